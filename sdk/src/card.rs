@@ -517,7 +517,10 @@ impl Card {
     pub fn find_indicator(&self, id: &str) -> IndicatorId {
         match self.indicators.iter().position(|i| i.id == id) {
             Some(p) => IndicatorId(p),
-            None => panic!("scorecard bug: `{}` declares no indicator `{id}`", self.name),
+            None => panic!(
+                "scorecard bug: `{}` declares no indicator `{id}`",
+                self.name
+            ),
         }
     }
 

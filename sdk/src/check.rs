@@ -37,14 +37,19 @@ pub fn card(card: &Card) -> Vec<String> {
 
     match card.name.split_once('/') {
         Some((ns, name)) if kebab(ns) && kebab(name) => {}
-        _ => bad(format!("name `{}` is not namespace/name in lowercase words", card.name)),
+        _ => bad(format!(
+            "name `{}` is not namespace/name in lowercase words",
+            card.name
+        )),
     }
     if !semver(card.version) {
         bad(format!("version `{}` is not semver", card.version));
     }
     for (what, t) in [("title", card.title), ("description", card.description)] {
         if t.vi.is_empty() || t.en.is_empty() {
-            bad(format!("the card's {what} needs both Vietnamese and English"));
+            bad(format!(
+                "the card's {what} needs both Vietnamese and English"
+            ));
         }
     }
     if card.applies_to.is_empty() {
@@ -54,18 +59,24 @@ pub fn card(card: &Card) -> Vec<String> {
     let mut names = HashSet::new();
     for f in card.facts {
         if !kebab(f.name) {
-            bad(format!("fact `{}`: name must be lowercase words joined by hyphens", f.name));
+            bad(format!(
+                "fact `{}`: name must be lowercase words joined by hyphens",
+                f.name
+            ));
         }
         if !names.insert(f.name) {
             bad(format!("fact `{}` is declared twice", f.name));
         }
-        if let (Some(lo), Some(hi)) = (f.min, f.max) {
-            if lo > hi {
-                bad(format!("fact `{}`: min {lo} is above max {hi}", f.name));
-            }
+        if let (Some(lo), Some(hi)) = (f.min, f.max)
+            && lo > hi
+        {
+            bad(format!("fact `{}`: min {lo} is above max {hi}", f.name));
         }
         if f.title.vi.is_empty() || f.title.en.is_empty() || f.unit.en.is_empty() {
-            bad(format!("fact `{}` needs a title in both languages and a unit", f.name));
+            bad(format!(
+                "fact `{}` needs a title in both languages and a unit",
+                f.name
+            ));
         }
     }
 
@@ -74,7 +85,10 @@ pub fn card(card: &Card) -> Vec<String> {
     let mut max_points = Fixed::ZERO.exact();
     for i in card.indicators {
         if !kebab(i.id) {
-            bad(format!("indicator `{}`: id must be lowercase words joined by hyphens", i.id));
+            bad(format!(
+                "indicator `{}`: id must be lowercase words joined by hyphens",
+                i.id
+            ));
         }
         if !ids.insert(i.id) {
             bad(format!("indicator `{}` is declared twice", i.id));
@@ -94,10 +108,16 @@ pub fn card(card: &Card) -> Vec<String> {
             ));
         }
         if i.max_score <= Fixed::ZERO || i.weight <= Fixed::ZERO {
-            bad(format!("indicator `{}` needs a positive score range and weight", i.id));
+            bad(format!(
+                "indicator `{}` needs a positive score range and weight",
+                i.id
+            ));
         }
         if i.no_data_score < Fixed::ZERO || i.no_data_score > i.max_score {
-            bad(format!("indicator `{}`: no-data score outside 0 ..= {}", i.id, i.max_score));
+            bad(format!(
+                "indicator `{}`: no-data score outside 0 ..= {}",
+                i.id, i.max_score
+            ));
         }
         if i.facts.is_empty() {
             bad(format!("indicator `{}` reads no fact", i.id));
@@ -109,7 +129,10 @@ pub fn card(card: &Card) -> Vec<String> {
             read.insert(*f);
         }
         if i.formula.vi.is_empty() || i.formula.en.is_empty() || i.title.en.is_empty() {
-            bad(format!("indicator `{}` needs a title and a formula in both languages", i.id));
+            bad(format!(
+                "indicator `{}` needs a title and a formula in both languages",
+                i.id
+            ));
         }
         max_points = max_points + i.weight.exact() * i.max_score.exact();
     }
@@ -123,7 +146,9 @@ pub fn card(card: &Card) -> Vec<String> {
 
     let step = card.scale.step;
     if step <= Fixed::ZERO || card.scale.max_total.raw() % step.raw().max(1) != 0 {
-        bad(format!("step {step} must be positive and divide the scale's maximum"));
+        bad(format!(
+            "step {step} must be positive and divide the scale's maximum"
+        ));
     }
     let expected = [Grade::A, Grade::B, Grade::C];
     let mut previous: Option<Fixed> = None;
@@ -135,7 +160,10 @@ pub fn card(card: &Card) -> Vec<String> {
             bad(format!("band {:?} starts outside the scale", b.grade));
         }
         if previous.is_some_and(|p| b.min_total >= p) {
-            bad(format!("band {:?} must start below the band before it", b.grade));
+            bad(format!(
+                "band {:?} must start below the band before it",
+                b.grade
+            ));
         }
         previous = Some(b.min_total);
     }
@@ -143,18 +171,30 @@ pub fn card(card: &Card) -> Vec<String> {
     let mut codes = HashSet::new();
     for c in card.caps {
         if !kebab(c.code) || !codes.insert(c.code) {
-            bad(format!("cap `{}`: codes must be unique lowercase words", c.code));
+            bad(format!(
+                "cap `{}`: codes must be unique lowercase words",
+                c.code
+            ));
         }
         if c.max_grade == Grade::A {
-            bad(format!("cap `{}` caps nothing (A is the best grade)", c.code));
+            bad(format!(
+                "cap `{}` caps nothing (A is the best grade)",
+                c.code
+            ));
         }
         if c.reason.vi.is_empty() || c.reason.en.is_empty() || c.basis.is_none() {
-            bad(format!("cap `{}` needs a reason in both languages and a legal basis", c.code));
+            bad(format!(
+                "cap `{}` needs a reason in both languages and a legal basis",
+                c.code
+            ));
         }
     }
     for q in card.quotas {
         if q.share <= Fixed::ZERO || q.share > Fixed::ONE || q.scope.is_empty() {
-            bad(format!("quota `{}`: share must lie in (0, 1] and scope be named", q.code));
+            bad(format!(
+                "quota `{}`: share must lie in (0, 1] and scope be named",
+                q.code
+            ));
         }
     }
     problems
@@ -175,7 +215,10 @@ pub fn evaluation(card: &Card, eval: &Evaluation) -> Vec<String> {
     let step = card.scale.step.raw();
     for (ind, r) in card.indicators.iter().zip(&eval.indicators) {
         if r.score < Fixed::ZERO || r.score > ind.max_score {
-            problems.push(format!("`{}` scored {} outside 0 ..= {}", ind.id, r.score, ind.max_score));
+            problems.push(format!(
+                "`{}` scored {} outside 0 ..= {}",
+                ind.id, r.score, ind.max_score
+            ));
         }
         if r.score.raw() % step != 0 {
             problems.push(format!("`{}` scored {}, not on the step", ind.id, r.score));
@@ -185,23 +228,35 @@ pub fn evaluation(card: &Card, eval: &Evaluation) -> Vec<String> {
             None => Light::NoData,
         };
         if light != r.light {
-            problems.push(format!("`{}` shows {:?}, its thresholds give {:?}", ind.id, r.light, light));
+            problems.push(format!(
+                "`{}` shows {:?}, its thresholds give {:?}",
+                ind.id, r.light, light
+            ));
         }
     }
     let subtotals = grading::subtotals(card, &eval.indicators);
     if subtotals != eval.subtotals {
-        problems.push(format!("subtotals {:?} should be {:?}", eval.subtotals, subtotals));
+        problems.push(format!(
+            "subtotals {:?} should be {:?}",
+            eval.subtotals, subtotals
+        ));
     }
     let total = grading::total(&subtotals);
     if total != eval.total {
         problems.push(format!("total {} should be {}", eval.total, total));
     }
     if eval.caps.iter().any(|&c| c >= card.caps.len()) || !eval.caps.is_sorted_by(|a, b| a < b) {
-        problems.push(format!("caps {:?} are not ascending positions of declared caps", eval.caps));
+        problems.push(format!(
+            "caps {:?} are not ascending positions of declared caps",
+            eval.caps
+        ));
     } else {
         let grade = grading::final_grade(card, total, &eval.caps);
         if grade != eval.grade {
-            problems.push(format!("grade {:?} should be {grade:?} by its bands and caps", eval.grade));
+            problems.push(format!(
+                "grade {:?} should be {grade:?} by its bands and caps",
+                eval.grade
+            ));
         }
     }
     problems

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::card::{Card, CapId, FactId, IndicatorId};
+use crate::card::{CapId, Card, FactId, IndicatorId};
 use crate::fixed::{Exact, Fixed};
 use crate::grading;
 use crate::{Direction, Grade, Group, Light, WhenMissing};

@@ -144,7 +144,7 @@ impl fmt::Display for Fixed {
             return write!(f, "{sign}{whole}");
         }
         let mut width = 4;
-        while frac % 10 == 0 {
+        while frac.is_multiple_of(10) {
             frac /= 10;
             width -= 1;
         }
@@ -389,7 +389,6 @@ macro_rules! fx {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fx;
 
     #[test]
     fn the_regulation_means_decimal_arithmetic() {
@@ -433,7 +432,10 @@ mod tests {
         assert_eq!(r("0.1299", TowardZero), fx!("0.12"));
         assert_eq!(r("-0.1299", TowardZero), fx!("-0.12"));
         let third = Exact::ratio(1, 3).unwrap();
-        assert_eq!(third.round(fx!("0.0001"), Rounding::HalfAwayFromZero), fx!("0.3333"));
+        assert_eq!(
+            third.round(fx!("0.0001"), Rounding::HalfAwayFromZero),
+            fx!("0.3333")
+        );
         assert_eq!(Exact::ratio(1, 0), None);
     }
 }

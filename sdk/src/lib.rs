@@ -64,6 +64,7 @@ static ALLOCATOR: alloc::BumpAllocator = alloc::BumpAllocator;
 
 /// The contract's guest bindings, generated from `wit/`.
 #[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
@@ -120,7 +121,7 @@ macro_rules! scorecard {
                     $crate::wire::evaluate_wire::<$ty>(input)
                 }
             }
-            $crate::bindings::export_scorecard_world!(ThuocdoExport with_types_in $crate::bindings);
+    $crate::bindings::export_scorecard_world!(ThuocdoExport with_types_in $crate::bindings);
         };
     };
 }
@@ -128,14 +129,13 @@ macro_rules! scorecard {
 /// What a scorecard module imports: `use thuocdo_sdk::prelude::*;`.
 pub mod prelude {
     pub use crate::card::{
-        Band, Basis, Cap, CapId, Card, Fact, FactId, Indicator, IndicatorId, Quota, Scale, bands,
-        t, units,
+        Band, Basis, Cap, CapId, Card, Fact, FactId, Indicator, IndicatorId, Quota, Scale, Scope,
+        Text, bands, t, units,
     };
     pub use crate::evaluation::{EvalError, Facts, Sheet, Subject, percent};
     pub use crate::fixed::{Exact, Fixed};
     pub use crate::fx;
     pub use crate::{
-        Direction, Grade, Group, Light, PeriodKind, ResultMeasure, Rounding, Scorecard,
-        WhenMissing,
+        Direction, Grade, Group, Light, PeriodKind, ResultMeasure, Rounding, Scorecard, WhenMissing,
     };
 }

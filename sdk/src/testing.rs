@@ -25,7 +25,12 @@ use crate::{Grade, Scorecard, WhenMissing, check, wire};
 /// Panics listing every inconsistency of the scorecard's card.
 pub fn assert_card<S: Scorecard>() {
     let problems = check::card(S::CARD);
-    assert!(problems.is_empty(), "{}: {}", S::CARD.name, problems.join("; "));
+    assert!(
+        problems.is_empty(),
+        "{}: {}",
+        S::CARD.name,
+        problems.join("; ")
+    );
 }
 
 /// One subject's facts for a test, built by name.
@@ -95,19 +100,28 @@ impl<S: Scorecard> Case<S> {
     pub fn evaluate(&self) -> Result<Evaluation, EvalError> {
         let eval = wire::evaluate::<S>(&self.values, Subject::default())?;
         let problems = check::evaluation(S::CARD, &eval);
-        assert!(problems.is_empty(), "{}: {}", S::CARD.name, problems.join("; "));
+        assert!(
+            problems.is_empty(),
+            "{}: {}",
+            S::CARD.name,
+            problems.join("; ")
+        );
         Ok(eval)
     }
 
     /// The total and grade, for a case that must score.
     pub fn outcome(&self) -> (Fixed, Grade) {
-        let e = self.evaluate().unwrap_or_else(|e| panic!("{}: {e}", S::CARD.name));
+        let e = self
+            .evaluate()
+            .unwrap_or_else(|e| panic!("{}: {e}", S::CARD.name));
         (e.total, e.grade)
     }
 
     /// The codes of the caps that applied.
     pub fn caps(&self) -> Vec<&'static str> {
-        let e = self.evaluate().unwrap_or_else(|e| panic!("{}: {e}", S::CARD.name));
+        let e = self
+            .evaluate()
+            .unwrap_or_else(|e| panic!("{}: {e}", S::CARD.name));
         e.caps.iter().map(|&c| S::CARD.caps[c].code).collect()
     }
 }
@@ -152,9 +166,9 @@ pub fn assert_fact_errors<S: Scorecard>(valid: &Case<S>) {
                 fact.name
             ),
             WhenMissing::NoData => {
-                without
-                    .evaluate()
-                    .unwrap_or_else(|e| panic!("{}: optional {} missing: {e}", S::CARD.name, fact.name));
+                without.evaluate().unwrap_or_else(|e| {
+                    panic!("{}: optional {} missing: {e}", S::CARD.name, fact.name)
+                });
             }
         }
     }

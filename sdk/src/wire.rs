@@ -55,7 +55,9 @@ pub fn describe(card: &Card) -> w::PluginInfo {
                 when_missing: f.when_missing,
                 origin: match f.origin {
                     Origin::Imported => w::FactOrigin::Imported,
-                    Origin::FromResults(kind, measure) => w::FactOrigin::FromResults((kind, measure)),
+                    Origin::FromResults(kind, measure) => {
+                        w::FactOrigin::FromResults((kind, measure))
+                    }
                 },
                 source: text(f.source),
             })
@@ -154,11 +156,7 @@ pub fn evaluate<S: Scorecard>(
 pub fn evaluate_wire<S: Scorecard>(
     input: w::EvaluationInput,
 ) -> Result<w::Evaluation, w::EvaluationError> {
-    let values: Vec<Option<Fixed>> = input
-        .facts
-        .iter()
-        .map(|v| v.map(Fixed::from_raw))
-        .collect();
+    let values: Vec<Option<Fixed>> = input.facts.iter().map(|v| v.map(Fixed::from_raw)).collect();
     let subject = Subject {
         id: &input.subject.id,
         unit: &input.subject.unit,

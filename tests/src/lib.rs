@@ -1,1 +1,7 @@
-
+//! Workspace-level tests of thuocdo: every scorecard under plugins/, natively
+//! and as a real component in the host's sandbox. The tests live in
+//! `tests/all/`; this library is empty.
+//!
+//! ```text
+//! cargo test -p thuocdo-tests
+//! ```

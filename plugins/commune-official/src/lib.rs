@@ -97,14 +97,24 @@ impl Scorecard for CommuneOfficial {
         let met = Some(fx!("100")); // nothing was assigned, so nothing is owed
         let revenue = percent(f.get("budget-revenue")?, f.get("budget-estimate")?);
         let poverty = percent(f.get("poverty-exits")?, f.get("poverty-exit-target")?).or(met);
-        let houses = percent(f.get("temporary-houses-removed")?, f.get("temporary-houses-planned")?).or(met);
+        let houses = percent(
+            f.get("temporary-houses-removed")?,
+            f.get("temporary-houses-planned")?,
+        )
+        .or(met);
 
         s.linear("budget-revenue", revenue);
         s.linear("poverty-exits", poverty);
         s.linear("temporary-houses", houses);
         s.linear("public-service-index", f.optional("public-service-index"));
-        s.linear("digital-transformation", Some(f.get("digital-transformation-score")?));
-        s.linear("administrative-reform", Some(f.get("administrative-reform-score")?));
+        s.linear(
+            "digital-transformation",
+            Some(f.get("digital-transformation-score")?),
+        );
+        s.linear(
+            "administrative-reform",
+            Some(f.get("administrative-reform-score")?),
+        );
         s.cap_if(f.flag("disciplined")?, "disciplined");
         Ok(())
     }
@@ -143,19 +153,37 @@ mod tests {
     #[test]
     fn excellent_from_ninety_exactly() {
         // The index scores its points above 70: 80 loses 10 points, 79.99 loses 10.01.
-        assert_eq!(all_met().set("public-service-index", "80").outcome(), (fx!("90"), Grade::A));
-        assert_eq!(all_met().set("public-service-index", "79.99").outcome(), (fx!("89.99"), Grade::B));
+        assert_eq!(
+            all_met().set("public-service-index", "80").outcome(),
+            (fx!("90"), Grade::A)
+        );
+        assert_eq!(
+            all_met().set("public-service-index", "79.99").outcome(),
+            (fx!("89.99"), Grade::B)
+        );
     }
 
     #[test]
     fn good_from_seventy_and_completed_from_fifty() {
         // Revenue at 80 % of the estimate scores nothing; the index then decides.
         let low = all_met().set("budget-revenue", "800");
-        assert_eq!(low.clone().set("public-service-index", "80").outcome(), (fx!("70"), Grade::B));
-        assert_eq!(low.clone().set("public-service-index", "79.99").outcome(), (fx!("69.99"), Grade::C));
+        assert_eq!(
+            low.clone().set("public-service-index", "80").outcome(),
+            (fx!("70"), Grade::B)
+        );
+        assert_eq!(
+            low.clone().set("public-service-index", "79.99").outcome(),
+            (fx!("69.99"), Grade::C)
+        );
         let lower = low.set("digital-transformation-score", "50");
-        assert_eq!(lower.clone().set("public-service-index", "75").outcome(), (fx!("50"), Grade::C));
-        assert_eq!(lower.set("public-service-index", "74.99").outcome(), (fx!("49.99"), Grade::D));
+        assert_eq!(
+            lower.clone().set("public-service-index", "75").outcome(),
+            (fx!("50"), Grade::C)
+        );
+        assert_eq!(
+            lower.set("public-service-index", "74.99").outcome(),
+            (fx!("49.99"), Grade::D)
+        );
     }
 
     #[test]
@@ -170,7 +198,10 @@ mod tests {
     fn a_missing_index_is_flagged_not_an_error() {
         let eval = all_met().unset("public-service-index").evaluate().unwrap();
         let psi = &eval.indicators[CARD.indicator("public-service-index").0];
-        assert_eq!((psi.raw, psi.score, psi.light), (None, fx!("0"), Light::NoData));
+        assert_eq!(
+            (psi.raw, psi.score, psi.light),
+            (None, fx!("0"), Light::NoData)
+        );
         assert_eq!((eval.total, eval.grade), (fx!("80"), Grade::B));
     }
 
@@ -188,13 +219,20 @@ mod tests {
     fn exceeding_a_target_is_capped_at_full_points() {
         let eval = all_met().set("budget-revenue", "1500").evaluate().unwrap();
         let revenue = &eval.indicators[0];
-        assert_eq!((revenue.raw, revenue.score, revenue.light), (Some(fx!("150")), fx!("20"), Light::Green));
+        assert_eq!(
+            (revenue.raw, revenue.score, revenue.light),
+            (Some(fx!("150")), fx!("20"), Light::Green)
+        );
         assert_eq!(eval.total, fx!("100"));
     }
 
     #[test]
     fn lights_follow_the_thresholds() {
-        let eval = all_met().set("public-service-index", "85").set("budget-revenue", "800").evaluate().unwrap();
+        let eval = all_met()
+            .set("public-service-index", "85")
+            .set("budget-revenue", "800")
+            .evaluate()
+            .unwrap();
         assert_eq!(eval.indicators[0].light, Light::Red);
         assert_eq!(eval.indicators[3].light, Light::Yellow);
         assert_eq!(eval.indicators[4].light, Light::Green);

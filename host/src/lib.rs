@@ -1,0 +1,16 @@
+//! thuocdo-host: the central host that runs scorecard plugins, compiled to
+//! WebAssembly components, in a sandbox, and scores every unit and person with
+//! the scorecard assigned to their post.
+//!
+//! ```no_run
+//! use thuocdo_host::{bundled, runtime::Runtime};
+//!
+//! let runtime = Runtime::new()?;
+//! let plugin = runtime.load(bundled::BUNDLED[0].wasm)?;
+//! println!("{} {}", plugin.info.name, plugin.info.version);
+//! # Ok::<(), thuocdo_host::runtime::Error>(())
+//! ```
+
+pub mod bundled;
+pub mod cli;
+pub mod runtime;

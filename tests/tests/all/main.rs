@@ -1,0 +1,3 @@
+//! One test binary for the workspace (one link), with a module per concern.
+
+mod plugins;
