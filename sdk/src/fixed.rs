@@ -250,17 +250,17 @@ impl Exact {
         self.max(lo).min(hi)
     }
 
-    /// Rounded to a multiple of `step` (itself a positive [`Fixed`]) with `rule`.
+    /// Rounded to a multiple of `step` (itself a positive [`Fixed`]) with `rule`;
+    /// saturates at the largest or smallest fixed.
     pub fn round(self, step: Fixed, rule: Rounding) -> Fixed {
         // value / step as a fraction of whole steps: num·SCALE / (den·step).
         let n = mul(self.num, SCALE as i128);
         let d = mul(self.den, step.raw() as i128);
         let steps = round_div(n, d, rule);
-        let raw = steps
-            .checked_mul(step.raw() as i128)
-            .and_then(|r| i64::try_from(r).ok())
-            .expect("thuocdo-sdk: a rounded value does not fit in a fixed");
-        Fixed(raw)
+        // Beyond the range of a fixed (a percentage of an absurd fact) saturates:
+        // scores are bounded by their indicator anyway, and nothing may panic.
+        let raw = steps.saturating_mul(step.raw() as i128);
+        Fixed(raw.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
     }
 }
 
@@ -400,6 +400,19 @@ mod tests {
         );
         // The binary product is 1.33499999…, which rounds (correctly, for binary) to 1.33.
         assert_eq!(format!("{:.2}", 1.5f64 * 0.89f64), "1.33");
+    }
+
+    #[test]
+    fn rounding_beyond_a_fixed_saturates() {
+        let huge = Fixed::from_raw(i64::MAX).exact() * Exact::int(100);
+        assert_eq!(
+            huge.round(Fixed::from_raw(1), Rounding::HalfAwayFromZero),
+            Fixed::from_raw(i64::MAX)
+        );
+        assert_eq!(
+            (-huge).round(Fixed::from_raw(1), Rounding::TowardZero),
+            Fixed::from_raw(i64::MIN)
+        );
     }
 
     #[test]

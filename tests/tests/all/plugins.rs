@@ -322,3 +322,71 @@ fn components_answer_missing_and_invalid_facts_by_name() {
         }
     }
 }
+
+/// Values that probe a fact: its bounds, just past them, zero, the extremes of
+/// the type, and missing.
+fn probes(min: Option<Fixed>, max: Option<Fixed>) -> Vec<Option<Fixed>> {
+    let mut v = vec![
+        None,
+        Some(Fixed::ZERO),
+        Some(Fixed::from_raw(i64::MAX)),
+        Some(Fixed::from_raw(i64::MIN)),
+    ];
+    for b in [min, max].into_iter().flatten() {
+        v.extend([
+            Some(b),
+            Some(Fixed::from_raw(b.raw().saturating_sub(1))),
+            Some(Fixed::from_raw(b.raw().saturating_add(1))),
+        ]);
+    }
+    v
+}
+
+#[test]
+fn no_input_makes_a_scorecard_panic() {
+    let runtime = Runtime::new().unwrap();
+    for n in NATIVES {
+        let (_, inputs) = examples(&runtime, n);
+        for input in &inputs {
+            let base: Vec<Option<Fixed>> =
+                input.facts.iter().map(|v| v.map(Fixed::from_raw)).collect();
+            // Each fact alone at every probe, and every fact at once at its largest.
+            let mut cases = Vec::new();
+            for (p, fact) in n.card.facts.iter().enumerate() {
+                for probe in probes(fact.min, fact.max) {
+                    let mut facts = base.clone();
+                    facts[p] = probe;
+                    cases.push(facts);
+                }
+            }
+            cases.push(
+                n.card
+                    .facts
+                    .iter()
+                    .map(|f| Some(f.max.unwrap_or(Fixed::from_raw(i64::MAX))))
+                    .collect(),
+            );
+            cases.push(
+                n.card
+                    .facts
+                    .iter()
+                    .map(|f| f.min.or(Some(Fixed::from_raw(i64::MIN))))
+                    .collect(),
+            );
+            for facts in cases {
+                let outcome = std::panic::catch_unwind(|| (n.evaluate)(&facts));
+                let result =
+                    outcome.unwrap_or_else(|_| panic!("{} panicked on {facts:?}", n.crate_name));
+                if let Ok(eval) = result {
+                    let problems = check::evaluation(n.card, &eval);
+                    assert!(
+                        problems.is_empty(),
+                        "{} on {facts:?}: {}",
+                        n.crate_name,
+                        problems.join("; ")
+                    );
+                }
+            }
+        }
+    }
+}
