@@ -5,3 +5,8 @@
 //! ```text
 //! cargo test -p thuocdo-tests
 //! ```
+
+/// Paths of the hostile test corpus (tests/hostile/), built by tests/build.rs.
+pub mod hostile {
+    include!(concat!(env!("OUT_DIR"), "/hostile.rs"));
+}

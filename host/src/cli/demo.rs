@@ -30,7 +30,7 @@ pub fn run(json: bool) -> Result<(), Error> {
                 info.version,
                 info.title.vi,
                 info.title.en,
-                format!("{:?}", info.period_kind).to_lowercase(),
+                render::period(info.period_kind),
                 info.facts.len(),
                 info.indicators.len(),
                 bundled.wasm.len() / 1024,

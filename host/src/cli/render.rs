@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde_json::json;
 use thuocdo_sdk::Fixed;
 
-use crate::runtime::{Evaluation, EvaluationError, EvaluationInput, Grade, PluginInfo};
+use crate::runtime::{Evaluation, EvaluationError, EvaluationInput, Grade, PeriodKind, PluginInfo};
 
 /// A fixed-point number as a decimal.
 pub(super) fn num(raw: i64) -> String {
@@ -21,6 +21,15 @@ pub(super) fn grade(g: Grade) -> &'static str {
         Grade::C => "C",
         Grade::D => "D",
         Grade::NotGraded => "not graded",
+    }
+}
+
+/// The period's kind in words.
+pub(super) fn period(p: PeriodKind) -> &'static str {
+    match p {
+        PeriodKind::Month => "monthly",
+        PeriodKind::Quarter => "quarterly",
+        PeriodKind::Year => "yearly",
     }
 }
 
