@@ -14,7 +14,12 @@ fn main() {
         let path = component_path(&out, c);
         assert!(path.exists(), "{} was not built", path.display());
         let constant = c.to_uppercase().replace('-', "_");
-        writeln!(code, "/// The `{c}` component.\npub const {constant}: &str = {:?};", path.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "/// The `{c}` component.\npub const {constant}: &str = {:?};",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     let dest = PathBuf::from(env::var_os("OUT_DIR").unwrap()).join("hostile.rs");
     fs::write(dest, code).unwrap();

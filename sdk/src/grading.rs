@@ -4,7 +4,7 @@
 use crate::card::Card;
 use crate::evaluation::{IndicatorResult, Subtotals};
 use crate::fixed::{Fixed, SCALE, round_div};
-use crate::{Grade, Group};
+use crate::{Grade, Group, Rounding};
 
 /// The groups, in the order subtotals list them.
 pub const GROUPS: [Group; 5] = [
@@ -33,13 +33,16 @@ pub fn subtotals(card: &Card, results: &[IndicatorResult]) -> Subtotals {
     for (ind, r) in card.indicators.iter().zip(results) {
         sums[group_index(ind.group)] += ind.weight.raw() as i128 * r.score.raw() as i128;
     }
-    let step = card.scale.step.raw() as i128;
-    let mut out = [Fixed::ZERO; 5];
-    for (o, sum) in out.iter_mut().zip(sums) {
-        let steps = round_div(sum, SCALE as i128 * step, card.scale.rounding);
-        *o = Fixed::from_raw((steps * step) as i64);
-    }
-    Subtotals(out)
+    let step = card.scale.step.raw();
+    Subtotals(sums.map(|sum| Fixed::from_raw(round_points(sum, step, card.scale.rounding))))
+}
+
+/// A sum of weight × score products (each in units of 1e-8) rounded to `step`
+/// (in ten-thousandths) with `rule`: how a subtotal is formed. The host uses it
+/// to recompute what a plugin reports.
+pub fn round_points(sum: i128, step: i64, rule: Rounding) -> i64 {
+    let steps = round_div(sum, SCALE as i128 * step as i128, rule);
+    (steps * step as i128).clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
 /// The total: the sum of the subtotals.

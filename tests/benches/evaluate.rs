@@ -33,7 +33,10 @@ fn facts_of(example: &serde_json::Value, names: &[String]) -> Vec<Option<i64>> {
         .iter()
         .map(|n| {
             facts.get(n).map(|v| {
-                let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                let text = v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string());
                 Fixed::parse(&text).unwrap().raw()
             })
         })
@@ -68,13 +71,17 @@ fn main() {
             facts: facts.clone(),
         };
         let sandboxed = median_per_call(7, 2_000, || {
-            black_box(runtime.evaluate(&plugin, black_box(&input)).unwrap().ok());
+            black_box(runtime.evaluate(&plugin, black_box(&input)).unwrap());
         });
         let native = match bundled.crate_name {
-            "civil-servant-decree-335" => native::<civil_servant_decree_335::CivilServantDecree335>(&facts),
+            "civil-servant-decree-335" => {
+                native::<civil_servant_decree_335::CivilServantDecree335>(&facts)
+            }
             "commune-official" => native::<commune_official::CommuneOfficial>(&facts),
             "culture-department" => native::<culture_department::CultureDepartment>(&facts),
-            "provincial-leader-monthly" => native::<provincial_leader_monthly::ProvincialLeaderMonthly>(&facts),
+            "provincial-leader-monthly" => {
+                native::<provincial_leader_monthly::ProvincialLeaderMonthly>(&facts)
+            }
             "service-centre-clerk" => native::<service_centre_clerk::ServiceCentreClerk>(&facts),
             "tax-officer" => native::<tax_officer::TaxOfficer>(&facts),
             other => panic!("{other} has no native entry in this benchmark"),

@@ -41,7 +41,7 @@ pub fn run(json: bool) -> Result<(), Error> {
         let mut scored = Vec::new();
         for example in &examples {
             let input = example.to_input(info)?;
-            match runtime.evaluate(&plugin, &input)? {
+            match runtime.evaluate(&plugin, &input)?.answer {
                 Ok(eval) => {
                     *grades.entry(render::grade(eval.grade)).or_default() += 1;
                     if !json {

@@ -100,7 +100,7 @@ pub fn eval(file: &Path, input: &Path, json: bool) -> Result<(), Error> {
     let runtime = Runtime::new()?;
     let plugin = runtime.load(&read(file)?)?;
     let input = named.to_input(&plugin.info)?;
-    match runtime.evaluate(&plugin, &input)? {
+    match runtime.evaluate(&plugin, &input)?.answer {
         Ok(eval) if json => println!("{}", render::evaluation_json(&plugin.info, &eval)),
         Ok(eval) => print!("{}", render::evaluation_table(&plugin.info, &input, &eval)),
         Err(e) => return Err(Error::BadInput(render::evaluation_error(&plugin.info, &e))),

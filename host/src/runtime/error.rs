@@ -1,4 +1,6 @@
-//! The runtime's one error type.
+//! The runtime's one error type: why a plugin could not be loaded or why an
+//! evaluation is a fault. A scorecard's own `missing-fact` or `invalid-fact` is
+//! an answer, not one of these.
 
 /// What went wrong loading or running a plugin.
 #[derive(Debug, thiserror::Error)]
@@ -6,23 +8,73 @@ pub enum Error {
     /// The engine could not be set up.
     #[error("setting up the WebAssembly engine: {0}")]
     Engine(String),
-    /// The bytes are not a scorecard component.
-    #[error("not a valid scorecard component: {0}")]
-    Invalid(String),
-    /// The plugin trapped or misbehaved.
+    /// The bytes are not a component (a core module, random bytes, a truncated file).
+    #[error("not a WebAssembly component: {0}")]
+    NotAComponent(String),
+    /// A component, but not of world thuocdo:scorecard/scorecard.
+    #[error("not a scorecard: {0}")]
+    WrongWorld(String),
+    /// The component imports what the host never grants.
+    #[error("imports the host does not provide: {}", .0.join(", "))]
+    ForbiddenImports(Vec<String>),
+    /// The evaluation used up its fuel.
+    #[error("out of fuel: the evaluation used its {0} units")]
+    OutOfFuel(u64),
+    /// The evaluation ran past its deadline.
+    #[error("deadline: the evaluation ran past {0} ms")]
+    Deadline(u128),
+    /// The plugin wanted more memory than allowed.
+    #[error("memory: the plugin asked for {desired} bytes of linear memory, the limit is {limit}")]
+    Memory {
+        /// What it asked for.
+        desired: usize,
+        /// The cap.
+        limit: usize,
+    },
+    /// The plugin exhausted its stack.
+    #[error("stack exhausted: the plugin overflowed its {0}-byte stack")]
+    StackExhausted(usize),
+    /// The result is larger than allowed.
+    #[error("output too large: {size} bytes, the limit is {limit}")]
+    OutputTooLarge {
+        /// Its size.
+        size: usize,
+        /// The cap.
+        limit: usize,
+    },
+    /// The plugin trapped; `panic` holds its panic message when it printed one.
+    #[error("trap: {message}{}", panic.as_ref().map(|p| format!(" (plugin panicked: {p})")).unwrap_or_default())]
+    Trap {
+        /// What the engine reported.
+        message: String,
+        /// The plugin's panic message.
+        panic: Option<String>,
+    },
+    /// The plugin answered, but its answer contradicts its own describe().
     #[error("plugin fault: {0}")]
     Fault(String),
 }
 
 impl Error {
-    pub(crate) fn engine(e: wasmtime::Error) -> Error {
-        Error::Engine(format!("{e:#}"))
+    /// A stable code for the kind of error, for logs, metrics and APIs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Engine(_) => "engine",
+            Error::NotAComponent(_) => "not-a-component",
+            Error::WrongWorld(_) => "wrong-world",
+            Error::ForbiddenImports(_) => "forbidden-imports",
+            Error::OutOfFuel(_) => "out-of-fuel",
+            Error::Deadline(_) => "deadline",
+            Error::Memory { .. } => "memory",
+            Error::StackExhausted(_) => "stack-exhausted",
+            Error::OutputTooLarge { .. } => "output-too-large",
+            Error::Trap { .. } => "trap",
+            Error::Fault(_) => "fault",
+        }
     }
-    pub(crate) fn invalid(e: wasmtime::Error) -> Error {
-        Error::Invalid(format!("{e:#}"))
-    }
-    pub(crate) fn fault(e: wasmtime::Error) -> Error {
-        Error::Fault(format!("{e:#}"))
+
+    pub(crate) fn engine(e: impl std::fmt::Display) -> Error {
+        Error::Engine(e.to_string())
     }
 }
 

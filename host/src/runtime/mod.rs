@@ -1,13 +1,38 @@
-//! Runs scorecard components: one engine, components loaded once, every
-//! evaluation in a fresh instance that is granted nothing.
+//! Runs scorecard components in a sandbox nothing can escape or crash.
+//!
+//! One wasmtime engine (component model, pooling allocator) is built once. A
+//! component is validated on load (a component, of world
+//! `thuocdo:scorecard/scorecard`, importing nothing but the WASI interfaces
+//! that grant nothing) and its `describe()` checked. Every evaluation runs in its
+//! own fresh instance under limits — fuel, a deadline, memory, stack, output
+//! size — and its answer is checked against `describe()` before anyone sees it.
+//! The same bytes and facts give the same result, bit for bit.
 
+mod cache;
 mod error;
+mod imports;
+mod limits;
+mod sandbox;
+mod signature;
+mod validate;
 
 pub use error::{Error, Result};
+pub use limits::Limits;
 
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap,
+};
+
+use cache::{CodeCache, hex};
+use sandbox::Sandbox;
 
 /// The contract's types and the host side of the world, generated from `wit/`.
 mod bindings {
@@ -21,17 +46,30 @@ mod bindings {
 use bindings::ScorecardPre;
 pub use bindings::thuocdo::scorecard::types::*;
 
-/// What a plugin's instance may reach: a WASI context that grants nothing.
-struct Sandbox {
-    wasi: WasiCtx,
-    table: ResourceTable,
+/// The engine these results were computed by: fuel counts, and in principle
+/// results, are recorded against it.
+pub const ENGINE_VERSION: &str = "wasmtime 48.0.8";
+
+/// How often the deadline clock ticks.
+const TICK: Duration = Duration::from_millis(2);
+
+/// How the runtime is set up.
+#[derive(Clone, Debug)]
+pub struct RuntimeConfig {
+    /// Limits per evaluation (memory and stack also bound the engine's pool).
+    pub limits: Limits,
+    /// Where compiled code is cached; `None` compiles every time.
+    pub cache_dir: Option<PathBuf>,
+    /// How many instances may live at once.
+    pub max_instances: u32,
 }
 
-impl WasiView for Sandbox {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
+impl Default for RuntimeConfig {
+    fn default() -> RuntimeConfig {
+        RuntimeConfig {
+            limits: Limits::default(),
+            cache_dir: None,
+            max_instances: 256,
         }
     }
 }
@@ -39,64 +77,305 @@ impl WasiView for Sandbox {
 /// A loaded scorecard: its compiled code and what it says of itself.
 pub struct Plugin {
     pre: ScorecardPre<Sandbox>,
-    /// Its `describe()`.
+    /// Its `describe()`, checked.
     pub info: PluginInfo,
+    /// The SHA-256 of its bytes, lowercase hex.
+    pub sha256: String,
+}
+
+/// One evaluation's answer, with what it cost and what the plugin printed.
+#[derive(Debug)]
+pub struct Evaluated {
+    /// The scorecard's answer: an evaluation, or an error naming a fact.
+    pub answer: std::result::Result<Evaluation, EvaluationError>,
+    /// Fuel used, deterministic for the same engine, plugin and facts.
+    pub fuel: u64,
+    /// What the plugin printed (at most the log limit).
+    pub log: String,
 }
 
 /// The engine and the interfaces a plugin may import.
 pub struct Runtime {
     engine: Engine,
     linker: Linker<Sandbox>,
+    limits: Limits,
+    cache: Option<CodeCache>,
+    pagemap_scan: bool,
+    ticker: Arc<AtomicBool>,
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.ticker.store(true, Ordering::Relaxed);
+    }
 }
 
 impl Runtime {
-    /// The engine, with the WASI interfaces linked but nothing granted.
+    /// A runtime with default limits and no code cache.
     pub fn new() -> Result<Runtime> {
+        Runtime::with_config(RuntimeConfig::default())
+    }
+
+    /// A runtime as configured.
+    pub fn with_config(cfg: RuntimeConfig) -> Result<Runtime> {
+        let limits = cfg.limits;
+        let pagemap_scan = PoolingAllocationConfig::is_pagemap_scan_available();
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(cfg.max_instances)
+            .total_core_instances(cfg.max_instances * 8)
+            .total_memories(cfg.max_instances)
+            .total_tables(cfg.max_instances * 4)
+            .max_memory_size(limits.memory)
+            // Keeping the working set resident avoids page faults on reuse; it
+            // pays only with pagemap_scan, which resets just the touched pages
+            // (without it, keep-resident zero-fills everything on every reset).
+            .linear_memory_keep_resident(if pagemap_scan { 4 << 20 } else { 0 })
+            .table_keep_resident(if pagemap_scan { 64 << 10 } else { 0 })
+            .pagemap_scan(if pagemap_scan {
+                Enabled::Yes
+            } else {
+                Enabled::No
+            });
         let mut config = Config::new();
-        config.wasm_component_model(true);
-        // Scores must be re-derivable bit for bit on any machine.
-        config.cranelift_nan_canonicalization(true);
-        config.relaxed_simd_deterministic(true);
+        config
+            .wasm_component_model(true)
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .max_wasm_stack(limits.stack)
+            // Scores must be re-derivable bit for bit on any machine.
+            .cranelift_nan_canonicalization(true)
+            .relaxed_simd_deterministic(true)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).map_err(Error::engine)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(Error::engine)?;
-        Ok(Runtime { engine, linker })
+
+        let ticker = Arc::new(AtomicBool::new(false));
+        let (stop, clock) = (ticker.clone(), engine.clone());
+        thread::Builder::new()
+            .name("thuocdo-deadline".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    thread::sleep(TICK);
+                    clock.increment_epoch();
+                }
+            })
+            .map_err(Error::engine)?;
+        let cache = cfg
+            .cache_dir
+            .as_deref()
+            .map(|dir| CodeCache::new(&engine, dir));
+        Ok(Runtime {
+            engine,
+            linker,
+            limits,
+            cache,
+            pagemap_scan,
+            ticker,
+        })
     }
 
-    /// Compiles a component, checks it against the contract and asks `describe()`.
+    /// How instances are provided, for the log.
+    pub fn mode(&self) -> &'static str {
+        if self.pagemap_scan {
+            "pooling allocator with pagemap_scan, 4 MiB kept resident"
+        } else {
+            "pooling allocator without pagemap_scan (Linux 6.7+ needed), nothing kept resident"
+        }
+    }
+
+    /// The limits evaluations run under by default.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Compiles (or takes from the cache) and validates a component, and asks
+    /// its `describe()`.
     pub fn load(&self, bytes: &[u8]) -> Result<Plugin> {
-        let component = Component::new(&self.engine, bytes).map_err(Error::invalid)?;
+        let sha256 = hex(&Sha256::digest(bytes));
+        let component = match self
+            .cache
+            .as_ref()
+            .and_then(|c| c.get(&self.engine, &sha256))
+        {
+            Some(component) => component,
+            None => {
+                let component = self.compile(bytes)?;
+                if let Some(cache) = &self.cache {
+                    cache.put(&sha256, &component);
+                }
+                component
+            }
+        };
+        let forbidden = imports::forbidden(&self.engine, &component);
+        if !forbidden.is_empty() {
+            return Err(Error::ForbiddenImports(forbidden));
+        }
         let pre = self
             .linker
             .instantiate_pre(&component)
-            .map_err(Error::invalid)?;
-        let pre = ScorecardPre::new(pre).map_err(Error::invalid)?;
-        let mut store = self.store();
-        let instance = pre.instantiate(&mut store).map_err(Error::fault)?;
-        let info = instance.call_describe(&mut store).map_err(Error::fault)?;
-        Ok(Plugin { pre, info })
+            .and_then(ScorecardPre::new)
+            .map_err(|e| {
+                Error::WrongWorld(signature::mismatch(
+                    &self.engine,
+                    &component,
+                    &format!("{e:#}"),
+                ))
+            })?;
+        let limits = &self.limits;
+        let (info, _) = self.call(&pre, limits, |instance, store| {
+            instance.call_describe(store)
+        })?;
+        let size = serde_json::to_vec(&info).map_or(usize::MAX, |v| v.len());
+        if size > limits.output {
+            return Err(Error::OutputTooLarge {
+                size,
+                limit: limits.output,
+            });
+        }
+        validate::describe(&info).map_err(|e| Error::Fault(format!("describe(): {e}")))?;
+        Ok(Plugin { pre, info, sha256 })
     }
 
-    /// Scores one subject in a fresh instance.
-    pub fn evaluate(
+    fn compile(&self, bytes: &[u8]) -> Result<Component> {
+        if wasmparser_kind(bytes) != Some(Kind::Component) {
+            let what = match wasmparser_kind(bytes) {
+                Some(Kind::Module) => {
+                    "a core WebAssembly module; scorecards are components (build for wasm32-wasip2)"
+                        .to_string()
+                }
+                _ if bytes.is_empty() => "the file is empty".to_string(),
+                _ => "the bytes do not start with the WebAssembly component header".to_string(),
+            };
+            return Err(Error::NotAComponent(what));
+        }
+        Component::new(&self.engine, bytes).map_err(|e| Error::NotAComponent(format!("{e:#}")))
+    }
+
+    /// Scores one subject in a fresh instance under the default limits.
+    pub fn evaluate(&self, plugin: &Plugin, input: &EvaluationInput) -> Result<Evaluated> {
+        self.evaluate_with(plugin, input, &self.limits)
+    }
+
+    /// Scores one subject in a fresh instance under `limits` (memory at most the
+    /// runtime's; the stack is the runtime's).
+    pub fn evaluate_with(
         &self,
         plugin: &Plugin,
         input: &EvaluationInput,
-    ) -> Result<std::result::Result<Evaluation, EvaluationError>> {
-        let mut store = self.store();
-        let instance = plugin.pre.instantiate(&mut store).map_err(Error::fault)?;
-        instance
-            .call_evaluate(&mut store, input)
-            .map_err(Error::fault)
+        limits: &Limits,
+    ) -> Result<Evaluated> {
+        let (answer, (fuel, log)) = self.call(&plugin.pre, limits, |instance, store| {
+            instance.call_evaluate(store, input)
+        })?;
+        if let Ok(eval) = &answer {
+            let size = std::mem::size_of::<Evaluation>()
+                + eval.indicators.len() * std::mem::size_of::<IndicatorResult>()
+                + eval.caps.len() * 4;
+            if size > limits.output {
+                return Err(Error::OutputTooLarge {
+                    size,
+                    limit: limits.output,
+                });
+            }
+            validate::evaluation(&plugin.info, eval).map_err(Error::Fault)?;
+        }
+        Ok(Evaluated { answer, fuel, log })
     }
 
-    fn store(&self) -> Store<Sandbox> {
-        Store::new(
+    /// Instantiates afresh and calls `f` under `limits`; traps become errors.
+    fn call<R>(
+        &self,
+        pre: &ScorecardPre<Sandbox>,
+        limits: &Limits,
+        f: impl FnOnce(&bindings::Scorecard, &mut Store<Sandbox>) -> wasmtime::Result<R>,
+    ) -> Result<(R, (u64, String))> {
+        let mut store = Store::new(
             &self.engine,
-            Sandbox {
-                wasi: WasiCtxBuilder::new().build(),
-                table: ResourceTable::new(),
+            Sandbox::new(limits.memory.min(self.limits.memory), limits.log),
+        );
+        store.limiter(|s| &mut s.memory);
+        store.set_fuel(limits.fuel).map_err(Error::engine)?;
+        store.set_epoch_deadline(limits.deadline.as_millis().div_ceil(TICK.as_millis()) as u64 + 1);
+        store.epoch_deadline_trap();
+        let outcome = pre
+            .instantiate(&mut store)
+            .and_then(|instance| f(&instance, &mut store));
+        let fuel = limits.fuel - store.get_fuel().unwrap_or(0);
+        let (log, _) = store.data().log.take();
+        match outcome {
+            Ok(r) => Ok((r, (fuel, log))),
+            Err(e) => Err(classify(e, &store, limits, &log)),
+        }
+    }
+}
+
+/// Why a call failed, from the engine's error and what the sandbox saw.
+fn classify(e: wasmtime::Error, store: &Store<Sandbox>, limits: &Limits, log: &str) -> Error {
+    if let Some(desired) = store.data().memory.denied {
+        return Error::Memory {
+            desired,
+            limit: limits.memory,
+        };
+    }
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => Error::OutOfFuel(limits.fuel),
+        Some(Trap::Interrupt) => Error::Deadline(limits.deadline.as_millis()),
+        Some(Trap::StackOverflow) => Error::StackExhausted(limits.stack),
+        Some(trap) => Error::Trap {
+            message: trap.to_string(),
+            panic: panic_message(log),
+        },
+        None => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
+            Some(exit) => Error::Trap {
+                message: format!("the plugin exited with status {}", exit.0),
+                panic: panic_message(log),
             },
-        )
+            None => Error::Trap {
+                message: format!("{e:#}"),
+                panic: panic_message(log),
+            },
+        },
+    }
+}
+
+/// The message of a Rust panic, from what the plugin printed.
+fn panic_message(log: &str) -> Option<String> {
+    let after = log.split_once("panicked at ")?.1;
+    let (_, rest) = after.split_once('\n')?;
+    let message: Vec<&str> = rest
+        .lines()
+        .take_while(|l| !l.starts_with("note:"))
+        .collect();
+    Some(message.join("\n").trim().to_string()).filter(|m| !m.is_empty())
+}
+
+#[derive(PartialEq, Eq)]
+enum Kind {
+    Module,
+    Component,
+}
+
+/// What the header says the bytes are: WebAssembly's magic and version/layer.
+fn wasmparser_kind(bytes: &[u8]) -> Option<Kind> {
+    match bytes.get(..8)? {
+        [0, b'a', b's', b'm', 1, 0, 0, 0] => Some(Kind::Module),
+        [0, b'a', b's', b'm', _, _, 1, 0] => Some(Kind::Component),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::panic_message;
+
+    #[test]
+    fn panic_messages_come_from_the_log() {
+        let log = "thread '<unnamed>' panicked at src/lib.rs:10:5:\nthe sky fell\non two lines\nnote: run with `RUST_BACKTRACE=1`\n";
+        assert_eq!(
+            panic_message(log).as_deref(),
+            Some("the sky fell\non two lines")
+        );
+        assert_eq!(panic_message("just printing"), None);
     }
 }

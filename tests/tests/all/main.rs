@@ -1,3 +1,4 @@
 //! One test binary for the workspace (one link), with a module per concern.
 
 mod plugins;
+mod runtime;

@@ -218,6 +218,7 @@ fn every_component_scores_as_its_native_code() {
             let wasm = runtime
                 .evaluate(&plugin, input)
                 .unwrap()
+                .answer
                 .unwrap_or_else(|e| panic!("{} {}: {e:?}", n.crate_name, input.subject.id));
             let scores = |e: &Evaluation| {
                 e.indicators
@@ -279,7 +280,7 @@ fn components_answer_missing_and_invalid_facts_by_name() {
             .unwrap();
         let mut missing = complete.clone();
         missing.facts[position] = None;
-        match runtime.evaluate(&plugin, &missing).unwrap() {
+        match runtime.evaluate(&plugin, &missing).unwrap().answer {
             Err(runtime::EvaluationError::MissingFact(f)) => {
                 assert_eq!(
                     (f.position as usize, f.name.as_str()),
@@ -298,7 +299,7 @@ fn components_answer_missing_and_invalid_facts_by_name() {
             .unwrap();
         let mut invalid = complete.clone();
         invalid.facts[position] = Some(fact.min.unwrap() - 1);
-        match runtime.evaluate(&plugin, &invalid).unwrap() {
+        match runtime.evaluate(&plugin, &invalid).unwrap().answer {
             Err(runtime::EvaluationError::InvalidFact(i)) => {
                 assert_eq!(i.fact.name, fact.name);
                 assert_eq!(
@@ -311,7 +312,7 @@ fn components_answer_missing_and_invalid_facts_by_name() {
         // One fact too few.
         let mut short = complete.clone();
         short.facts.pop();
-        match runtime.evaluate(&plugin, &short).unwrap() {
+        match runtime.evaluate(&plugin, &short).unwrap().answer {
             Err(runtime::EvaluationError::WrongFactCount(c)) => {
                 assert_eq!(
                     (c.expected as usize, c.found as usize),

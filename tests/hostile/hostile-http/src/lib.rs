@@ -19,7 +19,10 @@ mod component {
         }
         fn evaluate(input: w::EvaluationInput) -> Result<w::Evaluation, w::EvaluationError> {
             let sent = wasi::http::outgoing_handler::handle(&input.subject.id);
-            Err(w::EvaluationError::WrongFactCount(w::CountMismatch { expected: sent, found: 0 }))
+            Err(w::EvaluationError::WrongFactCount(w::CountMismatch {
+                expected: sent,
+                found: 0,
+            }))
         }
     }
 

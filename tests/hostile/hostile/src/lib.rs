@@ -40,11 +40,13 @@ pub const CARD: Card = Card {
     period: PeriodKind::Month,
     basis: &[RULE],
     facts: &[Fact::percent("rate", t("Tỷ lệ", "Rate"))],
-    indicators: &[Indicator::new("rate", Group::Volume, t("Tỷ lệ", "Rate"), units::PERCENT)
-        .thresholds(fx!("100"), fx!("0"))
-        .points(fx!("10"))
-        .reads(&["rate"])
-        .formula(t("Tỷ lệ / 10", "Rate / 10"))],
+    indicators: &[
+        Indicator::new("rate", Group::Volume, t("Tỷ lệ", "Rate"), units::PERCENT)
+            .thresholds(fx!("100"), fx!("0"))
+            .points(fx!("10"))
+            .reads(&["rate"])
+            .formula(t("Tỷ lệ / 10", "Rate / 10")),
+    ],
     scale: Scale::points(fx!("10")),
     bands: &bands(fx!("9"), fx!("7"), fx!("5")),
     caps: &[],
@@ -82,37 +84,62 @@ fn result(score: i64, n: usize) -> w::Evaluation {
     }
 }
 
-#[inline(never)]
+/// Called through a pointer the optimiser cannot see through, so the recursion
+/// can neither become a loop nor end.
+static NEXT: fn(u64) -> u64 = recurse;
+
 fn recurse(depth: u64) -> u64 {
-    // black_box keeps the frame: the recursion cannot become a loop.
-    std::hint::black_box(recurse(std::hint::black_box(depth + 1))) + 1
+    let next = unsafe { core::ptr::read_volatile(&NEXT) };
+    next(depth.wrapping_add(1)).wrapping_mul(3) ^ depth
 }
 
-/// Everything a sandboxed plugin might try to reach, folded into one number.
+/// Everything a sandboxed plugin might try to reach, printed (so the test can
+/// see what it got) and folded into one number.
 fn probe() -> i64 {
     use std::hash::{BuildHasher, Hasher};
-    let mut h: i64 = 0;
-    let mut fold = |x: i64| h = h.wrapping_mul(31).wrapping_add(x);
-    fold(std::fs::read("/etc/passwd").map_or(-1, |b| b.len() as i64));
-    fold(std::fs::read_dir("/").map_or(-1, |d| d.count() as i64));
-    fold(std::fs::read_dir(".").map_or(-1, |d| d.count() as i64));
-    fold(std::net::TcpStream::connect("127.0.0.1:5432").map_or(-1, |_| 1));
-    fold(std::net::UdpSocket::bind("0.0.0.0:0").map_or(-1, |_| 1));
-    fold(std::env::vars().count() as i64);
-    fold(std::env::args().count() as i64);
     let since_epoch = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(-1, |d| d.as_nanos() as i64);
-    fold(since_epoch);
     let start = std::time::Instant::now();
-    fold(start.elapsed().as_nanos() as i64);
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u8(1);
-    fold(hasher.finish() as i64);
+    let seen = [
+        (
+            "passwd",
+            std::fs::read("/etc/passwd").map_or(-1, |b| b.len() as i64),
+        ),
+        (
+            "root-entries",
+            std::fs::read_dir("/").map_or(-1, |d| d.count() as i64),
+        ),
+        (
+            "cwd-entries",
+            std::fs::read_dir(".").map_or(-1, |d| d.count() as i64),
+        ),
+        (
+            "tcp-connect",
+            std::net::TcpStream::connect("127.0.0.1:5432").map_or(-1, |_| 1),
+        ),
+        (
+            "udp-bind",
+            std::net::UdpSocket::bind("0.0.0.0:0").map_or(-1, |_| 1),
+        ),
+        ("env-vars", std::env::vars().count() as i64),
+        ("args", std::env::args().count() as i64),
+        ("wall-clock-ns", since_epoch),
+        ("elapsed-ns", start.elapsed().as_nanos() as i64),
+        ("random-hash", hasher.finish() as i64),
+    ];
+    let mut h: i64 = 0;
+    for (what, value) in seen {
+        println!("{what}: {value}");
+        h = h.wrapping_mul(31).wrapping_add(value);
+    }
     h
 }
 
-struct Hostile;
+/// The component's exports.
+pub struct Hostile;
 
 impl thuocdo_sdk::bindings::Guest for Hostile {
     fn describe() -> w::PluginInfo {
@@ -132,8 +159,9 @@ impl thuocdo_sdk::bindings::Guest for Hostile {
                 Ok(result((x % 10) as i64, 1))
             }
             "alloc" => {
-                let v = vec![1u8; 1 << 30];
-                Ok(result(v[v.len() - 1] as i64, 1))
+                let mut v = std::hint::black_box(vec![1u8; 1 << 30]);
+                v[12345] = 2;
+                Ok(result(std::hint::black_box(v)[12345] as i64 * 10_000, 1))
             }
             "recursion" => Ok(result(recurse(0) as i64, 1)),
             "panic" => panic!("the sky fell on subject {}", input.subject.id),

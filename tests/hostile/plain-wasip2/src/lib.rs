@@ -18,7 +18,10 @@ mod component {
     }
 
     fn text(s: &str) -> w::Text {
-        w::Text { vi: s.to_string(), en: s.to_string() }
+        w::Text {
+            vi: s.to_string(),
+            en: s.to_string(),
+        }
     }
 
     struct Plain;
@@ -63,11 +66,24 @@ mod component {
                         basis: None,
                     })
                     .collect(),
-                scale: w::Scale { max_total: 1_000_000, step: 100, rounding: w::Rounding::HalfAwayFromZero },
+                scale: w::Scale {
+                    max_total: 1_000_000,
+                    step: 100,
+                    rounding: w::Rounding::HalfAwayFromZero,
+                },
                 bands: vec![
-                    w::GradeBand { grade: w::Grade::A, min_total: 900_000 },
-                    w::GradeBand { grade: w::Grade::B, min_total: 700_000 },
-                    w::GradeBand { grade: w::Grade::C, min_total: 500_000 },
+                    w::GradeBand {
+                        grade: w::Grade::A,
+                        min_total: 900_000,
+                    },
+                    w::GradeBand {
+                        grade: w::Grade::B,
+                        min_total: 700_000,
+                    },
+                    w::GradeBand {
+                        grade: w::Grade::C,
+                        min_total: 500_000,
+                    },
                 ],
                 caps: vec![],
                 cohort_rules: vec![],
@@ -84,7 +100,10 @@ mod component {
             let mut indicators = Vec::with_capacity(FACTS);
             let mut total = 0;
             for (i, fact) in input.facts.iter().enumerate() {
-                let fact_ref = || w::FactRef { position: i as u32, name: format!("rate-{i}") };
+                let fact_ref = || w::FactRef {
+                    position: i as u32,
+                    name: format!("rate-{i}"),
+                };
                 let Some(rate) = *fact else {
                     return Err(w::EvaluationError::MissingFact(fact_ref()));
                 };
@@ -106,7 +125,11 @@ mod component {
                     ..=0 => w::Light::Red,
                     _ => w::Light::Yellow,
                 };
-                indicators.push(w::IndicatorResult { raw: Some(rate), score, light });
+                indicators.push(w::IndicatorResult {
+                    raw: Some(rate),
+                    score,
+                    light,
+                });
             }
             let grade = match total {
                 900_000.. => w::Grade::A,
@@ -116,7 +139,13 @@ mod component {
             };
             Ok(w::Evaluation {
                 indicators,
-                subtotals: w::Subtotals { volume: total, progress: 0, quality: 0, efficiency: 0, conduct: 0 },
+                subtotals: w::Subtotals {
+                    volume: total,
+                    progress: 0,
+                    quality: 0,
+                    efficiency: 0,
+                    conduct: 0,
+                },
                 total,
                 grade,
                 caps: vec![],

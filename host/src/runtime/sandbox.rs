@@ -1,0 +1,185 @@
+//! What a plugin's instance can reach: WASI interfaces that grant nothing, fixed
+//! clocks and randomness, a bounded log, and a memory cap that remembers being hit.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use wasmtime::ResourceLimiter;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+use wasmtime_wasi::clocks::{HostMonotonicClock, HostWallClock};
+use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+/// The instant every plugin's wall clock shows: 2025-01-01T00:00:00Z. A plugin
+/// is a pure function of its facts; time must not change its answer.
+const FIXED_WALL_CLOCK: Duration = Duration::from_secs(1_735_689_600);
+
+struct FixedWallClock;
+
+impl HostWallClock for FixedWallClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        FIXED_WALL_CLOCK
+    }
+}
+
+struct FixedMonotonicClock;
+
+impl HostMonotonicClock for FixedMonotonicClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+    fn now(&self) -> u64 {
+        0
+    }
+}
+
+/// What a plugin printed, up to a limit; past it, output is dropped (and the
+/// plugin is not told, so printing never makes it fail).
+#[derive(Clone)]
+pub(crate) struct Log {
+    inner: Arc<Mutex<(Vec<u8>, bool)>>,
+    limit: usize,
+}
+
+impl Log {
+    fn new(limit: usize) -> Log {
+        Log {
+            inner: Arc::new(Mutex::new((Vec::new(), false))),
+            limit,
+        }
+    }
+
+    fn push(&self, bytes: &[u8]) {
+        let mut inner = self.inner.lock().unwrap();
+        let room = self.limit.saturating_sub(inner.0.len());
+        if bytes.len() > room {
+            inner.1 = true;
+        }
+        inner.0.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    /// The text printed, and whether some was dropped.
+    pub(crate) fn take(&self) -> (String, bool) {
+        let mut inner = self.inner.lock().unwrap();
+        let text = String::from_utf8_lossy(&inner.0).into_owned();
+        inner.0.clear();
+        (text, inner.1)
+    }
+}
+
+impl IsTerminal for Log {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for Log {
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(self.clone())
+    }
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        // Only WASI 0.2 guests are run; this path is never taken.
+        Box::new(tokio::io::sink())
+    }
+}
+
+impl OutputStream for Log {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.push(&bytes);
+        Ok(())
+    }
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+    fn check_write(&mut self) -> StreamResult<usize> {
+        Ok(64 << 10)
+    }
+}
+
+#[async_trait::async_trait]
+impl Pollable for Log {
+    async fn ready(&mut self) {}
+}
+
+/// The memory cap of one store; records the request that hit it.
+pub(crate) struct MemoryCap {
+    limit: usize,
+    pub(crate) denied: Option<usize>,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.denied = Some(desired);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// The state of one instance.
+pub(crate) struct Sandbox {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub(crate) memory: MemoryCap,
+    pub(crate) log: Log,
+}
+
+impl Sandbox {
+    /// A sandbox granting nothing: no directories, no network, no environment,
+    /// no arguments, no stdin; fixed clocks and randomness; output to a log.
+    pub(crate) fn new(memory_limit: usize, log_limit: usize) -> Sandbox {
+        let log = Log::new(log_limit);
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.stdout(log.clone())
+            .stderr(log.clone())
+            .wall_clock(FixedWallClock)
+            .monotonic_clock(FixedMonotonicClock)
+            .secure_random(StdRng::seed_from_u64(0))
+            .insecure_random(StdRng::seed_from_u64(1))
+            .insecure_random_seed(0)
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .socket_addr_check(|_, _| Box::pin(async { false }));
+        Sandbox {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            memory: MemoryCap {
+                limit: memory_limit,
+                denied: None,
+            },
+            log,
+        }
+    }
+}
+
+impl WasiView for Sandbox {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}

@@ -1,0 +1,428 @@
+//! The sandbox: what is not a scorecard is refused at load, naming why; every
+//! hostile behaviour fails its own evaluation with its own error, within its
+//! limit, while good evaluations on other threads go on; results are the same
+//! bit for bit, run after run, thread after thread, process after process.
+
+use std::time::{Duration, Instant};
+
+use thuocdo_host::bundled::BUNDLED;
+use thuocdo_host::runtime::{
+    Error, EvaluationInput, Limits, Plugin, Runtime, RuntimeConfig, Subject,
+};
+use thuocdo_tests::hostile;
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn input(id: &str, facts: Vec<Option<i64>>) -> EvaluationInput {
+    EvaluationInput {
+        subject: Subject {
+            id: id.into(),
+            unit: "unit".into(),
+            position: "test".into(),
+        },
+        period: "2025-09".into(),
+        facts,
+    }
+}
+
+/// The hostile plugin's input for one behaviour: a rate of 95 %.
+fn hostile_input(mode: &str) -> EvaluationInput {
+    input(mode, vec![Some(950_000)])
+}
+
+fn load_err(runtime: &Runtime, bytes: &[u8]) -> Error {
+    match runtime.load(bytes) {
+        Ok(p) => panic!("{} loaded", p.info.name),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn what_is_not_a_scorecard_is_refused_naming_why() {
+    let runtime = Runtime::new().unwrap();
+    let real = BUNDLED[0].wasm;
+    // Pseudo-random bytes, the same every run.
+    let mut x: u32 = 0x9e37_79b9;
+    let random: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    for (bytes, kind, says) in [
+        (
+            &b"\0asm\x01\0\0\0"[..],
+            "not-a-component",
+            "a core WebAssembly module",
+        ),
+        (&random[..], "not-a-component", "component header"),
+        (&[][..], "not-a-component", "empty"),
+        (&real[..real.len() / 2], "not-a-component", ""),
+    ] {
+        let e = load_err(&runtime, bytes);
+        assert_eq!(e.kind(), kind, "{e}");
+        assert!(e.to_string().contains(says), "{e}");
+    }
+    let e = load_err(&runtime, &read(hostile::OTHER_WORLD));
+    assert_eq!(e.kind(), "wrong-world", "{e}");
+    assert!(e.to_string().contains("export describe: missing"), "{e}");
+    let e = load_err(&runtime, &read(hostile::WRONG_TYPES));
+    assert_eq!(e.kind(), "wrong-world", "{e}");
+    assert!(
+        e.to_string().contains(
+            "export evaluate: expected func(input: evaluation-input) -> result<evaluation, evaluation-error>, found func(input: u32) -> u32"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains("export describe: expected func() -> plugin-info, found func() -> string"),
+        "{e}"
+    );
+    match load_err(&runtime, &read(hostile::HOSTILE_HTTP)) {
+        Error::ForbiddenImports(names) => assert_eq!(names, ["wasi:http/outgoing-handler@0.3.0"]),
+        other => panic!("{other}"),
+    }
+}
+
+/// Each hostile behaviour and the error kind it must end in.
+/// Loops run out of fuel: the budget is reached well before the deadline, so
+/// where a loop stops does not depend on the machine's load.
+const FAULTS: &[(&str, &str)] = &[
+    ("loop", "out-of-fuel"),
+    ("slow", "out-of-fuel"),
+    ("alloc", "memory"),
+    ("recursion", "stack-exhausted"),
+    ("panic", "trap"),
+    ("unreachable", "trap"),
+    ("huge-output", "memory"),
+    ("big-output", "output-too-large"),
+    ("out-of-scale", "fault"),
+    ("extra-indicator", "fault"),
+    ("wrong-grade", "fault"),
+    ("bad-subtotal", "fault"),
+];
+
+fn fault(runtime: &Runtime, plugin: &Plugin, mode: &str) -> (Error, Duration) {
+    let started = Instant::now();
+    let result = runtime.evaluate(plugin, &hostile_input(mode));
+    let took = started.elapsed();
+    match result {
+        Ok(e) => panic!("{mode} was scored: {:?}", e.answer),
+        Err(e) => (e, took),
+    }
+}
+
+#[test]
+fn every_hostile_behaviour_fails_with_its_own_error_within_its_limit() {
+    let runtime = Runtime::new().unwrap();
+    let plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
+    let deadline = runtime.limits().deadline;
+    for &(mode, kind) in FAULTS {
+        let (e, took) = fault(&runtime, &plugin, mode);
+        assert_eq!(e.kind(), kind, "{mode}: {e}");
+        if mode == "loop" || mode == "slow" {
+            assert!(took < deadline * 2, "{mode} stopped after {took:?}");
+        }
+    }
+    let (e, _) = fault(&runtime, &plugin, "panic");
+    assert!(
+        e.to_string()
+            .contains("plugin panicked: the sky fell on subject panic"),
+        "{e}"
+    );
+    let (e, _) = fault(&runtime, &plugin, "wrong-grade");
+    assert!(e.to_string().contains("contradicts its bands"), "{e}");
+    let (e, _) = fault(&runtime, &plugin, "extra-indicator");
+    assert!(
+        e.to_string().contains("2 indicator results for 1 declared"),
+        "{e}"
+    );
+    // The host is still fine: an honest subject scores.
+    let good = runtime.evaluate(&plugin, &hostile_input("good")).unwrap();
+    assert_eq!(good.answer.unwrap().total, 95_000);
+}
+
+#[test]
+fn the_deadline_stops_what_fuel_does_not() {
+    let limits = Limits {
+        fuel: u64::MAX / 2,
+        ..Limits::default()
+    };
+    let runtime = Runtime::with_config(RuntimeConfig {
+        limits,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
+    for mode in ["loop", "slow"] {
+        let (e, took) = fault(&runtime, &plugin, mode);
+        assert_eq!(e.kind(), "deadline", "{mode}: {e}");
+        assert!(
+            took < runtime.limits().deadline * 2,
+            "{mode} stopped after {took:?}"
+        );
+    }
+}
+
+#[test]
+fn fuel_runs_out_at_the_same_instruction_everywhere() {
+    let limits = Limits {
+        fuel: 2_000_000,
+        deadline: Duration::from_secs(10),
+        ..Limits::default()
+    };
+    let runtime = Runtime::with_config(RuntimeConfig {
+        limits,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
+    let (e, _) = fault(&runtime, &plugin, "loop");
+    assert_eq!(e.kind(), "out-of-fuel", "{e}");
+    // An honest evaluation's fuel is the same every time.
+    let fuel: Vec<u64> = (0..5)
+        .map(|_| {
+            runtime
+                .evaluate(&plugin, &hostile_input("good"))
+                .unwrap()
+                .fuel
+        })
+        .collect();
+    assert!(
+        fuel.windows(2).all(|w| w[0] == w[1]) && fuel[0] > 0,
+        "{fuel:?}"
+    );
+}
+
+#[test]
+fn nothing_is_granted_and_the_probe_scores_the_same_every_time() {
+    let runtime = Runtime::new().unwrap();
+    let plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
+    let first = runtime.evaluate(&plugin, &hostile_input("probe")).unwrap();
+    for expected in [
+        "passwd: -1",
+        "root-entries: -1",
+        "cwd-entries: -1",
+        "tcp-connect: -1",
+        "udp-bind: -1",
+        "env-vars: 0",
+        "args: 0",
+        "wall-clock-ns: 1735689600000000000",
+        "elapsed-ns: 0",
+    ] {
+        assert!(
+            first.log.lines().any(|l| l == expected),
+            "{expected} not in:\n{}",
+            first.log
+        );
+    }
+    let again = Runtime::new().unwrap();
+    let plugin2 = again.load(&read(hostile::HOSTILE)).unwrap();
+    for _ in 0..5 {
+        let next = again.evaluate(&plugin2, &hostile_input("probe")).unwrap();
+        assert_eq!(format!("{:?}", next.answer), format!("{:?}", first.answer));
+        assert_eq!(next.log, first.log);
+    }
+}
+
+#[test]
+fn what_a_plugin_prints_is_a_bounded_log() {
+    let runtime = Runtime::new().unwrap();
+    let plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
+    let chatty = runtime.evaluate(&plugin, &hostile_input("chatty")).unwrap();
+    assert_eq!(chatty.answer.unwrap().total, 95_000);
+    assert_eq!(chatty.log.len(), runtime.limits().log);
+}
+
+#[test]
+fn good_evaluations_finish_correctly_beside_hostile_ones() {
+    let runtime = Runtime::new().unwrap();
+    let hostile_plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
+    let good = runtime.load(&read(hostile::PLAIN_WASIP2)).unwrap();
+    let facts: Vec<Option<i64>> = (0..11).map(|i| Some(900_000 + i * 1_000)).collect();
+    let expected = runtime
+        .evaluate(&good, &input("good", facts.clone()))
+        .unwrap()
+        .answer
+        .unwrap();
+    std::thread::scope(|s| {
+        for &(mode, kind) in FAULTS {
+            let (runtime, plugin) = (&runtime, &hostile_plugin);
+            s.spawn(move || {
+                let e = fault(runtime, plugin, mode).0;
+                // Sharing two cores with a dozen threads, a loop may meet the
+                // deadline before it spends its fuel.
+                let loops = kind == "out-of-fuel" && e.kind() == "deadline";
+                assert!(e.kind() == kind || loops, "{mode}: {e}");
+            });
+        }
+        for t in 0..2 {
+            let (runtime, good, facts, expected) = (&runtime, &good, &facts, &expected);
+            s.spawn(move || {
+                for i in 0..200 {
+                    let e = runtime
+                        .evaluate(good, &input(&format!("good-{t}-{i}"), facts.clone()))
+                        .unwrap();
+                    assert_eq!(e.answer.as_ref().unwrap().total, expected.total);
+                }
+            });
+        }
+    });
+}
+
+/// One input's answer and fuel, as text to compare byte for byte.
+fn fingerprint(runtime: &Runtime, plugin: &Plugin, input: &EvaluationInput) -> String {
+    let e = runtime.evaluate(plugin, input).unwrap();
+    format!(
+        "{} fuel={}",
+        serde_json::to_string(&e.answer.unwrap()).unwrap(),
+        e.fuel
+    )
+}
+
+fn determinism_input() -> EvaluationInput {
+    input(
+        "cs-0002",
+        vec![
+            Some(85_000),
+            Some(80_000),
+            Some(80_000),
+            Some(400_000),
+            Some(370_000),
+            Some(10_000),
+            Some(10_000),
+            Some(0),
+            Some(0),
+            Some(0),
+            Some(0),
+            Some(120_000),
+            Some(0),
+            Some(0),
+        ],
+    )
+}
+
+fn decree_335(runtime: &Runtime) -> Plugin {
+    let b = BUNDLED
+        .iter()
+        .find(|b| b.crate_name == "civil-servant-decree-335")
+        .unwrap();
+    runtime.load(b.wasm).unwrap()
+}
+
+#[test]
+fn ten_thousand_evaluations_on_several_threads_are_identical() {
+    let runtime = Runtime::new().unwrap();
+    let plugin = decree_335(&runtime);
+    let input = determinism_input();
+    let reference = fingerprint(&runtime, &plugin, &input);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..2_500 {
+                    assert_eq!(fingerprint(&runtime, &plugin, &input), reference);
+                }
+            });
+        }
+    });
+}
+
+/// Run as a child process by the test below: prints one fingerprint.
+#[test]
+#[ignore = "run by two_processes_give_identical_results"]
+fn determinism_child() {
+    let runtime = Runtime::new().unwrap();
+    let plugin = decree_335(&runtime);
+    println!(
+        "FINGERPRINT {}",
+        fingerprint(&runtime, &plugin, &determinism_input())
+    );
+}
+
+#[test]
+fn two_processes_give_identical_results() {
+    let run = || {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "runtime::determinism_child",
+                "--include-ignored",
+                "--nocapture",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines()
+            .find_map(|l| l.strip_prefix("FINGERPRINT ").map(str::to_string))
+            .unwrap_or_else(|| panic!("no fingerprint in:\n{text}"))
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a, b);
+    let runtime = Runtime::new().unwrap();
+    assert_eq!(
+        a,
+        fingerprint(&runtime, &decree_335(&runtime), &determinism_input())
+    );
+}
+
+#[test]
+fn compiled_code_is_cached_and_a_corrupted_cache_is_recompiled() {
+    let dir = std::env::temp_dir().join(format!("thuocdo-cache-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = || RuntimeConfig {
+        cache_dir: Some(dir.clone()),
+        ..RuntimeConfig::default()
+    };
+    let bytes = BUNDLED[0].wasm;
+    let first = Runtime::with_config(config()).unwrap().load(bytes).unwrap();
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(
+        files[0]
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with(&first.sha256)
+    );
+    let cached = std::fs::read(&files[0]).unwrap();
+    // Loaded from the cache: the same plugin.
+    assert_eq!(
+        Runtime::with_config(config())
+            .unwrap()
+            .load(bytes)
+            .unwrap()
+            .info
+            .name,
+        first.info.name
+    );
+    // A flipped byte in the code, a truncated file, an empty file: recompiled, rewritten.
+    for damaged in [
+        {
+            let mut d = cached.clone();
+            let n = d.len() / 2;
+            d[n] ^= 0xff;
+            d
+        },
+        cached[..cached.len() / 3].to_vec(),
+        Vec::new(),
+    ] {
+        std::fs::write(&files[0], &damaged).unwrap();
+        let plugin = Runtime::with_config(config()).unwrap().load(bytes).unwrap();
+        assert_eq!(plugin.sha256, first.sha256);
+        assert_eq!(
+            std::fs::read(&files[0]).unwrap(),
+            cached,
+            "the cache file was not rewritten"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
