@@ -212,6 +212,13 @@ impl Exact {
 
     const fn reduced(num: i128, den: i128) -> Exact {
         let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
+        // A gcd costs dozens of 128-bit divisions (library calls on wasm32), so
+        // fractions are reduced only when they grow large enough that the next
+        // product could overflow; values from facts and thresholds rarely do.
+        const LARGE: u128 = 1 << 62;
+        if num.unsigned_abs() < LARGE && (den as u128) < LARGE {
+            return Exact { num, den };
+        }
         let g = gcd(num, den);
         if g > 1 {
             Exact {
@@ -271,8 +278,12 @@ fn mul(a: i128, b: i128) -> i128 {
 
 /// `n / d` rounded to a whole number with `rule`; `d` is positive.
 pub(crate) fn round_div(n: i128, d: i128, rule: Rounding) -> i128 {
-    let q = n / d; // toward zero
-    let r = n % d;
+    // 128-bit division is a library call (a long one on wasm32); the values of
+    // a scorecard almost always fit in 64 bits, where division is one instruction.
+    let (q, r) = match (i64::try_from(n), i64::try_from(d)) {
+        (Ok(n), Ok(d)) => ((n / d) as i128, (n % d) as i128),
+        _ => (n / d, n % d), // toward zero
+    };
     if r == 0 {
         return q;
     }

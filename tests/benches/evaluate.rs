@@ -1,18 +1,18 @@
-//! What one isolated evaluation costs, per bundled scorecard: natively (the
-//! arithmetic alone), and in the sandbox with a fresh instance per subject (what
-//! the host does for every subject).
+//! What one isolated evaluation costs: a fresh instance alone; an evaluation in
+//! a fresh instance, for each bundled (SDK-built) scorecard and for a scorecard
+//! built with the plain wasip2 toolchain; and native Rust running the same
+//! scorecard code through the SDK, the physical limit.
 //!
-//! `cargo bench -p thuocdo-tests --bench evaluate` prints a table; figures are
-//! recorded in BENCHMARKS.md.
+//! `cargo bench -p thuocdo-tests --bench evaluate`; figures in BENCHMARKS.md.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use thuocdo_host::bundled::BUNDLED;
-use thuocdo_host::runtime::{EvaluationInput, Runtime, Subject};
+use thuocdo_host::runtime::{EvaluationInput, Plugin, Runtime, Subject};
 use thuocdo_sdk::{Fixed, Scorecard};
 
-/// The median of `rounds` timings of `per_round` calls, per call.
+/// The median over `rounds` of the mean time per call of `per_round` calls.
 fn median_per_call(rounds: usize, per_round: u32, mut f: impl FnMut()) -> Duration {
     let mut times: Vec<Duration> = (0..rounds)
         .map(|_| {
@@ -27,12 +27,30 @@ fn median_per_call(rounds: usize, per_round: u32, mut f: impl FnMut()) -> Durati
     times[rounds / 2]
 }
 
-fn facts_of(example: &serde_json::Value, names: &[String]) -> Vec<Option<i64>> {
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn input(facts: Vec<Option<i64>>) -> EvaluationInput {
+    EvaluationInput {
+        subject: Subject {
+            id: "bench".into(),
+            unit: "bench".into(),
+            position: "bench".into(),
+        },
+        period: "2025-09".into(),
+        facts,
+    }
+}
+
+fn facts_of(example: &serde_json::Value, plugin: &Plugin) -> Vec<Option<i64>> {
     let facts = example["facts"].as_object().unwrap();
-    names
+    plugin
+        .info
+        .facts
         .iter()
-        .map(|n| {
-            facts.get(n).map(|v| {
+        .map(|f| {
+            facts.get(&f.name).map(|v| {
                 let text = v
                     .as_str()
                     .map(str::to_string)
@@ -45,34 +63,31 @@ fn facts_of(example: &serde_json::Value, names: &[String]) -> Vec<Option<i64>> {
 
 fn native<S: Scorecard>(facts: &[Option<i64>]) -> Duration {
     let values: Vec<Option<Fixed>> = facts.iter().map(|v| v.map(Fixed::from_raw)).collect();
-    median_per_call(11, 100_000, || {
+    median_per_call(11, 200_000, || {
         black_box(thuocdo_sdk::evaluate::<S>(black_box(&values), Default::default()).ok());
     })
 }
 
+fn sandboxed(runtime: &Runtime, plugin: &Plugin, input: &EvaluationInput) -> (Duration, Duration) {
+    let instantiate = median_per_call(11, 5_000, || runtime.instantiate(plugin).unwrap());
+    let evaluate = median_per_call(11, 5_000, || {
+        black_box(runtime.evaluate(plugin, black_box(input)).unwrap());
+    });
+    (instantiate, evaluate)
+}
+
 fn main() {
     let runtime = Runtime::new().unwrap();
+    println!("runtime: {}", runtime.mode());
     println!(
-        "{:<28} {:>10} {:>16} {:>10}",
-        "scorecard", "native", "fresh instance", "wasm KiB"
+        "{:<28} {:>6} {:>9} {:>14} {:>16} {:>12}",
+        "scorecard", "facts", "native", "instantiate", "isolated eval", "wasm KiB"
     );
     for bundled in BUNDLED {
         let plugin = runtime.load(bundled.wasm).unwrap();
-        let names: Vec<String> = plugin.info.facts.iter().map(|f| f.name.clone()).collect();
         let examples: Vec<serde_json::Value> = serde_json::from_str(bundled.examples).unwrap();
-        let facts = facts_of(&examples[0], &names);
-        let input = EvaluationInput {
-            subject: Subject {
-                id: "bench".into(),
-                unit: "bench".into(),
-                position: "bench".into(),
-            },
-            period: "2025-09".into(),
-            facts: facts.clone(),
-        };
-        let sandboxed = median_per_call(7, 2_000, || {
-            black_box(runtime.evaluate(&plugin, black_box(&input)).unwrap());
-        });
+        let facts = facts_of(&examples[0], &plugin);
+        let (instantiate, evaluate) = sandboxed(&runtime, &plugin, &input(facts.clone()));
         let native = match bundled.crate_name {
             "civil-servant-decree-335" => {
                 native::<civil_servant_decree_335::CivilServantDecree335>(&facts)
@@ -87,11 +102,26 @@ fn main() {
             other => panic!("{other} has no native entry in this benchmark"),
         };
         println!(
-            "{:<28} {:>7.3} us {:>13.2} us {:>10}",
+            "{:<28} {:>6} {:>6.3} us {:>11.2} us {:>13.2} us {:>12}",
             bundled.crate_name,
-            native.as_secs_f64() * 1e6,
-            sandboxed.as_secs_f64() * 1e6,
+            facts.len(),
+            us(native),
+            us(instantiate),
+            us(evaluate),
             bundled.wasm.len() / 1024
         );
     }
+    let plain = std::fs::read(thuocdo_tests::hostile::PLAIN_WASIP2).unwrap();
+    let plugin = runtime.load(&plain).unwrap();
+    let facts: Vec<Option<i64>> = (0..11).map(|i| Some(900_000 + i * 1_000)).collect();
+    let (instantiate, evaluate) = sandboxed(&runtime, &plugin, &input(facts));
+    println!(
+        "{:<28} {:>6} {:>9} {:>11.2} us {:>13.2} us {:>12}",
+        "plain wasip2 (no SDK)",
+        11,
+        "-",
+        us(instantiate),
+        us(evaluate),
+        plain.len() / 1024
+    );
 }

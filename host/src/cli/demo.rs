@@ -52,7 +52,7 @@ pub fn run(json: bool) -> Result<(), Error> {
                             render::grade(eval.grade)
                         );
                     }
-                    scored.push(json!({"subject": input.subject.id, "evaluation": render::evaluation_json(info, &eval)}));
+                    scored.push(json!({"subject": input.subject.id, "evaluation": render::evaluation_json(info, &eval, "")}));
                 }
                 Err(e) => {
                     let message = render::evaluation_error(info, &e);

@@ -8,9 +8,12 @@ pub enum Error {
     /// The input was wrong: a missing file, malformed JSON, an unknown fact.
     #[error("{0}")]
     BadInput(String),
-    /// A plugin is invalid or failed.
-    #[error(transparent)]
+    /// A plugin is invalid or failed; the message starts with the error's kind.
+    #[error("{kind}: {0}", kind = .0.kind())]
     Plugin(#[from] runtime::Error),
+    /// Some of many evaluations failed in a plugin.
+    #[error("{0}")]
+    PluginFailures(String),
 }
 
 impl Error {
@@ -18,7 +21,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::BadInput(_) => 2,
-            Error::Plugin(_) => 1,
+            Error::Plugin(_) | Error::PluginFailures(_) => 1,
         }
     }
 }

@@ -93,17 +93,99 @@ pub fn inspect(file: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Scores one subject from a JSON file.
+/// Scores one subject, or a list of them, from a JSON file. Inputs that name
+/// undeclared facts or give non-decimals are refused before anything runs; a
+/// scorecard's missing-fact or invalid-fact answer is bad input (exit 2); a
+/// plugin fault is exit 1, with its kind.
 pub fn eval(file: &Path, input: &Path, json: bool) -> Result<(), Error> {
-    let named: NamedInput = serde_json::from_slice(&read(input)?)
+    let text = read(input)?;
+    let value: Value = serde_json::from_slice(&text)
+        .map_err(|e| Error::BadInput(format!("{}: {e}", input.display())))?;
+    let list = matches!(value, Value::Array(_));
+    let items = match value {
+        Value::Array(items) => items,
+        single => vec![single],
+    };
+    let named: Vec<NamedInput> = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| serde_json::from_value(v).map_err(|e| format!("input {i}: {e}")))
+        .collect::<Result<_, _>>()
         .map_err(|e| Error::BadInput(format!("{}: {e}", input.display())))?;
     let runtime = Runtime::new()?;
     let plugin = runtime.load(&read(file)?)?;
-    let input = named.to_input(&plugin.info)?;
-    match runtime.evaluate(&plugin, &input)?.answer {
-        Ok(eval) if json => println!("{}", render::evaluation_json(&plugin.info, &eval)),
-        Ok(eval) => print!("{}", render::evaluation_table(&plugin.info, &input, &eval)),
-        Err(e) => return Err(Error::BadInput(render::evaluation_error(&plugin.info, &e))),
+    let mut problems = Vec::new();
+    let inputs: Vec<_> = named
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            n.to_input(&plugin.info)
+                .map_err(|e| problems.push(format!("input {i}: {e}")))
+                .ok()
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(Error::BadInput(problems.join("\n")));
     }
-    Ok(())
+    let mut outputs = Vec::new();
+    let mut worst: Option<Error> = None;
+    let mut failed = 0;
+    for input in &inputs {
+        match runtime.evaluate(&plugin, input) {
+            Ok(evaluated) => match &evaluated.answer {
+                Ok(eval) => {
+                    if json {
+                        outputs.push(render::evaluation_json(&plugin.info, eval, &evaluated.log));
+                    } else {
+                        print!("{}", render::evaluation_table(&plugin.info, input, eval));
+                    }
+                }
+                Err(e) => {
+                    let message = render::evaluation_error(&plugin.info, e);
+                    outputs.push(serde_json::json!({"subject": input.subject.id, "error": {"kind": "bad-input", "message": message}}));
+                    if list && !json {
+                        eprintln!("{}: {message}", input.subject.id);
+                    }
+                    failed += 1;
+                    worst.get_or_insert(Error::BadInput(message));
+                }
+            },
+            Err(e) => {
+                outputs.push(serde_json::json!({"subject": input.subject.id, "error": {"kind": e.kind(), "message": e.to_string()}}));
+                if list && !json {
+                    eprintln!("{}: {}: {e}", input.subject.id, e.kind());
+                }
+                failed += 1;
+                // A fault outranks bad input.
+                if !matches!(worst, Some(Error::Plugin(_))) {
+                    worst = Some(Error::Plugin(e));
+                }
+            }
+        }
+    }
+    if json {
+        let out = if list {
+            Value::Array(outputs)
+        } else {
+            outputs.pop().unwrap_or(Value::Null)
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).expect("results serialise")
+        );
+    }
+    match worst {
+        None => Ok(()),
+        // Each failure was told beside its subject; the status says the worst.
+        Some(Error::Plugin(e)) if list => Err(Error::PluginFailures(format!(
+            "{failed} of {} inputs were not scored; the worst: {}: {e}",
+            inputs.len(),
+            e.kind()
+        ))),
+        Some(_) if list => Err(Error::BadInput(format!(
+            "{failed} of {} inputs were not scored",
+            inputs.len()
+        ))),
+        Some(e) => Err(e),
+    }
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_json::json;
 use thuocdo_sdk::Fixed;
 
+use crate::explain::{self, Lang};
 use crate::runtime::{Evaluation, EvaluationError, EvaluationInput, Grade, PeriodKind, PluginInfo};
 
 /// A fixed-point number as a decimal.
@@ -56,7 +57,7 @@ pub(super) fn evaluation_error(info: &PluginInfo, e: &EvaluationError) -> String
     }
 }
 
-/// One subject's scorecard as a table.
+/// One subject's scorecard as a table, with the host's sentences.
 pub(super) fn evaluation_table(
     info: &PluginInfo,
     input: &EvaluationInput,
@@ -68,49 +69,48 @@ pub(super) fn evaluation_table(
         "{} {} — {} ({})",
         info.name, info.version, info.title.en, input.subject.id
     );
-    let _ = writeln!(
-        out,
-        "  {:<28} {:<11} {:>12} {:>14}  light",
-        "indicator", "factor", "raw", "score"
-    );
     for (spec, r) in info.indicators.iter().zip(&e.indicators) {
         let _ = writeln!(
             out,
-            "  {:<28} {:<11} {:>12} {:>14}  {:?}",
-            spec.id,
-            format!("{:?}", spec.group).to_lowercase(),
-            r.raw.map_or("no data".into(), num),
-            format!("{} / {}", num(r.score), num(spec.max_score)),
-            r.light
+            "  [{:<10}] {}",
+            explain::group(spec.group, Lang::En),
+            explain::indicator(spec, r, Lang::En)
         );
     }
-    let _ = writeln!(
-        out,
-        "  total {} of {}: {}",
-        num(e.total),
-        num(info.scale.max_total),
-        grade(e.grade)
-    );
-    for &c in &e.caps {
-        let cap = &info.caps[c as usize];
-        let _ = writeln!(out, "  cap {}: {}", cap.code, cap.reason.en);
+    let _ = writeln!(out, "  total {}", explain::summary(info, e, Lang::En));
+    for line in explain::caps(info, e, Lang::En) {
+        let _ = writeln!(out, "  cap: {line}");
     }
     out
 }
 
-/// One subject's scorecard as JSON, with ids and codes beside the numbers.
-pub(super) fn evaluation_json(info: &PluginInfo, e: &Evaluation) -> serde_json::Value {
+/// One subject's scorecard as JSON: the numbers, the ids and codes beside them,
+/// and the sentences in both languages.
+pub(super) fn evaluation_json(info: &PluginInfo, e: &Evaluation, log: &str) -> serde_json::Value {
     json!({
         "plugin": info.name,
         "version": info.version,
         "indicators": info.indicators.iter().zip(&e.indicators).map(|(spec, r)| json!({
             "id": spec.id,
+            "group": explain::group(spec.group, Lang::En),
             "raw": r.raw.map(num),
             "score": num(r.score),
-            "light": r.light,
+            "max_score": num(spec.max_score),
+            "light": explain::light(r.light, Lang::En),
+            "explanation": {"vi": explain::indicator(spec, r, Lang::Vi), "en": explain::indicator(spec, r, Lang::En)},
         })).collect::<Vec<_>>(),
+        "subtotals": {
+            "volume": num(e.subtotals.volume),
+            "progress": num(e.subtotals.progress),
+            "quality": num(e.subtotals.quality),
+            "efficiency": num(e.subtotals.efficiency),
+            "conduct": num(e.subtotals.conduct),
+        },
         "total": num(e.total),
         "grade": grade(e.grade),
+        "summary": {"vi": explain::summary(info, e, Lang::Vi), "en": explain::summary(info, e, Lang::En)},
         "caps": e.caps.iter().map(|&c| info.caps[c as usize].code.clone()).collect::<Vec<_>>(),
+        "cap_reasons": {"vi": explain::caps(info, e, Lang::Vi), "en": explain::caps(info, e, Lang::En)},
+        "log": log,
     })
 }

@@ -18,13 +18,13 @@ pub enum Error {
     #[error("imports the host does not provide: {}", .0.join(", "))]
     ForbiddenImports(Vec<String>),
     /// The evaluation used up its fuel.
-    #[error("out of fuel: the evaluation used its {0} units")]
+    #[error("the evaluation used all its {0} units of fuel")]
     OutOfFuel(u64),
     /// The evaluation ran past its deadline.
-    #[error("deadline: the evaluation ran past {0} ms")]
+    #[error("the evaluation ran past its {0} ms deadline")]
     Deadline(u128),
     /// The plugin wanted more memory than allowed.
-    #[error("memory: the plugin asked for {desired} bytes of linear memory, the limit is {limit}")]
+    #[error("the plugin asked for {desired} bytes of linear memory; the limit is {limit}")]
     Memory {
         /// What it asked for.
         desired: usize,
@@ -32,10 +32,10 @@ pub enum Error {
         limit: usize,
     },
     /// The plugin exhausted its stack.
-    #[error("stack exhausted: the plugin overflowed its {0}-byte stack")]
+    #[error("the plugin overflowed its {0}-byte stack")]
     StackExhausted(usize),
     /// The result is larger than allowed.
-    #[error("output too large: {size} bytes, the limit is {limit}")]
+    #[error("the result is {size} bytes; the limit is {limit}")]
     OutputTooLarge {
         /// Its size.
         size: usize,
@@ -43,7 +43,7 @@ pub enum Error {
         limit: usize,
     },
     /// The plugin trapped; `panic` holds its panic message when it printed one.
-    #[error("trap: {message}{}", panic.as_ref().map(|p| format!(" (plugin panicked: {p})")).unwrap_or_default())]
+    #[error("{message}{}", panic.as_ref().map(|p| format!(" (plugin panicked: {p})")).unwrap_or_default())]
     Trap {
         /// What the engine reported.
         message: String,
@@ -51,7 +51,7 @@ pub enum Error {
         panic: Option<String>,
     },
     /// The plugin answered, but its answer contradicts its own describe().
-    #[error("plugin fault: {0}")]
+    #[error("the plugin's answer contradicts its describe(): {0}")]
     Fault(String),
 }
 

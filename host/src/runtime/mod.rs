@@ -119,7 +119,8 @@ impl Runtime {
     /// A runtime as configured.
     pub fn with_config(cfg: RuntimeConfig) -> Result<Runtime> {
         let limits = cfg.limits;
-        let pagemap_scan = PoolingAllocationConfig::is_pagemap_scan_available();
+        let pagemap_scan = std::env::var_os("THUOCDO_NO_PAGEMAP").is_none()
+            && PoolingAllocationConfig::is_pagemap_scan_available();
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(cfg.max_instances)
             .total_core_instances(cfg.max_instances * 8)
@@ -252,6 +253,24 @@ impl Runtime {
         Component::new(&self.engine, bytes).map_err(|e| Error::NotAComponent(format!("{e:#}")))
     }
 
+    /// Creates a fresh instance of `plugin` and drops it: the price of isolation,
+    /// which every evaluation pays.
+    pub fn instantiate(&self, plugin: &Plugin) -> Result<()> {
+        let limits = &self.limits;
+        let mut store = Store::new(&self.engine, Sandbox::new(limits.memory, limits.log));
+        store.limiter(|s| &mut s.memory);
+        store.set_fuel(limits.fuel).map_err(Error::engine)?;
+        store.set_epoch_deadline(u64::MAX / 2);
+        plugin
+            .pre
+            .instantiate(&mut store)
+            .map(drop)
+            .map_err(|e| Error::Trap {
+                message: format!("{e:#}"),
+                panic: None,
+            })
+    }
+
     /// Scores one subject in a fresh instance under the default limits.
     pub fn evaluate(&self, plugin: &Plugin, input: &EvaluationInput) -> Result<Evaluated> {
         self.evaluate_with(plugin, input, &self.limits)
@@ -377,5 +396,36 @@ mod tests {
             Some("the sky fell\non two lines")
         );
         assert_eq!(panic_message("just printing"), None);
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    #[ignore = "a measurement, run by hand"]
+    fn where_instantiation_time_goes() {
+        let runtime = Runtime::new().unwrap();
+        let plugin = runtime.load(crate::bundled::BUNDLED[0].wasm).unwrap();
+        let n = 20_000;
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(Sandbox::new(1 << 20, 1 << 10));
+        }
+        println!("sandbox: {:?}", t.elapsed() / n);
+        let t = Instant::now();
+        for _ in 0..n {
+            let mut store = Store::new(&runtime.engine, Sandbox::new(1 << 20, 1 << 10));
+            store.set_fuel(1000).unwrap();
+            std::hint::black_box(store);
+        }
+        println!("store+sandbox: {:?}", t.elapsed() / n);
+        let t = Instant::now();
+        for _ in 0..n {
+            runtime.instantiate(&plugin).unwrap();
+        }
+        println!("instantiate: {:?}", t.elapsed() / n);
     }
 }

@@ -5,8 +5,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
@@ -26,6 +24,33 @@ impl HostWallClock for FixedWallClock {
     }
     fn now(&self) -> Duration {
         FIXED_WALL_CLOCK
+    }
+}
+
+/// Randomness that is the same every time: a plugin is a pure function of its
+/// facts. A counter, not a seeded generator, because it costs nothing to create
+/// for every instance.
+struct FixedRandom(u64);
+
+impl rand::TryRng for FixedRandom {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        self.try_next_u64().map(|v| v as u32)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        // splitmix64: well mixed, deterministic.
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        Ok(z ^ (z >> 31))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(8) {
+            let v = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+        Ok(())
     }
 }
 
@@ -156,8 +181,8 @@ impl Sandbox {
             .stderr(log.clone())
             .wall_clock(FixedWallClock)
             .monotonic_clock(FixedMonotonicClock)
-            .secure_random(StdRng::seed_from_u64(0))
-            .insecure_random(StdRng::seed_from_u64(1))
+            .secure_random(FixedRandom(0))
+            .insecure_random(FixedRandom(1))
             .insecure_random_seed(0)
             .allow_tcp(false)
             .allow_udp(false)

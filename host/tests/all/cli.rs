@@ -1,0 +1,179 @@
+//! `thuocdo plugin inspect | eval` and `thuocdo demo`: output, errors, exit status.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use thuocdo_host::bundled::BUNDLED;
+
+fn thuocdo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_thuocdo"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A scratch directory for one test, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("thuocdo-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    Scratch(dir)
+}
+
+fn write(dir: &Scratch, file: &str, bytes: &[u8]) -> String {
+    let path = dir.0.join(file);
+    std::fs::write(&path, bytes).unwrap();
+    path.display().to_string()
+}
+
+fn plugin_file(dir: &Scratch, crate_name: &str) -> String {
+    let b = BUNDLED.iter().find(|b| b.crate_name == crate_name).unwrap();
+    write(dir, &format!("{crate_name}.wasm"), b.wasm)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn inspect_prints_describe_as_json() {
+    let dir = scratch("inspect");
+    let file = plugin_file(&dir, "commune-official");
+    let out = thuocdo(&["plugin", "inspect", &file]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(info["name"], "tuyenquang/commune-official");
+    assert_eq!(info["indicators"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn eval_scores_one_input_or_a_list_with_sentences() {
+    let dir = scratch("eval");
+    let file = plugin_file(&dir, "provincial-leader-monthly");
+    let one = r#"{"subject": {"id": "chair-a"}, "period": "2025-09", "facts": {"tasks-assigned": 20, "tasks-completed": 20,
+        "tasks-on-time": 20, "citizen-satisfaction": "74.85", "inspections-planned": 4, "inspections-done": 4,
+        "discipline-breaches": 0, "disciplined": 0}}"#;
+    let input = write(&dir, "one.json", one.as_bytes());
+    let out = thuocdo(&["plugin", "eval", &file, "--input", &input, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let e: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        (e["total"].as_str(), e["grade"].as_str()),
+        (Some("8.99"), Some("B"))
+    );
+    assert_eq!(
+        e["indicators"][2]["explanation"]["en"],
+        "Citizen satisfaction 74.85 %: yellow (green from 90 %, red at 60 % or less); 0.99 of 2 points"
+    );
+    assert_eq!(
+        e["summary"]["vi"],
+        "8,99 / 10 điểm: Hoàn thành tốt nhiệm vụ"
+    );
+
+    let list = write(&dir, "list.json", format!("[{one}, {one}]").as_bytes());
+    let out = thuocdo(&["plugin", "eval", &file, "--input", &list, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let all: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+
+    let table = thuocdo(&["plugin", "eval", &file, "--input", &input]);
+    assert!(
+        stdout(&table).contains("total 8.99 of 10 points: completed tasks well"),
+        "{}",
+        stdout(&table)
+    );
+}
+
+#[test]
+fn bad_input_is_exit_2_naming_what_is_wrong() {
+    let dir = scratch("bad");
+    let file = plugin_file(&dir, "provincial-leader-monthly");
+    let cases = [
+        (
+            r#"{"subject": {"id": "x"}, "facts": {"nope": 1}}"#,
+            "fact `nope` is not one tuyenquang/provincial-leader-monthly reads",
+        ),
+        (
+            r#"{"subject": {"id": "x"}, "facts": {"tasks-assigned": "1.23456"}}"#,
+            "fact `tasks-assigned` is `1.23456`, not a decimal with at most four decimals",
+        ),
+        (
+            r#"{"subject": {"id": "x"}, "facts": {"tasks-assigned": true}}"#,
+            "fact `tasks-assigned` is true, not a decimal",
+        ),
+        (
+            r#"{"subject": {"id": "x"}, "facts": {"tasks-assigned": 20}}"#,
+            "fact 1 `tasks-completed` is missing",
+        ),
+        (
+            r#"{"subject": {"id": "x"}, "facts": {"tasks-assigned": -1}}"#,
+            "fact 0 `tasks-assigned` is -1, outside its range 0 ..= unbounded",
+        ),
+        (
+            r#"{"subject": {"id": "x"}, "facts": {}, "extra": 1}"#,
+            "unknown field `extra`",
+        ),
+        ("not json", "expected ident"),
+    ];
+    for (text, says) in cases {
+        let input = write(&dir, "bad.json", text.as_bytes());
+        let out = thuocdo(&["plugin", "eval", &file, "--input", &input]);
+        assert_eq!(out.status.code(), Some(2), "{text}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{text}: {}", stderr(&out));
+    }
+    let out = thuocdo(&[
+        "plugin",
+        "eval",
+        &file,
+        "--input",
+        "/nonexistent/input.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("reading /nonexistent/input.json"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_scorecard_is_exit_1_with_its_kind() {
+    let dir = scratch("notplugin");
+    let file = write(&dir, "random.wasm", b"definitely not wasm");
+    let out = thuocdo(&["plugin", "inspect", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not-a-component: not a WebAssembly component"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn demo_scores_every_bundled_scorecard() {
+    let out = thuocdo(&["demo", "--no-serve", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let plugins = report.as_array().unwrap();
+    assert_eq!(plugins.len(), BUNDLED.len());
+    for p in plugins {
+        let results = p["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{}", p["plugin"]);
+        assert!(
+            results.iter().all(|r| r.get("evaluation").is_some()),
+            "{}",
+            p["plugin"]
+        );
+    }
+}

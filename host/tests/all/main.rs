@@ -1,0 +1,3 @@
+//! The `thuocdo` binary, run as people and scripts run it.
+
+mod cli;
