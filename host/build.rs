@@ -8,6 +8,19 @@ include!("build/wasm.rs");
 
 fn main() {
     let root = workspace_root();
+    // Results record the engine that computed them; the lock file says which.
+    let lock = fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
+    let wasmtime = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"wasmtime\"\n"))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=THUOCDO_WASMTIME_VERSION={wasmtime}");
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("Cargo.lock").display()
+    );
     let plugins = crates_in(&root.join("plugins"));
     let out = build_wasm(&root, &plugins);
 

@@ -452,6 +452,16 @@ const fn same(a: &str, b: &str) -> bool {
     true
 }
 
+/// Where `name` is among `names`. A scorecard names its facts with the same
+/// literals its card declares, which the compiler stores once, so comparing
+/// addresses finds them without comparing text; text is the fallback.
+fn position<'a>(names: impl Iterator<Item = &'a str> + Clone, name: &str) -> Option<usize> {
+    names
+        .clone()
+        .position(|n| core::ptr::eq(n, name))
+        .or_else(|| names.into_iter().position(|n| n == name))
+}
+
 /// A fact's position in a card, resolved at compile time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FactId(pub usize);
@@ -507,7 +517,7 @@ impl Card {
     /// The fact named `name`; a scorecard that names an undeclared fact is a bug,
     /// and this panics naming it (the plugin's tests find it).
     pub fn find_fact(&self, name: &str) -> FactId {
-        match self.facts.iter().position(|f| f.name == name) {
+        match position(self.facts.iter().map(|f| f.name), name) {
             Some(p) => FactId(p),
             None => panic!("scorecard bug: `{}` declares no fact `{name}`", self.name),
         }
@@ -515,7 +525,7 @@ impl Card {
 
     /// The indicator with `id`; panics naming it when it is not declared.
     pub fn find_indicator(&self, id: &str) -> IndicatorId {
-        match self.indicators.iter().position(|i| i.id == id) {
+        match position(self.indicators.iter().map(|i| i.id), id) {
             Some(p) => IndicatorId(p),
             None => panic!(
                 "scorecard bug: `{}` declares no indicator `{id}`",
@@ -526,7 +536,7 @@ impl Card {
 
     /// The cap with `code`; panics naming it when it is not declared.
     pub fn find_cap(&self, code: &str) -> CapId {
-        match self.caps.iter().position(|c| c.code == code) {
+        match position(self.caps.iter().map(|c| c.code), code) {
             Some(p) => CapId(p),
             None => panic!("scorecard bug: `{}` declares no cap `{code}`", self.name),
         }

@@ -2,8 +2,8 @@
 
 use core::fmt;
 
-use crate::card::{CapId, Card, FactId, IndicatorId};
-use crate::fixed::{Exact, Fixed};
+use crate::card::{CapId, Card, FactId, Indicator, IndicatorId};
+use crate::fixed::{Exact, Fixed, round_div};
 use crate::grading;
 use crate::{Direction, Grade, Group, Light, WhenMissing};
 
@@ -241,6 +241,14 @@ impl Sheet {
             return self.no_data_at(id);
         };
         let ind = &self.card.indicators[id.0];
+        if let Some(score) = linear_fast(ind, raw, self.card.scale.step, self.card.scale.rounding) {
+            self.results[id.0] = Some(IndicatorResult {
+                raw: Some(raw),
+                score,
+                light: light_of(ind.direction, ind.green, ind.red, raw),
+            });
+            return;
+        }
         let fraction = if ind.green == ind.red {
             // A single threshold: full score at or beyond it, none short of it.
             if light_of(ind.direction, ind.green, ind.red, raw) == Light::Green {
@@ -329,6 +337,37 @@ impl Sheet {
     }
 }
 
+/// The linear score in 64-bit integers, the same number [`Sheet::linear`]'s exact
+/// fractions give, without them: `None` when a product could overflow (then
+/// the exact path decides). This is the hot path of nearly every scorecard.
+fn linear_fast(ind: &Indicator, raw: Fixed, step: Fixed, rule: crate::Rounding) -> Option<Fixed> {
+    let (mut n, mut d) = (
+        raw.raw().checked_sub(ind.red.raw())?,
+        ind.green.raw().checked_sub(ind.red.raw())?,
+    );
+    if d == 0 {
+        return None;
+    }
+    if d < 0 {
+        (n, d) = (n.checked_neg()?, -d);
+    }
+    let max = ind.max_score.raw();
+    if n <= 0 {
+        return Some(Fixed::ZERO);
+    }
+    if n >= d {
+        // The full score, rounded as the exact path would round it.
+        return Some(Fixed::from_raw(
+            round_div(max as i128, step.raw() as i128, rule) as i64 * step.raw(),
+        ));
+    }
+    let num = max.checked_mul(n)?;
+    let den = d.checked_mul(step.raw())?;
+    Some(Fixed::from_raw(
+        (round_div(num as i128, den as i128, rule) as i64).checked_mul(step.raw())?,
+    ))
+}
+
 /// The light of `raw` against thresholds: green at or better than `green`, red at
 /// or worse than `red`, yellow between.
 pub fn light_of(direction: Direction, green: Fixed, red: Fixed, raw: Fixed) -> Light {
@@ -346,6 +385,84 @@ pub fn light_of(direction: Direction, green: Fixed, red: Fixed, raw: Fixed) -> L
 /// `part` as a percentage of `whole`, to four decimals (half away from zero);
 /// `None` when `whole` is zero, for there is nothing to compare against.
 pub fn percent(part: Fixed, whole: Fixed) -> Option<Fixed> {
+    if whole == Fixed::ZERO {
+        return None;
+    }
+    // part / whole × 100, in ten-thousandths: part × 1,000,000 / whole.
+    if let Some(num) = part.raw().checked_mul(1_000_000) {
+        let (num, den) = if whole.raw() < 0 {
+            (-(num as i128), -(whole.raw() as i128))
+        } else {
+            (num as i128, whole.raw() as i128)
+        };
+        let q = round_div(num, den, crate::Rounding::HalfAwayFromZero);
+        return Some(Fixed::from_raw(
+            q.clamp(i64::MIN as i128, i64::MAX as i128) as i64
+        ));
+    }
     let ratio = part.exact().checked_div(whole.exact())?;
     Some((ratio * Exact::int(100)).round(Fixed::from_raw(1), crate::Rounding::HalfAwayFromZero))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::Indicator;
+    use crate::{Group, Rounding, t};
+
+    /// The 64-bit fast path gives exactly the exact fractions' score.
+    #[test]
+    fn linear_fast_path_equals_exact_arithmetic() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: i64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % (2 * m as u64 + 1)) as i64 - m
+        };
+        for _ in 0..200_000 {
+            let (green, red) = (next(2_000_000), next(2_000_000));
+            if green == red {
+                continue;
+            }
+            let max = next(1_000_000).abs().max(1);
+            let raw = Fixed::from_raw(next(3_000_000));
+            let step = Fixed::from_raw([1, 100, 2_500][(next(1) + 1) as usize]);
+            let rule = [
+                Rounding::HalfAwayFromZero,
+                Rounding::HalfToEven,
+                Rounding::TowardZero,
+            ][(next(1) + 1) as usize];
+            let ind = Indicator::new("x", Group::Volume, t("x", "x"), t("x", "x"))
+                .thresholds(Fixed::from_raw(green), Fixed::from_raw(red))
+                .weighted(Fixed::from_raw(max), Fixed::ONE);
+            let exact = ((raw.exact() - ind.red.exact()) / (ind.green.exact() - ind.red.exact()))
+                .clamp(Exact::ZERO, Exact::int(1))
+                * ind.max_score.exact();
+            assert_eq!(
+                linear_fast(&ind, raw, step, rule),
+                Some(exact.round(step, rule)),
+                "raw {raw} green {green} red {red} max {max} step {step} {rule:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn percent_fast_path_equals_exact_arithmetic() {
+        for (part, whole) in [
+            (1, 3),
+            (2, 3),
+            (-7, 9),
+            (7, -9),
+            (99_910, 100_000),
+            (1, 7),
+            (123_456_789, 987),
+        ] {
+            let (p, w) = (Fixed::from_raw(part), Fixed::from_raw(whole));
+            let exact = (p.exact() / w.exact() * Exact::int(100))
+                .round(Fixed::from_raw(1), Rounding::HalfAwayFromZero);
+            assert_eq!(percent(p, w), Some(exact), "{part} / {whole}");
+        }
+        assert_eq!(percent(Fixed::ONE, Fixed::ZERO), None);
+    }
 }

@@ -234,6 +234,9 @@ impl Exact {
     pub fn checked_div(self, other: Exact) -> Option<Exact> {
         if other.num == 0 {
             None
+        } else if self.den == other.den {
+            // Both in the same unit (ten-thousandths, usually): the unit cancels.
+            Some(Exact::reduced(self.num, other.num))
         } else {
             Some(Exact::reduced(
                 mul(self.num, other.den),
@@ -272,6 +275,11 @@ impl Exact {
 }
 
 fn mul(a: i128, b: i128) -> i128 {
+    // Two values that fit in 64 bits cannot overflow 128: one widening multiply,
+    // where a checked 128-bit multiply is a slow library call.
+    if let (Ok(a), Ok(b)) = (i64::try_from(a), i64::try_from(b)) {
+        return a as i128 * b as i128;
+    }
     a.checked_mul(b)
         .expect("thuocdo-sdk: exact arithmetic overflowed; keep facts within their declared ranges")
 }
@@ -334,6 +342,14 @@ impl Ord for Exact {
 impl Add for Exact {
     type Output = Exact;
     fn add(self, o: Exact) -> Exact {
+        if self.den == o.den {
+            // Facts and thresholds share one unit; keep it rather than squaring it.
+            let num = self
+                .num
+                .checked_add(o.num)
+                .expect("thuocdo-sdk: exact arithmetic overflowed");
+            return Exact::reduced(num, self.den);
+        }
         Exact::reduced(
             mul(self.num, o.den)
                 .checked_add(mul(o.num, self.den))

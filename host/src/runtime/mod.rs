@@ -26,7 +26,7 @@ use std::thread;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, TypedFunc};
 use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap,
 };
@@ -48,7 +48,7 @@ pub use bindings::thuocdo::scorecard::types::*;
 
 /// The engine these results were computed by: fuel counts, and in principle
 /// results, are recorded against it.
-pub const ENGINE_VERSION: &str = "wasmtime 48.0.8";
+pub const ENGINE_VERSION: &str = concat!("wasmtime ", env!("THUOCDO_WASMTIME_VERSION"));
 
 /// How often the deadline clock ticks.
 const TICK: Duration = Duration::from_millis(2);
@@ -76,7 +76,8 @@ impl Default for RuntimeConfig {
 
 /// A loaded scorecard: its compiled code and what it says of itself.
 pub struct Plugin {
-    pre: ScorecardPre<Sandbox>,
+    pre: InstancePre<Sandbox>,
+    evaluate: ComponentExportIndex,
     /// Its `describe()`, checked.
     pub info: PluginInfo,
     /// The SHA-256 of its bytes, lowercase hex.
@@ -92,6 +93,11 @@ pub struct Evaluated {
     pub fuel: u64,
     /// What the plugin printed (at most the log limit).
     pub log: String,
+    /// The engine that computed it ([`ENGINE_VERSION`]): fuel counts may differ
+    /// between engine versions.
+    pub engine: &'static str,
+    /// The SHA-256 of the plugin's bytes.
+    pub plugin_sha256: String,
 }
 
 /// The engine and the interfaces a plugin may import.
@@ -119,8 +125,7 @@ impl Runtime {
     /// A runtime as configured.
     pub fn with_config(cfg: RuntimeConfig) -> Result<Runtime> {
         let limits = cfg.limits;
-        let pagemap_scan = std::env::var_os("THUOCDO_NO_PAGEMAP").is_none()
-            && PoolingAllocationConfig::is_pagemap_scan_available();
+        let pagemap_scan = PoolingAllocationConfig::is_pagemap_scan_available();
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(cfg.max_instances)
             .total_core_instances(cfg.max_instances * 8)
@@ -212,20 +217,25 @@ impl Runtime {
         if !forbidden.is_empty() {
             return Err(Error::ForbiddenImports(forbidden));
         }
-        let pre = self
+        let wrong_world = |e: wasmtime::Error| {
+            Error::WrongWorld(signature::mismatch(
+                &self.engine,
+                &component,
+                &format!("{e:#}"),
+            ))
+        };
+        // Checks both exports' types against the contract, once per plugin.
+        let checked = self
             .linker
             .instantiate_pre(&component)
             .and_then(ScorecardPre::new)
-            .map_err(|e| {
-                Error::WrongWorld(signature::mismatch(
-                    &self.engine,
-                    &component,
-                    &format!("{e:#}"),
-                ))
-            })?;
+            .map_err(wrong_world)?;
+        let evaluate = component
+            .get_export_index(None, "evaluate")
+            .ok_or_else(|| Error::WrongWorld("export evaluate: missing".into()))?;
         let limits = &self.limits;
-        let (info, _) = self.call(&pre, limits, |instance, store| {
-            instance.call_describe(store)
+        let (info, _) = self.call(checked.instance_pre(), limits, |instance, store| {
+            bindings::Scorecard::new(&mut *store, instance)?.call_describe(store)
         })?;
         let size = serde_json::to_vec(&info).map_or(usize::MAX, |v| v.len());
         if size > limits.output {
@@ -235,7 +245,12 @@ impl Runtime {
             });
         }
         validate::describe(&info).map_err(|e| Error::Fault(format!("describe(): {e}")))?;
-        Ok(Plugin { pre, info, sha256 })
+        Ok(Plugin {
+            pre: checked.instance_pre().clone(),
+            evaluate,
+            info,
+            sha256,
+        })
     }
 
     fn compile(&self, bytes: &[u8]) -> Result<Component> {
@@ -284,9 +299,22 @@ impl Runtime {
         input: &EvaluationInput,
         limits: &Limits,
     ) -> Result<Evaluated> {
-        let (answer, (fuel, log)) = self.call(&plugin.pre, limits, |instance, store| {
-            instance.call_evaluate(store, input)
-        })?;
+        let (answer, (fuel, log)) =
+            self.call(&plugin.pre, limits, |instance, store| {
+                let func = instance
+                    .get_func(&mut *store, plugin.evaluate)
+                    .ok_or_else(|| wasmtime::format_err!("export evaluate is missing"))?;
+                // SAFETY: load() checked this component's `evaluate` against these
+                // types (ScorecardPre::new); checking them again on every fresh
+                // instance is the cost this skips.
+                let typed = unsafe {
+                    TypedFunc::<
+                        (&EvaluationInput,),
+                        (std::result::Result<Evaluation, EvaluationError>,),
+                    >::new_unchecked(func)
+                };
+                typed.call(store, (input,)).map(|(answer,)| answer)
+            })?;
         if let Ok(eval) = &answer {
             let size = std::mem::size_of::<Evaluation>()
                 + eval.indicators.len() * std::mem::size_of::<IndicatorResult>()
@@ -299,15 +327,21 @@ impl Runtime {
             }
             validate::evaluation(&plugin.info, eval).map_err(Error::Fault)?;
         }
-        Ok(Evaluated { answer, fuel, log })
+        Ok(Evaluated {
+            answer,
+            fuel,
+            log,
+            engine: ENGINE_VERSION,
+            plugin_sha256: plugin.sha256.clone(),
+        })
     }
 
     /// Instantiates afresh and calls `f` under `limits`; traps become errors.
     fn call<R>(
         &self,
-        pre: &ScorecardPre<Sandbox>,
+        pre: &InstancePre<Sandbox>,
         limits: &Limits,
-        f: impl FnOnce(&bindings::Scorecard, &mut Store<Sandbox>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&wasmtime::component::Instance, &mut Store<Sandbox>) -> wasmtime::Result<R>,
     ) -> Result<(R, (u64, String))> {
         let mut store = Store::new(
             &self.engine,
@@ -396,36 +430,5 @@ mod tests {
             Some("the sky fell\non two lines")
         );
         assert_eq!(panic_message("just printing"), None);
-    }
-}
-
-#[cfg(test)]
-mod timing {
-    use super::*;
-    use std::time::Instant;
-
-    #[test]
-    #[ignore = "a measurement, run by hand"]
-    fn where_instantiation_time_goes() {
-        let runtime = Runtime::new().unwrap();
-        let plugin = runtime.load(crate::bundled::BUNDLED[0].wasm).unwrap();
-        let n = 20_000;
-        let t = Instant::now();
-        for _ in 0..n {
-            std::hint::black_box(Sandbox::new(1 << 20, 1 << 10));
-        }
-        println!("sandbox: {:?}", t.elapsed() / n);
-        let t = Instant::now();
-        for _ in 0..n {
-            let mut store = Store::new(&runtime.engine, Sandbox::new(1 << 20, 1 << 10));
-            store.set_fuel(1000).unwrap();
-            std::hint::black_box(store);
-        }
-        println!("store+sandbox: {:?}", t.elapsed() / n);
-        let t = Instant::now();
-        for _ in 0..n {
-            runtime.instantiate(&plugin).unwrap();
-        }
-        println!("instantiate: {:?}", t.elapsed() / n);
     }
 }
