@@ -74,6 +74,10 @@ impl Default for RuntimeConfig {
     }
 }
 
+/// `evaluate`, typed: its types are checked once, when the plugin is loaded.
+type EvaluateFn<'a> =
+    TypedFunc<(&'a EvaluationInput,), (std::result::Result<Evaluation, EvaluationError>,)>;
+
 /// A loaded scorecard: its compiled code and what it says of itself.
 pub struct Plugin {
     pre: InstancePre<Sandbox>,
@@ -299,22 +303,16 @@ impl Runtime {
         input: &EvaluationInput,
         limits: &Limits,
     ) -> Result<Evaluated> {
-        let (answer, (fuel, log)) =
-            self.call(&plugin.pre, limits, |instance, store| {
-                let func = instance
-                    .get_func(&mut *store, plugin.evaluate)
-                    .ok_or_else(|| wasmtime::format_err!("export evaluate is missing"))?;
-                // SAFETY: load() checked this component's `evaluate` against these
-                // types (ScorecardPre::new); checking them again on every fresh
-                // instance is the cost this skips.
-                let typed = unsafe {
-                    TypedFunc::<
-                        (&EvaluationInput,),
-                        (std::result::Result<Evaluation, EvaluationError>,),
-                    >::new_unchecked(func)
-                };
-                typed.call(store, (input,)).map(|(answer,)| answer)
-            })?;
+        let (answer, (fuel, log)) = self.call(&plugin.pre, limits, |instance, store| {
+            let func = instance
+                .get_func(&mut *store, plugin.evaluate)
+                .ok_or_else(|| wasmtime::format_err!("export evaluate is missing"))?;
+            // SAFETY: load() checked this component's `evaluate` against these
+            // types (ScorecardPre::new); checking them again on every fresh
+            // instance is the cost this skips.
+            let typed = unsafe { EvaluateFn::new_unchecked(func) };
+            typed.call(store, (input,)).map(|(answer,)| answer)
+        })?;
         if let Ok(eval) = &answer {
             let size = std::mem::size_of::<Evaluation>()
                 + eval.indicators.len() * std::mem::size_of::<IndicatorResult>()
