@@ -14,4 +14,6 @@
 pub mod bundled;
 pub mod cli;
 pub mod explain;
+pub mod registry;
 pub mod runtime;
+pub mod store;

@@ -202,7 +202,7 @@ impl Runtime {
     /// Compiles (or takes from the cache) and validates a component, and asks
     /// its `describe()`.
     pub fn load(&self, bytes: &[u8]) -> Result<Plugin> {
-        let sha256 = hex(&Sha256::digest(bytes));
+        let sha256 = sha256_hex(bytes);
         let component = match self
             .cache
             .as_ref()
@@ -359,6 +359,11 @@ impl Runtime {
             Err(e) => Err(classify(e, &store, limits, &log)),
         }
     }
+}
+
+/// The SHA-256 of a plugin's bytes, lowercase hex: how plugins are known.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// Why a call failed, from the engine's error and what the sandbox saw.

@@ -1,4 +1,5 @@
 //! One test binary for the workspace (one link), with a module per concern.
 
 mod plugins;
+mod registry;
 mod runtime;

@@ -1,0 +1,62 @@
+-- The registry: plugin bytes by content, published versions, the organisation's
+-- units that assignments are scoped to, assignments with their history, and
+-- the append-only audit log.
+
+CREATE TABLE plugin_blobs (
+    sha256 TEXT PRIMARY KEY,
+    bytes BLOB NOT NULL,
+    size BIGINT NOT NULL
+);
+
+CREATE TABLE plugin_versions (
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    prerelease BIGINT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES plugin_blobs (sha256),
+    describe TEXT NOT NULL,
+    published_by TEXT NOT NULL,
+    published_at BIGINT NOT NULL,
+    yanked_at BIGINT,
+    yanked_by TEXT,
+    PRIMARY KEY (namespace, name, version)
+);
+
+CREATE TABLE units (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    parent TEXT REFERENCES units (code)
+);
+
+CREATE TABLE assignments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_type TEXT NOT NULL,
+    post_kind TEXT NOT NULL CHECK (post_kind IN ('position', 'agency-type')),
+    unit TEXT NOT NULL REFERENCES units (code),
+    plugin TEXT NOT NULL,
+    requirement TEXT NOT NULL,
+    effective_from TEXT NOT NULL,
+    assigned_by TEXT NOT NULL,
+    assigned_at BIGINT NOT NULL,
+    UNIQUE (post_type, post_kind, unit, effective_from)
+);
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;

@@ -1,0 +1,788 @@
+//! The versioned plugin registry: publish (validate, hash, describe), immutable
+//! semver versions, yank, assignments of post types within unit subtrees to a
+//! plugin and a semver requirement from a period, resolution of the version in
+//! force, and the append-only audit log of all of it.
+//!
+//! Plugin bytes live in the database, so any host sharing it serves any
+//! version; compiling happens lazily (and off the async threads), so opening a
+//! registry of hundreds of versions compiles nothing.
+
+mod actor;
+mod error;
+mod period;
+
+pub use actor::{Actor, Role};
+pub use error::{Error, Result};
+pub use period::Period;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use semver::{Version, VersionReq};
+use serde::Serialize;
+use sqlx::{Any, Row, Transaction};
+
+use crate::runtime::{self, Plugin, Runtime};
+use crate::store::{Store, is_unique_violation, now_millis};
+
+/// A published version, as the registry keeps it.
+#[derive(Clone, Debug, Serialize)]
+pub struct VersionRecord {
+    /// `namespace/name`.
+    pub name: String,
+    /// The semver version.
+    pub version: String,
+    /// The SHA-256 of its bytes.
+    pub sha256: String,
+    /// Who published it.
+    pub published_by: String,
+    /// When, in milliseconds since the epoch.
+    pub published_at: i64,
+    /// Whether it has been yanked (never picked again, still evaluable).
+    pub yanked: bool,
+    /// Whether it is a pre-release (picked only when named explicitly).
+    pub prerelease: bool,
+}
+
+/// What a publish did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Published {
+    /// The version record.
+    pub record: VersionRecord,
+    /// `true` for a new version, `false` when the same bytes were published before.
+    pub created: bool,
+}
+
+/// An assignment: a post type in a unit subtree, to a plugin and requirement,
+/// from a period.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assignment {
+    /// Its id.
+    pub id: i64,
+    /// A position code or an agency type.
+    pub post_type: String,
+    /// `position` or `agency-type`.
+    pub post_kind: String,
+    /// The root of the subtree it applies to.
+    pub unit: String,
+    /// `namespace/name`.
+    pub plugin: String,
+    /// The semver requirement.
+    pub requirement: String,
+    /// The first month it applies (`YYYY-MM`).
+    pub effective_from: String,
+    /// Who made it.
+    pub assigned_by: String,
+    /// When.
+    pub assigned_at: i64,
+}
+
+/// The version a subject's post resolves to for a period.
+#[derive(Clone, Debug, Serialize)]
+pub struct Resolved {
+    /// The assignment in force.
+    pub assignment: Assignment,
+    /// The exact version picked.
+    pub version: String,
+    /// Its bytes' hash.
+    pub sha256: String,
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditEntry {
+    /// Its position in the log.
+    pub id: i64,
+    /// When, in milliseconds since the epoch.
+    pub at: i64,
+    /// Who.
+    pub actor: String,
+    /// `publish`, `yank`, `assign`, `unit`, …
+    pub action: String,
+    /// What it was done to.
+    pub subject: String,
+    /// What changed, as JSON.
+    pub detail: String,
+}
+
+fn kebab(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Splits `namespace/name`, refusing anything else.
+pub fn split_name(name: &str) -> Result<(&str, &str)> {
+    match name.split_once('/') {
+        Some((ns, n)) if kebab(ns) && kebab(n) => Ok((ns, n)),
+        _ => Err(Error::BadName(name.to_string())),
+    }
+}
+
+fn parse_version(v: &str) -> Result<Version> {
+    Version::parse(v).map_err(|e| Error::BadVersion {
+        version: v.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Whether `req` picks `v`: pre-releases only when a comparator names that
+/// exact pre-release.
+fn picks(req: &VersionReq, v: &Version) -> bool {
+    if !req.matches(v) {
+        return false;
+    }
+    v.pre.is_empty()
+        || req.comparators.iter().any(|c| {
+            c.major == v.major
+                && c.minor == Some(v.minor)
+                && c.patch == Some(v.patch)
+                && c.pre == v.pre
+        })
+}
+
+fn assignment(row: &sqlx::any::AnyRow) -> Result<Assignment> {
+    Ok(Assignment {
+        id: row.try_get("id")?,
+        post_type: row.try_get("post_type")?,
+        post_kind: row.try_get("post_kind")?,
+        unit: row.try_get("unit")?,
+        plugin: row.try_get("plugin")?,
+        requirement: row.try_get("requirement")?,
+        effective_from: row.try_get("effective_from")?,
+        assigned_by: row.try_get("assigned_by")?,
+        assigned_at: row.try_get("assigned_at")?,
+    })
+}
+
+fn version_record(row: &sqlx::any::AnyRow) -> Result<VersionRecord> {
+    let ns: String = row.try_get("namespace")?;
+    let name: String = row.try_get("name")?;
+    Ok(VersionRecord {
+        name: format!("{ns}/{name}"),
+        version: row.try_get("version")?,
+        sha256: row.try_get("sha256")?,
+        published_by: row.try_get("published_by")?,
+        published_at: row.try_get("published_at")?,
+        yanked: row.try_get::<Option<i64>, _>("yanked_at")?.is_some(),
+        prerelease: row.try_get::<i64, _>("prerelease")? != 0,
+    })
+}
+
+const ASSIGNMENT_COLUMNS: &str =
+    "id, post_type, post_kind, unit, plugin, requirement, effective_from, assigned_by, assigned_at";
+const VERSION_COLUMNS: &str =
+    "namespace, name, version, sha256, published_by, published_at, yanked_at, prerelease";
+
+/// The registry over a store, validating through a runtime.
+pub struct Registry {
+    store: Store,
+    runtime: Arc<Runtime>,
+    loaded: Mutex<HashMap<String, Arc<Plugin>>>,
+}
+
+impl Registry {
+    /// A registry on `store`; nothing is compiled until a plugin is needed.
+    pub fn new(store: Store, runtime: Arc<Runtime>) -> Registry {
+        Registry {
+            store,
+            runtime,
+            loaded: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The store underneath.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    async fn audit(
+        tx: &mut Transaction<'_, Any>,
+        actor: &Actor,
+        action: &str,
+        subject: &str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
+            .bind(now_millis())
+            .bind(actor.name.clone())
+            .bind(action.to_string())
+            .bind(subject.to_string())
+            .bind(detail.to_string())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    fn may_publish(actor: &Actor, namespace: &str) -> Result<()> {
+        match &actor.role {
+            Role::Admin => Ok(()),
+            Role::Publisher { namespace: own } if own == namespace => Ok(()),
+            Role::Publisher { namespace: own } => Err(Error::Forbidden(format!(
+                "{} publishes in namespace `{own}` only, not `{namespace}`",
+                actor.name
+            ))),
+            _ => Err(Error::Forbidden(format!(
+                "{} may not publish or yank: that takes an admin or the publisher of `{namespace}`",
+                actor.name
+            ))),
+        }
+    }
+
+    async fn existing_by_sha(&self, sha256: &str) -> Result<Option<VersionRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE sha256 = $1"
+        ))
+        .bind(sha256.to_string())
+        .fetch_optional(self.store.pool())
+        .await?;
+        row.as_ref().map(version_record).transpose()
+    }
+
+    async fn version(
+        &self,
+        namespace: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<Option<VersionRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE namespace = $1 AND name = $2 AND version = $3"
+        ))
+        .bind(namespace.to_string())
+        .bind(name.to_string())
+        .bind(version.to_string())
+        .fetch_optional(self.store.pool())
+        .await?;
+        row.as_ref().map(version_record).transpose()
+    }
+
+    /// Validates, hashes and publishes a component. The same bytes again return
+    /// the existing record; other bytes under an existing version are a conflict
+    /// naming both hashes. Compiling runs off the async threads.
+    pub async fn publish(&self, actor: &Actor, bytes: Vec<u8>) -> Result<Published> {
+        self.publish_inner(actor, bytes, false).await
+    }
+
+    /// Publishes but aborts just before committing, as a failure midway would:
+    /// for tests that nothing is left half-written.
+    #[doc(hidden)]
+    pub async fn publish_interrupted(&self, actor: &Actor, bytes: Vec<u8>) -> Result<Published> {
+        self.publish_inner(actor, bytes, true).await
+    }
+
+    async fn publish_inner(
+        &self,
+        actor: &Actor,
+        bytes: Vec<u8>,
+        interrupt: bool,
+    ) -> Result<Published> {
+        let sha256 = runtime::sha256_hex(&bytes);
+        if let Some(existing) = self.existing_by_sha(&sha256).await? {
+            Self::may_publish(actor, split_name(&existing.name)?.0)?;
+            return Ok(Published {
+                record: existing,
+                created: false,
+            });
+        }
+        let runtime = self.runtime.clone();
+        let (plugin, bytes) = tokio::task::spawn_blocking(move || (runtime.load(&bytes), bytes))
+            .await
+            .map_err(|e| Error::Invalid(runtime::Error::Engine(e.to_string())))?;
+        let plugin = plugin.map_err(Error::Invalid)?;
+        let full_name = plugin.info.name.clone();
+        let (namespace, name) = split_name(&full_name)?;
+        let version = parse_version(&plugin.info.version)?;
+        Self::may_publish(actor, namespace)?;
+
+        let describe = serde_json::to_string(&plugin.info).expect("describe() serialises");
+        let record = VersionRecord {
+            name: full_name.clone(),
+            version: version.to_string(),
+            sha256: sha256.clone(),
+            published_by: actor.name.clone(),
+            published_at: now_millis(),
+            yanked: false,
+            prerelease: !version.pre.is_empty(),
+        };
+        let mut tx = self.store.pool().begin().await?;
+        sqlx::query("INSERT INTO plugin_blobs (sha256, bytes, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
+            .bind(sha256.clone())
+            .bind(bytes.clone())
+            .bind(bytes.len() as i64)
+            .execute(&mut *tx)
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO plugin_versions (namespace, name, version, prerelease, sha256, describe, published_by, published_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(namespace.to_string())
+        .bind(name.to_string())
+        .bind(record.version.clone())
+        .bind(i64::from(record.prerelease))
+        .bind(sha256.clone())
+        .bind(describe)
+        .bind(record.published_by.clone())
+        .bind(record.published_at)
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            drop(tx);
+            if !is_unique_violation(&e) {
+                return Err(e.into());
+            }
+            return match self.version(namespace, name, &record.version).await? {
+                Some(existing) if existing.sha256 == sha256 => Ok(Published {
+                    record: existing,
+                    created: false,
+                }),
+                Some(existing) => Err(Error::Conflict {
+                    name: full_name,
+                    version: record.version,
+                    existing: existing.sha256,
+                    offered: sha256,
+                }),
+                None => Err(e.into()),
+            };
+        }
+        let detail =
+            serde_json::json!({"version": record.version, "sha256": sha256, "size": bytes.len()});
+        Self::audit(&mut tx, actor, "publish", &full_name, detail).await?;
+        if interrupt {
+            tx.rollback().await?;
+            return Err(Error::Store(sqlx::Error::Protocol(
+                "publish interrupted before commit".into(),
+            )));
+        }
+        tx.commit().await?;
+        self.loaded.lock().unwrap().insert(sha256, Arc::new(plugin));
+        Ok(Published {
+            record,
+            created: true,
+        })
+    }
+
+    /// Every published plugin's name.
+    pub async fn plugins(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT namespace, name FROM plugin_versions ORDER BY namespace, name",
+        )
+        .fetch_all(self.store.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(format!(
+                    "{}/{}",
+                    r.try_get::<String, _>("namespace")?,
+                    r.try_get::<String, _>("name")?
+                ))
+            })
+            .collect()
+    }
+
+    /// Every version of a plugin, lowest first.
+    pub async fn versions(&self, plugin: &str) -> Result<Vec<VersionRecord>> {
+        let (namespace, name) = split_name(plugin)?;
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE namespace = $1 AND name = $2"
+        ))
+        .bind(namespace.to_string())
+        .bind(name.to_string())
+        .fetch_all(self.store.pool())
+        .await?;
+        let mut versions: Vec<(Version, VersionRecord)> = rows
+            .iter()
+            .map(|r| {
+                let rec = version_record(r)?;
+                Ok((parse_version(&rec.version)?, rec))
+            })
+            .collect::<Result<_>>()?;
+        versions.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(versions.into_iter().map(|(_, r)| r).collect())
+    }
+
+    async fn known_versions(&self, plugin: &str) -> Result<Vec<VersionRecord>> {
+        let versions = self.versions(plugin).await?;
+        if versions.is_empty() {
+            let known = self.plugins().await?;
+            return Err(Error::NotFound(format!(
+                "no plugin named {plugin} is published (published: {})",
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        Ok(versions)
+    }
+
+    /// Yanks a version: never picked by an assignment again, still evaluable.
+    pub async fn yank(&self, actor: &Actor, plugin: &str, version: &str) -> Result<VersionRecord> {
+        let (namespace, name) = split_name(plugin)?;
+        let v = parse_version(version)?;
+        Self::may_publish(actor, namespace)?;
+        let versions = self.known_versions(plugin).await?;
+        let Some(record) = versions
+            .iter()
+            .find(|r| r.version == v.to_string())
+            .cloned()
+        else {
+            let listed: Vec<&str> = versions.iter().map(|r| r.version.as_str()).collect();
+            return Err(Error::NotFound(format!(
+                "{plugin} has no version {version} (published: {})",
+                listed.join(", ")
+            )));
+        };
+        let mut tx = self.store.pool().begin().await?;
+        sqlx::query(
+            "UPDATE plugin_versions SET yanked_at = $1, yanked_by = $2 \
+             WHERE namespace = $3 AND name = $4 AND version = $5 AND yanked_at IS NULL",
+        )
+        .bind(now_millis())
+        .bind(actor.name.clone())
+        .bind(namespace.to_string())
+        .bind(name.to_string())
+        .bind(record.version.clone())
+        .execute(&mut *tx)
+        .await?;
+        Self::audit(
+            &mut tx,
+            actor,
+            "yank",
+            plugin,
+            serde_json::json!({"version": record.version}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(VersionRecord {
+            yanked: true,
+            ..record
+        })
+    }
+
+    /// The compiled plugin for an exact version, compiled on first use (off the
+    /// async threads) and kept.
+    pub async fn plugin(&self, plugin: &str, version: &str) -> Result<Arc<Plugin>> {
+        let (namespace, name) = split_name(plugin)?;
+        let Some(record) = self.version(namespace, name, version).await? else {
+            return Err(Error::NotFound(format!(
+                "{plugin} has no version {version}"
+            )));
+        };
+        if let Some(p) = self.loaded.lock().unwrap().get(&record.sha256) {
+            return Ok(p.clone());
+        }
+        let row = sqlx::query("SELECT bytes FROM plugin_blobs WHERE sha256 = $1")
+            .bind(record.sha256.clone())
+            .fetch_one(self.store.pool())
+            .await?;
+        let bytes: Vec<u8> = row.try_get("bytes")?;
+        let runtime = self.runtime.clone();
+        let loaded = tokio::task::spawn_blocking(move || runtime.load(&bytes))
+            .await
+            .map_err(|e| Error::Invalid(runtime::Error::Engine(e.to_string())))?
+            .map_err(Error::Invalid)?;
+        let loaded = Arc::new(loaded);
+        self.loaded
+            .lock()
+            .unwrap()
+            .insert(record.sha256, loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Adds or updates a unit of the organisation (admins only).
+    pub async fn upsert_unit(
+        &self,
+        actor: &Actor,
+        code: &str,
+        name: &str,
+        kind: &str,
+        parent: Option<&str>,
+    ) -> Result<()> {
+        if actor.role != Role::Admin {
+            return Err(Error::Forbidden(format!(
+                "{} may not change units: that takes an admin",
+                actor.name
+            )));
+        }
+        if let Some(p) = parent {
+            self.unit_kind(p).await?;
+        }
+        let mut tx = self.store.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO units (code, name, kind, parent) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent",
+        )
+        .bind(code.to_string())
+        .bind(name.to_string())
+        .bind(kind.to_string())
+        .bind(parent.map(str::to_string))
+        .execute(&mut *tx)
+        .await?;
+        let detail = serde_json::json!({"name": name, "kind": kind, "parent": parent});
+        Self::audit(&mut tx, actor, "unit", code, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unit_kind(&self, code: &str) -> Result<String> {
+        let row = sqlx::query("SELECT kind FROM units WHERE code = $1")
+            .bind(code.to_string())
+            .fetch_optional(self.store.pool())
+            .await?;
+        match row {
+            Some(r) => Ok(r.try_get("kind")?),
+            None => Err(Error::NotFound(format!("no unit with code `{code}`"))),
+        }
+    }
+
+    /// The unit and its ancestors, nearest first.
+    async fn ancestry(&self, code: &str) -> Result<Vec<String>> {
+        self.unit_kind(code).await?;
+        let mut chain = vec![code.to_string()];
+        loop {
+            let row = sqlx::query("SELECT parent FROM units WHERE code = $1")
+                .bind(chain.last().unwrap().clone())
+                .fetch_one(self.store.pool())
+                .await?;
+            match row.try_get::<Option<String>, _>("parent")? {
+                // A cycle in the data must not hang the host.
+                Some(p) if !chain.contains(&p) => chain.push(p),
+                _ => return Ok(chain),
+            }
+        }
+    }
+
+    /// Assigns a post type within a unit subtree to a plugin and requirement,
+    /// from a period (admins, or unit admins of that subtree).
+    pub async fn assign(
+        &self,
+        actor: &Actor,
+        post_type: &str,
+        plugin: &str,
+        requirement: &str,
+        unit: &str,
+        from: &str,
+    ) -> Result<Assignment> {
+        let from = Period::parse(from)?;
+        let ancestry = self.ancestry(unit).await?;
+        match &actor.role {
+            Role::Admin => {}
+            Role::UnitAdmin { unit: root } if ancestry.contains(root) => {}
+            _ => {
+                return Err(Error::Forbidden(format!(
+                    "{} may not assign in `{unit}`: that takes an admin or a unit admin of a subtree holding it",
+                    actor.name
+                )));
+            }
+        }
+        split_name(plugin)?;
+        let req = VersionReq::parse(requirement).map_err(|e| Error::BadRequirement {
+            requirement: requirement.to_string(),
+            reason: e.to_string(),
+        })?;
+        let versions = self.known_versions(plugin).await?;
+        if !versions
+            .iter()
+            .any(|r| !r.yanked && parse_version(&r.version).is_ok_and(|v| picks(&req, &v)))
+        {
+            let listed: Vec<String> = versions
+                .iter()
+                .map(|r| format!("{}{}", r.version, if r.yanked { " (yanked)" } else { "" }))
+                .collect();
+            return Err(Error::Unsatisfiable {
+                plugin: plugin.to_string(),
+                requirement: requirement.to_string(),
+                available: listed.join(", "),
+            });
+        }
+        let is_agency_type = sqlx::query("SELECT code FROM units WHERE kind = $1 LIMIT 1")
+            .bind(post_type.to_string())
+            .fetch_optional(self.store.pool())
+            .await?
+            .is_some();
+        let post_kind = if is_agency_type {
+            "agency-type"
+        } else {
+            "position"
+        };
+        let mut tx = self.store.pool().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO assignments (post_type, post_kind, unit, plugin, requirement, effective_from, assigned_by, assigned_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(post_type.to_string())
+        .bind(post_kind.to_string())
+        .bind(unit.to_string())
+        .bind(plugin.to_string())
+        .bind(requirement.to_string())
+        .bind(from.start.clone())
+        .bind(actor.name.clone())
+        .bind(now_millis())
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            drop(tx);
+            if is_unique_violation(&e) {
+                let first = sqlx::query(&format!(
+                    "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE post_type = $1 AND post_kind = $2 AND unit = $3 AND effective_from = $4"
+                ))
+                .bind(post_type.to_string())
+                .bind(post_kind.to_string())
+                .bind(unit.to_string())
+                .bind(from.start.clone())
+                .fetch_one(self.store.pool())
+                .await?;
+                let first = assignment(&first)?;
+                return Err(Error::Tie {
+                    post_type: post_type.to_string(),
+                    unit: unit.to_string(),
+                    from: from.start,
+                    first: format!(
+                        "#{} {} {} by {}",
+                        first.id, first.plugin, first.requirement, first.assigned_by
+                    ),
+                });
+            }
+            return Err(e.into());
+        }
+        let detail = serde_json::json!({
+            "post_type": post_type, "post_kind": post_kind, "unit": unit,
+            "plugin": plugin, "requirement": requirement, "from": from.start,
+        });
+        Self::audit(&mut tx, actor, "assign", post_type, detail).await?;
+        tx.commit().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE post_type = $1 AND post_kind = $2 AND unit = $3 AND effective_from = $4"
+        ))
+        .bind(post_type.to_string())
+        .bind(post_kind.to_string())
+        .bind(unit.to_string())
+        .bind(from.start)
+        .fetch_one(self.store.pool())
+        .await?;
+        assignment(&row)
+    }
+
+    /// Every assignment ever made, oldest first: who assigned what, when.
+    pub async fn assignments(&self) -> Result<Vec<Assignment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments ORDER BY id"
+        ))
+        .fetch_all(self.store.pool())
+        .await?;
+        rows.iter().map(assignment).collect()
+    }
+
+    /// The assignment in force for a post in a unit during a period, and the
+    /// exact version it picks: a position code over an agency type, the nearest
+    /// enclosing unit over a wider one, the latest effective before the period
+    /// starts; the highest matching version that is neither yanked nor an
+    /// unnamed pre-release.
+    pub async fn resolve(&self, position: &str, unit: &str, period: &str) -> Result<Resolved> {
+        let period = Period::parse(period)?;
+        let ancestry = self.ancestry(unit).await?;
+        let kind = self.unit_kind(unit).await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE effective_from <= $1 AND \
+             ((post_kind = 'position' AND post_type = $2) OR (post_kind = 'agency-type' AND post_type = $3))"
+        ))
+        .bind(period.start.clone())
+        .bind(position.to_string())
+        .bind(kind.clone())
+        .fetch_all(self.store.pool())
+        .await?;
+        let best = rows
+            .iter()
+            .map(assignment)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .filter_map(|a| ancestry.iter().position(|u| *u == a.unit).map(|depth| (a, depth)))
+            .min_by(|(a, da), (b, db)| {
+                (a.post_kind != "position", *da, std::cmp::Reverse(&a.effective_from))
+                    .cmp(&(b.post_kind != "position", *db, std::cmp::Reverse(&b.effective_from)))
+            })
+            .map(|(a, _)| a)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no scorecard is assigned to post `{position}` or agency type `{kind}` in `{unit}` or above for {}",
+                    period.text
+                ))
+            })?;
+        let req = VersionReq::parse(&best.requirement).map_err(|e| Error::BadRequirement {
+            requirement: best.requirement.clone(),
+            reason: e.to_string(),
+        })?;
+        let picked = self
+            .known_versions(&best.plugin)
+            .await?
+            .into_iter()
+            .filter(|r| !r.yanked)
+            .filter_map(|r| parse_version(&r.version).ok().map(|v| (v, r)))
+            .filter(|(v, _)| picks(&req, v))
+            .max_by(|a, b| a.0.cmp(&b.0));
+        match picked {
+            Some((_, r)) => Ok(Resolved {
+                version: r.version,
+                sha256: r.sha256,
+                assignment: best,
+            }),
+            None => Err(Error::Unsatisfiable {
+                plugin: best.plugin.clone(),
+                requirement: best.requirement.clone(),
+                available: "every matching version is yanked".into(),
+            }),
+        }
+    }
+
+    /// The audit log, oldest first.
+    pub async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+        let rows =
+            sqlx::query("SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY id")
+                .fetch_all(self.store.pool())
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    subject: r.try_get("subject")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pre_releases_only_when_named() {
+        let rc = Version::parse("2.0.0-rc.1").unwrap();
+        assert!(!picks(&VersionReq::parse(">=1").unwrap(), &rc));
+        assert!(!picks(&VersionReq::parse("^2.0.0-rc.0").unwrap(), &rc));
+        assert!(picks(&VersionReq::parse("=2.0.0-rc.1").unwrap(), &rc));
+        assert!(picks(&VersionReq::parse("2.0.0-rc.1").unwrap(), &rc));
+        assert!(picks(
+            &VersionReq::parse("^1.2").unwrap(),
+            &Version::parse("1.9.0").unwrap()
+        ));
+    }
+
+    #[test]
+    fn names_are_namespace_slash_name() {
+        assert_eq!(
+            split_name("tuyenquang-tax/tax-officer").unwrap(),
+            ("tuyenquang-tax", "tax-officer")
+        );
+        for bad in ["tax-officer", "a/b/c", "A/b", "a/", "/b", "a b/c", "-a/b"] {
+            assert!(matches!(split_name(bad), Err(Error::BadName(_))), "{bad}");
+        }
+    }
+}

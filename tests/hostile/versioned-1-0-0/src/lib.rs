@@ -1,0 +1,3 @@
+//! test/versioned at 1.0.0.
+
+include!("../../versioned.rs");

@@ -1,0 +1,3 @@
+//! test/versioned at 1.2.0.
+
+include!("../../versioned.rs");

@@ -1,0 +1,3 @@
+//! test/versioned at 1.3.0.
+
+include!("../../versioned.rs");
