@@ -13,6 +13,7 @@
 
 pub mod bundled;
 pub mod cli;
+pub mod config;
 pub mod explain;
 pub mod registry;
 pub mod runtime;

@@ -14,6 +14,9 @@ pub enum Error {
     /// Some of many evaluations failed in a plugin.
     #[error("{0}")]
     PluginFailures(String),
+    /// The host itself could not do it (the database, the file system).
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl Error {
@@ -21,7 +24,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::BadInput(_) => 2,
-            Error::Plugin(_) | Error::PluginFailures(_) => 1,
+            Error::Plugin(_) | Error::PluginFailures(_) | Error::Failed(_) => 1,
         }
     }
 }

@@ -198,6 +198,11 @@ impl Registry {
         &self.store
     }
 
+    /// The runtime plugins run in.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
     async fn audit(
         tx: &mut Transaction<'_, Any>,
         actor: &Actor,

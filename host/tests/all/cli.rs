@@ -161,8 +161,16 @@ fn a_file_that_is_not_a_scorecard_is_exit_1_with_its_kind() {
 }
 
 #[test]
-fn demo_scores_every_bundled_scorecard() {
-    let out = thuocdo(&["demo", "--no-serve", "--json"]);
+fn demo_publishes_and_scores_every_bundled_scorecard_and_reuses_what_is_there() {
+    let dir = scratch("demo");
+    let data = dir.0.join("data").display().to_string();
+    let first = thuocdo(&["--data-dir", &data, "demo", "--no-serve"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(
+        stdout(&first).matches("published now").count(),
+        BUNDLED.len()
+    );
+    let out = thuocdo(&["--data-dir", &data, "demo", "--no-serve", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let plugins = report.as_array().unwrap();
