@@ -13,7 +13,9 @@ use crate::fixed::Fixed;
 use crate::grading;
 use crate::{Direction, Grade, Light};
 
-fn kebab(s: &str) -> bool {
+/// Whether `s` is lowercase words joined by hyphens: the contract's rule for
+/// namespaces, names, fact names, indicator ids and cap codes.
+pub fn kebab(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with('-')
         && !s.ends_with('-')

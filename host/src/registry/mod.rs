@@ -22,6 +22,8 @@ use semver::{Version, VersionReq};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
+use thuocdo_sdk::check::kebab;
+
 use crate::runtime::{self, Plugin, Runtime};
 use crate::store::{Store, is_unique_violation, now_millis};
 
@@ -103,14 +105,6 @@ pub struct AuditEntry {
     pub subject: String,
     /// What changed, as JSON.
     pub detail: String,
-}
-
-fn kebab(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Splits `namespace/name`, refusing anything else.
