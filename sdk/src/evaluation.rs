@@ -1,5 +1,7 @@
 //! Scoring one subject: the facts in, the sheet the scorecard fills, the result out.
 
+use alloc::vec;
+use alloc::vec::Vec;
 use core::fmt;
 
 use crate::card::{CapId, Card, FactId, Indicator, IndicatorId};
@@ -67,7 +69,7 @@ impl fmt::Display for EvalError {
     }
 }
 
-impl std::error::Error for EvalError {}
+impl core::error::Error for EvalError {}
 
 /// Who is being scored, and for which period.
 #[derive(Clone, Copy, Debug, Default)]

@@ -1,6 +1,9 @@
 //! Between the card and the contract's types: `describe()` and `evaluate()` as
 //! the host calls them. Compiled natively too, so the conversion is tested.
 
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use crate::Scorecard;
 use crate::bindings::thuocdo::scorecard::types as w;
 use crate::card::{Basis, Card, Origin, Text};

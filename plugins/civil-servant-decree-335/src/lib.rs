@@ -13,6 +13,9 @@
 //! quota — excellent at most 20 % of those graded good, within one agency and
 //! one group of similar tasks — is declared for the host to apply across cohorts.
 
+// On wasm the scorecard links no std: no WASI imports, a cheaper instance.
+#![cfg_attr(target_family = "wasm", no_std)]
+
 use thuocdo_sdk::prelude::*;
 
 /// The scorecard.

@@ -3,6 +3,9 @@
 //! houses removed, digital transformation, administrative reform — and the
 //! commune's score on the National Public Service Portal (90 or more is green).
 
+// On wasm the scorecard links no std: no WASI imports, a cheaper instance.
+#![cfg_attr(target_family = "wasm", no_std)]
+
 use thuocdo_sdk::prelude::*;
 
 /// The scorecard.

@@ -8,6 +8,9 @@
 //! A head disciplined, or corruption or waste found in the unit, means "did not
 //! complete tasks" whatever the points.
 
+// On wasm the scorecard links no std: no WASI imports, a cheaper instance.
+#![cfg_attr(target_family = "wasm", no_std)]
+
 use thuocdo_sdk::prelude::*;
 
 /// The scorecard.

@@ -4,6 +4,9 @@
 //! with 9 points or more. The monthly grades are the basis of the annual
 //! classification.
 
+// On wasm the scorecard links no std: no WASI imports, a cheaper instance.
+#![cfg_attr(target_family = "wasm", no_std)]
+
 use thuocdo_sdk::prelude::*;
 
 /// The scorecard.

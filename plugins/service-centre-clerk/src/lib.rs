@@ -8,6 +8,9 @@
 //! criteria 30; excellent from 90, good from 70, completed from 50; discipline or
 //! officially found degradation means "did not complete tasks" whatever the points.
 
+// On wasm the scorecard links no std: no WASI imports, a cheaper instance.
+#![cfg_attr(target_family = "wasm", no_std)]
+
 use thuocdo_sdk::prelude::*;
 
 /// The scorecard.

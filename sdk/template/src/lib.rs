@@ -4,6 +4,9 @@
 //! (`rustup target add wasm32-wasip2` once, if rustup says the target is missing).
 //! Test: `cargo test`.
 
+// On wasm the scorecard links no std: no WASI imports, a cheaper instance.
+#![cfg_attr(target_family = "wasm", no_std)]
+
 use thuocdo_sdk::prelude::*;
 
 /// The scorecard.

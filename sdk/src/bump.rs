@@ -79,3 +79,25 @@ unsafe impl GlobalAlloc for BumpAllocator {
         new
     }
 }
+
+/// The canonical ABI's allocation entry point, on the bump allocator: a
+/// `no_std` scorecard has no other to export.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cabi_realloc(
+    old: *mut u8,
+    old_len: usize,
+    align: usize,
+    new_len: usize,
+) -> *mut u8 {
+    if new_len == 0 {
+        return align as *mut u8;
+    }
+    // SAFETY: the canonical ABI passes a valid, power-of-two alignment.
+    let layout = unsafe { Layout::from_size_align_unchecked(new_len, align) };
+    if old.is_null() {
+        unsafe { BumpAllocator.alloc(layout) }
+    } else {
+        let old_layout = unsafe { Layout::from_size_align_unchecked(old_len, align) };
+        unsafe { BumpAllocator.realloc(old, old_layout, new_len) }
+    }
+}
