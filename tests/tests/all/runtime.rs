@@ -124,9 +124,18 @@ fn every_hostile_behaviour_fails_with_its_own_error_within_its_limit() {
     let deadline = runtime.limits().deadline;
     for &(mode, kind) in FAULTS {
         let (e, took) = fault(&runtime, &plugin, mode);
-        assert_eq!(e.kind(), kind, "{mode}: {e}");
         if mode == "loop" || mode == "slow" {
+            // The budget runs out in about 20 ms of CPU; on two cores shared
+            // with the other tests the wall-clock deadline may come first.
+            // Either way the loop stops within twice the deadline; the tests
+            // below pin each limit on its own.
+            assert!(
+                matches!(e.kind(), "out-of-fuel" | "deadline"),
+                "{mode}: {e}"
+            );
             assert!(took < deadline * 2, "{mode} stopped after {took:?}");
+        } else {
+            assert_eq!(e.kind(), kind, "{mode}: {e}");
         }
     }
     let (e, _) = fault(&runtime, &plugin, "panic");
