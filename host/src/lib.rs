@@ -15,6 +15,7 @@ pub mod bundled;
 pub mod cli;
 pub mod config;
 pub mod explain;
+pub mod input;
 pub mod registry;
 pub mod runtime;
 pub mod store;

@@ -9,6 +9,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use thuocdo_host::bundled::BUNDLED;
+use thuocdo_host::input::NamedInput;
 use thuocdo_host::runtime::{EvaluationInput, Plugin, Runtime, Subject};
 use thuocdo_sdk::{Fixed, Scorecard};
 
@@ -44,21 +45,8 @@ fn input(facts: Vec<Option<i64>>) -> EvaluationInput {
 }
 
 fn facts_of(example: &serde_json::Value, plugin: &Plugin) -> Vec<Option<i64>> {
-    let facts = example["facts"].as_object().unwrap();
-    plugin
-        .info
-        .facts
-        .iter()
-        .map(|f| {
-            facts.get(&f.name).map(|v| {
-                let text = v
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string());
-                Fixed::parse(&text).unwrap().raw()
-            })
-        })
-        .collect()
+    let named: NamedInput = serde_json::from_value(example.clone()).unwrap();
+    named.to_input(&plugin.info).unwrap().facts
 }
 
 fn native<S: Scorecard>(facts: &[Option<i64>]) -> Duration {

@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::plugin::NamedInput;
 use super::registry::with_registry;
 use super::{Error, render};
 use crate::bundled::BUNDLED;
 use crate::config::Config;
+use crate::input::NamedInput;
 use crate::registry::Actor;
 
 /// Publishes, then prints the catalogue and every example's grade.
@@ -60,7 +60,7 @@ pub fn run(config: &Config, json: bool) -> Result<(), Error> {
             let mut grades: BTreeMap<&str, usize> = BTreeMap::new();
             let mut scored = Vec::new();
             for example in &examples {
-                let input = example.to_input(info)?;
+                let input = example.to_input(info).map_err(Error::BadInput)?;
                 match registry.runtime().evaluate(&plugin, &input)?.answer {
                     Ok(eval) => {
                         *grades.entry(render::grade(eval.grade)).or_default() += 1;

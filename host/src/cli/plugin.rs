@@ -3,80 +3,11 @@
 use std::fs;
 use std::path::Path;
 
-use serde::Deserialize;
 use serde_json::Value;
-use thuocdo_sdk::Fixed;
 
 use super::{Error, render};
-use crate::runtime::{EvaluationInput, PluginInfo, Runtime, Subject};
-
-/// A subject's facts by name, as people write them.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct NamedInput {
-    pub subject: NamedSubject,
-    #[serde(default)]
-    pub period: String,
-    pub facts: serde_json::Map<String, Value>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct NamedSubject {
-    pub id: String,
-    #[serde(default)]
-    pub unit: String,
-    #[serde(default)]
-    pub position: String,
-}
-
-impl NamedInput {
-    /// The facts by position, as the plugin declared them; every name must be
-    /// declared and every value an exact decimal.
-    pub fn to_input(&self, info: &PluginInfo) -> Result<EvaluationInput, Error> {
-        let mut facts = vec![None; info.facts.len()];
-        for (name, value) in &self.facts {
-            let position = info
-                .facts
-                .iter()
-                .position(|f| &f.name == name)
-                .ok_or_else(|| {
-                    let known: Vec<&str> = info.facts.iter().map(|f| f.name.as_str()).collect();
-                    Error::BadInput(format!(
-                        "fact `{name}` is not one {} reads; it reads: {}",
-                        info.name,
-                        known.join(", ")
-                    ))
-                })?;
-            let text = match value {
-                Value::String(s) => s.clone(),
-                // Numbers keep their text (serde_json's arbitrary precision): no f64.
-                Value::Number(n) => n.to_string(),
-                Value::Null => continue,
-                other => {
-                    return Err(Error::BadInput(format!(
-                        "fact `{name}` is {other}, not a decimal"
-                    )));
-                }
-            };
-            let fixed = Fixed::parse(&text).ok_or_else(|| {
-                Error::BadInput(format!(
-                    "fact `{name}` is `{text}`, not a decimal with at most four decimals"
-                ))
-            })?;
-            facts[position] = Some(fixed.raw());
-        }
-        Ok(EvaluationInput {
-            subject: Subject {
-                id: self.subject.id.clone(),
-                unit: self.subject.unit.clone(),
-                position: self.subject.position.clone(),
-            },
-            period: self.period.clone(),
-            facts,
-        })
-    }
-}
+use crate::input::NamedInput;
+use crate::runtime::Runtime;
 
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
     fs::read(path).map_err(|e| Error::BadInput(format!("reading {}: {e}", path.display())))

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use thuocdo_host::bundled::{BUNDLED, Bundled};
+use thuocdo_host::input::NamedInput;
 use thuocdo_host::runtime::{self, EvaluationInput, Runtime};
 use thuocdo_sdk::{Card, EvalError, Evaluation, Fixed, Scorecard, Subject, check};
 
@@ -169,30 +170,8 @@ fn examples(runtime: &Runtime, n: &Native) -> (runtime::Plugin, Vec<EvaluationIn
     let inputs = raw
         .iter()
         .map(|example| {
-            let facts = example["facts"].as_object().unwrap();
-            let values = plugin
-                .info
-                .facts
-                .iter()
-                .map(|f| {
-                    facts.get(&f.name).map(|v| {
-                        let text = v
-                            .as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| v.to_string());
-                        Fixed::parse(&text).unwrap().raw()
-                    })
-                })
-                .collect();
-            EvaluationInput {
-                subject: runtime::Subject {
-                    id: example["subject"]["id"].as_str().unwrap().to_string(),
-                    unit: String::new(),
-                    position: String::new(),
-                },
-                period: String::new(),
-                facts: values,
-            }
+            let named: NamedInput = serde_json::from_value(example.clone()).unwrap();
+            named.to_input(&plugin.info).unwrap()
         })
         .collect();
     (plugin, inputs)
