@@ -5,7 +5,8 @@
 use thuocdo_sdk::Fixed;
 
 use crate::runtime::{
-    Direction, Evaluation, Grade, Group, IndicatorResult, IndicatorSpec, Light, PluginInfo, Text,
+    Direction, Evaluation, EvaluationError, Grade, Group, IndicatorResult, IndicatorSpec, Light,
+    PluginInfo, Text,
 };
 
 /// The language of a sentence.
@@ -149,6 +150,33 @@ pub fn summary(info: &PluginInfo, eval: &Evaluation, lang: Lang) -> String {
             lang.number(eval.total),
             lang.number(info.scale.max_total),
             grade(eval.grade, lang)
+        ),
+    }
+}
+
+fn fixed(raw: i64) -> String {
+    Fixed::from_raw(raw).to_string()
+}
+
+/// A contract error in words, naming the fact.
+pub fn evaluation_error(info: &PluginInfo, e: &EvaluationError) -> String {
+    let bound = |b: Option<i64>| b.map_or("unbounded".to_string(), fixed);
+    match e {
+        EvaluationError::MissingFact(f) => {
+            format!("{}: fact {} `{}` is missing", info.name, f.position, f.name)
+        }
+        EvaluationError::InvalidFact(i) => format!(
+            "{}: fact {} `{}` is {}, outside its range {} ..= {}",
+            info.name,
+            i.fact.position,
+            i.fact.name,
+            fixed(i.value),
+            bound(i.min),
+            bound(i.max)
+        ),
+        EvaluationError::WrongFactCount(c) => format!(
+            "{}: expected {} facts, found {}",
+            info.name, c.expected, c.found
         ),
     }
 }

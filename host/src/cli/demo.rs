@@ -1,6 +1,9 @@
 //! `thuocdo demo`: the bundled scorecards published into the data directory's
 //! registry (again on a second run: publishing is idempotent), each loaded from
-//! there in the sandbox and scoring its example subjects.
+//! there in the sandbox and scoring its example subjects; then the generated
+//! demo province loaded, September 2025 run and published as the official run,
+//! and its grade distribution printed per unit type. Run again, it reuses the
+//! official run already there.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -11,8 +14,15 @@ use super::registry::with_registry;
 use super::{Error, render};
 use crate::bundled::BUNDLED;
 use crate::config::Config;
+use crate::gendata;
 use crate::input::NamedInput;
-use crate::registry::Actor;
+use crate::registry::{Actor, Registry};
+use crate::scoring::{self, RunOptions};
+
+/// The period the demo runs.
+const PERIOD: &str = "2025-09";
+/// The seed of the demo province.
+const SEED: u64 = 2025;
 
 /// Publishes, then prints the catalogue and every example's grade.
 pub fn run(config: &Config, json: bool) -> Result<(), Error> {
@@ -89,10 +99,64 @@ pub fn run(config: &Config, json: bool) -> Result<(), Error> {
             }
             report.push(json!({"plugin": info.name, "version": info.version, "sha256": record.sha256, "results": scored}));
         }
-        Ok(report)
+        let run = province(config, &registry, &demo, json).await?;
+        Ok(json!({"catalogue": report, "run": run}))
     })?;
     if json {
-        println!("{}", serde_json::Value::Array(report));
+        println!("{report}");
     }
     Ok(())
+}
+
+/// Loads the demo province and runs September 2025, or reuses the official run
+/// already there; prints the distribution per unit type.
+async fn province(
+    config: &Config,
+    registry: &Registry,
+    demo: &Actor,
+    json: bool,
+) -> Result<serde_json::Value, Error> {
+    let official = scoring::official_runs(registry, true)
+        .await?
+        .into_iter()
+        .find(|o| o.period == PERIOD && o.unit.is_none());
+    let (run, reused) = match official {
+        Some(o) => (o.run, true),
+        None => {
+            let dir = config.data_dir.join("demo-province");
+            let data = tokio::task::spawn_blocking(move || gendata::province(SEED))
+                .await
+                .map_err(|e| Error::Failed(format!("generating the demo province: {e}")))??;
+            let files = data
+                .write(&dir, false)
+                .map_err(|e| Error::Failed(format!("writing {}: {e}", dir.display())))?;
+            scoring::org::import(registry, demo, &data.organisation).await?;
+            for file in files.iter().filter(|f| f.starts_with("facts-")) {
+                let path = dir.join(file);
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| Error::Failed(format!("reading {}: {e}", path.display())))?;
+                scoring::facts::import(registry, demo, &path.display().to_string(), &bytes).await?;
+            }
+            if !json {
+                println!(
+                    "demo province: {} units, {} subjects, facts in {}",
+                    data.organisation.units.len(),
+                    data.organisation.subjects.len(),
+                    dir.display()
+                );
+            }
+            let report = scoring::run(registry, demo, &RunOptions::period(PERIOD)).await?;
+            scoring::publish(registry, demo, report.run).await?;
+            (report.run, false)
+        }
+    };
+    let record = scoring::run_record(registry, run).await?;
+    let summary = record.summary.unwrap_or_default();
+    if !json {
+        if reused {
+            println!("reusing run {run}, the official run of {PERIOD}");
+        }
+        super::scoring::print_summary(run, &summary);
+    }
+    Ok(json!({"run": run, "reused": reused, "summary": summary}))
 }

@@ -5,6 +5,7 @@ mod error;
 mod plugin;
 mod registry;
 mod render;
+mod scoring;
 
 pub use error::Error;
 
@@ -63,6 +64,126 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// The organisation: units, posts, subjects and assignments.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Facts: import them, freeze a period at its cut-off, reopen it.
+    Facts {
+        #[command(subcommand)]
+        command: FactsCommand,
+    },
+    /// Scores every subject for a period with the scorecard assigned to their
+    /// post; prints the run id and its summary.
+    Run {
+        /// The period: 2025-09, 2025-Q3 or 2025.
+        #[arg(long)]
+        period: String,
+        /// Only this unit's subtree.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Threads scoring at once (0: every core).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists runs, newest first.
+    Runs {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Prints a run's results, best total first.
+    Results {
+        /// The run's id.
+        #[arg(long)]
+        run: i64,
+        /// table, csv or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Makes a run the official run of its period for its subtree, locking the period there.
+    Publish {
+        /// The run's id.
+        #[arg(long)]
+        run: i64,
+    },
+    /// Unlocks a period so another run can be published in its place.
+    Unlock {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The subtree it was published for (none: the whole organisation).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Why, for the audit log.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Scores every stored result of a run again and reports each difference.
+    Verify {
+        /// The run's id.
+        #[arg(long)]
+        run: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes a synthetic, deterministic data set: the demo province, or with
+    /// --national 3,321 communes and 254,757 civil servants.
+    GenData {
+        /// The national data set instead of the demo province.
+        #[arg(long)]
+        national: bool,
+        /// The seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        /// The directory to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Loads units, posts, subjects and assignments from a JSON document.
+    Import {
+        /// The organisation document.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FactsCommand {
+    /// Imports a CSV (subject_id,period,fact,value,source) or JSON file, all or nothing.
+    Import {
+        /// The facts file.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Freezes a period's facts at its cut-off.
+    Freeze {
+        /// The period.
+        #[arg(long)]
+        period: String,
+    },
+    /// Reopens a frozen period's facts.
+    Reopen {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// Why, for the audit log.
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -132,5 +253,35 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             json,
         } => registry::assign(&cli.config, &post_type, &plugin, &unit, &from, json),
         Command::Audit { json } => registry::audit(&cli.config, json),
+        Command::Org {
+            command: OrgCommand::Import { file, json },
+        } => scoring::org_import(&cli.config, &file, json),
+        Command::Facts { command } => match command {
+            FactsCommand::Import { file, json } => scoring::facts_import(&cli.config, &file, json),
+            FactsCommand::Freeze { period } => scoring::facts_freeze(&cli.config, &period),
+            FactsCommand::Reopen { period, reason } => {
+                scoring::facts_reopen(&cli.config, &period, &reason)
+            }
+        },
+        Command::Run {
+            period,
+            unit,
+            workers,
+            json,
+        } => scoring::run(&cli.config, &period, unit.as_deref(), workers, json),
+        Command::Runs { json } => scoring::runs(&cli.config, json),
+        Command::Results { run, format } => scoring::results(&cli.config, run, &format),
+        Command::Publish { run } => scoring::publish(&cli.config, run),
+        Command::Unlock {
+            period,
+            unit,
+            reason,
+        } => scoring::unlock(&cli.config, &period, unit.as_deref(), &reason),
+        Command::Verify { run, json } => scoring::verify(&cli.config, run, json),
+        Command::GenData {
+            national,
+            seed,
+            out,
+        } => scoring::gen_data(national, seed, &out),
     }
 }

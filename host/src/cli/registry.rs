@@ -23,7 +23,7 @@ impl From<registry::Error> for Error {
 }
 
 /// The local actor: an administrator named after the user.
-fn local_actor() -> Actor {
+pub(super) fn local_actor() -> Actor {
     Actor::admin(&format!(
         "{}@local",
         std::env::var("USER").unwrap_or_else(|_| "thuocdo".into())
@@ -52,7 +52,7 @@ where
     })
 }
 
-fn print_json(value: &impl serde::Serialize) {
+pub(super) fn print_json(value: &impl serde::Serialize) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).expect("serialises")

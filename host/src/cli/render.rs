@@ -7,7 +7,7 @@ use serde_json::json;
 use thuocdo_sdk::Fixed;
 
 use crate::explain::{self, Lang};
-use crate::runtime::{Evaluation, EvaluationError, EvaluationInput, Grade, PeriodKind, PluginInfo};
+use crate::runtime::{Evaluation, EvaluationInput, Grade, PeriodKind, PluginInfo};
 
 /// A fixed-point number as a decimal.
 pub(super) fn num(raw: i64) -> String {
@@ -34,28 +34,7 @@ pub(super) fn period(p: PeriodKind) -> &'static str {
     }
 }
 
-/// A contract error in words, naming the fact.
-pub(super) fn evaluation_error(info: &PluginInfo, e: &EvaluationError) -> String {
-    let bound = |b: Option<i64>| b.map_or("unbounded".to_string(), num);
-    match e {
-        EvaluationError::MissingFact(f) => {
-            format!("{}: fact {} `{}` is missing", info.name, f.position, f.name)
-        }
-        EvaluationError::InvalidFact(i) => format!(
-            "{}: fact {} `{}` is {}, outside its range {} ..= {}",
-            info.name,
-            i.fact.position,
-            i.fact.name,
-            num(i.value),
-            bound(i.min),
-            bound(i.max)
-        ),
-        EvaluationError::WrongFactCount(c) => format!(
-            "{}: expected {} facts, found {}",
-            info.name, c.expected, c.found
-        ),
-    }
-}
+pub(super) use crate::explain::evaluation_error;
 
 /// One subject's scorecard as a table, with the host's sentences.
 pub(super) fn evaluation_table(

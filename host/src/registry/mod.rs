@@ -10,10 +10,12 @@
 mod actor;
 mod error;
 mod period;
+mod resolve;
 
 pub use actor::{Actor, Role};
 pub use error::{Error, Result};
 pub use period::Period;
+pub use resolve::Resolver;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -197,7 +199,13 @@ impl Registry {
         &self.runtime
     }
 
-    async fn audit(
+    /// The runtime, shared: for work that runs off the async threads.
+    pub fn runtime_arc(&self) -> Arc<Runtime> {
+        self.runtime.clone()
+    }
+
+    /// Appends to the audit log inside `tx`, so the entry lands with the change.
+    pub(crate) async fn audit(
         tx: &mut Transaction<'_, Any>,
         actor: &Actor,
         action: &str,
@@ -676,64 +684,9 @@ impl Registry {
     }
 
     /// The assignment in force for a post in a unit during a period, and the
-    /// exact version it picks: a position code over an agency type, the nearest
-    /// enclosing unit over a wider one, the latest effective before the period
-    /// starts; the highest matching version that is neither yanked nor an
-    /// unnamed pre-release.
+    /// exact version it picks (see [`Resolver::resolve`]).
     pub async fn resolve(&self, position: &str, unit: &str, period: &str) -> Result<Resolved> {
-        let period = Period::parse(period)?;
-        let ancestry = self.ancestry(unit).await?;
-        let kind = self.unit_kind(unit).await?;
-        let rows = sqlx::query(&format!(
-            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE effective_from <= $1 AND \
-             ((post_kind = 'position' AND post_type = $2) OR (post_kind = 'agency-type' AND post_type = $3))"
-        ))
-        .bind(period.start.clone())
-        .bind(position.to_string())
-        .bind(kind.clone())
-        .fetch_all(self.store.pool())
-        .await?;
-        let best = rows
-            .iter()
-            .map(assignment)
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .filter_map(|a| ancestry.iter().position(|u| *u == a.unit).map(|depth| (a, depth)))
-            .min_by(|(a, da), (b, db)| {
-                (a.post_kind != "position", *da, std::cmp::Reverse(&a.effective_from))
-                    .cmp(&(b.post_kind != "position", *db, std::cmp::Reverse(&b.effective_from)))
-            })
-            .map(|(a, _)| a)
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "no scorecard is assigned to post `{position}` or agency type `{kind}` in `{unit}` or above for {}",
-                    period.text
-                ))
-            })?;
-        let req = VersionReq::parse(&best.requirement).map_err(|e| Error::BadRequirement {
-            requirement: best.requirement.clone(),
-            reason: e.to_string(),
-        })?;
-        let picked = self
-            .known_versions(&best.plugin)
-            .await?
-            .into_iter()
-            .filter(|r| !r.yanked)
-            .filter_map(|r| parse_version(&r.version).ok().map(|v| (v, r)))
-            .filter(|(v, _)| picks(&req, v))
-            .max_by(|a, b| a.0.cmp(&b.0));
-        match picked {
-            Some((_, r)) => Ok(Resolved {
-                version: r.version,
-                sha256: r.sha256,
-                assignment: best,
-            }),
-            None => Err(Error::Unsatisfiable {
-                plugin: best.plugin.clone(),
-                requirement: best.requirement.clone(),
-                available: "every matching version is yanked".into(),
-            }),
-        }
+        self.resolver(period).await?.resolve(position, unit)
     }
 
     /// The audit log, oldest first.

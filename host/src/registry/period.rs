@@ -2,6 +2,7 @@
 //! starts, which orders them.
 
 use super::Error;
+use crate::runtime::PeriodKind;
 
 /// A period and the month it starts in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,17 +44,68 @@ impl Period {
             start,
         })
     }
+
+    /// A month, a quarter or a year.
+    pub fn kind(&self) -> PeriodKind {
+        if self.text.len() == 4 {
+            PeriodKind::Year
+        } else if self.text.contains('Q') {
+            PeriodKind::Quarter
+        } else {
+            PeriodKind::Month
+        }
+    }
+
+    /// The year it lies in.
+    pub fn year(&self) -> &str {
+        &self.text[..4]
+    }
+
+    /// The shorter periods of `kind` inside this one, in order: the months or
+    /// quarters of a year, the months of a quarter; empty when none fit.
+    pub fn parts(&self, kind: PeriodKind) -> Vec<String> {
+        let year = self.year();
+        let first: u32 = self.start[5..].parse().unwrap_or(1);
+        let months = match self.kind() {
+            PeriodKind::Year => 12,
+            PeriodKind::Quarter => 3,
+            PeriodKind::Month => 1,
+        };
+        match (self.kind(), kind) {
+            (PeriodKind::Year | PeriodKind::Quarter, PeriodKind::Month) => (first..first + months)
+                .map(|m| format!("{year}-{m:02}"))
+                .collect(),
+            (PeriodKind::Year, PeriodKind::Quarter) => {
+                (1..=4).map(|q| format!("{year}-Q{q}")).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Period;
+    use crate::runtime::PeriodKind;
 
     #[test]
     fn periods_start_in_their_first_month() {
         assert_eq!(Period::parse("2025-09").unwrap().start, "2025-09");
         assert_eq!(Period::parse("2025-Q3").unwrap().start, "2025-07");
         assert_eq!(Period::parse("2025").unwrap().start, "2025-01");
+        let q3 = Period::parse("2025-Q3").unwrap();
+        assert_eq!(
+            q3.parts(PeriodKind::Month),
+            ["2025-07", "2025-08", "2025-09"]
+        );
+        assert_eq!(
+            Period::parse("2025")
+                .unwrap()
+                .parts(PeriodKind::Quarter)
+                .len(),
+            4
+        );
+        assert!(q3.parts(PeriodKind::Year).is_empty());
         for bad in [
             "2025-13", "2025-Q5", "25", "2025-9", "2025-Q", "", "2025-00", "abcd",
         ] {

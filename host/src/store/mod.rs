@@ -3,6 +3,8 @@
 //! given. One schema, migrations for both (host/migrations/), run at start-up.
 //! Queries use `$1`-style placeholders, which both databases accept.
 
+pub mod bulk;
+
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -1,5 +1,7 @@
 //! One test binary for the workspace (one link), with a module per concern.
 
+mod db;
 mod plugins;
 mod registry;
 mod runtime;
+mod scoring;

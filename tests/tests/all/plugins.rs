@@ -12,10 +12,10 @@ use thuocdo_host::runtime::{self, EvaluationInput, Runtime};
 use thuocdo_sdk::{Card, EvalError, Evaluation, Fixed, Scorecard, Subject, check};
 
 /// A scorecard compiled natively into this test.
-struct Native {
-    crate_name: &'static str,
-    card: &'static Card,
-    evaluate: fn(&[Option<Fixed>]) -> Result<Evaluation, EvalError>,
+pub struct Native {
+    pub crate_name: &'static str,
+    pub card: &'static Card,
+    pub evaluate: fn(&[Option<Fixed>]) -> Result<Evaluation, EvalError>,
 }
 
 macro_rules! natives {
@@ -29,7 +29,7 @@ macro_rules! natives {
 }
 
 /// Every plugin; a plugin missing here fails `every_plugin_is_tested`.
-const NATIVES: &[Native] = natives! {
+pub const NATIVES: &[Native] = natives! {
     "civil-servant-decree-335" => civil_servant_decree_335::CivilServantDecree335,
     "commune-official" => commune_official::CommuneOfficial,
     "culture-department" => culture_department::CultureDepartment,

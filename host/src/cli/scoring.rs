@@ -1,0 +1,341 @@
+//! `thuocdo org import`, `facts import | freeze | reopen`, `run`, `runs`,
+//! `results`, `publish`, `unlock`, `verify` and `gen-data` on the local data
+//! directory, acting as its administrator.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::Error;
+use super::registry::{local_actor, print_json, with_registry};
+use crate::config::Config;
+use crate::explain::Lang;
+use crate::gendata;
+use crate::scoring::{self, Progress, RunOptions, Summary};
+
+impl From<scoring::Error> for Error {
+    fn from(e: scoring::Error) -> Error {
+        match e {
+            scoring::Error::Registry(r) => r.into(),
+            scoring::Error::Runtime(r) => Error::Plugin(r),
+            scoring::Error::RunFailed { .. } => Error::Failed(e.to_string()),
+            scoring::Error::Store(s) => Error::Failed(format!("database: {s}")),
+            other => Error::BadInput(other.to_string()),
+        }
+    }
+}
+
+fn read(file: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(file).map_err(|e| Error::BadInput(format!("reading {}: {e}", file.display())))
+}
+
+pub(super) fn org_import(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
+    let bytes = read(file)?;
+    let org: scoring::org::Organisation = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::BadInput(format!("{}: {e}", file.display())))?;
+    let done = with_registry(config, |r| async move {
+        Ok(scoring::org::import(&r, &local_actor(), &org).await?)
+    })?;
+    if json {
+        print_json(&done);
+    } else {
+        println!(
+            "{} units, {} posts, {} subjects written; {} assignments made",
+            done.units, done.posts, done.subjects, done.assignments
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
+    let bytes = read(file)?;
+    let name = file.display().to_string();
+    let done = with_registry(config, |r| async move {
+        Ok(scoring::facts::import(&r, &local_actor(), &name, &bytes).await?)
+    })?;
+    if json {
+        print_json(&done);
+    } else if done.values_changed == 0 {
+        println!("{}: {} rows, nothing new", done.file, done.rows);
+    } else {
+        println!(
+            "{}: {} rows, {} values new or changed in {} subject sheets (import {})",
+            done.file,
+            done.rows,
+            done.values_changed,
+            done.sheets_changed,
+            done.import_id.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn facts_freeze(config: &Config, period: &str) -> Result<(), Error> {
+    let p = period.to_string();
+    with_registry(config, |r| async move {
+        Ok(scoring::facts::freeze(&r, &local_actor(), &p).await?)
+    })?;
+    println!("the facts of {period} are frozen");
+    Ok(())
+}
+
+pub(super) fn facts_reopen(config: &Config, period: &str, reason: &str) -> Result<(), Error> {
+    let (p, why) = (period.to_string(), reason.to_string());
+    with_registry(config, |r| async move {
+        Ok(scoring::facts::reopen(&r, &local_actor(), &p, &why).await?)
+    })?;
+    println!("the facts of {period} are open again");
+    Ok(())
+}
+
+/// Prints a run's summary as a table.
+pub(super) fn print_summary(run: i64, s: &Summary) {
+    println!(
+        "run {run}, {}: {} subjects, {} scored, {} refused, {} faults, {} with a card for another period, {} unassigned",
+        s.period, s.subjects, s.scored, s.refused, s.faults, s.other_period, s.unassigned
+    );
+    println!("  all: {}", Summary::in_words(&s.grades, Lang::En));
+    if s.demoted > 0 {
+        println!(
+            "  before cohort rules: {}; {} lowered by a quota",
+            Summary::in_words(&s.computed_grades, Lang::En),
+            s.demoted
+        );
+    }
+    for (kind, grades) in &s.by_unit_type {
+        println!(
+            "  {kind:<16} {}  ({})",
+            Summary::in_words(grades, Lang::En),
+            Summary::in_words(grades, Lang::Vi)
+        );
+    }
+    for p in &s.plugins {
+        println!(
+            "  {}@{} scored {} (sha256 {})",
+            p.plugin,
+            p.version,
+            p.subjects,
+            &p.sha256[..12]
+        );
+    }
+    for problem in &s.problems {
+        println!("  ! {problem}");
+    }
+}
+
+pub(super) fn run(
+    config: &Config,
+    period: &str,
+    unit: Option<&str>,
+    workers: usize,
+    json: bool,
+) -> Result<(), Error> {
+    let progress = Arc::new(Progress::default());
+    let options = RunOptions {
+        period: period.to_string(),
+        unit: unit.map(str::to_string),
+        workers,
+        progress: progress.clone(),
+    };
+    let report = progress.show_while(|| {
+        with_registry(config, |r| async move {
+            Ok(scoring::run(&r, &local_actor(), &options).await?)
+        })
+    })?;
+    if json {
+        print_json(&report);
+    } else {
+        print_summary(report.run, &report.summary);
+        let t = &report.timings;
+        println!(
+            "  timings: resolve {:.2} s, load {:.2} s, evaluate {:.2} s, cohort {:.2} s, store {:.2} s",
+            t.resolve.as_secs_f64(),
+            t.load.as_secs_f64(),
+            t.evaluate.as_secs_f64(),
+            t.cohort.as_secs_f64(),
+            t.store.as_secs_f64()
+        );
+    }
+    if report.summary.faults > 0 {
+        return Err(Error::PluginFailures(format!(
+            "run {}: {} evaluations failed in the sandbox",
+            report.run, report.summary.faults
+        )));
+    }
+    Ok(())
+}
+
+pub(super) fn runs(config: &Config, json: bool) -> Result<(), Error> {
+    let runs = with_registry(config, |r| async move { Ok(scoring::runs(&r).await?) })?;
+    if json {
+        print_json(&runs);
+    } else {
+        for r in runs {
+            println!(
+                "{:>5} {:<8} {:<24} {:<9} by {}{}",
+                r.id,
+                r.period,
+                r.unit.as_deref().unwrap_or("(all)"),
+                r.status,
+                r.started_by,
+                r.error.map(|e| format!(" — {e}")).unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn results(config: &Config, run: i64, format: &str) -> Result<(), Error> {
+    if !matches!(format, "table" | "csv" | "json") {
+        return Err(Error::BadInput(format!(
+            "--format {format}: expected table, csv or json"
+        )));
+    }
+    let rows = with_registry(
+        config,
+        |r| async move { Ok(scoring::results(&r, run).await?) },
+    )?;
+    match format {
+        "json" => print_json(&rows),
+        "csv" => {
+            println!(
+                "rank,subject,unit,post,plugin,version,outcome,total,computed_grade,grade,cohort_rule,caps"
+            );
+            for (i, r) in rows.iter().enumerate() {
+                println!(
+                    "{},{},{},{},{},{},{},{},{},{},{},{}",
+                    i + 1,
+                    r.subject,
+                    r.unit,
+                    r.post,
+                    r.plugin,
+                    r.version,
+                    r.outcome,
+                    r.total.map(super::render::num).unwrap_or_default(),
+                    r.computed_grade.as_deref().unwrap_or_default(),
+                    r.grade.as_deref().unwrap_or_default(),
+                    r.cohort_rule.as_deref().unwrap_or_default(),
+                    r.caps.join(" ")
+                );
+            }
+        }
+        _ => {
+            for (i, r) in rows.iter().enumerate() {
+                let grade = match (&r.computed_grade, &r.grade) {
+                    (Some(c), Some(g)) if c != g => format!("{c} → {g}"),
+                    (_, Some(g)) => g.clone(),
+                    _ => r.outcome.clone(),
+                };
+                println!(
+                    "{:>6} {:<28} {:<28} {:>9} {:<12} {}",
+                    i + 1,
+                    r.subject,
+                    r.unit,
+                    r.total.map(super::render::num).unwrap_or_default(),
+                    grade,
+                    r.error.as_deref().unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn publish(config: &Config, run: i64) -> Result<(), Error> {
+    let o = with_registry(config, |r| async move {
+        Ok(scoring::publish(&r, &local_actor(), run).await?)
+    })?;
+    println!(
+        "run {} is the official run of {} for {}; the period is locked there",
+        o.run,
+        o.period,
+        o.unit.as_deref().unwrap_or("the whole organisation")
+    );
+    Ok(())
+}
+
+pub(super) fn unlock(
+    config: &Config,
+    period: &str,
+    unit: Option<&str>,
+    reason: &str,
+) -> Result<(), Error> {
+    let (p, u, why) = (
+        period.to_string(),
+        unit.map(str::to_string),
+        reason.to_string(),
+    );
+    let o = with_registry(config, |r| async move {
+        Ok(scoring::unlock(&r, &local_actor(), &p, u.as_deref(), &why).await?)
+    })?;
+    println!(
+        "{} unlocked (official run {} stays on record)",
+        o.period, o.run
+    );
+    Ok(())
+}
+
+pub(super) fn verify(config: &Config, run: i64, json: bool) -> Result<(), Error> {
+    let progress = Arc::new(Progress::default());
+    let p = progress.clone();
+    let verified = progress.show_while(|| {
+        with_registry(
+            config,
+            |r| async move { Ok(scoring::verify(&r, run, p).await?) },
+        )
+    })?;
+    if json {
+        print_json(&verified);
+    } else {
+        println!(
+            "run {}: {} results scored again{}; {} differences",
+            verified.run,
+            verified.checked,
+            if verified.fuel_compared {
+                ", fuel included"
+            } else {
+                ""
+            },
+            verified.differences.len()
+        );
+        for d in verified.differences.iter().take(50) {
+            println!(
+                "  {} {}: stored {} derived {}",
+                d.subject, d.field, d.stored, d.derived
+            );
+        }
+    }
+    if verified.differences.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::PluginFailures(format!(
+            "run {run}: {} stored values are not reproduced",
+            verified.differences.len()
+        )))
+    }
+}
+
+pub(super) fn gen_data(national: bool, seed: u64, out: &Path) -> Result<(), Error> {
+    let data = if national {
+        gendata::national(seed)?
+    } else {
+        gendata::province(seed)?
+    };
+    let written = data
+        .write(out, national)
+        .map_err(|e| Error::Failed(format!("writing {}: {e}", out.display())))?;
+    println!(
+        "{} units, {} subjects; wrote {} in {}",
+        data.organisation.units.len(),
+        data.organisation.subjects.len(),
+        written.join(", "),
+        out.display()
+    );
+    for (period, grades) in &data.intended {
+        let grades = grades.iter().map(|(g, n)| (g.clone(), *n)).collect();
+        println!(
+            "  {period}: calibrated to {}",
+            Summary::in_words(&grades, Lang::En)
+        );
+    }
+    Ok(())
+}

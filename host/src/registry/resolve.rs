@@ -1,0 +1,160 @@
+//! Which version is in force for a post in a unit during a period, decided in
+//! memory from one read of the units, assignments and versions: a run resolves
+//! hundreds of thousands of subjects with a handful of queries.
+
+use std::collections::HashMap;
+
+use semver::VersionReq;
+use sqlx::Row;
+
+use super::{
+    ASSIGNMENT_COLUMNS, Assignment, Error, Period, Registry, Resolved, Result, VersionRecord,
+    assignment, parse_version, picks,
+};
+
+/// The organisation's units and the assignments and versions as they were read.
+pub struct Resolver {
+    period: Period,
+    /// Code → (kind, parent).
+    units: HashMap<String, (String, Option<String>)>,
+    assignments: Vec<Assignment>,
+    versions: HashMap<String, Vec<VersionRecord>>,
+    memo: HashMap<(String, String), Resolved>,
+}
+
+impl Registry {
+    /// A resolver for `period`, reading the units, the assignments in force by
+    /// then and every version once.
+    pub async fn resolver(&self, period: &str) -> Result<Resolver> {
+        let period = Period::parse(period)?;
+        let pool = self.store.pool();
+        let units = sqlx::query("SELECT code, kind, parent FROM units")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("code")?,
+                    (r.try_get("kind")?, r.try_get("parent")?),
+                ))
+            })
+            .collect::<Result<HashMap<String, (String, Option<String>)>>>()?;
+        let assignments = sqlx::query(&format!(
+            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE effective_from <= $1 ORDER BY id"
+        ))
+        .bind(period.start.clone())
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(assignment)
+        .collect::<Result<Vec<_>>>()?;
+        let mut versions: HashMap<String, Vec<VersionRecord>> = HashMap::new();
+        for a in &assignments {
+            if !versions.contains_key(&a.plugin) {
+                versions.insert(a.plugin.clone(), self.versions(&a.plugin).await?);
+            }
+        }
+        Ok(Resolver {
+            period,
+            units,
+            assignments,
+            versions,
+            memo: HashMap::new(),
+        })
+    }
+}
+
+impl Resolver {
+    /// The period resolved for.
+    pub fn period(&self) -> &Period {
+        &self.period
+    }
+
+    /// The unit and its ancestors, nearest first.
+    pub fn ancestry(&self, unit: &str) -> Result<Vec<&str>> {
+        let Some((code, _)) = self.units.get_key_value(unit) else {
+            return Err(Error::NotFound(format!("no unit with code `{unit}`")));
+        };
+        let mut chain = vec![code.as_str()];
+        while let Some((_, Some(parent))) = self.units.get(*chain.last().unwrap()) {
+            // A cycle in the data must not hang the host.
+            if chain.contains(&parent.as_str()) || !self.units.contains_key(parent) {
+                break;
+            }
+            chain.push(parent);
+        }
+        Ok(chain)
+    }
+
+    /// The unit's kind (agency type).
+    pub fn kind(&self, unit: &str) -> Option<&str> {
+        self.units.get(unit).map(|(k, _)| k.as_str())
+    }
+
+    /// The assignment in force for a post in a unit and the exact version it
+    /// picks: a position code over an agency type, the nearest enclosing unit
+    /// over a wider one, the latest effective before the period starts; the
+    /// highest matching version that is neither yanked nor an unnamed
+    /// pre-release.
+    pub fn resolve(&mut self, position: &str, unit: &str) -> Result<Resolved> {
+        let key = (position.to_string(), unit.to_string());
+        if let Some(r) = self.memo.get(&key) {
+            return Ok(r.clone());
+        }
+        let resolved = self.resolve_uncached(position, unit)?;
+        self.memo.insert(key, resolved.clone());
+        Ok(resolved)
+    }
+
+    fn resolve_uncached(&self, position: &str, unit: &str) -> Result<Resolved> {
+        let ancestry = self.ancestry(unit)?;
+        let kind = self.kind(unit).unwrap_or_default();
+        let best = self
+            .assignments
+            .iter()
+            .filter(|a| {
+                (a.post_kind == "position" && a.post_type == position)
+                    || (a.post_kind == "agency-type" && a.post_type == kind)
+            })
+            .filter_map(|a| ancestry.iter().position(|u| *u == a.unit).map(|depth| (a, depth)))
+            .min_by(|(a, da), (b, db)| {
+                (a.post_kind != "position", *da, std::cmp::Reverse(&a.effective_from)).cmp(&(
+                    b.post_kind != "position",
+                    *db,
+                    std::cmp::Reverse(&b.effective_from),
+                ))
+            })
+            .map(|(a, _)| a.clone())
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no scorecard is assigned to post `{position}` or agency type `{kind}` in `{unit}` or above for {}",
+                    self.period.text
+                ))
+            })?;
+        let req = VersionReq::parse(&best.requirement).map_err(|e| Error::BadRequirement {
+            requirement: best.requirement.clone(),
+            reason: e.to_string(),
+        })?;
+        let picked = self
+            .versions
+            .get(&best.plugin)
+            .into_iter()
+            .flatten()
+            .filter(|r| !r.yanked)
+            .filter_map(|r| parse_version(&r.version).ok().map(|v| (v, r)))
+            .filter(|(v, _)| picks(&req, v))
+            .max_by(|a, b| a.0.cmp(&b.0));
+        match picked {
+            Some((_, r)) => Ok(Resolved {
+                version: r.version.clone(),
+                sha256: r.sha256.clone(),
+                assignment: best,
+            }),
+            None => Err(Error::Unsatisfiable {
+                plugin: best.plugin.clone(),
+                requirement: best.requirement.clone(),
+                available: "every matching version is yanked".into(),
+            }),
+        }
+    }
+}

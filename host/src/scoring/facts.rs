@@ -1,0 +1,652 @@
+//! Facts in: CSV (`subject_id,period,fact,value,source`) or JSON, checked row
+//! by row against the subjects and the fact dictionary, refused whole when any
+//! row is bad, and written so that a re-import changes nothing, a newer value
+//! is kept beside the older one, and a run reads a period in one pass.
+//! Decimals are exact: JSON numbers keep their text and never pass through f64.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::Row;
+
+use super::dictionary::Dictionary;
+use super::{Error, Result, RowError, Units};
+use crate::registry::{Actor, Period, Registry, Role};
+use crate::runtime::sha256_hex;
+use crate::store::bulk::{Cell, insert};
+use crate::store::now_millis;
+
+/// One fact value as a file gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactRow {
+    /// Where in the file: `line 12` or `entry 3`.
+    pub at: String,
+    /// The subject's id.
+    pub subject: String,
+    /// The period, as written.
+    pub period: String,
+    /// The fact's name.
+    pub fact: String,
+    /// The value's text, exactly as written.
+    pub value: String,
+    /// Who entered it, from what record.
+    pub source: String,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Imported {
+    /// The file, as named.
+    pub file: String,
+    /// Rows read.
+    pub rows: usize,
+    /// Values that were new or differed from those in force.
+    pub values_changed: usize,
+    /// Subject-period sheets that changed.
+    pub sheets_changed: usize,
+    /// The import's id, when anything changed.
+    pub import_id: Option<i64>,
+}
+
+/// The CSV columns, in any order.
+const COLUMNS: [&str; 5] = ["subject_id", "period", "fact", "value", "source"];
+
+/// Reads a file as CSV or JSON: by its extension, else by its first character.
+pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<FactRow>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Error::BadFile(format!("{file} is not UTF-8 text: {e}")))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let json = if file.ends_with(".json") {
+        true
+    } else if file.ends_with(".csv") {
+        false
+    } else {
+        matches!(text.trim_start().chars().next(), Some('[' | '{'))
+    };
+    if json {
+        parse_json(file, text)
+    } else {
+        parse_csv(file, text)
+    }
+}
+
+/// Reads CSV with a header naming the five columns.
+pub fn parse_csv(file: &str, text: &str) -> Result<Vec<FactRow>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::BadFile(format!("{file}: the header cannot be read: {e}")))?
+        .clone();
+    let mut index = [0usize; 5];
+    for (k, column) in COLUMNS.iter().enumerate() {
+        index[k] = headers.iter().position(|h| h == *column).ok_or_else(|| {
+            Error::BadFile(format!(
+                "{file}: the header must name the columns {}; it has: {}",
+                COLUMNS.join(","),
+                headers.iter().collect::<Vec<_>>().join(",")
+            ))
+        })?;
+    }
+    // The reader skips blank lines in its own count; lines in a file are
+    // counted from byte offsets instead, as an editor shows them.
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    let line_at = |byte: u64| {
+        // A record's position may sit on the blank lines before it.
+        let start = text.as_bytes()[(byte as usize).min(text.len())..]
+            .iter()
+            .position(|b| !matches!(b, b'\n' | b'\r'))
+            .map_or(text.len(), |skip| byte as usize + skip);
+        newlines.partition_point(|&n| n < start) + 1
+    };
+    let mut rows = Vec::new();
+    let mut bad = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| line_at(p.byte()));
+                bad.push(RowError {
+                    at: format!("line {line}"),
+                    reason: format!("cannot be read as CSV: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| line_at(p.byte()));
+        if record.len() != headers.len() {
+            bad.push(RowError {
+                at: format!("line {line}"),
+                reason: format!(
+                    "has {} fields; the header has {}",
+                    record.len(),
+                    headers.len()
+                ),
+            });
+            continue;
+        }
+        let field = |k: usize| record.get(index[k]).unwrap_or_default().to_string();
+        rows.push(FactRow {
+            at: format!("line {line}"),
+            subject: field(0),
+            period: field(1),
+            fact: field(2),
+            value: field(3),
+            source: field(4),
+        });
+    }
+    if !bad.is_empty() {
+        return Err(Error::BadRows {
+            file: file.to_string(),
+            rows: bad,
+        });
+    }
+    Ok(rows)
+}
+
+/// Reads JSON: a list (or `{"facts": [...]}`) of entries, each either one
+/// value — `{"subject_id", "period", "fact", "value", "source"}` — or one
+/// subject's sheet — `{"subject_id", "period", "source", "facts": {name: value}}`.
+/// Values are decimals as strings or numbers; numbers keep their text.
+pub fn parse_json(file: &str, text: &str) -> Result<Vec<FactRow>> {
+    let doc: Value = serde_json::from_str(text)
+        .map_err(|e| Error::BadFile(format!("{file} is not valid JSON: {e}")))?;
+    let entries = match doc {
+        Value::Array(a) => a,
+        Value::Object(mut o) => match o.remove("facts") {
+            Some(Value::Array(a)) => a,
+            _ => {
+                return Err(Error::BadFile(format!(
+                    "{file}: expected a list of entries, or an object whose `facts` is one"
+                )));
+            }
+        },
+        _ => {
+            return Err(Error::BadFile(format!(
+                "{file}: expected a list of entries"
+            )));
+        }
+    };
+    let mut rows = Vec::new();
+    let mut bad = Vec::new();
+    for (i, entry) in entries.into_iter().enumerate() {
+        let at = format!("entry {}", i + 1);
+        let Value::Object(mut o) = entry else {
+            bad.push(RowError {
+                at,
+                reason: "is not an object".into(),
+            });
+            continue;
+        };
+        let mut text = |key: &str, required: bool| -> std::result::Result<String, String> {
+            match o.remove(key) {
+                Some(Value::String(s)) => Ok(s),
+                None | Some(Value::Null) if !required => Ok(String::new()),
+                None => Err(format!("has no `{key}`")),
+                Some(other) => Err(format!("`{key}` is {other}, not a string")),
+            }
+        };
+        let head = (|| {
+            Ok::<_, String>((
+                text("subject_id", true)?,
+                text("period", true)?,
+                text("source", false)?,
+            ))
+        })();
+        let (subject, period, source) = match head {
+            Ok(h) => h,
+            Err(reason) => {
+                bad.push(RowError { at, reason });
+                continue;
+            }
+        };
+        let values: Vec<(String, Value)> =
+            match (o.remove("facts"), o.remove("fact"), o.remove("value")) {
+                (Some(Value::Object(facts)), None, None) => facts.into_iter().collect(),
+                (None, Some(Value::String(fact)), Some(value)) => vec![(fact, value)],
+                _ => {
+                    bad.push(RowError {
+                        at,
+                        reason: "needs either `fact` and `value`, or a `facts` object".into(),
+                    });
+                    continue;
+                }
+            };
+        if let Some(key) = o.keys().next() {
+            bad.push(RowError {
+                at,
+                reason: format!("has an unknown field `{key}`"),
+            });
+            continue;
+        }
+        for (fact, value) in values {
+            let value = match value {
+                Value::String(s) => s,
+                // Arbitrary precision keeps the number's text: no f64 on the way.
+                Value::Number(n) => n.to_string(),
+                other => {
+                    bad.push(RowError {
+                        at: at.clone(),
+                        reason: format!("value of `{fact}` is {other}, not a decimal"),
+                    });
+                    continue;
+                }
+            };
+            rows.push(FactRow {
+                at: at.clone(),
+                subject: subject.clone(),
+                period: period.clone(),
+                fact,
+                value,
+                source: source.clone(),
+            });
+        }
+    }
+    if !bad.is_empty() {
+        return Err(Error::BadRows {
+            file: file.to_string(),
+            rows: bad,
+        });
+    }
+    Ok(rows)
+}
+
+/// A checked value, ready to write.
+struct Checked<'a> {
+    row: &'a FactRow,
+    raw: i64,
+}
+
+/// Checks every row against the subjects, the periods and the dictionary;
+/// every bad row is reported, none is written.
+fn check<'a>(
+    file: &str,
+    rows: &'a [FactRow],
+    subjects: &HashMap<String, String>,
+    dictionary: &Dictionary,
+) -> Result<Vec<Checked<'a>>> {
+    let mut bad = Vec::new();
+    let mut good = Vec::with_capacity(rows.len());
+    let mut first: HashMap<(&str, &str, &str), (&str, i64)> = HashMap::new();
+    for row in rows {
+        let mut reasons = Vec::new();
+        if !subjects.contains_key(&row.subject) {
+            reasons.push(format!(
+                "subject `{}` is not in the organisation",
+                row.subject
+            ));
+        }
+        if let Err(e) = Period::parse(&row.period) {
+            reasons.push(e.to_string());
+        }
+        let raw = match dictionary.check(&row.fact, &row.value) {
+            Ok(raw) => Some(raw),
+            Err(reason) => {
+                reasons.push(reason);
+                None
+            }
+        };
+        if let Some(raw) = raw {
+            let key = (row.subject.as_str(), row.period.as_str(), row.fact.as_str());
+            match first.get(&key) {
+                Some((at, earlier)) if *earlier != raw => reasons.push(format!(
+                    "`{}` of {} for {} is {} here and {} at {at}",
+                    row.fact,
+                    row.subject,
+                    row.period,
+                    row.value.trim(),
+                    thuocdo_sdk::Fixed::from_raw(*earlier)
+                )),
+                Some(_) => {}
+                None => {
+                    first.insert(key, (row.at.as_str(), raw));
+                }
+            }
+            if reasons.is_empty() {
+                good.push(Checked { row, raw });
+            }
+        }
+        if !reasons.is_empty() {
+            bad.push(RowError {
+                at: row.at.clone(),
+                reason: reasons.join("; "),
+            });
+        }
+    }
+    if !bad.is_empty() {
+        return Err(Error::BadRows {
+            file: file.to_string(),
+            rows: bad,
+        });
+    }
+    Ok(good)
+}
+
+/// The facts in force for one subject and period: name → ten-thousandths.
+pub type Sheet = BTreeMap<String, i64>;
+
+/// Every subject's unit.
+async fn subject_units(registry: &Registry) -> Result<HashMap<String, String>> {
+    Ok(sqlx::query("SELECT id, unit FROM subjects")
+        .fetch_all(registry.store().pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("unit")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// Imports a file's facts: checked whole, then written in one transaction.
+pub async fn import(
+    registry: &Registry,
+    actor: &Actor,
+    file: &str,
+    bytes: &[u8],
+) -> Result<Imported> {
+    if !matches!(actor.role, Role::Admin | Role::UnitAdmin { .. }) {
+        return Err(Error::Forbidden(format!(
+            "{} may not import facts: that takes an admin or a unit admin",
+            actor.name
+        )));
+    }
+    let rows = parse(file, bytes)?;
+    let subjects = subject_units(registry).await?;
+    let dictionary = Dictionary::load(registry).await?;
+    let checked = check(file, &rows, &subjects, &dictionary)?;
+    let units = Units::load(registry).await?;
+    if let Role::UnitAdmin { unit: root } = &actor.role {
+        let outside: Vec<RowError> = checked
+            .iter()
+            .filter(|c| !units.within(&subjects[&c.row.subject], root))
+            .map(|c| RowError {
+                at: c.row.at.clone(),
+                reason: format!(
+                    "subject `{}` is outside {}'s subtree `{root}`",
+                    c.row.subject, actor.name
+                ),
+            })
+            .collect();
+        if !outside.is_empty() {
+            return Err(Error::BadRows {
+                file: file.to_string(),
+                rows: outside,
+            });
+        }
+    }
+
+    let periods: HashSet<&str> = checked.iter().map(|c| c.row.period.as_str()).collect();
+    let pool = registry.store().pool();
+    for row in sqlx::query("SELECT period, frozen_by FROM fact_freezes")
+        .fetch_all(pool)
+        .await?
+    {
+        let period: String = row.try_get("period")?;
+        if periods.contains(period.as_str()) {
+            let by: String = row.try_get("frozen_by")?;
+            return Err(Error::Locked(format!(
+                "the facts of {period} are frozen (cut off by {by}); a unit admin can reopen them with a reason: thuocdo facts reopen --period {period} --reason …"
+            )));
+        }
+    }
+    for row in
+        sqlx::query("SELECT period, unit, run_id FROM official_runs WHERE unlocked_at IS NULL")
+            .fetch_all(pool)
+            .await?
+    {
+        let period: String = row.try_get("period")?;
+        let root: Option<String> = row.try_get("unit")?;
+        let run: i64 = row.try_get("run_id")?;
+        let covers = |unit: &str| root.as_deref().is_none_or(|r| units.within(unit, r));
+        if let Some(c) = checked
+            .iter()
+            .find(|c| c.row.period == period && covers(&subjects[&c.row.subject]))
+        {
+            let scope = root
+                .as_deref()
+                .map_or(String::new(), |r| format!(" --unit {r}"));
+            return Err(Error::Locked(format!(
+                "{period} is locked{} by its official run {run} ({} is in it); unlock it with a reason first: thuocdo unlock --period {period}{scope} --reason …",
+                root.as_deref()
+                    .map_or(String::new(), |r| format!(" for `{r}`")),
+                c.row.subject
+            )));
+        }
+    }
+
+    // Group by sheet, then compare with what is in force.
+    let mut incoming: BTreeMap<(&str, &str), BTreeMap<&str, (i64, &str, &str)>> = BTreeMap::new();
+    for c in &checked {
+        incoming
+            .entry((c.row.period.as_str(), c.row.subject.as_str()))
+            .or_default()
+            .insert(
+                c.row.fact.as_str(),
+                (c.raw, c.row.value.trim(), c.row.source.as_str()),
+            );
+    }
+    let mut current: HashMap<(String, String), (Sheet, i64)> = HashMap::new();
+    for period in &periods {
+        for row in sqlx::query("SELECT subject, facts, revision FROM fact_sheets WHERE period = $1")
+            .bind(period.to_string())
+            .fetch_all(pool)
+            .await?
+        {
+            let facts: String = row.try_get("facts")?;
+            let sheet: Sheet = serde_json::from_str(&facts)
+                .map_err(|e| Error::Refused(format!("a stored fact sheet is unreadable: {e}")))?;
+            current.insert(
+                (period.to_string(), row.try_get("subject")?),
+                (sheet, row.try_get("revision")?),
+            );
+        }
+    }
+    let mut sheets = Vec::new();
+    let mut changes = Vec::new();
+    let mut values_changed = 0;
+    for ((period, subject), facts) in &incoming {
+        let (mut sheet, revision) = current
+            .remove(&(period.to_string(), subject.to_string()))
+            .unwrap_or_default();
+        let mut changed = BTreeMap::new();
+        for (fact, (raw, text, source)) in facts {
+            if sheet.get(*fact) != Some(raw) {
+                sheet.insert(fact.to_string(), *raw);
+                changed.insert(*fact, (*text, *source));
+            }
+        }
+        if changed.is_empty() {
+            continue;
+        }
+        values_changed += changed.len();
+        let revision = revision + 1;
+        sheets.push(vec![
+            Cell::from(*subject),
+            Cell::from(*period),
+            Cell::Text(serde_json::to_string(&sheet).expect("serialises")),
+            Cell::Int(revision),
+        ]);
+        changes.push((
+            subject.to_string(),
+            period.to_string(),
+            revision,
+            serde_json::to_string(&changed).expect("serialises"),
+        ));
+    }
+    if sheets.is_empty() {
+        return Ok(Imported {
+            file: file.to_string(),
+            rows: rows.len(),
+            values_changed: 0,
+            sheets_changed: 0,
+            import_id: None,
+        });
+    }
+    let sheets_changed = sheets.len();
+    let mut tx = pool.begin().await?;
+    let import_id: i64 = sqlx::query(
+        "INSERT INTO fact_imports (at, actor, file, sha256, rows_read, values_changed) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(now_millis())
+    .bind(actor.name.clone())
+    .bind(file.to_string())
+    .bind(sha256_hex(bytes))
+    .bind(rows.len() as i64)
+    .bind(values_changed as i64)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    insert(
+        &mut tx,
+        "INSERT INTO fact_sheets (subject, period, facts, revision)",
+        "ON CONFLICT (period, subject) DO UPDATE SET facts = excluded.facts, revision = excluded.revision",
+        sheets,
+    )
+    .await?;
+    insert(
+        &mut tx,
+        "INSERT INTO fact_changes (subject, period, import_id, revision, facts)",
+        "",
+        changes
+            .into_iter()
+            .map(|(s, p, r, f)| {
+                vec![
+                    s.into(),
+                    p.into(),
+                    Cell::Int(import_id),
+                    Cell::Int(r),
+                    f.into(),
+                ]
+            })
+            .collect(),
+    )
+    .await?;
+    let detail = serde_json::json!({
+        "import": import_id, "sha256": sha256_hex(bytes), "rows": rows.len(),
+        "values_changed": values_changed, "periods": periods.iter().collect::<std::collections::BTreeSet<_>>(),
+    });
+    Registry::audit(&mut tx, actor, "facts-import", file, detail).await?;
+    tx.commit().await?;
+    Ok(Imported {
+        file: file.to_string(),
+        rows: rows.len(),
+        values_changed,
+        sheets_changed,
+        import_id: Some(import_id),
+    })
+}
+
+/// Freezes a period's facts at a cut-off: later imports are refused until it
+/// is reopened.
+pub async fn freeze(registry: &Registry, actor: &Actor, period: &str) -> Result<()> {
+    may_cut_off(actor)?;
+    let period = Period::parse(period)?;
+    let mut tx = registry.store().pool().begin().await?;
+    let done = sqlx::query(
+        "INSERT INTO fact_freezes (period, frozen_at, frozen_by) VALUES ($1, $2, $3) ON CONFLICT (period) DO NOTHING",
+    )
+    .bind(period.text.clone())
+    .bind(now_millis())
+    .bind(actor.name.clone())
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::Refused(format!(
+            "the facts of {} are already frozen",
+            period.text
+        )));
+    }
+    Registry::audit(
+        &mut tx,
+        actor,
+        "facts-freeze",
+        &period.text,
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Reopens a frozen period's facts, with a reason for the audit log.
+pub async fn reopen(registry: &Registry, actor: &Actor, period: &str, reason: &str) -> Result<()> {
+    may_cut_off(actor)?;
+    let period = Period::parse(period)?;
+    if reason.trim().is_empty() {
+        return Err(Error::Refused(
+            "reopening a period's facts needs a reason".into(),
+        ));
+    }
+    let mut tx = registry.store().pool().begin().await?;
+    let done = sqlx::query("DELETE FROM fact_freezes WHERE period = $1")
+        .bind(period.text.clone())
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::Refused(format!(
+            "the facts of {} are not frozen",
+            period.text
+        )));
+    }
+    Registry::audit(
+        &mut tx,
+        actor,
+        "facts-reopen",
+        &period.text,
+        serde_json::json!({"reason": reason}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn may_cut_off(actor: &Actor) -> Result<()> {
+    match actor.role {
+        Role::Admin | Role::UnitAdmin { .. } => Ok(()),
+        _ => Err(Error::Forbidden(format!(
+            "{} may not freeze or reopen facts: that takes an admin or a unit admin",
+            actor.name
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_keep_their_lines_and_text() {
+        let rows = parse_csv(
+            "f.csv",
+            "subject_id,period,fact,value,source\na,2025-09,x,99.10,\"Sổ, hồ sơ\"\n\nb,2025,y,3,s\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].at, "line 2");
+        assert_eq!(rows[0].value, "99.10");
+        assert_eq!(rows[0].source, "Sổ, hồ sơ");
+        assert_eq!(rows[1].at, "line 4");
+    }
+
+    #[test]
+    fn json_numbers_keep_their_text() {
+        let rows = parse_json(
+            "f.json",
+            r#"[{"subject_id":"a","period":"2025","facts":{"x":0.1000000000000000055511151231257827,"y":"2"}},
+                {"subject_id":"b","period":"2025","fact":"x","value":12.5,"source":"s"}]"#,
+        )
+        .unwrap();
+        assert_eq!(rows[0].value, "0.1000000000000000055511151231257827");
+        assert_eq!(rows[2].value, "12.5");
+        assert_eq!(rows[2].at, "entry 2");
+        let bad = parse_json(
+            "f.json",
+            r#"[{"subject_id":"a","period":"2025","fact":"x","value":true}, 3]"#,
+        );
+        let Err(Error::BadRows { rows, .. }) = bad else {
+            panic!("{bad:?}")
+        };
+        assert_eq!(rows.len(), 2);
+    }
+}

@@ -1,0 +1,125 @@
+//! Scoring runs: the organisation and its facts in, every subject scored with
+//! the scorecard version assigned to their post — each in its own sandboxed
+//! instance, on all cores — cohort rules applied across them, and the results
+//! stored so that a run is seen whole or not at all; then published as a
+//! period's official run, summarised, and re-derived on demand.
+//!
+//! ```no_run
+//! # async fn example(registry: &thuocdo_host::registry::Registry) -> thuocdo_host::scoring::Result<()> {
+//! use thuocdo_host::registry::Actor;
+//! use thuocdo_host::scoring::{self, RunOptions};
+//!
+//! let admin = Actor::admin("admin@tuyenquang");
+//! scoring::facts::import(registry, &admin, "facts.csv", b"subject_id,period,fact,value,source\n").await?;
+//! let report = scoring::run(registry, &admin, &RunOptions::period("2025-09")).await?;
+//! scoring::publish(registry, &admin, report.run).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod cohort;
+pub mod dictionary;
+mod error;
+pub mod facts;
+mod official;
+pub mod org;
+mod progress;
+mod results;
+mod run;
+mod summary;
+mod verify;
+
+pub use cohort::{CohortMember, apply_quota};
+pub use error::{Error, Result, RowError};
+pub use official::{OfficialRun, official_runs, publish, unlock};
+pub use progress::Progress;
+pub use results::{RunRecord, StoredResult, results, run_record_by_id as run_record, runs};
+pub use run::{RunOptions, RunReport, Timings, run, run_interrupted};
+pub use summary::{Summary, UnitSummary};
+pub use verify::{Difference, Verified, verify};
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use crate::registry::Registry;
+use crate::runtime::Grade;
+
+/// The organisation's units: each one's kind, name and parent.
+#[derive(Clone, Debug, Default)]
+pub struct Units {
+    units: HashMap<String, UnitInfo>,
+}
+
+/// A unit as a run sees it.
+#[derive(Clone, Debug)]
+pub struct UnitInfo {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub kind: String,
+    /// The enclosing unit.
+    pub parent: Option<String>,
+}
+
+impl Units {
+    /// Reads every unit.
+    pub async fn load(registry: &Registry) -> Result<Units> {
+        let rows = sqlx::query("SELECT code, name, kind, parent FROM units")
+            .fetch_all(registry.store().pool())
+            .await?;
+        let mut units = HashMap::with_capacity(rows.len());
+        for r in rows {
+            units.insert(
+                r.try_get("code")?,
+                UnitInfo {
+                    name: r.try_get("name")?,
+                    kind: r.try_get("kind")?,
+                    parent: r.try_get("parent")?,
+                },
+            );
+        }
+        Ok(Units { units })
+    }
+
+    /// One unit.
+    pub fn get(&self, code: &str) -> Option<&UnitInfo> {
+        self.units.get(code)
+    }
+
+    /// Whether `unit` is `root` or lies below it.
+    pub fn within(&self, unit: &str, root: &str) -> bool {
+        let mut cursor = Some(unit);
+        for _ in 0..=self.units.len() {
+            match cursor {
+                Some(u) if u == root => return true,
+                Some(u) => cursor = self.units.get(u).and_then(|i| i.parent.as_deref()),
+                None => return false,
+            }
+        }
+        false
+    }
+}
+
+/// A grade as stored and printed: A, B, C, D or not-graded.
+pub fn grade_code(g: Grade) -> &'static str {
+    match g {
+        Grade::A => "A",
+        Grade::B => "B",
+        Grade::C => "C",
+        Grade::D => "D",
+        Grade::NotGraded => "not-graded",
+    }
+}
+
+/// The grade a stored code names.
+pub fn grade_from_code(code: &str) -> Option<Grade> {
+    Some(match code {
+        "A" => Grade::A,
+        "B" => Grade::B,
+        "C" => Grade::C,
+        "D" => Grade::D,
+        "not-graded" => Grade::NotGraded,
+        _ => return None,
+    })
+}

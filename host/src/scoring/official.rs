@@ -1,0 +1,201 @@
+//! Official runs: a unit admin (or admin) makes one complete run the official
+//! run of a period for its subtree, which locks the period there; a later run
+//! never overwrites it, and unlocking needs a reason, audited.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+use super::results::run_record_by_id;
+use super::{Error, Result, Units};
+use crate::registry::{Actor, Registry, Role};
+use crate::store::now_millis;
+
+/// A publication of a run as a period's official run.
+#[derive(Clone, Debug, Serialize)]
+pub struct OfficialRun {
+    /// The publication's id.
+    pub id: i64,
+    /// The period.
+    pub period: String,
+    /// The subtree it is official for; `None` for the whole organisation.
+    pub unit: Option<String>,
+    /// The run.
+    pub run: i64,
+    /// Who published it.
+    pub published_by: String,
+    /// When.
+    pub published_at: i64,
+    /// Who unlocked it, when and why, if it has been.
+    pub unlocked: Option<(String, i64, String)>,
+}
+
+fn official(r: &sqlx::any::AnyRow) -> Result<OfficialRun> {
+    let by: Option<String> = r.try_get("unlocked_by")?;
+    let at: Option<i64> = r.try_get("unlocked_at")?;
+    let why: Option<String> = r.try_get("unlock_reason")?;
+    Ok(OfficialRun {
+        id: r.try_get("id")?,
+        period: r.try_get("period")?,
+        unit: r.try_get("unit")?,
+        run: r.try_get("run_id")?,
+        published_by: r.try_get("published_by")?,
+        published_at: r.try_get("published_at")?,
+        unlocked: match (by, at, why) {
+            (Some(by), Some(at), why) => Some((by, at, why.unwrap_or_default())),
+            _ => None,
+        },
+    })
+}
+
+const COLUMNS: &str =
+    "id, period, unit, run_id, published_by, published_at, unlocked_by, unlocked_at, unlock_reason";
+
+/// Every publication, oldest first; only those in force when `active`.
+pub async fn official_runs(registry: &Registry, active: bool) -> Result<Vec<OfficialRun>> {
+    let filter = if active {
+        "WHERE unlocked_at IS NULL"
+    } else {
+        ""
+    };
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM official_runs {filter} ORDER BY id"
+    ))
+    .fetch_all(registry.store().pool())
+    .await?
+    .iter()
+    .map(official)
+    .collect()
+}
+
+/// Whether two subtrees (`None`: everything) overlap.
+fn overlap(units: &Units, a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => units.within(a, b) || units.within(b, a),
+        _ => true,
+    }
+}
+
+/// May `actor` act for the subtree `unit` (`None`: everything)?
+fn may_act(actor: &Actor, units: &Units, unit: Option<&str>, what: &str) -> Result<()> {
+    match (&actor.role, unit) {
+        (Role::Admin, _) => Ok(()),
+        (Role::UnitAdmin { unit: root }, Some(u)) if units.within(u, root) => Ok(()),
+        _ => Err(Error::Forbidden(format!(
+            "{} may not {what} for {}: that takes an admin or a unit admin of a subtree holding it",
+            actor.name,
+            unit.map_or("the whole organisation".to_string(), |u| format!("`{u}`"))
+        ))),
+    }
+}
+
+/// Makes a complete run the official run of its period for its subtree.
+pub async fn publish(registry: &Registry, actor: &Actor, run: i64) -> Result<OfficialRun> {
+    let record = run_record_by_id(registry, run).await?;
+    let units = Units::load(registry).await?;
+    may_act(actor, &units, record.unit.as_deref(), "publish a run")?;
+    if record.status != "complete" {
+        return Err(Error::Refused(format!(
+            "run {run} is {}: only a complete run can be published",
+            record.status
+        )));
+    }
+    let mut tx = registry.store().pool().begin().await?;
+    let active = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM official_runs WHERE period = $1 AND unlocked_at IS NULL"
+    ))
+    .bind(record.period.clone())
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in &active {
+        let o = official(row)?;
+        if overlap(&units, o.unit.as_deref(), record.unit.as_deref()) {
+            let scope = o
+                .unit
+                .as_deref()
+                .map_or(String::new(), |u| format!(" --unit {u}"));
+            return Err(Error::Locked(format!(
+                "{} is locked{} by official run {} (published by {}); a later run never overwrites it: unlock it with a reason first (thuocdo unlock --period {}{scope} --reason …)",
+                o.period,
+                o.unit
+                    .as_deref()
+                    .map_or(String::new(), |u| format!(" for `{u}`")),
+                o.run,
+                o.published_by,
+                o.period
+            )));
+        }
+    }
+    let id: i64 = sqlx::query(
+        "INSERT INTO official_runs (period, unit, run_id, published_by, published_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(record.period.clone())
+    .bind(record.unit.clone())
+    .bind(run)
+    .bind(actor.name.clone())
+    .bind(now_millis())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    let detail = json!({"run": run, "unit": record.unit, "publication": id});
+    Registry::audit(&mut tx, actor, "publish-run", &record.period, detail).await?;
+    tx.commit().await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM official_runs WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(registry.store().pool())
+    .await?;
+    official(&row)
+}
+
+/// Unlocks a period for a subtree (`None`: the whole organisation), with a
+/// reason: its official run stays in the record, and another may be published.
+pub async fn unlock(
+    registry: &Registry,
+    actor: &Actor,
+    period: &str,
+    unit: Option<&str>,
+    reason: &str,
+) -> Result<OfficialRun> {
+    let period = crate::registry::Period::parse(period)?;
+    if reason.trim().is_empty() {
+        return Err(Error::Refused("unlocking a period needs a reason".into()));
+    }
+    let units = Units::load(registry).await?;
+    may_act(actor, &units, unit, "unlock a period")?;
+    let query = match unit {
+        Some(_) => "SELECT {C} FROM official_runs WHERE period = $1 AND unlocked_at IS NULL AND unit = $2",
+        None => "SELECT {C} FROM official_runs WHERE period = $1 AND unlocked_at IS NULL AND unit IS NULL",
+    }
+    .replace("{C}", COLUMNS);
+    let mut query = sqlx::query(&query).bind(period.text.clone());
+    if let Some(u) = unit {
+        query = query.bind(u.to_string());
+    }
+    let row = query.fetch_optional(registry.store().pool()).await?;
+    let Some(row) = row else {
+        return Err(Error::NotFound(format!(
+            "{} is not locked for {}",
+            period.text,
+            unit.map_or("the whole organisation".to_string(), |u| format!("`{u}`"))
+        )));
+    };
+    let o = official(&row)?;
+    let mut tx = registry.store().pool().begin().await?;
+    sqlx::query("UPDATE official_runs SET unlocked_by = $1, unlocked_at = $2, unlock_reason = $3 WHERE id = $4")
+        .bind(actor.name.clone())
+        .bind(now_millis())
+        .bind(reason.to_string())
+        .bind(o.id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = json!({"run": o.run, "unit": o.unit, "publication": o.id, "reason": reason});
+    Registry::audit(&mut tx, actor, "unlock", &period.text, detail).await?;
+    tx.commit().await?;
+    Ok(OfficialRun {
+        unlocked: Some((actor.name.clone(), now_millis(), reason.to_string())),
+        ..o
+    })
+}

@@ -1,0 +1,446 @@
+//! The organisation a run scores: units (with their type and parent), posts
+//! (with the group of similar tasks a quota counts within), subjects (people
+//! or units, each in a unit and on a post) and the assignments of scorecards to
+//! posts — loaded from one JSON document in bulk, all or nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::{Error, Result, RowError};
+use crate::registry::{Actor, Registry, Role};
+use crate::store::bulk::{Cell, insert};
+
+/// An organisation document: what `thuocdo org import` and the API take, and
+/// what `thuocdo gen-data` writes.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    /// Units, parents before or after their children.
+    #[serde(default)]
+    pub units: Vec<UnitRecord>,
+    /// Posts.
+    #[serde(default)]
+    pub posts: Vec<PostRecord>,
+    /// People and units that are scored.
+    #[serde(default)]
+    pub subjects: Vec<SubjectRecord>,
+    /// Scorecards assigned to post types within unit subtrees.
+    #[serde(default)]
+    pub assignments: Vec<AssignmentRecord>,
+}
+
+/// A unit of the organisation.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitRecord {
+    /// Its code: `xa-my-lam`.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its type: province, agency, commune, service-centre, tax-office, …
+    pub kind: String,
+    /// The enclosing unit, if any.
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+/// A post: what a person is scored as.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostRecord {
+    /// Its code: `commune-chair`.
+    pub code: String,
+    /// Its title.
+    pub title: String,
+    /// The group of similar tasks a quota counts within.
+    pub task_group: String,
+}
+
+/// Whether a subject is a person or a unit scored as a whole.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubjectKind {
+    /// A person.
+    #[default]
+    Person,
+    /// A unit scored as a whole.
+    Unit,
+}
+
+impl SubjectKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Person => "person",
+            SubjectKind::Unit => "unit",
+        }
+    }
+}
+
+/// Someone (or some unit) scored.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectRecord {
+    /// Their id.
+    pub id: String,
+    /// Their name.
+    pub name: String,
+    /// A person or a unit.
+    #[serde(default)]
+    pub kind: SubjectKind,
+    /// The unit they belong to.
+    pub unit: String,
+    /// Their post's code.
+    pub post: String,
+    /// Months worked in the year, where the rules need it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months_worked: Option<i64>,
+    /// Months absent in the year, where the rules need it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months_absent: Option<i64>,
+}
+
+/// A scorecard assigned to a post type within a unit subtree from a period.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentRecord {
+    /// A position code or an agency type.
+    pub post_type: String,
+    /// `namespace/name@requirement`.
+    pub plugin: String,
+    /// The root of the subtree.
+    pub unit: String,
+    /// The first period it applies to.
+    pub from: String,
+}
+
+/// What an import changed.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct OrgImported {
+    /// Units written.
+    pub units: usize,
+    /// Posts written.
+    pub posts: usize,
+    /// Subjects written.
+    pub subjects: usize,
+    /// Assignments made (an identical one already made is left as it is).
+    pub assignments: usize,
+}
+
+fn code_ok(code: &str) -> bool {
+    !code.is_empty() && code.len() <= 128 && !code.chars().any(|c| c.is_whitespace() || c == ',')
+}
+
+/// Units in an order that puts every parent before its children.
+fn parents_first(units: &[UnitRecord]) -> Vec<&UnitRecord> {
+    let by_code: HashMap<&str, &UnitRecord> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+    let mut placed: HashSet<&str> = HashSet::new();
+    let mut out = Vec::with_capacity(units.len());
+    for unit in units {
+        let mut chain = vec![unit];
+        while let Some(p) = chain.last().unwrap().parent.as_deref() {
+            match by_code.get(p) {
+                Some(parent) if !placed.contains(p) && !chain.iter().any(|u| u.code == p) => {
+                    chain.push(parent)
+                }
+                _ => break,
+            }
+        }
+        for u in chain.into_iter().rev() {
+            if placed.insert(&u.code) {
+                out.push(u);
+            }
+        }
+    }
+    out
+}
+
+/// Loads an organisation document: every entry is checked first and the
+/// document refused whole, listing every bad entry; then all of it is written
+/// in one transaction with one audit entry.
+pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> Result<OrgImported> {
+    let pool = registry.store().pool();
+    let known_units: HashMap<String, Option<String>> =
+        sqlx::query("SELECT code, parent FROM units")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("parent")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+    let known_posts: HashSet<String> = sqlx::query("SELECT code FROM posts")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get("code"))
+        .collect::<Result<_, _>>()?;
+    let mut parent_of: HashMap<&str, Option<&str>> = known_units
+        .iter()
+        .map(|(c, p)| (c.as_str(), p.as_deref()))
+        .collect();
+    for u in &org.units {
+        parent_of.insert(&u.code, u.parent.as_deref());
+    }
+    let posts: HashSet<&str> = known_posts
+        .iter()
+        .map(String::as_str)
+        .chain(org.posts.iter().map(|p| p.code.as_str()))
+        .collect();
+
+    let mut bad = Vec::new();
+    let mut flag = |at: String, reason: String| bad.push(RowError { at, reason });
+    let mut seen = HashSet::new();
+    for (i, u) in org.units.iter().enumerate() {
+        let at = format!("units[{i}] ({})", u.code);
+        if !code_ok(&u.code) {
+            flag(
+                at.clone(),
+                "a unit code must be non-empty, without spaces or commas".into(),
+            );
+        }
+        if !seen.insert(u.code.as_str()) {
+            flag(at.clone(), "the same unit code appears twice".into());
+        }
+        if u.name.trim().is_empty() || u.kind.trim().is_empty() {
+            flag(at.clone(), "a unit needs a name and a kind".into());
+        }
+        if let Some(p) = &u.parent
+            && !parent_of.contains_key(p.as_str())
+        {
+            flag(
+                at.clone(),
+                format!("parent `{p}` is neither in the file nor known"),
+            );
+        }
+        // Walk up: a unit may not be its own ancestor.
+        let mut cursor = u.parent.as_deref();
+        let mut steps = 0;
+        while let Some(p) = cursor {
+            if p == u.code || steps > parent_of.len() {
+                flag(at.clone(), "the unit would be its own ancestor".into());
+                break;
+            }
+            cursor = parent_of.get(p).copied().flatten();
+            steps += 1;
+        }
+        if !may_change_unit(actor, u.parent.as_deref().unwrap_or(&u.code), &parent_of) {
+            flag(
+                at,
+                format!(
+                    "{} may not change units outside their own subtree",
+                    actor.name
+                ),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for (i, p) in org.posts.iter().enumerate() {
+        let at = format!("posts[{i}] ({})", p.code);
+        if !code_ok(&p.code) || !code_ok(&p.task_group) {
+            flag(
+                at.clone(),
+                "post code and task group must be non-empty, without spaces or commas".into(),
+            );
+        }
+        if !seen.insert(p.code.as_str()) {
+            flag(at.clone(), "the same post code appears twice".into());
+        }
+        if actor.role != Role::Admin {
+            flag(
+                at,
+                format!("{} may not change posts: that takes an admin", actor.name),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for (i, s) in org.subjects.iter().enumerate() {
+        let at = format!("subjects[{i}] ({})", s.id);
+        if !code_ok(&s.id) {
+            flag(
+                at.clone(),
+                "a subject id must be non-empty, without spaces or commas".into(),
+            );
+        }
+        if !seen.insert(s.id.as_str()) {
+            flag(at.clone(), "the same subject id appears twice".into());
+        }
+        if !parent_of.contains_key(s.unit.as_str()) {
+            flag(
+                at.clone(),
+                format!("unit `{}` is neither in the file nor known", s.unit),
+            );
+        } else if !may_change_unit(actor, &s.unit, &parent_of) {
+            flag(
+                at.clone(),
+                format!("{} may not change subjects of `{}`", actor.name, s.unit),
+            );
+        }
+        if !posts.contains(s.post.as_str()) {
+            flag(
+                at.clone(),
+                format!("post `{}` is neither in the file nor known", s.post),
+            );
+        }
+        for (what, v) in [
+            ("months_worked", s.months_worked),
+            ("months_absent", s.months_absent),
+        ] {
+            if v.is_some_and(|m| !(0..=12).contains(&m)) {
+                flag(at.clone(), format!("{what} must be 0 to 12"));
+            }
+        }
+    }
+    for (i, a) in org.assignments.iter().enumerate() {
+        if !a.plugin.contains('@') {
+            flag(
+                format!("assignments[{i}] ({})", a.post_type),
+                format!(
+                    "plugin `{}` must be written namespace/name@requirement",
+                    a.plugin
+                ),
+            );
+        }
+    }
+    if !bad.is_empty() {
+        return Err(Error::BadRows {
+            file: "organisation".into(),
+            rows: bad,
+        });
+    }
+
+    let mut tx = pool.begin().await?;
+    let units: Vec<Vec<Cell>> = parents_first(&org.units)
+        .into_iter()
+        .map(|u| {
+            vec![
+                u.code.as_str().into(),
+                u.name.as_str().into(),
+                u.kind.as_str().into(),
+                u.parent.clone().into(),
+            ]
+        })
+        .collect();
+    // Parents come first in the statement, so each row's parent is there
+    // whenever the database checks it.
+    insert(
+        &mut tx,
+        "INSERT INTO units (code, name, kind, parent)",
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent",
+        units,
+    )
+    .await?;
+    let posts: Vec<Vec<Cell>> = org
+        .posts
+        .iter()
+        .map(|p| {
+            vec![
+                p.code.as_str().into(),
+                p.title.as_str().into(),
+                p.task_group.as_str().into(),
+            ]
+        })
+        .collect();
+    insert(
+        &mut tx,
+        "INSERT INTO posts (code, title, task_group)",
+        "ON CONFLICT (code) DO UPDATE SET title = excluded.title, task_group = excluded.task_group",
+        posts,
+    )
+    .await?;
+    let subjects: Vec<Vec<Cell>> = org
+        .subjects
+        .iter()
+        .map(|s| {
+            vec![
+                s.id.as_str().into(),
+                s.name.as_str().into(),
+                s.kind.as_str().into(),
+                s.unit.as_str().into(),
+                s.post.as_str().into(),
+                s.months_worked.into(),
+                s.months_absent.into(),
+            ]
+        })
+        .collect();
+    insert(
+        &mut tx,
+        "INSERT INTO subjects (id, name, kind, unit, post, months_worked, months_absent)",
+        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, unit = excluded.unit, \
+         post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent",
+        subjects,
+    )
+    .await?;
+    let detail = serde_json::json!({
+        "units": org.units.len(), "posts": org.posts.len(), "subjects": org.subjects.len(),
+    });
+    Registry::audit(&mut tx, actor, "organisation", "import", detail).await?;
+    tx.commit().await?;
+
+    let mut assigned = 0;
+    for a in &org.assignments {
+        let (plugin, req) = a.plugin.split_once('@').expect("checked above");
+        match registry
+            .assign(actor, &a.post_type, plugin, req, &a.unit, &a.from)
+            .await
+        {
+            Ok(_) => assigned += 1,
+            Err(crate::registry::Error::Tie { first, .. })
+                if first.contains(&format!(" {plugin} {req} ")) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(OrgImported {
+        units: org.units.len(),
+        posts: org.posts.len(),
+        subjects: org.subjects.len(),
+        assignments: assigned,
+    })
+}
+
+/// Admins change any unit; a unit admin the units within their subtree.
+fn may_change_unit(actor: &Actor, unit: &str, parent_of: &HashMap<&str, Option<&str>>) -> bool {
+    match &actor.role {
+        Role::Admin => true,
+        Role::UnitAdmin { unit: root } => {
+            let mut cursor = Some(unit);
+            for _ in 0..=parent_of.len() {
+                match cursor {
+                    Some(u) if u == root => return true,
+                    Some(u) => cursor = parent_of.get(u).copied().flatten(),
+                    None => return false,
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(code: &str, parent: Option<&str>) -> UnitRecord {
+        UnitRecord {
+            code: code.into(),
+            name: code.into(),
+            kind: "agency".into(),
+            parent: parent.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn parents_come_first() {
+        let units = [
+            unit("c", Some("b")),
+            unit("b", Some("a")),
+            unit("a", None),
+            unit("d", Some("zz")),
+        ];
+        let order: Vec<&str> = parents_first(&units)
+            .iter()
+            .map(|u| u.code.as_str())
+            .collect();
+        assert_eq!(order, ["a", "b", "c", "d"]);
+    }
+}

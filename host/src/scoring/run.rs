@@ -1,0 +1,765 @@
+//! One scoring run: resolve every subject's scorecard for the period, load the
+//! facts in force, score each subject in its own sandboxed instance on all
+//! cores, apply cohort rules, and store it all in one transaction — a run is
+//! seen whole or not at all, and one that fails or is killed shows as failed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use super::cohort::{CohortMember, apply_quota};
+use super::progress::Progress;
+use super::results::{ABANDONED_AFTER_MS, INSERT_RESULTS, StoredResult};
+use super::summary::{Summary, SummaryBuilder};
+use super::{Error, Result, Units, grade_code};
+use crate::explain;
+use crate::registry::{Actor, Period, Registry, Role};
+use crate::runtime::{
+    CohortRule, CohortScope, ENGINE_VERSION, Evaluation, EvaluationInput, FactOrigin, Light,
+    Plugin, PluginInfo, ResultMeasure, Runtime, Subject,
+};
+use crate::store::bulk::insert;
+use crate::store::now_millis;
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// The period: 2025-09, 2025-Q3 or 2025.
+    pub period: String,
+    /// Restrict the run to a unit's subtree (cohorts stay whole: they lie within units).
+    pub unit: Option<String>,
+    /// Threads scoring at once; 0 for every core.
+    pub workers: usize,
+    /// Where the run reports how far it has got.
+    pub progress: Arc<Progress>,
+}
+
+impl RunOptions {
+    /// Every subject, for a period, on every core.
+    pub fn period(period: &str) -> RunOptions {
+        RunOptions {
+            period: period.to_string(),
+            unit: None,
+            workers: 0,
+            progress: Arc::new(Progress::default()),
+        }
+    }
+}
+
+/// How long each stage took.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    /// Reading subjects and resolving their scorecards.
+    pub resolve: Duration,
+    /// Reading the facts in force.
+    pub load: Duration,
+    /// Scoring every subject.
+    pub evaluate: Duration,
+    /// Cohort rules and the summary.
+    pub cohort: Duration,
+    /// Writing the results.
+    pub store: Duration,
+}
+
+/// A finished run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    /// Its id.
+    pub run: i64,
+    /// What it came to.
+    pub summary: Summary,
+    /// How long each stage took.
+    pub timings: Timings,
+}
+
+/// Runs a period: see the module's description.
+pub async fn run(registry: &Registry, actor: &Actor, options: &RunOptions) -> Result<RunReport> {
+    run_inner(registry, actor, options, false).await
+}
+
+/// Runs but fails just before the results are committed, as a killed host
+/// would: for tests that nothing partial is ever visible.
+#[doc(hidden)]
+pub async fn run_interrupted(
+    registry: &Registry,
+    actor: &Actor,
+    options: &RunOptions,
+) -> Result<RunReport> {
+    run_inner(registry, actor, options, true).await
+}
+
+async fn run_inner(
+    registry: &Registry,
+    actor: &Actor,
+    options: &RunOptions,
+    interrupt: bool,
+) -> Result<RunReport> {
+    let period = Period::parse(&options.period)?;
+    let units = Units::load(registry).await?;
+    if let Some(unit) = &options.unit
+        && units.get(unit).is_none()
+    {
+        return Err(Error::NotFound(format!("no unit with code `{unit}`")));
+    }
+    match (&actor.role, &options.unit) {
+        (Role::Admin, _) => {}
+        (Role::UnitAdmin { unit: root }, Some(unit)) if units.within(unit, root) => {}
+        (Role::UnitAdmin { unit: root }, _) => {
+            return Err(Error::Forbidden(format!(
+                "{} runs only within `{root}`: give --unit {root} or a unit below it",
+                actor.name
+            )));
+        }
+        _ => {
+            return Err(Error::Forbidden(format!(
+                "{} may not start runs: that takes an admin or a unit admin",
+                actor.name
+            )));
+        }
+    }
+    let pool = registry.store().pool();
+    let now = now_millis();
+    sqlx::query(
+        "UPDATE runs SET status = 'failed', finished_at = $1, \
+         error = 'abandoned: the host running it stopped before it finished' \
+         WHERE status = 'running' AND heartbeat_at < $2",
+    )
+    .bind(now)
+    .bind(now - ABANDONED_AFTER_MS)
+    .execute(pool)
+    .await?;
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO runs (period, unit, status, started_by, started_at, heartbeat_at, engine) \
+         VALUES ($1, $2, 'running', $3, $4, $4, $5) RETURNING id",
+    )
+    .bind(period.text.clone())
+    .bind(options.unit.clone())
+    .bind(actor.name.clone())
+    .bind(now)
+    .bind(ENGINE_VERSION.to_string())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    let detail = json!({"run": id, "period": period.text, "unit": options.unit});
+    Registry::audit(&mut tx, actor, "run-start", &period.text, detail).await?;
+    tx.commit().await?;
+
+    // The heartbeat tells others the run is alive; without it, it is abandoned.
+    let heartbeat = {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                let _ = sqlx::query("UPDATE runs SET heartbeat_at = $1 WHERE id = $2")
+                    .bind(now_millis())
+                    .bind(id)
+                    .execute(&pool)
+                    .await;
+            }
+        })
+    };
+    let outcome = score(registry, actor, options, &period, &units, id, interrupt).await;
+    heartbeat.abort();
+    match outcome {
+        Ok(report) => Ok(report),
+        Err(e) => {
+            let reason = e.to_string();
+            sqlx::query(
+                "UPDATE runs SET status = 'failed', finished_at = $1, error = $2 WHERE id = $3",
+            )
+            .bind(now_millis())
+            .bind(reason.clone())
+            .bind(id)
+            .execute(pool)
+            .await?;
+            Err(Error::RunFailed { run: id, reason })
+        }
+    }
+}
+
+/// A subject as a run reads it.
+struct SubjectRow {
+    id: String,
+    unit: String,
+    post: String,
+    task_group: String,
+    months_worked: Option<i64>,
+    months_absent: Option<i64>,
+}
+
+/// One subject to score with one plugin.
+struct Job {
+    subject: usize,
+    plugin: usize,
+}
+
+/// A plugin in use, and the version record it came from.
+struct InUse {
+    name: String,
+    version: String,
+    plugin: Arc<Plugin>,
+}
+
+/// What a scorecard answered for one subject.
+pub(super) enum Answer {
+    Scored(Evaluation),
+    Refused(String),
+    Fault(String),
+}
+
+struct Outcome {
+    facts: String,
+    facts_sha256: String,
+    answer: Answer,
+    fuel: u64,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn score(
+    registry: &Registry,
+    actor: &Actor,
+    options: &RunOptions,
+    period: &Period,
+    units: &Units,
+    id: i64,
+    interrupt: bool,
+) -> Result<RunReport> {
+    let pool = registry.store().pool();
+    let progress = &options.progress;
+    let mut timings = Timings::default();
+
+    progress.stage(0);
+    let started = Instant::now();
+    let mut subjects = Vec::new();
+    for r in sqlx::query(
+        "SELECT s.id, s.unit, s.post, s.months_worked, s.months_absent, p.task_group \
+         FROM subjects s JOIN posts p ON p.code = s.post ORDER BY s.id",
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        let row = SubjectRow {
+            id: r.try_get("id")?,
+            unit: r.try_get("unit")?,
+            post: r.try_get("post")?,
+            task_group: r.try_get("task_group")?,
+            months_worked: r.try_get("months_worked")?,
+            months_absent: r.try_get("months_absent")?,
+        };
+        if options
+            .unit
+            .as_deref()
+            .is_none_or(|root| units.within(&row.unit, root))
+        {
+            subjects.push(row);
+        }
+    }
+    let mut summary = SummaryBuilder::new(&period.text, units);
+    let mut resolver = registry.resolver(&period.text).await?;
+    let mut in_use: Vec<InUse> = Vec::new();
+    let mut by_version: HashMap<(String, String), usize> = HashMap::new();
+    let mut jobs = Vec::with_capacity(subjects.len());
+    for (i, s) in subjects.iter().enumerate() {
+        let resolved = match resolver.resolve(&s.post, &s.unit) {
+            Ok(r) => r,
+            Err(e) => {
+                summary.skipped(&s.id, false, &e.to_string());
+                continue;
+            }
+        };
+        let key = (resolved.assignment.plugin.clone(), resolved.version.clone());
+        let plugin = match by_version.get(&key) {
+            Some(&p) => p,
+            None => {
+                let plugin = registry.plugin(&key.0, &key.1).await?;
+                in_use.push(InUse {
+                    name: key.0.clone(),
+                    version: key.1.clone(),
+                    plugin,
+                });
+                by_version.insert(key, in_use.len() - 1);
+                in_use.len() - 1
+            }
+        };
+        if in_use[plugin].plugin.info.period_kind != period.kind() {
+            summary.skipped(&s.id, true, "");
+            continue;
+        }
+        jobs.push(Job { subject: i, plugin });
+    }
+    timings.resolve = started.elapsed();
+
+    progress.stage(1);
+    let started = Instant::now();
+    let mut sheets: HashMap<String, String> = HashMap::with_capacity(jobs.len());
+    for r in sqlx::query("SELECT subject, facts FROM fact_sheets WHERE period = $1")
+        .bind(period.text.clone())
+        .fetch_all(pool)
+        .await?
+    {
+        sheets.insert(r.try_get("subject")?, r.try_get("facts")?);
+    }
+    let derived = derived_facts(registry, period, &in_use).await?;
+    timings.load = started.elapsed();
+
+    progress.stage(2);
+    progress.set_total(jobs.len());
+    let started = Instant::now();
+    let outcomes = {
+        let runtime = registry.runtime_arc();
+        let plugins: Vec<Arc<Plugin>> = in_use.iter().map(|u| u.plugin.clone()).collect();
+        let progress = progress.clone();
+        let period = period.text.clone();
+        let workers = options.workers;
+        let subjects = Arc::new(subjects);
+        let jobs = Arc::new(jobs);
+        let (s2, j2) = (subjects.clone(), jobs.clone());
+        let outcomes = tokio::task::spawn_blocking(move || {
+            parallel(j2.len(), workers, &progress, |k| {
+                let job = &j2[k];
+                evaluate_one(
+                    &runtime,
+                    &plugins[job.plugin],
+                    &s2[job.subject],
+                    &sheets,
+                    &derived,
+                    &period,
+                )
+            })
+        })
+        .await
+        .map_err(|e| Error::Refused(format!("the scoring threads failed: {e}")))?;
+        timings.evaluate = started.elapsed();
+        (outcomes, subjects, jobs)
+    };
+    let (outcomes, subjects, jobs) = outcomes;
+
+    progress.stage(3);
+    let started = Instant::now();
+    let mut results: Vec<StoredResult> = Vec::with_capacity(jobs.len());
+    let mut evaluations: Vec<Option<Evaluation>> = Vec::with_capacity(jobs.len());
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        let s = &subjects[job.subject];
+        let used = &in_use[job.plugin];
+        let mut r = StoredResult {
+            subject: s.id.clone(),
+            unit: s.unit.clone(),
+            post: s.post.clone(),
+            task_group: s.task_group.clone(),
+            plugin: used.name.clone(),
+            version: used.version.clone(),
+            sha256: used.plugin.sha256.clone(),
+            outcome: String::new(),
+            total: None,
+            computed_grade: None,
+            grade: None,
+            cohort_rule: None,
+            caps: Vec::new(),
+            indicators: json!([]),
+            facts: outcome.facts,
+            facts_sha256: outcome.facts_sha256,
+            fuel: outcome.fuel as i64,
+            error: None,
+        };
+        evaluations.push(fill(&mut r, outcome.answer, &used.plugin.info));
+        results.push(r);
+    }
+    let infos: Vec<&PluginInfo> = in_use.iter().map(|u| &u.plugin.info).collect();
+    let plugin_of: Vec<usize> = jobs.iter().map(|j| j.plugin).collect();
+    apply_cohort_rules(&infos, &plugin_of, &evaluations, &mut results);
+    for ((r, eval), job) in results.iter().zip(&evaluations).zip(jobs.iter()) {
+        let info = &in_use[job.plugin].plugin.info;
+        let lights = eval.iter().flat_map(|e| {
+            e.indicators
+                .iter()
+                .zip(&info.indicators)
+                .map(|(r, spec)| (spec.id.as_str(), r.light))
+        });
+        summary.add(r, lights);
+    }
+    let summary = summary.finish();
+    timings.cohort = started.elapsed();
+
+    progress.stage(4);
+    let started = Instant::now();
+    let mut tx = pool.begin().await?;
+    insert(
+        &mut tx,
+        INSERT_RESULTS,
+        "",
+        results.into_iter().map(|r| r.cells(id)).collect(),
+    )
+    .await?;
+    sqlx::query("UPDATE runs SET status = 'complete', finished_at = $1, heartbeat_at = $1, summary = $2 WHERE id = $3")
+        .bind(now_millis())
+        .bind(serde_json::to_string(&summary).expect("serialises"))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = json!({
+        "run": id, "period": period.text, "unit": options.unit, "scored": summary.scored,
+        "refused": summary.refused, "faults": summary.faults, "grades": summary.grades,
+    });
+    Registry::audit(&mut tx, actor, "run", &period.text, detail).await?;
+    if interrupt {
+        tx.rollback().await?;
+        return Err(Error::Refused(
+            "the run was interrupted before its results were committed".into(),
+        ));
+    }
+    tx.commit().await?;
+    timings.store = started.elapsed();
+    progress.stage(5);
+    Ok(RunReport {
+        run: id,
+        summary,
+        timings,
+    })
+}
+
+/// Each indicator's `[raw, score, light]`, by position.
+fn indicators_json(eval: &Evaluation) -> serde_json::Value {
+    serde_json::Value::Array(
+        eval.indicators
+            .iter()
+            .map(|i| json!([i.raw, i.score, light_code(i.light)]))
+            .collect(),
+    )
+}
+
+/// A light as stored.
+pub fn light_code(light: Light) -> &'static str {
+    match light {
+        Light::Green => "green",
+        Light::Yellow => "yellow",
+        Light::Red => "red",
+        Light::NoData => "no-data",
+    }
+}
+
+/// Applies every quota each scorecard declares to the results it scored
+/// (`plugin_of[k]` indexes `infos`), counting cohorts by each result's unit and
+/// task group as the rule's scope says.
+pub(super) fn apply_cohort_rules(
+    infos: &[&PluginInfo],
+    plugin_of: &[usize],
+    evaluations: &[Option<Evaluation>],
+    results: &mut [StoredResult],
+) {
+    for (p, info) in infos.iter().enumerate() {
+        for CohortRule::Quota(rule) in &info.cohort_rules {
+            let mut members = Vec::new();
+            let mut index = Vec::new();
+            for (k, r) in results.iter().enumerate() {
+                let (Some(eval), true) = (&evaluations[k], plugin_of[k] == p) else {
+                    continue;
+                };
+                let cohort: Vec<&str> = rule
+                    .scope
+                    .iter()
+                    .map(|scope| match scope {
+                        CohortScope::Agency => r.unit.as_str(),
+                        CohortScope::TaskGroup => r.task_group.as_str(),
+                    })
+                    .collect();
+                members.push(CohortMember {
+                    subject: r.subject.clone(),
+                    cohort: cohort.join("\u{1f}"),
+                    total: eval.total,
+                    grade: eval.grade,
+                });
+                index.push(k);
+            }
+            for m in apply_quota(rule, &members) {
+                let r = &mut results[index[m]];
+                r.grade = Some(grade_code(rule.demote_to).into());
+                r.cohort_rule = Some(rule.code.clone());
+            }
+        }
+    }
+}
+
+/// Records a scorecard's answer in a result; the evaluation, when scored.
+pub(super) fn fill(r: &mut StoredResult, answer: Answer, info: &PluginInfo) -> Option<Evaluation> {
+    r.total = None;
+    r.computed_grade = None;
+    r.grade = None;
+    r.cohort_rule = None;
+    r.caps = Vec::new();
+    r.indicators = json!([]);
+    r.error = None;
+    match answer {
+        Answer::Scored(eval) => {
+            r.outcome = "scored".into();
+            r.total = Some(eval.total);
+            r.computed_grade = Some(grade_code(eval.grade).into());
+            r.grade = r.computed_grade.clone();
+            r.caps = eval
+                .caps
+                .iter()
+                .map(|&c| {
+                    info.caps
+                        .get(c as usize)
+                        .map_or_else(|| c.to_string(), |cap| cap.code.clone())
+                })
+                .collect();
+            r.indicators = indicators_json(&eval);
+            Some(eval)
+        }
+        Answer::Refused(why) => {
+            r.outcome = "refused".into();
+            r.error = Some(why);
+            None
+        }
+        Answer::Fault(why) => {
+            r.outcome = "fault".into();
+            r.error = Some(why);
+            None
+        }
+    }
+}
+
+/// Facts a scorecard draws from the subject's own official results for the
+/// shorter periods inside this one (Decision 623: monthly grades are the basis
+/// of the annual classification): subject → fact → value.
+async fn derived_facts(
+    registry: &Registry,
+    period: &Period,
+    in_use: &[InUse],
+) -> Result<HashMap<String, HashMap<String, i64>>> {
+    let mut wanted: Vec<(String, crate::runtime::PeriodKind, ResultMeasure)> = Vec::new();
+    for used in in_use {
+        for fact in &used.plugin.info.facts {
+            if let FactOrigin::FromResults((kind, measure)) = fact.origin {
+                wanted.push((fact.name.clone(), kind, measure));
+            }
+        }
+    }
+    let mut out: HashMap<String, HashMap<String, i64>> = HashMap::new();
+    let mut parts_cache: HashMap<String, HashMap<String, Vec<(i64, String)>>> = HashMap::new();
+    for (fact, kind, measure) in wanted {
+        let parts = period.parts(kind);
+        if parts.is_empty() {
+            continue;
+        }
+        let key = parts.join(",");
+        if !parts_cache.contains_key(&key) {
+            parts_cache.insert(key.clone(), official_parts(registry, &parts).await?);
+        }
+        for (subject, graded) in &parts_cache[&key] {
+            let graded: Vec<&(i64, String)> =
+                graded.iter().filter(|(_, g)| g != "not-graded").collect();
+            let count = |g: &str| graded.iter().filter(|(_, x)| x == g).count() as i64 * 10_000;
+            let value = match measure {
+                ResultMeasure::MeanTotal if graded.is_empty() => continue,
+                ResultMeasure::MeanTotal => {
+                    let (sum, n): (i128, i128) = (
+                        graded.iter().map(|(t, _)| i128::from(*t)).sum(),
+                        graded.len() as i128,
+                    );
+                    ((sum * 2 + sum.signum() * n) / (2 * n)) as i64
+                }
+                ResultMeasure::CountA => count("A"),
+                ResultMeasure::CountB => count("B"),
+                ResultMeasure::CountC => count("C"),
+                ResultMeasure::CountD => count("D"),
+                ResultMeasure::CountGraded => graded.len() as i64 * 10_000,
+            };
+            out.entry(subject.clone())
+                .or_default()
+                .insert(fact.clone(), value);
+        }
+    }
+    Ok(out)
+}
+
+/// Every subject's (total, grade) in the official runs of `parts`: the latest
+/// publication in force for each part.
+async fn official_parts(
+    registry: &Registry,
+    parts: &[String],
+) -> Result<HashMap<String, Vec<(i64, String)>>> {
+    let placeholders: Vec<String> = (1..=parts.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT rr.subject, ru.period, rr.total, rr.grade, o.id AS publication \
+         FROM official_runs o JOIN runs ru ON ru.id = o.run_id JOIN run_results rr ON rr.run_id = o.run_id \
+         WHERE o.unlocked_at IS NULL AND rr.outcome = 'scored' AND ru.period IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for p in parts {
+        query = query.bind(p.clone());
+    }
+    let mut latest: BTreeMap<(String, String), (i64, i64, String)> = BTreeMap::new();
+    for r in query.fetch_all(registry.store().pool()).await? {
+        let key = (
+            r.try_get::<String, _>("subject")?,
+            r.try_get::<String, _>("period")?,
+        );
+        let publication: i64 = r.try_get("publication")?;
+        let total: Option<i64> = r.try_get("total")?;
+        let grade: Option<String> = r.try_get("grade")?;
+        if latest.get(&key).is_none_or(|(p, _, _)| *p < publication) {
+            latest.insert(
+                key,
+                (publication, total.unwrap_or(0), grade.unwrap_or_default()),
+            );
+        }
+    }
+    let mut out: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+    for ((subject, _), (_, total, grade)) in latest {
+        out.entry(subject).or_default().push((total, grade));
+    }
+    Ok(out)
+}
+
+/// The facts a plugin reads for one subject, by position, and their record:
+/// a JSON object by name (null for missing) and its SHA-256.
+fn read_facts(
+    plugin: &Plugin,
+    subject: &SubjectRow,
+    sheet: Option<&String>,
+    derived: Option<&HashMap<String, i64>>,
+) -> std::result::Result<(Vec<Option<i64>>, String, String), String> {
+    let sheet: BTreeMap<String, i64> = match sheet {
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| format!("the stored facts are unreadable: {e}"))?,
+        None => BTreeMap::new(),
+    };
+    let mut values = Vec::with_capacity(plugin.info.facts.len());
+    let mut record = BTreeMap::new();
+    for fact in &plugin.info.facts {
+        let value = match fact.origin {
+            FactOrigin::FromResults(_) => derived.and_then(|d| d.get(&fact.name)).copied(),
+            FactOrigin::Imported => sheet.get(&fact.name).copied().or_else(|| {
+                // Months worked and absent come from the subject's record when
+                // no import gave them.
+                match fact.name.as_str() {
+                    "months-worked" => subject.months_worked.map(|m| m * 10_000),
+                    "months-absent" => subject.months_absent.map(|m| m * 10_000),
+                    _ => None,
+                }
+            }),
+        };
+        values.push(value);
+        record.insert(fact.name.as_str(), value);
+    }
+    let text = serde_json::to_string(&record).expect("serialises");
+    let sha = hex(&Sha256::digest(text.as_bytes()));
+    Ok((values, text, sha))
+}
+
+pub(super) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `f(0) … f(count - 1)` on `workers` threads (0: every core), in order,
+/// counting progress as it goes.
+pub(super) fn parallel<T: Send>(
+    count: usize,
+    workers: usize,
+    progress: &Progress,
+    f: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
+    const CHUNK: usize = 256;
+    let workers = if workers == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        workers
+    };
+    let next = AtomicUsize::new(0);
+    let parts: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let from = next.fetch_add(CHUNK, Ordering::Relaxed);
+                        if from >= count {
+                            break;
+                        }
+                        let to = (from + CHUNK).min(count);
+                        done.extend((from..to).map(|k| (k, f(k))));
+                        progress.advance(to - from);
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a scoring thread panicked"))
+            .collect()
+    });
+    let mut slots: Vec<Option<T>> = (0..count).map(|_| None).collect();
+    for (k, item) in parts.into_iter().flatten() {
+        slots[k] = Some(item);
+    }
+    slots
+        .into_iter()
+        .map(|o| o.expect("every item done"))
+        .collect()
+}
+
+fn evaluate_one(
+    runtime: &Runtime,
+    plugin: &Plugin,
+    subject: &SubjectRow,
+    sheets: &HashMap<String, String>,
+    derived: &HashMap<String, HashMap<String, i64>>,
+    period: &str,
+) -> Outcome {
+    let (values, facts, facts_sha256) = match read_facts(
+        plugin,
+        subject,
+        sheets.get(&subject.id),
+        derived.get(&subject.id),
+    ) {
+        Ok(read) => read,
+        Err(why) => {
+            return Outcome {
+                facts: "{}".into(),
+                facts_sha256: String::new(),
+                answer: Answer::Fault(why),
+                fuel: 0,
+            };
+        }
+    };
+    let input = EvaluationInput {
+        subject: Subject {
+            id: subject.id.clone(),
+            unit: subject.unit.clone(),
+            position: subject.post.clone(),
+        },
+        period: period.to_string(),
+        facts: values,
+    };
+    let (answer, fuel) = answer(runtime, plugin, &input);
+    Outcome {
+        facts,
+        facts_sha256,
+        answer,
+        fuel,
+    }
+}
+
+/// Scores one input in a fresh instance: the answer and the fuel it took.
+pub(super) fn answer(runtime: &Runtime, plugin: &Plugin, input: &EvaluationInput) -> (Answer, u64) {
+    match runtime.evaluate(plugin, input) {
+        Ok(evaluated) => (
+            match evaluated.answer {
+                Ok(eval) => Answer::Scored(eval),
+                Err(e) => Answer::Refused(explain::evaluation_error(&plugin.info, &e)),
+            },
+            evaluated.fuel,
+        ),
+        Err(e) => (Answer::Fault(format!("{}: {e}", e.kind())), 0),
+    }
+}

@@ -1,0 +1,171 @@
+//! Re-derivation: every stored result of a run scored again from the fact
+//! values that run read and the stored plugin bytes, in fresh instances, with
+//! the cohort rules applied again — and every difference reported.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::progress::Progress;
+use super::results::{StoredResult, results, run_record_by_id};
+use super::run::{answer, apply_cohort_rules, fill, hex, parallel};
+use super::{Error, Result};
+use crate::registry::Registry;
+use crate::runtime::{ENGINE_VERSION, EvaluationInput, Plugin, PluginInfo, Subject};
+
+/// One field of one result that re-derivation does not reproduce.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// The subject.
+    pub subject: String,
+    /// The field: total, grade, caps, indicators, …
+    pub field: String,
+    /// As stored.
+    pub stored: String,
+    /// As derived again.
+    pub derived: String,
+}
+
+/// What a verification found.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verified {
+    /// The run.
+    pub run: i64,
+    /// Results scored again.
+    pub checked: usize,
+    /// Whether fuel was compared too (only under the engine that scored the run).
+    pub fuel_compared: bool,
+    /// Every difference; none on an honest run.
+    pub differences: Vec<Difference>,
+}
+
+/// Scores every result of a complete run again and compares.
+pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> Result<Verified> {
+    let record = run_record_by_id(registry, run).await?;
+    let stored = results(registry, run).await?;
+    let mut plugins: Vec<Arc<Plugin>> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut plugin_of = Vec::with_capacity(stored.len());
+    for r in &stored {
+        let key = (r.plugin.clone(), r.version.clone());
+        let p = match index.get(&key) {
+            Some(&p) => p,
+            None => {
+                let plugin = registry.plugin(&r.plugin, &r.version).await?;
+                if plugin.sha256 != r.sha256 {
+                    return Err(Error::Refused(format!(
+                        "{}@{} is stored with sha256 {}, but run {run} used {}",
+                        r.plugin, r.version, plugin.sha256, r.sha256
+                    )));
+                }
+                plugins.push(plugin);
+                index.insert(key, plugins.len() - 1);
+                plugins.len() - 1
+            }
+        };
+        plugin_of.push(p);
+    }
+    progress.set_total(stored.len());
+    progress.stage(2);
+    let runtime = registry.runtime_arc();
+    let period = record.period.clone();
+    let (stored, plugin_of, plugins, derived) = tokio::task::spawn_blocking(move || {
+        let derived = parallel(stored.len(), 0, &progress, |k| {
+            rederive(&runtime, &plugins[plugin_of[k]], &stored[k], &period)
+        });
+        (stored, plugin_of, plugins, derived)
+    })
+    .await
+    .map_err(|e| Error::Refused(format!("the scoring threads failed: {e}")))?;
+    let (mut again, evaluations): (Vec<StoredResult>, Vec<_>) = derived.into_iter().unzip();
+    let infos: Vec<&PluginInfo> = plugins.iter().map(|p| &p.info).collect();
+    apply_cohort_rules(&infos, &plugin_of, &evaluations, &mut again);
+    let fuel_compared = record.engine == ENGINE_VERSION;
+    let mut differences = Vec::new();
+    for (s, d) in stored.iter().zip(&again) {
+        compare(s, d, fuel_compared, &mut differences);
+    }
+    Ok(Verified {
+        run,
+        checked: stored.len(),
+        fuel_compared,
+        differences,
+    })
+}
+
+/// One result scored again from the facts it records.
+fn rederive(
+    runtime: &crate::runtime::Runtime,
+    plugin: &Plugin,
+    stored: &StoredResult,
+    period: &str,
+) -> (StoredResult, Option<crate::runtime::Evaluation>) {
+    let mut again = stored.clone();
+    again.facts_sha256 = hex(&Sha256::digest(stored.facts.as_bytes()));
+    let facts: BTreeMap<String, Option<i64>> = match serde_json::from_str(&stored.facts) {
+        Ok(f) => f,
+        Err(e) => {
+            again.outcome = "fault".into();
+            again.error = Some(format!("the recorded facts are unreadable: {e}"));
+            return (again, None);
+        }
+    };
+    let input = EvaluationInput {
+        subject: Subject {
+            id: stored.subject.clone(),
+            unit: stored.unit.clone(),
+            position: stored.post.clone(),
+        },
+        period: period.to_string(),
+        facts: plugin
+            .info
+            .facts
+            .iter()
+            .map(|f| facts.get(&f.name).copied().flatten())
+            .collect(),
+    };
+    let (answer, fuel) = answer(runtime, plugin, &input);
+    again.fuel = fuel as i64;
+    let eval = fill(&mut again, answer, &plugin.info);
+    (again, eval)
+}
+
+fn compare(s: &StoredResult, d: &StoredResult, fuel: bool, out: &mut Vec<Difference>) {
+    let show = |v: &dyn std::fmt::Debug| format!("{v:?}");
+    let mut field = |name: &str, a: String, b: String| {
+        if a != b {
+            out.push(Difference {
+                subject: s.subject.clone(),
+                field: name.to_string(),
+                stored: a,
+                derived: b,
+            });
+        }
+    };
+    field("outcome", s.outcome.clone(), d.outcome.clone());
+    field("total", show(&s.total), show(&d.total));
+    field(
+        "computed_grade",
+        show(&s.computed_grade),
+        show(&d.computed_grade),
+    );
+    field("grade", show(&s.grade), show(&d.grade));
+    field("cohort_rule", show(&s.cohort_rule), show(&d.cohort_rule));
+    field("caps", show(&s.caps), show(&d.caps));
+    field(
+        "indicators",
+        s.indicators.to_string(),
+        d.indicators.to_string(),
+    );
+    field("error", show(&s.error), show(&d.error));
+    field(
+        "facts_sha256",
+        s.facts_sha256.clone(),
+        d.facts_sha256.clone(),
+    );
+    if fuel {
+        field("fuel", s.fuel.to_string(), d.fuel.to_string());
+    }
+}

@@ -1,0 +1,514 @@
+//! Scoring runs over the generated demo province, on SQLite and PostgreSQL:
+//! the grades a run stores are those the facts imply, computed here
+//! independently with each scorecard's native code and the quota as Decree 335
+//! words it; a failed run leaves nothing; bad facts are refused whole, each
+//! with its line; cut-offs, official runs and re-derivation hold.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use sqlx::Row;
+use thuocdo_host::bundled::BUNDLED;
+use thuocdo_host::gendata::{self, DataSet};
+use thuocdo_host::registry::{Actor, Registry};
+use thuocdo_host::scoring::{self, Error, RunOptions};
+use thuocdo_sdk::{Fixed, Grade};
+
+use crate::db::{count, on_every_database};
+use crate::plugins::NATIVES;
+
+const SEED: u64 = 7;
+
+fn admin() -> Actor {
+    Actor::admin("admin@thuocdo")
+}
+
+static DIRS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// Publishes the bundled scorecards, generates the demo province into a
+/// fresh directory and loads it all; the data set and its directory.
+async fn load_province(registry: &Registry) -> (DataSet, PathBuf) {
+    for b in BUNDLED {
+        registry.publish(&admin(), b.wasm.to_vec()).await.unwrap();
+    }
+    let data = gendata::province(SEED).unwrap();
+    let n = DIRS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("thuocdo-province-{}-{n}", std::process::id()));
+    let files = data.write(&dir, false).unwrap();
+    scoring::org::import(registry, &admin(), &data.organisation)
+        .await
+        .unwrap();
+    for f in files.iter().filter(|f| f.starts_with("facts-")) {
+        let bytes = std::fs::read(dir.join(f)).unwrap();
+        scoring::facts::import(registry, &admin(), f, &bytes)
+            .await
+            .unwrap();
+    }
+    (data, dir)
+}
+
+fn letter(g: Grade) -> &'static str {
+    match g {
+        Grade::A => "A",
+        Grade::B => "B",
+        Grade::C => "C",
+        Grade::D => "D",
+        Grade::NotGraded => "not-graded",
+    }
+}
+
+/// Each subject's final grade for `period`, computed from the generated facts
+/// with the native scorecards, and Decree 335's quota applied by hand: within
+/// one unit and one task group, excellent at most 20 % of those graded good
+/// (rounded down), the best totals keeping it, ties to the lower id.
+fn expected(data: &DataSet, period: &str) -> BTreeMap<String, &'static str> {
+    let org = &data.organisation;
+    let card_of_post: HashMap<&str, &str> = org
+        .assignments
+        .iter()
+        .map(|a| (a.post_type.as_str(), a.plugin.split('@').next().unwrap()))
+        .collect();
+    let group_of_post: HashMap<&str, &str> = org
+        .posts
+        .iter()
+        .map(|p| (p.code.as_str(), p.task_group.as_str()))
+        .collect();
+    let mut graded = Vec::new();
+    for (id, facts) in &data.facts[period] {
+        let s = org.subjects.iter().find(|s| &s.id == id).unwrap();
+        let native = NATIVES
+            .iter()
+            .find(|n| n.card.name == card_of_post[s.post.as_str()])
+            .unwrap();
+        let values: Vec<Option<Fixed>> = native
+            .card
+            .facts
+            .iter()
+            .map(|f| {
+                facts
+                    .iter()
+                    .find(|(n, _)| *n == f.name)
+                    .map(|(_, v)| Fixed::parse(v).unwrap())
+            })
+            .collect();
+        let eval = (native.evaluate)(&values).unwrap();
+        let quota = !native.card.quotas.is_empty();
+        graded.push((
+            id.clone(),
+            s.unit.clone(),
+            group_of_post[s.post.as_str()],
+            eval.total.raw(),
+            eval.grade,
+            quota,
+        ));
+    }
+    let mut cohorts: BTreeMap<(String, &str), Vec<usize>> = BTreeMap::new();
+    for (i, g) in graded.iter().enumerate() {
+        if g.5 {
+            cohorts.entry((g.1.clone(), g.2)).or_default().push(i);
+        }
+    }
+    let mut grades: Vec<&'static str> = graded.iter().map(|g| letter(g.4)).collect();
+    for members in cohorts.values() {
+        let good = members.iter().filter(|&&i| graded[i].4 == Grade::B).count();
+        let allowed = good * 20 / 100;
+        let mut excellent: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| graded[i].4 == Grade::A)
+            .collect();
+        excellent.sort_by(|&a, &b| {
+            graded[b]
+                .3
+                .cmp(&graded[a].3)
+                .then(graded[a].0.cmp(&graded[b].0))
+        });
+        for &i in excellent.iter().skip(allowed) {
+            grades[i] = "B";
+        }
+    }
+    graded.iter().map(|g| g.0.clone()).zip(grades).collect()
+}
+
+async fn stored_grades(registry: &Registry, run: i64) -> BTreeMap<String, &'static str> {
+    scoring::results(registry, run)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let g = match r.grade.as_deref() {
+                Some("A") => "A",
+                Some("B") => "B",
+                Some("C") => "C",
+                Some("D") => "D",
+                other => panic!("{}: {other:?} ({:?})", r.subject, r.error),
+            };
+            (r.subject, g)
+        })
+        .collect()
+}
+
+#[test]
+fn runs_give_the_grades_the_generated_facts_imply() {
+    on_every_database(|registry| async move {
+        let (data, dir) = load_province(&registry).await;
+        for period in ["2025-09", "2025-Q3", "2025"] {
+            let report = scoring::run(&registry, &admin(), &RunOptions::period(period))
+                .await
+                .unwrap();
+            let want = expected(&data, period);
+            assert_eq!(stored_grades(&registry, report.run).await, want, "{period}");
+            let s = &report.summary;
+            assert_eq!(s.scored, want.len(), "{period}");
+            assert_eq!(s.subjects, data.organisation.subjects.len());
+            assert_eq!(
+                s.refused + s.faults + s.unassigned,
+                0,
+                "{period}: {:?}",
+                s.problems
+            );
+            let mut by_grade: BTreeMap<String, usize> = BTreeMap::new();
+            for g in want.values() {
+                *by_grade.entry(g.to_string()).or_default() += 1;
+            }
+            assert_eq!(s.grades, by_grade, "{period}");
+        }
+        // September, per unit type, as the articles count it: the calibration
+        // aimed at 4/15/5 agency heads and 10/88/26 commune chairs.
+        let runs = scoring::runs(&registry).await.unwrap();
+        let september = runs.iter().find(|r| r.period == "2025-09").unwrap().id;
+        let summary = scoring::run_record(&registry, september)
+            .await
+            .unwrap()
+            .summary
+            .unwrap();
+        let counts = |kind: &str| {
+            scoring::Summary::in_words(&summary.by_unit_type[kind], thuocdo_host::explain::Lang::En)
+        };
+        assert_eq!(counts("agency"), "4 excellent, 15 good, 5 completed");
+        assert_eq!(counts("commune"), "10 excellent, 88 good, 26 completed");
+        // The year: the quota lowered some excellent civil servants, who keep
+        // their computed grade beside the final one.
+        let year = runs.iter().find(|r| r.period == "2025").unwrap().id;
+        let lowered: Vec<_> = scoring::results(&registry, year)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.cohort_rule.is_some())
+            .collect();
+        assert!(!lowered.is_empty());
+        for r in &lowered {
+            assert_eq!(
+                (r.computed_grade.as_deref(), r.grade.as_deref()),
+                (Some("A"), Some("B"))
+            );
+            assert_eq!(r.cohort_rule.as_deref(), Some("excellent-quota"));
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+#[test]
+fn a_run_that_fails_before_commit_leaves_nothing_and_shows_failed() {
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let failed =
+            scoring::run_interrupted(&registry, &admin(), &RunOptions::period("2025-09")).await;
+        let Err(Error::RunFailed { run, reason }) = failed else {
+            panic!("{failed:?}")
+        };
+        assert!(reason.contains("interrupted"), "{reason}");
+        let record = scoring::run_record(&registry, run).await.unwrap();
+        assert_eq!(record.status, "failed");
+        assert_eq!(count(&registry, "run_results").await, 0);
+        assert!(scoring::results(&registry, run).await.is_err());
+        let again = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap();
+        assert_eq!(
+            count(&registry, "run_results").await,
+            again.summary.scored as i64
+        );
+        assert_eq!(
+            scoring::run_record(&registry, again.run)
+                .await
+                .unwrap()
+                .status,
+            "complete"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+#[test]
+fn a_file_with_bad_rows_is_refused_whole_each_row_named() {
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let before = (
+            count(&registry, "fact_sheets").await,
+            count(&registry, "fact_changes").await,
+        );
+        let csv = "subject_id,period,fact,value,source\n\
+                   chu-tich-xa-an-lam,2025-10,tasks-assigned,20,ok row\n\
+                   nobody,2025-10,tasks-assigned,20,unknown subject\n\
+                   chu-tich-xa-an-lam,2025-10,tasks-asigned,20,unknown fact\n\
+                   chu-tich-xa-an-lam,2025-10,citizen-satisfaction,101,out of range\n\
+                   chu-tich-xa-an-lam,2025-10,tasks-completed,1O,malformed number\n\
+                   chu-tich-xa-an-lam,2025-13,tasks-completed,10,malformed period\n\
+                   chu-tich-xa-an-lam,2025-10,tasks-assigned,21,the same fact again\n\
+                   chu-tich-xa-an-lam,2025-10,tasks-on-time,0.00001,too precise\n";
+        let refused = scoring::facts::import(&registry, &admin(), "bad.csv", csv.as_bytes()).await;
+        let Err(Error::BadRows { file, rows }) = refused else {
+            panic!("{refused:?}")
+        };
+        assert_eq!(file, "bad.csv");
+        let at: Vec<&str> = rows.iter().map(|r| r.at.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "line 3", "line 4", "line 5", "line 6", "line 7", "line 8", "line 9"
+            ]
+        );
+        for (row, words) in rows.iter().zip([
+            "subject `nobody`",
+            "did you mean `tasks-assigned`",
+            "outside its range 0 to 100",
+            "`1O` of `tasks-completed` is not a decimal",
+            "`2025-13` is not a period",
+            "is 21 here and 20 at line 2",
+            "at most four decimals",
+        ]) {
+            assert!(row.reason.contains(words), "{}: {}", row.at, row.reason);
+        }
+        let after = (
+            count(&registry, "fact_sheets").await,
+            count(&registry, "fact_changes").await,
+        );
+        assert_eq!(before, after);
+        // A JSON file is checked the same way, by entry.
+        let json = r#"[{"subject_id": "chu-tich-xa-an-lam", "period": "2025-10", "facts": {"tasks-assigned": 20.123456}}]"#;
+        let refused =
+            scoring::facts::import(&registry, &admin(), "bad.json", json.as_bytes()).await;
+        assert!(
+            matches!(&refused, Err(Error::BadRows { rows, .. }) if rows[0].at == "entry 1"),
+            "{refused:?}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+#[test]
+fn reimports_change_nothing_and_newer_values_sit_beside_older() {
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let bytes = std::fs::read(dir.join("facts-2025-09.csv")).unwrap();
+        let again = scoring::facts::import(&registry, &admin(), "facts-2025-09.csv", &bytes)
+            .await
+            .unwrap();
+        assert_eq!((again.values_changed, again.import_id), (0, None));
+        let newer = "subject_id,period,fact,value,source\nchu-tich-xa-an-lam,2025-09,citizen-satisfaction,99.95,\"Khảo sát, đợt 2\"\n";
+        let done = scoring::facts::import(&registry, &admin(), "fix.csv", newer.as_bytes())
+            .await
+            .unwrap();
+        assert_eq!((done.values_changed, done.sheets_changed), (1, 1));
+        let history = sqlx::query("SELECT revision, facts FROM fact_changes WHERE subject = $1 AND period = $2 ORDER BY revision")
+            .bind("chu-tich-xa-an-lam")
+            .bind("2025-09")
+            .fetch_all(registry.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 2);
+        let latest: String = history[1].try_get("facts").unwrap();
+        assert_eq!(
+            latest,
+            r#"{"citizen-satisfaction":["99.95","Khảo sát, đợt 2"]}"#
+        );
+        let earlier: String = history[0].try_get("facts").unwrap();
+        assert!(earlier.contains("citizen-satisfaction"), "{earlier}");
+        // The run records exactly the value it read.
+        let report = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap();
+        let result = scoring::results(&registry, report.run)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.subject == "chu-tich-xa-an-lam")
+            .unwrap();
+        assert!(
+            result.facts.contains(r#""citizen-satisfaction":999500"#),
+            "{}",
+            result.facts
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+#[test]
+fn cut_offs_and_official_runs_lock_a_period_until_reopened_with_a_reason() {
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let row = "subject_id,period,fact,value,source\nchu-tich-xa-an-lam,2025-09,inspections-done,2,late\n";
+        scoring::facts::freeze(&registry, &admin(), "2025-09")
+            .await
+            .unwrap();
+        let refused = scoring::facts::import(&registry, &admin(), "late.csv", row.as_bytes()).await;
+        assert!(
+            matches!(&refused, Err(Error::Locked(m)) if m.contains("frozen")),
+            "{refused:?}"
+        );
+        assert!(
+            scoring::facts::reopen(&registry, &admin(), "2025-09", " ")
+                .await
+                .is_err()
+        );
+        scoring::facts::reopen(&registry, &admin(), "2025-09", "late survey results")
+            .await
+            .unwrap();
+        scoring::facts::import(&registry, &admin(), "late.csv", row.as_bytes())
+            .await
+            .unwrap();
+
+        let first = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap()
+            .run;
+        let second = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap()
+            .run;
+        scoring::publish(&registry, &admin(), first).await.unwrap();
+        let refused = scoring::publish(&registry, &admin(), second).await;
+        assert!(
+            matches!(&refused, Err(Error::Locked(m)) if m.contains(&format!("official run {first}"))),
+            "{refused:?}"
+        );
+        let refused = scoring::facts::import(
+            &registry,
+            &admin(),
+            "late.csv",
+            row.replace(",2,", ",3,").as_bytes(),
+        )
+        .await;
+        assert!(
+            matches!(&refused, Err(Error::Locked(m)) if m.contains("locked")),
+            "{refused:?}"
+        );
+        // A unit admin elsewhere may not unlock the whole organisation.
+        let outsider = Actor::unit_admin("ua@xa-an-lam", "xa-an-lam");
+        assert!(matches!(
+            scoring::unlock(&registry, &outsider, "2025-09", None, "x").await,
+            Err(Error::Forbidden(_))
+        ));
+        scoring::unlock(&registry, &admin(), "2025-09", None, "a corrected survey")
+            .await
+            .unwrap();
+        scoring::publish(&registry, &admin(), second).await.unwrap();
+        let official = scoring::official_runs(&registry, true).await.unwrap();
+        assert_eq!(official.iter().map(|o| o.run).collect::<Vec<_>>(), [second]);
+        let actions: Vec<String> = registry
+            .audit_log()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        for a in [
+            "facts-freeze",
+            "facts-reopen",
+            "publish-run",
+            "unlock",
+            "run-start",
+            "run",
+        ] {
+            assert!(
+                actions.iter().any(|x| x == a),
+                "{a} missing from {actions:?}"
+            );
+        }
+        let reopen = registry
+            .audit_log()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.action == "unlock")
+            .unwrap();
+        assert!(reopen.detail.contains("a corrected survey"));
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+#[test]
+fn verify_reproduces_an_honest_run_and_names_each_tampered_value() {
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let run = scoring::run(&registry, &admin(), &RunOptions::period("2025"))
+            .await
+            .unwrap()
+            .run;
+        let progress = std::sync::Arc::new(scoring::Progress::default());
+        let honest = scoring::verify(&registry, run, progress.clone())
+            .await
+            .unwrap();
+        assert_eq!(honest.checked, 90);
+        assert!(honest.fuel_compared);
+        assert_eq!(honest.differences, []);
+        sqlx::query("UPDATE run_results SET total = total + 1 WHERE run_id = $1 AND subject = $2")
+            .bind(run)
+            .bind("cong-chuc-xa-an-lam")
+            .execute(registry.store().pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE run_results SET grade = 'A', cohort_rule = NULL WHERE run_id = $1 AND cohort_rule IS NOT NULL")
+            .bind(run)
+            .execute(registry.store().pool())
+            .await
+            .unwrap();
+        let tampered = scoring::verify(&registry, run, progress).await.unwrap();
+        let fields: Vec<(&str, &str)> = tampered
+            .differences
+            .iter()
+            .map(|d| (d.subject.as_str(), d.field.as_str()))
+            .collect();
+        assert!(
+            fields.contains(&("cong-chuc-xa-an-lam", "total")),
+            "{fields:?}"
+        );
+        assert!(fields.iter().any(|(_, f)| *f == "grade"), "{fields:?}");
+        assert!(
+            fields.iter().any(|(_, f)| *f == "cohort_rule"),
+            "{fields:?}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+#[test]
+fn a_unit_admin_runs_within_their_subtree_and_cohorts_stay_whole() {
+    on_every_database(|registry| async move {
+        let (data, dir) = load_province(&registry).await;
+        let ua = Actor::unit_admin("ua@so-noi-vu", "so-noi-vu");
+        let everyone = scoring::run(&registry, &ua, &RunOptions::period("2025")).await;
+        assert!(matches!(everyone, Err(Error::Forbidden(_))), "{everyone:?}");
+        let own = RunOptions {
+            unit: Some("so-noi-vu".into()),
+            ..RunOptions::period("2025")
+        };
+        let report = scoring::run(&registry, &ua, &own).await.unwrap();
+        let mine = stored_grades(&registry, report.run).await;
+        let want: BTreeMap<String, &str> = expected(&data, "2025")
+            .into_iter()
+            .filter(|(id, _)| id.starts_with("cong-chuc-so-noi-vu"))
+            .collect();
+        assert_eq!(mine, want);
+        let elsewhere = RunOptions {
+            unit: Some("so-tai-chinh".into()),
+            ..RunOptions::period("2025")
+        };
+        assert!(matches!(
+            scoring::run(&registry, &ua, &elsewhere).await,
+            Err(Error::Forbidden(_))
+        ));
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
