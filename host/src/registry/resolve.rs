@@ -11,6 +11,7 @@ use super::{
     ASSIGNMENT_COLUMNS, Assignment, Error, Period, Registry, Resolved, Result, VersionRecord,
     assignment, parse_version, picks,
 };
+use crate::runtime::{PeriodKind, PluginInfo};
 
 /// The organisation's units and the assignments and versions as they were read.
 pub struct Resolver {
@@ -19,7 +20,9 @@ pub struct Resolver {
     units: HashMap<String, (String, Option<String>)>,
     assignments: Vec<Assignment>,
     versions: HashMap<String, Vec<VersionRecord>>,
-    memo: HashMap<(String, String), Resolved>,
+    /// (plugin, version) → the kind of period it scores.
+    kinds: HashMap<(String, String), PeriodKind>,
+    memo: HashMap<(String, String, Option<u8>), Option<Resolved>>,
 }
 
 impl Registry {
@@ -54,11 +57,30 @@ impl Registry {
                 versions.insert(a.plugin.clone(), self.versions(&a.plugin).await?);
             }
         }
+        let mut kinds = HashMap::new();
+        for r in sqlx::query("SELECT namespace, name, version, describe FROM plugin_versions")
+            .fetch_all(pool)
+            .await?
+        {
+            let name = format!(
+                "{}/{}",
+                r.try_get::<String, _>("namespace")?,
+                r.try_get::<String, _>("name")?
+            );
+            if !versions.contains_key(&name) {
+                continue;
+            }
+            let describe: String = r.try_get("describe")?;
+            if let Ok(info) = serde_json::from_str::<PluginInfo>(&describe) {
+                kinds.insert((name, r.try_get("version")?), info.period_kind);
+            }
+        }
         Ok(Resolver {
             period,
             units,
             assignments,
             versions,
+            kinds,
             memo: HashMap::new(),
         })
     }
@@ -97,40 +119,87 @@ impl Resolver {
     /// highest matching version that is neither yanked nor an unnamed
     /// pre-release.
     pub fn resolve(&mut self, position: &str, unit: &str) -> Result<Resolved> {
-        let key = (position.to_string(), unit.to_string());
+        self.resolve_kind(position, unit, None)?
+            .ok_or_else(|| unreachable_none(position, unit))
+    }
+
+    /// As [`Resolver::resolve`], among the assignments whose scorecard scores
+    /// periods of `kind` (when given): a post may hold a monthly and a yearly
+    /// card at once, the monthly grades feeding the yearly. `None` when the
+    /// post has scorecards assigned, but only for other kinds of period.
+    pub fn resolve_kind(
+        &mut self,
+        position: &str,
+        unit: &str,
+        kind: Option<PeriodKind>,
+    ) -> Result<Option<Resolved>> {
+        let key = (
+            position.to_string(),
+            unit.to_string(),
+            kind.map(|k| k as u8),
+        );
         if let Some(r) = self.memo.get(&key) {
             return Ok(r.clone());
         }
-        let resolved = self.resolve_uncached(position, unit)?;
+        let resolved = self.resolve_uncached(position, unit, kind)?;
         self.memo.insert(key, resolved.clone());
         Ok(resolved)
     }
 
-    fn resolve_uncached(&self, position: &str, unit: &str) -> Result<Resolved> {
+    fn resolve_uncached(
+        &self,
+        position: &str,
+        unit: &str,
+        kind: Option<PeriodKind>,
+    ) -> Result<Option<Resolved>> {
         let ancestry = self.ancestry(unit)?;
-        let kind = self.kind(unit).unwrap_or_default();
-        let best = self
+        let unit_kind = self.kind(unit).unwrap_or_default();
+        let mut candidates: Vec<(&Assignment, usize)> = self
             .assignments
             .iter()
             .filter(|a| {
                 (a.post_kind == "position" && a.post_type == position)
-                    || (a.post_kind == "agency-type" && a.post_type == kind)
+                    || (a.post_kind == "agency-type" && a.post_type == unit_kind)
             })
-            .filter_map(|a| ancestry.iter().position(|u| *u == a.unit).map(|depth| (a, depth)))
-            .min_by(|(a, da), (b, db)| {
-                (a.post_kind != "position", *da, std::cmp::Reverse(&a.effective_from)).cmp(&(
+            .filter_map(|a| {
+                ancestry
+                    .iter()
+                    .position(|u| *u == a.unit)
+                    .map(|depth| (a, depth))
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Err(Error::NotFound(format!(
+                "no scorecard is assigned to post `{position}` or agency type `{unit_kind}` in `{unit}` or above for {}",
+                self.period.text
+            )));
+        }
+        candidates.sort_by(|(a, da), (b, db)| {
+            (
+                a.post_kind != "position",
+                *da,
+                std::cmp::Reverse(&a.effective_from),
+            )
+                .cmp(&(
                     b.post_kind != "position",
                     *db,
                     std::cmp::Reverse(&b.effective_from),
                 ))
-            })
-            .map(|(a, _)| a.clone())
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "no scorecard is assigned to post `{position}` or agency type `{kind}` in `{unit}` or above for {}",
-                    self.period.text
-                ))
-            })?;
+        });
+        for (best, _) in candidates {
+            let resolved = self.pick(best)?;
+            let resolved_kind = self
+                .kinds
+                .get(&(best.plugin.clone(), resolved.version.clone()));
+            if kind.is_none() || resolved_kind == kind.as_ref() {
+                return Ok(Some(resolved));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The version an assignment picks.
+    fn pick(&self, best: &Assignment) -> Result<Resolved> {
         let req = VersionReq::parse(&best.requirement).map_err(|e| Error::BadRequirement {
             requirement: best.requirement.clone(),
             reason: e.to_string(),
@@ -148,7 +217,7 @@ impl Resolver {
             Some((_, r)) => Ok(Resolved {
                 version: r.version.clone(),
                 sha256: r.sha256.clone(),
-                assignment: best,
+                assignment: best.clone(),
             }),
             None => Err(Error::Unsatisfiable {
                 plugin: best.plugin.clone(),
@@ -157,4 +226,11 @@ impl Resolver {
             }),
         }
     }
+}
+
+/// Without a kind to match, the first candidate always answers.
+fn unreachable_none(position: &str, unit: &str) -> Error {
+    Error::NotFound(format!(
+        "no scorecard resolves for `{position}` in `{unit}`"
+    ))
 }

@@ -267,8 +267,12 @@ async fn score(
     let mut by_version: HashMap<(String, String), usize> = HashMap::new();
     let mut jobs = Vec::with_capacity(subjects.len());
     for (i, s) in subjects.iter().enumerate() {
-        let resolved = match resolver.resolve(&s.post, &s.unit) {
-            Ok(r) => r,
+        let resolved = match resolver.resolve_kind(&s.post, &s.unit, Some(period.kind())) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                summary.skipped(&s.id, true, "");
+                continue;
+            }
             Err(e) => {
                 summary.skipped(&s.id, false, &e.to_string());
                 continue;
@@ -288,6 +292,8 @@ async fn score(
                 in_use.len() - 1
             }
         };
+        // The describe() stored at publish is what resolution read; the
+        // component's own must agree.
         if in_use[plugin].plugin.info.period_kind != period.kind() {
             summary.skipped(&s.id, true, "");
             continue;

@@ -512,3 +512,83 @@ fn a_unit_admin_runs_within_their_subtree_and_cohorts_stay_whole() {
         std::fs::remove_dir_all(dir).unwrap();
     });
 }
+
+#[test]
+fn a_yearly_card_reads_the_official_monthly_results() {
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let september = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap()
+            .run;
+        scoring::publish(&registry, &admin(), september)
+            .await
+            .unwrap();
+        let monthly: HashMap<String, scoring::StoredResult> =
+            scoring::results(&registry, september)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.subject.clone(), r))
+                .collect();
+        let card = std::fs::read(thuocdo_tests::hostile::ANNUAL_FROM_MONTHS).unwrap();
+        registry.publish(&admin(), card).await.unwrap();
+        // Chairs keep their monthly card and gain a yearly one: each run picks
+        // the card for its kind of period.
+        registry
+            .assign(
+                &admin(),
+                "commune-chair",
+                "test/annual-from-months",
+                "^1",
+                "tuyen-quang",
+                "2024",
+            )
+            .await
+            .unwrap();
+        let year = scoring::run(&registry, &admin(), &RunOptions::period("2025"))
+            .await
+            .unwrap();
+        let chairs: Vec<_> = scoring::results(&registry, year.run)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.plugin == "test/annual-from-months")
+            .collect();
+        assert_eq!(chairs.len(), 124);
+        for r in &chairs {
+            let m = &monthly[&r.subject];
+            let a = if m.grade.as_deref() == Some("A") {
+                10_000
+            } else {
+                0
+            };
+            let want = format!(
+                r#"{{"monthly-mean":{},"months-a":{a},"months-graded":10000}}"#,
+                m.total.unwrap()
+            );
+            assert_eq!(r.facts, want, "{}", r.subject);
+            assert_eq!(r.total, m.total, "{}", r.subject);
+        }
+        // Once September is unlocked it is no longer official: nothing to draw.
+        scoring::unlock(
+            &registry,
+            &admin(),
+            "2025-09",
+            None,
+            "re-checking September",
+        )
+        .await
+        .unwrap();
+        let again = scoring::run(&registry, &admin(), &RunOptions::period("2025"))
+            .await
+            .unwrap();
+        assert_eq!(again.summary.refused, 124, "{:?}", again.summary.problems);
+        assert!(
+            again.summary.problems[0].contains("monthly-mean"),
+            "{:?}",
+            again.summary.problems
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
