@@ -106,6 +106,16 @@ enum Command {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Prints a run's summary: distributions per unit type, and units ranked
+    /// with their indicators in red and yellow.
+    Summary {
+        /// The run's id.
+        #[arg(long)]
+        run: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Makes a run the official run of its period for its subtree, locking the period there.
     Publish {
         /// The run's id.
@@ -271,6 +281,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         } => scoring::run(&cli.config, &period, unit.as_deref(), workers, json),
         Command::Runs { json } => scoring::runs(&cli.config, json),
         Command::Results { run, format } => scoring::results(&cli.config, run, &format),
+        Command::Summary { run, json } => scoring::summary(&cli.config, run, json),
         Command::Publish { run } => scoring::publish(&cli.config, run),
         Command::Unlock {
             period,

@@ -339,3 +339,51 @@ pub(super) fn gen_data(national: bool, seed: u64, out: &Path) -> Result<(), Erro
     }
     Ok(())
 }
+
+pub(super) fn summary(config: &Config, run: i64, json: bool) -> Result<(), Error> {
+    let record = with_registry(config, |r| async move {
+        Ok(scoring::run_record(&r, run).await?)
+    })?;
+    let Some(s) = record.summary else {
+        return Err(Error::BadInput(format!(
+            "run {run} is {}: only a complete run has a summary",
+            record.status
+        )));
+    };
+    if json {
+        print_json(&s);
+        return Ok(());
+    }
+    print_summary(run, &s);
+    println!("  units, best mean total first (indicators in red / yellow, most frequent first):");
+    let top = |m: &std::collections::BTreeMap<String, usize>| {
+        let mut v: Vec<(&String, &usize)> = m.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        v.iter()
+            .take(3)
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, u) in s.units.iter().enumerate() {
+        println!(
+            "  {:>5} {:<32} {:<14} {:>9}  {}{}{}",
+            i + 1,
+            u.unit,
+            u.kind,
+            u.mean_total.map(super::render::num).unwrap_or_default(),
+            Summary::in_words(&u.grades, Lang::En),
+            if u.red.is_empty() {
+                String::new()
+            } else {
+                format!("; red: {}", top(&u.red))
+            },
+            if u.yellow.is_empty() {
+                String::new()
+            } else {
+                format!("; yellow: {}", top(&u.yellow))
+            },
+        );
+    }
+    Ok(())
+}
