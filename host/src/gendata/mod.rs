@@ -39,12 +39,12 @@ impl Rng {
     pub fn for_item(seed: u64, stream: u64, index: u64) -> Rng {
         let mut r = Rng::new(seed ^ stream.wrapping_mul(0xbf58_476d_1ce4_e5b9));
         r.0 ^= index.wrapping_mul(0x94d0_49bb_1331_11eb);
-        r.next();
+        r.next_u64();
         r
     }
 
     /// The next 64 bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -54,18 +54,18 @@ impl Rng {
 
     /// Uniform in [0, 1).
     pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Uniform in `lo..hi`.
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo).max(1)
+        lo + self.next_u64() % (hi - lo).max(1)
     }
 
     /// Shuffles in place (Fisher–Yates).
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
             items.swap(i, j);
         }
     }
@@ -251,8 +251,8 @@ mod tests {
 
     #[test]
     fn a_seed_names_a_sequence() {
-        let a: Vec<u64> = (0..4).map(|i| Rng::for_item(7, 1, i).next()).collect();
-        let b: Vec<u64> = (0..4).map(|i| Rng::for_item(7, 1, i).next()).collect();
+        let a: Vec<u64> = (0..4).map(|i| Rng::for_item(7, 1, i).next_u64()).collect();
+        let b: Vec<u64> = (0..4).map(|i| Rng::for_item(7, 1, i).next_u64()).collect();
         assert_eq!(a, b);
         assert_ne!(a[0], a[1]);
     }

@@ -254,6 +254,9 @@ pub fn parse_json(file: &str, text: &str) -> Result<Vec<FactRow>> {
     Ok(rows)
 }
 
+/// A value arriving for a sheet: ten-thousandths, its text, its source.
+type Incoming<'a> = (i64, &'a str, &'a str);
+
 /// A checked value, ready to write.
 struct Checked<'a> {
     row: &'a FactRow,
@@ -416,7 +419,7 @@ pub async fn import(
     }
 
     // Group by sheet, then compare with what is in force.
-    let mut incoming: BTreeMap<(&str, &str), BTreeMap<&str, (i64, &str, &str)>> = BTreeMap::new();
+    let mut incoming: BTreeMap<(&str, &str), BTreeMap<&str, Incoming>> = BTreeMap::new();
     for c in &checked {
         incoming
             .entry((c.row.period.as_str(), c.row.subject.as_str()))
@@ -508,18 +511,15 @@ pub async fn import(
         &mut tx,
         "INSERT INTO fact_changes (subject, period, import_id, revision, facts)",
         "",
-        changes
-            .into_iter()
-            .map(|(s, p, r, f)| {
-                vec![
-                    s.into(),
-                    p.into(),
-                    Cell::Int(import_id),
-                    Cell::Int(r),
-                    f.into(),
-                ]
-            })
-            .collect(),
+        changes.into_iter().map(|(s, p, r, f)| {
+            vec![
+                s.into(),
+                p.into(),
+                Cell::Int(import_id),
+                Cell::Int(r),
+                f.into(),
+            ]
+        }),
     )
     .await?;
     let detail = serde_json::json!({

@@ -41,8 +41,8 @@ pub struct StoredResult {
     pub cohort_rule: Option<String>,
     /// The codes of the caps that applied.
     pub caps: Vec<String>,
-    /// Each indicator's `[raw, score, light]`, by position.
-    pub indicators: serde_json::Value,
+    /// Each indicator's `[raw, score, light]`, by position, as JSON text.
+    pub indicators: String,
     /// The fact values read, by name (null for missing), as JSON text.
     pub facts: String,
     /// The SHA-256 of `facts`.
@@ -172,7 +172,7 @@ fn stored_result(r: &sqlx::any::AnyRow) -> Result<StoredResult> {
         grade: r.try_get("grade")?,
         cohort_rule: r.try_get("cohort_rule")?,
         caps: json(caps)?,
-        indicators: json(indicators)?,
+        indicators,
         facts: r.try_get("facts")?,
         facts_sha256: r.try_get("facts_sha256")?,
         fuel: r.try_get("fuel")?,
@@ -205,7 +205,7 @@ impl StoredResult {
             serde_json::to_string(&self.caps)
                 .expect("serialises")
                 .into(),
-            self.indicators.to_string().into(),
+            self.indicators.into(),
             self.facts.into(),
             self.facts_sha256.into(),
             Cell::Int(self.fuel),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -237,14 +238,14 @@ async fn score(
 
     progress.stage(0);
     let started = Instant::now();
+    // Streamed, so the rows need not all be held twice.
     let mut subjects = Vec::new();
-    for r in sqlx::query(
+    let mut rows = sqlx::query(
         "SELECT s.id, s.unit, s.post, s.months_worked, s.months_absent, p.task_group \
          FROM subjects s JOIN posts p ON p.code = s.post ORDER BY s.id",
     )
-    .fetch_all(pool)
-    .await?
-    {
+    .fetch(pool);
+    while let Some(r) = rows.try_next().await? {
         let row = SubjectRow {
             id: r.try_get("id")?,
             unit: r.try_get("unit")?,
@@ -261,6 +262,7 @@ async fn score(
             subjects.push(row);
         }
     }
+    drop(rows);
     let mut summary = SummaryBuilder::new(&period.text, units);
     let mut resolver = registry.resolver(&period.text).await?;
     let mut in_use: Vec<InUse> = Vec::new();
@@ -305,13 +307,13 @@ async fn score(
     progress.stage(1);
     let started = Instant::now();
     let mut sheets: HashMap<String, String> = HashMap::with_capacity(jobs.len());
-    for r in sqlx::query("SELECT subject, facts FROM fact_sheets WHERE period = $1")
+    let mut rows = sqlx::query("SELECT subject, facts FROM fact_sheets WHERE period = $1")
         .bind(period.text.clone())
-        .fetch_all(pool)
-        .await?
-    {
+        .fetch(pool);
+    while let Some(r) = rows.try_next().await? {
         sheets.insert(r.try_get("subject")?, r.try_get("facts")?);
     }
+    drop(rows);
     let derived = derived_facts(registry, period, &in_use).await?;
     timings.load = started.elapsed();
 
@@ -368,7 +370,7 @@ async fn score(
             grade: None,
             cohort_rule: None,
             caps: Vec::new(),
-            indicators: json!([]),
+            indicators: "[]".into(),
             facts: outcome.facts,
             facts_sha256: outcome.facts_sha256,
             fuel: outcome.fuel as i64,
@@ -400,7 +402,7 @@ async fn score(
         &mut tx,
         INSERT_RESULTS,
         "",
-        results.into_iter().map(|r| r.cells(id)).collect(),
+        results.into_iter().map(|r| r.cells(id)),
     )
     .await?;
     sqlx::query("UPDATE runs SET status = 'complete', finished_at = $1, heartbeat_at = $1, summary = $2 WHERE id = $3")
@@ -431,13 +433,17 @@ async fn score(
 }
 
 /// Each indicator's `[raw, score, light]`, by position.
-fn indicators_json(eval: &Evaluation) -> serde_json::Value {
-    serde_json::Value::Array(
-        eval.indicators
-            .iter()
-            .map(|i| json!([i.raw, i.score, light_code(i.light)]))
-            .collect(),
-    )
+fn indicators_json(eval: &Evaluation) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(24 * eval.indicators.len() + 2);
+    out.push('[');
+    for (k, i) in eval.indicators.iter().enumerate() {
+        let raw = i.raw.map_or("null".to_string(), |r| r.to_string());
+        let sep = if k == 0 { "" } else { "," };
+        let _ = write!(out, "{sep}[{raw},{},\"{}\"]", i.score, light_code(i.light));
+    }
+    out.push(']');
+    out
 }
 
 /// A light as stored.
@@ -499,7 +505,7 @@ pub(super) fn fill(r: &mut StoredResult, answer: Answer, info: &PluginInfo) -> O
     r.grade = None;
     r.cohort_rule = None;
     r.caps = Vec::new();
-    r.indicators = json!([]);
+    r.indicators = "[]".into();
     r.error = None;
     match answer {
         Answer::Scored(eval) => {

@@ -154,11 +154,7 @@ fn compare(s: &StoredResult, d: &StoredResult, fuel: bool, out: &mut Vec<Differe
     field("grade", show(&s.grade), show(&d.grade));
     field("cohort_rule", show(&s.cohort_rule), show(&d.cohort_rule));
     field("caps", show(&s.caps), show(&d.caps));
-    field(
-        "indicators",
-        s.indicators.to_string(),
-        d.indicators.to_string(),
-    );
+    field("indicators", s.indicators.clone(), d.indicators.clone());
     field("error", show(&s.error), show(&d.error));
     field(
         "facts_sha256",

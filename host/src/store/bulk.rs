@@ -52,19 +52,23 @@ const MAX_PARAMS: usize = 30_000;
 
 /// Inserts `rows` as `head VALUES (…), (…) tail`, where `head` is
 /// `INSERT INTO t (a, b)` and `tail` an optional `ON CONFLICT …` clause.
-/// Every row must have the same number of cells.
+/// Every row must have the same number of cells. Rows are drawn as each
+/// statement needs them, so a caller can stream them rather than build all.
 pub async fn insert(
     conn: &mut AnyConnection,
     head: &str,
     tail: &str,
-    rows: Vec<Vec<Cell>>,
+    rows: impl IntoIterator<Item = Vec<Cell>>,
 ) -> Result<u64, sqlx::Error> {
-    let Some(width) = rows.first().map(Vec::len) else {
+    let mut rows = rows.into_iter().peekable();
+    let Some(width) = rows.peek().map(Vec::len) else {
         return Ok(0);
     };
     let per_statement = (MAX_PARAMS / width).max(1);
+    // SQLite looks each named parameter (`$7`) up among those before it, so a
+    // statement of thousands costs their square; anonymous `?` costs nothing.
+    let anonymous = conn.backend_name() == "SQLite";
     let mut affected = 0;
-    let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Cell>> = rows.by_ref().take(per_statement).collect();
         let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() * width * 6);
@@ -79,8 +83,12 @@ pub async fn insert(
                 if j > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                if anonymous {
+                    sql.push('?');
+                } else {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
             }
             sql.push(')');
         }
