@@ -9,7 +9,7 @@ use thuocdo_sdk::Fixed;
 use crate::runtime::{EvaluationInput, PluginInfo, Subject};
 
 /// A subject's facts by name, as people write them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamedInput {
     /// Who is scored.
@@ -18,10 +18,11 @@ pub struct NamedInput {
     #[serde(default)]
     pub period: String,
     /// Each fact by name: an exact decimal as a string or number; absent or null is missing.
+    #[schema(value_type = Object)]
     pub facts: serde_json::Map<String, Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 /// The subject of a named input.
 pub struct NamedSubject {

@@ -11,6 +11,7 @@
 //! # Ok::<(), thuocdo_host::runtime::Error>(())
 //! ```
 
+pub mod api;
 pub mod bundled;
 pub mod cli;
 pub mod config;
@@ -21,3 +22,4 @@ pub mod registry;
 pub mod runtime;
 pub mod scoring;
 pub mod store;
+pub mod tokens;

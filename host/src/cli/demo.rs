@@ -25,7 +25,7 @@ const PERIOD: &str = "2025-09";
 const SEED: u64 = 2025;
 
 /// Publishes, then prints the catalogue and every example's grade.
-pub fn run(config: &Config, json: bool) -> Result<(), Error> {
+pub fn run(config: &Config, json: bool, serve: Option<&str>) -> Result<(), Error> {
     let demo = Actor::admin("demo@local");
     let report = with_registry(config, |registry| async move {
         if !json {
@@ -100,9 +100,26 @@ pub fn run(config: &Config, json: bool) -> Result<(), Error> {
             report.push(json!({"plugin": info.name, "version": info.version, "sha256": record.sha256, "results": scored}));
         }
         let run = province(config, &registry, &demo, json).await?;
-        Ok(json!({"catalogue": report, "run": run}))
+        let report = json!({"catalogue": report, "run": run});
+        if let Some(listen) = serve {
+            if json {
+                println!("{report}");
+            }
+            let (secret, _) = crate::tokens::create(
+                registry.store(),
+                &demo.name,
+                "demo",
+                &crate::registry::Role::Admin,
+            )
+            .await?;
+            println!("\nadmin token (shown once): {secret}");
+            println!("  curl -H 'Authorization: Bearer {secret}' http://{listen}/api/v1/runs");
+            super::serve::serve_until_interrupted(registry, listen).await?;
+            return Ok(None);
+        }
+        Ok(Some(report))
     })?;
-    if json {
+    if let (true, Some(report)) = (json, report) {
         println!("{report}");
     }
     Ok(())

@@ -4,8 +4,9 @@ mod demo;
 mod error;
 mod plugin;
 mod registry;
-mod render;
+pub(crate) mod render;
 mod scoring;
+mod serve;
 
 pub use error::Error;
 
@@ -29,13 +30,26 @@ enum Command {
     /// Loads the bundled scorecards in the sandbox, prints what each measures and
     /// scores its example subjects.
     Demo {
-        /// Stop after the summary (the host does not serve yet, so this is the
-        /// only mode for now).
+        /// Stop after the summary instead of serving the API.
         #[arg(long)]
         no_serve: bool,
+        /// Where to serve.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
         /// Print JSON instead of tables.
         #[arg(long)]
         json: bool,
+    },
+    /// Serves the HTTP API until Ctrl-C.
+    Serve {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Bearer tokens for the API.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
     },
     /// Work with scorecard plugins: files, and the registry in the data directory.
     Plugin {
@@ -159,6 +173,25 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Makes a token and prints it once.
+    Create {
+        /// admin, unit-admin, publisher, analyst or viewer.
+        #[arg(long)]
+        role: String,
+        /// A unit admin's subtree.
+        #[arg(long)]
+        unit: Option<String>,
+        /// A publisher's namespace.
+        #[arg(long)]
+        namespace: Option<String>,
+        /// Who or what it is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum OrgCommand {
     /// Loads units, posts, subjects and assignments from a JSON document.
     Import {
@@ -245,7 +278,27 @@ enum PluginCommand {
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
-        Command::Demo { no_serve: _, json } => demo::run(&cli.config, json),
+        Command::Demo {
+            no_serve,
+            listen,
+            json,
+        } => demo::run(&cli.config, json, (!no_serve).then_some(listen.as_str())),
+        Command::Serve { listen } => serve::serve(&cli.config, &listen),
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    role,
+                    unit,
+                    namespace,
+                    name,
+                },
+        } => serve::token_create(
+            &cli.config,
+            &role,
+            unit.as_deref(),
+            namespace.as_deref(),
+            &name,
+        ),
         Command::Plugin { command } => match command {
             PluginCommand::Inspect { file } => plugin::inspect(&file),
             PluginCommand::Eval { file, input, json } => plugin::eval(&file, &input, json),

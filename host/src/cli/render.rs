@@ -10,7 +10,7 @@ use crate::explain::{self, Lang};
 use crate::runtime::{Evaluation, EvaluationInput, Grade, PeriodKind, PluginInfo};
 
 /// A fixed-point number as a decimal.
-pub(super) fn num(raw: i64) -> String {
+pub(crate) fn num(raw: i64) -> String {
     Fixed::from_raw(raw).to_string()
 }
 
@@ -65,7 +65,7 @@ pub(super) fn evaluation_table(
 
 /// One subject's scorecard as JSON: the numbers, the ids and codes beside them,
 /// and the sentences in both languages.
-pub(super) fn evaluation_json(info: &PluginInfo, e: &Evaluation, log: &str) -> serde_json::Value {
+pub(crate) fn evaluation_json(info: &PluginInfo, e: &Evaluation, log: &str) -> serde_json::Value {
     json!({
         "plugin": info.name,
         "version": info.version,

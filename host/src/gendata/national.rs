@@ -50,6 +50,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
         name: "Việt Nam".into(),
         kind: "country".into(),
         parent: None,
+        publishes_people: false,
     });
     for p in 1..=PROVINCES {
         org.units.push(UnitRecord {
@@ -57,6 +58,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
             name: format!("Tỉnh/thành phố {p:02}"),
             kind: "province".into(),
             parent: Some("vn".into()),
+            publishes_people: false,
         });
     }
     for c in 0..COMMUNES {
@@ -65,6 +67,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
             name: format!("Xã/phường {:04}", c + 1),
             kind: "commune".into(),
             parent: Some(format!("tinh-{:02}", 1 + c % PROVINCES)),
+            publishes_people: false,
         });
     }
     org.posts = POSTS

@@ -100,12 +100,14 @@ fn person(rng: &mut Rng) -> String {
     )
 }
 
+/// A unit; the province's agencies and communes publish their people's results.
 fn unit(code: &str, name: &str, kind: &str, parent: Option<&str>) -> UnitRecord {
     UnitRecord {
         code: code.into(),
         name: name.into(),
         kind: kind.into(),
         parent: parent.map(Into::into),
+        publishes_people: matches!(kind, "agency" | "commune" | "service-centre"),
     }
 }
 

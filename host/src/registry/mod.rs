@@ -30,7 +30,7 @@ use crate::runtime::{self, Plugin, Runtime};
 use crate::store::{Store, is_unique_violation, now_millis};
 
 /// A published version, as the registry keeps it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct VersionRecord {
     /// `namespace/name`.
     pub name: String,
@@ -49,7 +49,7 @@ pub struct VersionRecord {
 }
 
 /// What a publish did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Published {
     /// The version record.
     pub record: VersionRecord,
@@ -59,7 +59,7 @@ pub struct Published {
 
 /// An assignment: a post type in a unit subtree, to a plugin and requirement,
 /// from a period.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Assignment {
     /// Its id.
     pub id: i64,
@@ -82,7 +82,7 @@ pub struct Assignment {
 }
 
 /// The version a subject's post resolves to for a period.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Resolved {
     /// The assignment in force.
     pub assignment: Assignment,
@@ -93,7 +93,7 @@ pub struct Resolved {
 }
 
 /// One line of the audit log.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Its position in the log.
     pub id: i64,
@@ -467,6 +467,30 @@ impl Registry {
             yanked: true,
             ..record
         })
+    }
+
+    /// A version's record and its describe() as published (JSON text).
+    pub async fn describe(&self, plugin: &str, version: &str) -> Result<(VersionRecord, String)> {
+        let (namespace, name) = split_name(plugin)?;
+        let row = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS}, describe FROM plugin_versions WHERE namespace = $1 AND name = $2 AND version = $3"
+        ))
+        .bind(namespace.to_string())
+        .bind(name.to_string())
+        .bind(version.to_string())
+        .fetch_optional(self.store.pool())
+        .await?;
+        match row {
+            Some(row) => Ok((version_record(&row)?, row.try_get("describe")?)),
+            None => {
+                let versions = self.known_versions(plugin).await?;
+                let listed: Vec<&str> = versions.iter().map(|r| r.version.as_str()).collect();
+                Err(Error::NotFound(format!(
+                    "{plugin} has no version {version} (published: {})",
+                    listed.join(", ")
+                )))
+            }
+        }
     }
 
     /// The compiled plugin for an exact version, compiled on first use (off the

@@ -3,7 +3,7 @@
 use crate::{registry, runtime};
 
 /// One bad row of a data file, by line (CSV) or entry (JSON).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RowError {
     /// Where: `line 12` or `entry 3`.
     pub at: String,

@@ -35,7 +35,7 @@ pub struct FactRow {
 }
 
 /// What an import did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Imported {
     /// The file, as named.
     pub file: String,
@@ -52,12 +52,24 @@ pub struct Imported {
 /// The CSV columns, in any order.
 const COLUMNS: [&str; 5] = ["subject_id", "period", "fact", "value", "source"];
 
-/// Reads a file as CSV or JSON: by its extension, else by its first character.
-pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<FactRow>> {
+/// The two formats facts come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `subject_id,period,fact,value,source`.
+    Csv,
+    /// Entries of one value or one subject's sheet.
+    Json,
+}
+
+/// Reads a file as `format`, or when none is given as CSV or JSON by its
+/// extension, else by its first character.
+pub fn parse(file: &str, bytes: &[u8], format: Option<Format>) -> Result<Vec<FactRow>> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Error::BadFile(format!("{file} is not UTF-8 text: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let json = if file.ends_with(".json") {
+    let json = if let Some(f) = format {
+        f == Format::Json
+    } else if file.ends_with(".json") {
         true
     } else if file.ends_with(".csv") {
         false
@@ -342,11 +354,23 @@ async fn subject_units(registry: &Registry) -> Result<HashMap<String, String>> {
 }
 
 /// Imports a file's facts: checked whole, then written in one transaction.
+/// The format follows the file's name (or its first character).
 pub async fn import(
     registry: &Registry,
     actor: &Actor,
     file: &str,
     bytes: &[u8],
+) -> Result<Imported> {
+    import_as(registry, actor, file, bytes, None).await
+}
+
+/// As [`import`], in a given format (an upload's Content-Type).
+pub async fn import_as(
+    registry: &Registry,
+    actor: &Actor,
+    file: &str,
+    bytes: &[u8],
+    format: Option<Format>,
 ) -> Result<Imported> {
     if !matches!(actor.role, Role::Admin | Role::UnitAdmin { .. }) {
         return Err(Error::Forbidden(format!(
@@ -354,7 +378,7 @@ pub async fn import(
             actor.name
         )));
     }
-    let rows = parse(file, bytes)?;
+    let rows = parse(file, bytes, format)?;
     let subjects = subject_units(registry).await?;
     let dictionary = Dictionary::load(registry).await?;
     let checked = check(file, &rows, &subjects, &dictionary)?;

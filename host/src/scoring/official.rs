@@ -12,7 +12,7 @@ use crate::registry::{Actor, Registry, Role};
 use crate::store::now_millis;
 
 /// A publication of a run as a period's official run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct OfficialRun {
     /// The publication's id.
     pub id: i64,
@@ -27,7 +27,18 @@ pub struct OfficialRun {
     /// When.
     pub published_at: i64,
     /// Who unlocked it, when and why, if it has been.
-    pub unlocked: Option<(String, i64, String)>,
+    pub unlocked: Option<Unlocked>,
+}
+
+/// An unlocking of a period, on record.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Unlocked {
+    /// Who.
+    pub by: String,
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// Why.
+    pub reason: String,
 }
 
 fn official(r: &sqlx::any::AnyRow) -> Result<OfficialRun> {
@@ -42,7 +53,11 @@ fn official(r: &sqlx::any::AnyRow) -> Result<OfficialRun> {
         published_by: r.try_get("published_by")?,
         published_at: r.try_get("published_at")?,
         unlocked: match (by, at, why) {
-            (Some(by), Some(at), why) => Some((by, at, why.unwrap_or_default())),
+            (Some(by), Some(at), why) => Some(Unlocked {
+                by,
+                at,
+                reason: why.unwrap_or_default(),
+            }),
             _ => None,
         },
     })
@@ -195,7 +210,11 @@ pub async fn unlock(
     Registry::audit(&mut tx, actor, "unlock", &period.text, detail).await?;
     tx.commit().await?;
     Ok(OfficialRun {
-        unlocked: Some((actor.name.clone(), now_millis(), reason.to_string())),
+        unlocked: Some(Unlocked {
+            by: actor.name.clone(),
+            at: now_millis(),
+            reason: reason.to_string(),
+        }),
         ..o
     })
 }

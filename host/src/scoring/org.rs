@@ -14,7 +14,7 @@ use crate::store::bulk::{Cell, insert};
 
 /// An organisation document: what `thuocdo org import` and the API take, and
 /// what `thuocdo gen-data` writes.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     /// Units, parents before or after their children.
@@ -32,7 +32,7 @@ pub struct Organisation {
 }
 
 /// A unit of the organisation.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitRecord {
     /// Its code: `xa-my-lam`.
@@ -44,10 +44,14 @@ pub struct UnitRecord {
     /// The enclosing unit, if any.
     #[serde(default)]
     pub parent: Option<String>,
+    /// Whether the unit publishes its people's results (its aggregates are
+    /// always public).
+    #[serde(default)]
+    pub publishes_people: bool,
 }
 
 /// A post: what a person is scored as.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostRecord {
     /// Its code: `commune-chair`.
@@ -59,7 +63,7 @@ pub struct PostRecord {
 }
 
 /// Whether a subject is a person or a unit scored as a whole.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SubjectKind {
     /// A person.
@@ -79,7 +83,7 @@ impl SubjectKind {
 }
 
 /// Someone (or some unit) scored.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectRecord {
     /// Their id.
@@ -102,7 +106,7 @@ pub struct SubjectRecord {
 }
 
 /// A scorecard assigned to a post type within a unit subtree from a period.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentRecord {
     /// A position code or an agency type.
@@ -116,7 +120,7 @@ pub struct AssignmentRecord {
 }
 
 /// What an import changed.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct OrgImported {
     /// Units written.
     pub units: usize,
@@ -317,6 +321,7 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
                 u.name.as_str().into(),
                 u.kind.as_str().into(),
                 u.parent.clone().into(),
+                Cell::Int(i64::from(u.publishes_people)),
             ]
         })
         .collect();
@@ -324,8 +329,9 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
     // whenever the database checks it.
     insert(
         &mut tx,
-        "INSERT INTO units (code, name, kind, parent)",
-        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent",
+        "INSERT INTO units (code, name, kind, parent, publishes_people)",
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent, \
+         publishes_people = excluded.publishes_people",
         units,
     )
     .await?;
@@ -426,6 +432,7 @@ mod tests {
             name: code.into(),
             kind: "agency".into(),
             parent: parent.map(Into::into),
+            publishes_people: false,
         }
     }
 

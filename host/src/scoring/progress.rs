@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,8 @@ pub struct Progress {
     stage: AtomicUsize,
     done: AtomicUsize,
     total: AtomicUsize,
+    run: AtomicI64,
+    started: tokio::sync::Notify,
 }
 
 /// The stages a run goes through, in order.
@@ -26,6 +28,23 @@ pub const STAGES: [&str; 6] = [
 ];
 
 impl Progress {
+    /// Records the run's id once its row exists, and wakes whoever waits for it.
+    pub fn started(&self, run: i64) {
+        self.run.store(run, Ordering::Relaxed);
+        self.started.notify_one();
+    }
+
+    /// Waits until the run has an id.
+    pub async fn run_id(&self) -> i64 {
+        loop {
+            let id = self.run.load(Ordering::Relaxed);
+            if id != 0 {
+                return id;
+            }
+            self.started.notified().await;
+        }
+    }
+
     /// Enters a stage (an index into [`STAGES`]).
     pub fn stage(&self, stage: usize) {
         self.stage

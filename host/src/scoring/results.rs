@@ -12,7 +12,7 @@ use crate::store::now_millis;
 pub(super) const ABANDONED_AFTER_MS: i64 = 60_000;
 
 /// One subject's stored result in a run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredResult {
     /// The subject's id.
     pub subject: String,
@@ -54,7 +54,7 @@ pub struct StoredResult {
 }
 
 /// A run as recorded.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct RunRecord {
     /// Its id.
     pub id: i64,

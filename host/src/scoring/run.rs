@@ -151,6 +151,7 @@ async fn run_inner(
     let detail = json!({"run": id, "period": period.text, "unit": options.unit});
     Registry::audit(&mut tx, actor, "run-start", &period.text, detail).await?;
     tx.commit().await?;
+    options.progress.started(id);
 
     // The heartbeat tells others the run is alive; without it, it is abandoned.
     let heartbeat = {

@@ -12,7 +12,7 @@ use crate::explain::Lang;
 use crate::runtime::Light;
 
 /// A run's summary, stored with it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Summary {
     /// The period.
     pub period: String,
@@ -45,7 +45,7 @@ pub struct Summary {
 }
 
 /// One unit's results.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UnitSummary {
     /// Its code.
     pub unit: String,
@@ -66,7 +66,7 @@ pub struct UnitSummary {
 }
 
 /// A scorecard version and how many it scored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PluginUse {
     /// `namespace/name`.
     pub plugin: String,

@@ -16,7 +16,7 @@ use crate::registry::Registry;
 use crate::runtime::{ENGINE_VERSION, EvaluationInput, Plugin, PluginInfo, Subject};
 
 /// One field of one result that re-derivation does not reproduce.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Difference {
     /// The subject.
     pub subject: String,
@@ -29,7 +29,7 @@ pub struct Difference {
 }
 
 /// What a verification found.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Verified {
     /// The run.
     pub run: i64,

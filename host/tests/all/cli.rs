@@ -170,10 +170,23 @@ fn demo_publishes_and_scores_every_bundled_scorecard_and_reuses_what_is_there() 
         stdout(&first).matches("published now").count(),
         BUNDLED.len()
     );
+    // The province's September, as the articles count it.
+    assert!(
+        stdout(&first).contains("agency           4 excellent, 15 good, 5 completed"),
+        "{}",
+        stdout(&first)
+    );
+    assert!(
+        stdout(&first).contains("commune          10 excellent, 88 good, 26 completed"),
+        "{}",
+        stdout(&first)
+    );
     let out = thuocdo(&["--data-dir", &data, "demo", "--no-serve", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let plugins = report.as_array().unwrap();
+    assert_eq!(report["run"]["reused"], true);
+    assert_eq!(report["run"]["summary"]["scored"], 178);
+    let plugins = report["catalogue"].as_array().unwrap();
     assert_eq!(plugins.len(), BUNDLED.len());
     for p in plugins {
         let results = p["results"].as_array().unwrap();

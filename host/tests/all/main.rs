@@ -1,3 +1,4 @@
 //! The `thuocdo` binary, run as people and scripts run it.
 
+mod api;
 mod cli;

@@ -1,0 +1,82 @@
+//! Who is calling: the bearer token, if any, checked against the stored
+//! hashes. No token is the public, who may read what is public; a token that
+//! is not a live one is refused outright.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::registry::{Actor, Role};
+use crate::tokens;
+
+/// The caller: an actor with a role, or the public.
+#[derive(Clone, Debug)]
+pub struct Caller(pub Option<Actor>);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let Some(value) = parts.headers.get(AUTHORIZATION) else {
+            return Ok(Caller(None));
+        };
+        let secret = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
+                    .field("Authorization")
+            })?;
+        match tokens::authenticate(state.registry.store(), secret).await? {
+            Some(actor) => Ok(Caller(Some(actor))),
+            None => Err(
+                ApiError::unauthorized("the token is not a live thuocdo token")
+                    .field("Authorization"),
+            ),
+        }
+    }
+}
+
+impl Caller {
+    /// The actor, or 401 when the public calls what needs a token.
+    pub fn actor(&self) -> Result<&Actor, ApiError> {
+        self.0.as_ref().ok_or_else(|| {
+            ApiError::unauthorized("this needs a bearer token").field("Authorization")
+        })
+    }
+
+    /// The actor if its role is one of `roles` (by name), else 401 or 403.
+    pub fn with_role(&self, what: &str, roles: &[&str]) -> Result<&Actor, ApiError> {
+        let actor = self.actor()?;
+        let name = match actor.role {
+            Role::Admin => "admin",
+            Role::UnitAdmin { .. } => "unit-admin",
+            Role::Publisher { .. } => "publisher",
+            Role::Analyst => "analyst",
+            Role::Viewer => "viewer",
+        };
+        if roles.contains(&name) {
+            Ok(actor)
+        } else {
+            Err(ApiError::forbidden(format!(
+                "{} ({name}) may not {what}: that takes {}",
+                actor.name,
+                roles.join(" or ")
+            )))
+        }
+    }
+
+    /// Whether the caller may see personal details of subjects in `unit`:
+    /// admins, and unit admins of a subtree holding it.
+    pub fn sees_personal(&self, units: &crate::scoring::Units, unit: &str) -> bool {
+        match self.0.as_ref().map(|a| &a.role) {
+            Some(Role::Admin) => true,
+            Some(Role::UnitAdmin { unit: root }) => units.within(unit, root),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Ad-hoc evaluation: one or many subjects' facts, each scored in its own
+//! fresh instance, with the version assigned to their post for the period or
+//! a version named in the request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiError, Problem};
+use super::org::json;
+use crate::cli::render::evaluation_json;
+use crate::explain;
+use crate::input::NamedInput;
+use crate::registry::{Period, Resolver};
+use crate::runtime::{EvaluationInput, Plugin};
+
+/// Subjects to score.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateRequest {
+    /// `namespace/name@version` to score with; otherwise each subject's
+    /// assigned version for its period.
+    #[serde(default)]
+    pub plugin: Option<String>,
+    /// Each subject: who, the period, and the facts by name.
+    pub subjects: Vec<NamedInput>,
+}
+
+/// Why one subject was not scored.
+#[derive(Serialize, ToSchema)]
+pub struct ScoreError {
+    /// `missing-fact`, `invalid-fact`, `bad-input`, `unassigned`, or the
+    /// sandbox's kind: `out-of-fuel`, `deadline`, `trap`, …
+    pub kind: String,
+    /// In words.
+    pub message: String,
+}
+
+/// One subject's answer.
+#[derive(Serialize, ToSchema)]
+pub struct Scored {
+    /// The subject's id.
+    pub subject: String,
+    /// The scorecard, when one was found.
+    pub plugin: Option<String>,
+    /// Its version.
+    pub version: Option<String>,
+    /// Its bytes' hash.
+    pub sha256: Option<String>,
+    /// The evaluation with the host's sentences, when scored.
+    #[schema(value_type = Option<Object>)]
+    pub evaluation: Option<serde_json::Value>,
+    /// Why not, otherwise.
+    pub error: Option<ScoreError>,
+}
+
+/// The answers, in the order of the request.
+#[derive(Serialize, ToSchema)]
+pub struct Evaluations {
+    /// One per subject.
+    pub evaluations: Vec<Scored>,
+}
+
+/// One subject ready to score: the plugin, its version, the input.
+type Work = (Arc<Plugin>, String, EvaluationInput);
+
+fn failed(subject: &str, kind: &str, message: String) -> Scored {
+    Scored {
+        subject: subject.to_string(),
+        plugin: None,
+        version: None,
+        sha256: None,
+        evaluation: None,
+        error: Some(ScoreError {
+            kind: kind.to_string(),
+            message,
+        }),
+    }
+}
+
+/// Scores subjects, each in its own instance.
+#[utoipa::path(post, path = "/api/v1/evaluate", tag = "evaluate",
+    request_body = EvaluateRequest,
+    responses(
+        (status = 200, description = "One answer per subject, scored or with the reason it was not", body = Evaluations),
+        (status = 400, description = "Malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plugin version", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a request", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn evaluate(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<EvaluateRequest>, JsonRejection>,
+) -> Result<Json<Evaluations>, ApiError> {
+    caller.actor()?;
+    let request = json(body)?;
+    if request.subjects.len() > super::MAX_SUBJECTS_PER_REQUEST {
+        return Err(ApiError::bad_request(format!(
+            "{} subjects in one request; at most {}",
+            request.subjects.len(),
+            super::MAX_SUBJECTS_PER_REQUEST
+        ))
+        .field("subjects"));
+    }
+    let named: Option<Arc<Plugin>> = match &request.plugin {
+        Some(p) => {
+            let (name, version) = p.split_once('@').ok_or_else(|| {
+                ApiError::bad_request(format!("`{p}` must be namespace/name@version"))
+                    .field("plugin")
+            })?;
+            Some(state.registry.plugin(name, version).await?)
+        }
+        None => None,
+    };
+    // Each subject's plugin and input, or why there is none.
+    let mut resolvers: HashMap<String, Resolver> = HashMap::new();
+    let mut work: Vec<Result<Work, Scored>> = Vec::new();
+    for s in &request.subjects {
+        let id = &s.subject.id;
+        let plugin = match &named {
+            Some(p) => p.clone(),
+            None => match resolve(&state, &mut resolvers, s).await {
+                Ok(p) => p,
+                Err(e) => {
+                    work.push(Err(e));
+                    continue;
+                }
+            },
+        };
+        match s.to_input(&plugin.info) {
+            Ok(input) => {
+                let version = plugin.info.version.clone();
+                work.push(Ok((plugin, version, input)));
+            }
+            Err(message) => work.push(Err(failed(id, "bad-input", message))),
+        }
+    }
+    let runtime = state.registry.runtime_arc();
+    let metrics = state.metrics.clone();
+    let answers = tokio::task::spawn_blocking(move || {
+        work.into_iter()
+            .map(|item| {
+                let (plugin, version, input) = match item {
+                    Ok(w) => w,
+                    Err(scored) => return scored,
+                };
+                let started = Instant::now();
+                let outcome = runtime.evaluate(&plugin, &input);
+                let info = &plugin.info;
+                let mut scored = Scored {
+                    subject: input.subject.id.clone(),
+                    plugin: Some(info.name.clone()),
+                    version: Some(version.clone()),
+                    sha256: Some(plugin.sha256.clone()),
+                    evaluation: None,
+                    error: None,
+                };
+                let kind = match outcome {
+                    Ok(evaluated) => match evaluated.answer {
+                        Ok(eval) => {
+                            scored.evaluation = Some(evaluation_json(info, &eval, &evaluated.log));
+                            "scored"
+                        }
+                        Err(e) => {
+                            let kind = match e {
+                                crate::runtime::EvaluationError::MissingFact(_) => "missing-fact",
+                                crate::runtime::EvaluationError::InvalidFact(_) => "invalid-fact",
+                                crate::runtime::EvaluationError::WrongFactCount(_) => {
+                                    "wrong-fact-count"
+                                }
+                            };
+                            scored.error = Some(ScoreError {
+                                kind: kind.into(),
+                                message: explain::evaluation_error(info, &e),
+                            });
+                            "refused"
+                        }
+                    },
+                    Err(e) => {
+                        metrics.fault(e.kind());
+                        scored.error = Some(ScoreError {
+                            kind: e.kind().into(),
+                            message: e.to_string(),
+                        });
+                        "fault"
+                    }
+                };
+                metrics.evaluation(&info.name, &version, kind, started.elapsed());
+                scored
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("the evaluation thread failed: {e}")))?;
+    Ok(Json(Evaluations {
+        evaluations: answers,
+    }))
+}
+
+/// The plugin assigned to a subject's post for its period.
+async fn resolve(
+    state: &AppState,
+    resolvers: &mut HashMap<String, Resolver>,
+    s: &NamedInput,
+) -> Result<Arc<Plugin>, Scored> {
+    let id = &s.subject.id;
+    let period = Period::parse(&s.period).map_err(|e| failed(id, "bad-input", e.to_string()))?;
+    if !resolvers.contains_key(&period.text) {
+        let r = state
+            .registry
+            .resolver(&period.text)
+            .await
+            .map_err(|e| failed(id, "unassigned", e.to_string()))?;
+        resolvers.insert(period.text.clone(), r);
+    }
+    let resolver = resolvers.get_mut(&period.text).expect("inserted above");
+    let resolved = resolver
+        .resolve_kind(&s.subject.position, &s.subject.unit, Some(period.kind()))
+        .map_err(|e| failed(id, "unassigned", e.to_string()))?
+        .ok_or_else(|| {
+            failed(
+                id,
+                "unassigned",
+                format!(
+                    "post `{}` has no scorecard for a period like {}",
+                    s.subject.position, period.text
+                ),
+            )
+        })?;
+    state
+        .registry
+        .plugin(&resolved.assignment.plugin, &resolved.version)
+        .await
+        .map_err(|e| failed(id, "unassigned", e.to_string()))
+}

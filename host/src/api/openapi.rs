@@ -1,0 +1,45 @@
+//! The OpenAPI 3 document, generated from the handlers' own annotations and
+//! the types they take and return.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{evaluate, org, plugins, runs, system};
+
+/// Adds the bearer scheme the secured routes name.
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "thuocdo", description = "Scores public servants by what they deliver: versioned scorecard plugins, run in a sandbox, the same way for all."),
+    paths(
+        plugins::publish, plugins::list, plugins::versions, plugins::describe, plugins::yank,
+        org::import, org::units, org::assign, org::assignments, org::facts,
+        evaluate::evaluate,
+        runs::start, runs::list, runs::status, runs::results, runs::summary, runs::publish, runs::unlock,
+        system::audit,
+    ),
+    modifiers(&Bearer)
+)]
+struct Document;
+
+/// The document.
+pub fn document_value() -> utoipa::openapi::OpenApi {
+    Document::openapi()
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(document_value())
+}

@@ -1,0 +1,154 @@
+//! Publishing, listing, describing and yanking scorecards. Every published
+//! scorecard's describe() is public: what a post is measured on is for anyone
+//! to read.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiError, Problem};
+use crate::registry::{Published, VersionRecord};
+
+/// Reads a body, mapping a too-large one to 413 with a problem document.
+pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                format!(
+                    "the body is larger than this route accepts ({} MiB)",
+                    limit / (1024 * 1024)
+                ),
+            )
+            .field("body")
+        } else {
+            ApiError::bad_request(format!("the body cannot be read: {e}")).field("body")
+        }
+    })
+}
+
+/// Publishes a component: 201 when new, 200 when these bytes were published
+/// before, 409 when other bytes hold that version.
+#[utoipa::path(
+    post, path = "/api/v1/plugins", tag = "plugins",
+    request_body(content = Vec<u8>, content_type = "application/wasm", description = "The scorecard component"),
+    responses(
+        (status = 201, description = "Published", body = Published),
+        (status = 200, description = "These bytes were already published", body = Published),
+        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another namespace", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Other bytes under this version", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid scorecard", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn publish(
+    State(state): State<AppState>,
+    caller: Caller,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Published>), ApiError> {
+    let actor = caller.with_role("publish", &["admin", "publisher"])?;
+    let bytes = body(bytes, super::MAX_PLUGIN_BYTES)?;
+    if bytes.is_empty() {
+        return Err(
+            ApiError::bad_request("the body is empty: send the .wasm component").field("body"),
+        );
+    }
+    let published = state.registry.publish(actor, bytes.to_vec()).await?;
+    let status = if published.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(published)))
+}
+
+/// Every published plugin's name.
+#[utoipa::path(get, path = "/api/v1/plugins", tag = "plugins",
+    responses((status = 200, description = "namespace/name of each", body = Vec<String>)))]
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(state.registry.plugins().await?))
+}
+
+/// A plugin's versions, lowest first.
+#[utoipa::path(get, path = "/api/v1/plugins/{namespace}/{name}", tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path)),
+    responses(
+        (status = 200, description = "Its versions", body = Vec<VersionRecord>),
+        (status = 400, description = "A malformed name", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn versions(
+    State(state): State<AppState>,
+    Path((namespace, name)): Path<(String, String)>,
+) -> Result<Json<Vec<VersionRecord>>, ApiError> {
+    Ok(Json(
+        state
+            .registry
+            .versions(&format!("{namespace}/{name}"))
+            .await?,
+    ))
+}
+
+/// A version and its describe(): facts, indicators, weights, thresholds, bands.
+#[derive(Serialize, ToSchema)]
+pub struct Described {
+    /// The version's record.
+    pub record: VersionRecord,
+    /// Its describe(), as published.
+    #[schema(value_type = Object)]
+    pub describe: serde_json::Value,
+}
+
+/// One version, with what it measures.
+#[utoipa::path(get, path = "/api/v1/plugins/{namespace}/{name}/{version}", tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
+    responses(
+        (status = 200, description = "The version and its describe()", body = Described),
+        (status = 400, description = "A malformed name", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn describe(
+    State(state): State<AppState>,
+    Path((namespace, name, version)): Path<(String, String, String)>,
+) -> Result<Json<Described>, ApiError> {
+    let (record, describe) = state
+        .registry
+        .describe(&format!("{namespace}/{name}"), &version)
+        .await?;
+    let describe = serde_json::from_str(&describe)
+        .map_err(|e| ApiError::internal(format!("a stored describe() is unreadable: {e}")))?;
+    Ok(Json(Described { record, describe }))
+}
+
+/// Yanks a version: never picked again by an assignment, still evaluable.
+#[utoipa::path(post, path = "/api/v1/plugins/{namespace}/{name}/{version}/yank", tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
+    responses(
+        (status = 200, description = "Yanked", body = VersionRecord),
+        (status = 400, description = "A malformed name or version", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another namespace", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn yank(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((namespace, name, version)): Path<(String, String, String)>,
+) -> Result<Json<VersionRecord>, ApiError> {
+    let actor = caller.with_role("yank", &["admin", "publisher"])?;
+    Ok(Json(
+        state
+            .registry
+            .yank(actor, &format!("{namespace}/{name}"), &version)
+            .await?,
+    ))
+}

@@ -1,0 +1,62 @@
+//! Liveness, readiness, metrics, the audit log, and the answer for a route
+//! that does not exist.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::IntoResponse;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiError, Problem};
+use crate::registry::AuditEntry;
+
+/// The process answers.
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// The database answers too.
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    sqlx::query("SELECT 1")
+        .execute(state.registry.store().pool())
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not-ready",
+                format!("the database does not answer: {e}"),
+            )
+        })?;
+    Ok("ready\n")
+}
+
+/// Prometheus text.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+/// The audit log: every publish, yank, assignment, import, run, publication
+/// and unlocking, with who and when.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "system",
+    responses(
+        (status = 200, description = "Oldest first", body = Vec<AuditEntry>),
+        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    caller.with_role("read the audit log", &["admin", "unit-admin"])?;
+    Ok(Json(state.registry.audit_log().await?))
+}
+
+/// 404 as a problem document.
+pub async fn not_found(uri: Uri) -> ApiError {
+    ApiError::not_found(format!("there is no route {}", uri.path()))
+}

@@ -1,0 +1,750 @@
+//! The HTTP API, served for real on an ephemeral port and called with a real
+//! HTTP client: every route's success path and its error codes, and the
+//! boundary of every role.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use thuocdo_host::bundled::BUNDLED;
+use thuocdo_host::gendata;
+use thuocdo_host::registry::{Actor, Registry, Role};
+use thuocdo_host::runtime::Runtime;
+use thuocdo_host::scoring;
+use thuocdo_host::store::{Database, Store};
+use thuocdo_host::tokens;
+
+struct Server {
+    base: String,
+    client: Client,
+    tokens: HashMap<&'static str, String>,
+    registry: Arc<Registry>,
+    dir: std::path::PathBuf,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+fn wasm(crate_name: &str) -> Vec<u8> {
+    BUNDLED
+        .iter()
+        .find(|b| b.crate_name == crate_name)
+        .unwrap()
+        .wasm
+        .to_vec()
+}
+
+/// The demo province published and loaded, a token per role, the API served.
+async fn start(name: &str) -> Server {
+    let dir = std::env::temp_dir().join(format!("thuocdo-api-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(&Database::Sqlite(dir.join("thuocdo.db")))
+        .await
+        .unwrap();
+    let registry = Arc::new(Registry::new(store, Arc::new(Runtime::new().unwrap())));
+    let admin = Actor::admin("setup@thuocdo");
+    for b in BUNDLED {
+        registry.publish(&admin, b.wasm.to_vec()).await.unwrap();
+    }
+    let data = gendata::province(11).unwrap();
+    let files = data.write(&dir.join("data"), false).unwrap();
+    scoring::org::import(&registry, &admin, &data.organisation)
+        .await
+        .unwrap();
+    for f in files.iter().filter(|f| f.starts_with("facts-")) {
+        let bytes = std::fs::read(dir.join("data").join(f)).unwrap();
+        scoring::facts::import(&registry, &admin, f, &bytes)
+            .await
+            .unwrap();
+    }
+    let mut made = HashMap::new();
+    for (key, role) in [
+        ("admin", Role::Admin),
+        (
+            "unit-admin",
+            Role::UnitAdmin {
+                unit: "so-noi-vu".into(),
+            },
+        ),
+        (
+            "tax-admin",
+            Role::UnitAdmin {
+                unit: "thue-tuyen-quang".into(),
+            },
+        ),
+        (
+            "publisher",
+            Role::Publisher {
+                namespace: "tuyenquang-tax".into(),
+            },
+        ),
+        ("analyst", Role::Analyst),
+        ("viewer", Role::Viewer),
+    ] {
+        let (secret, _) = tokens::create(registry.store(), "test", key, &role)
+            .await
+            .unwrap();
+        made.insert(key, secret);
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(thuocdo_host::api::serve(
+        registry.clone(),
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    Server {
+        base,
+        client: Client::new(),
+        tokens: made,
+        registry,
+        dir,
+        stop: Some(stop),
+        served: Some(served),
+    }
+}
+
+impl Server {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> (StatusCode, String, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            let secret = self.tokens.get(t).cloned().unwrap_or_else(|| t.to_string());
+            request = request.bearer_auth(secret);
+        }
+        if let Some((content_type, bytes)) = body {
+            request = request.header("content-type", content_type).body(bytes);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let text = response.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if !status.is_success() {
+            assert_eq!(content_type, "application/problem+json", "{path}: {value}");
+            assert_eq!(value["status"], status.as_u16(), "{value}");
+            assert!(!value["code"].as_str().unwrap().is_empty());
+        }
+        (status, content_type, value)
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let (s, _, v) = self.call(Method::GET, path, token, None).await;
+        (s, v)
+    }
+
+    async fn post_json(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let (s, _, v) = self
+            .call(
+                Method::POST,
+                path,
+                token,
+                Some(("application/json", body.to_string().into_bytes())),
+            )
+            .await;
+        (s, v)
+    }
+
+    async fn post_bytes(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let (s, _, v) = self
+            .call(Method::POST, path, token, Some((content_type, body)))
+            .await;
+        (s, v)
+    }
+
+    async fn stop(mut self) {
+        self.stop.take().unwrap().send(()).unwrap();
+        self.served.take().unwrap().await.unwrap().unwrap();
+        self.registry.store().close().await;
+        std::fs::remove_dir_all(&self.dir).unwrap();
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The same component with a custom section appended: other bytes, the same version.
+fn other_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out.extend_from_slice(&[0, 6, 4, b't', b'e', b's', b't', 1]);
+    out
+}
+
+#[test]
+fn plugins_publish_list_describe_yank_with_every_error() {
+    runtime().block_on(async {
+        let s = start("plugins").await;
+        let tax = wasm("tax-officer");
+        let path = "/api/v1/plugins";
+        assert_eq!(
+            s.post_bytes(path, None, "application/wasm", tax.clone())
+                .await
+                .0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            s.post_bytes(path, Some("not-a-token"), "application/wasm", tax.clone())
+                .await
+                .0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            s.post_bytes(path, Some("viewer"), "application/wasm", tax.clone())
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+        // The same bytes again: 200; other bytes under the version: 409.
+        let (status, body) = s
+            .post_bytes(path, Some("publisher"), "application/wasm", tax.clone())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["created"], false);
+        let (status, body) = s
+            .post_bytes(
+                path,
+                Some("publisher"),
+                "application/wasm",
+                other_bytes(&tax),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::CONFLICT, Some("conflict")),
+            "{body}"
+        );
+        // Another namespace's plugin: 403 for this publisher.
+        let (status, body) = s
+            .post_bytes(
+                path,
+                Some("publisher"),
+                "application/wasm",
+                other_bytes(&wasm("commune-official")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(
+            s.post_bytes(path, Some("admin"), "application/wasm", Vec::new())
+                .await
+                .0,
+            StatusCode::BAD_REQUEST
+        );
+        let (status, body) = s
+            .post_bytes(
+                path,
+                Some("admin"),
+                "application/wasm",
+                b"not a component".to_vec(),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("not-a-component")),
+            "{body}"
+        );
+        let huge = vec![0u8; thuocdo_host::api::MAX_PLUGIN_BYTES + 1];
+        let (status, body) = s
+            .post_bytes(path, Some("admin"), "application/wasm", huge)
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("too-large")),
+            "{body}"
+        );
+
+        let (status, list) = s.get(path, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(list.as_array().unwrap().len(), BUNDLED.len());
+        let (status, versions) = s
+            .get("/api/v1/plugins/tuyenquang-tax/tax-officer", None)
+            .await;
+        assert_eq!(
+            (status, versions[0]["version"].as_str()),
+            (StatusCode::OK, Some("1.0.0"))
+        );
+        assert_eq!(
+            s.get("/api/v1/plugins/Bad%20Name/x", None).await.0,
+            StatusCode::BAD_REQUEST
+        );
+        let (status, described) = s
+            .get("/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.0", None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(described["describe"]["name"], "tuyenquang-tax/tax-officer");
+        assert!(
+            described["describe"]["indicators"]
+                .as_array()
+                .unwrap()
+                .len()
+                >= 3
+        );
+        assert_eq!(
+            s.get("/api/v1/plugins/tuyenquang-tax/tax-officer/9.9.9", None)
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+
+        let yank = "/api/v1/plugins/moha/civil-servant-decree-335/1.0.0/yank";
+        assert_eq!(
+            s.post_json(yank, Some("publisher"), json!({})).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            s.post_json(yank, Some("analyst"), json!({})).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let (status, body) = s
+            .post_json(
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.0/yank",
+                Some("publisher"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["yanked"].as_bool()),
+            (StatusCode::OK, Some(true)),
+            "{body}"
+        );
+        assert_eq!(
+            s.post_json(
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/2.0.0/yank",
+                Some("publisher"),
+                json!({})
+            )
+            .await
+            .0,
+            StatusCode::NOT_FOUND
+        );
+        s.stop().await;
+    });
+}
+
+#[test]
+fn organisation_assignments_and_facts_with_every_error() {
+    runtime().block_on(async {
+        let s = start("org").await;
+        let org = json!({"units": [{"code": "xa-moi", "name": "Xã Mới", "kind": "commune", "parent": "tuyen-quang"}]});
+        assert_eq!(s.post_json("/api/v1/organisation", None, org.clone()).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(s.post_json("/api/v1/organisation", Some("analyst"), org.clone()).await.0, StatusCode::FORBIDDEN);
+        // A unit admin of so-noi-vu may not add a unit under the province.
+        let (status, body) = s.post_json("/api/v1/organisation", Some("unit-admin"), org.clone()).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad-rows")), "{body}");
+        let (status, body) = s.post_json("/api/v1/organisation", Some("admin"), org).await;
+        assert_eq!((status, body["units"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
+        let (status, body) = s.post_json("/api/v1/organisation", Some("admin"), json!({"units": 3})).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad-json")), "{body}");
+        let (status, _, _) = s.call(Method::POST, "/api/v1/organisation", Some("admin"), Some(("text/plain", b"{}".to_vec()))).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let (status, units) = s.get("/api/v1/units", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(units.as_array().unwrap().iter().any(|u| u["code"] == "xa-moi"));
+
+        let assignment = json!({"post_type": "one-stop-clerk", "plugin": "hagiang-ward2-pasc/service-centre-clerk", "requirement": "^1", "unit": "xa-moi", "from": "2025-10"});
+        assert_eq!(s.post_json("/api/v1/assignments", Some("analyst"), assignment.clone()).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(s.post_json("/api/v1/assignments", Some("publisher"), assignment.clone()).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(s.post_json("/api/v1/assignments", Some("unit-admin"), assignment.clone()).await.0, StatusCode::FORBIDDEN);
+        let (status, made) = s.post_json("/api/v1/assignments", Some("admin"), assignment.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        assert_eq!(s.post_json("/api/v1/assignments", Some("admin"), assignment.clone()).await.0, StatusCode::CONFLICT);
+        let mut nowhere = assignment.clone();
+        nowhere["unit"] = json!("no-such-unit");
+        assert_eq!(s.post_json("/api/v1/assignments", Some("admin"), nowhere).await.0, StatusCode::NOT_FOUND);
+        let mut unsatisfiable = assignment.clone();
+        unsatisfiable["requirement"] = json!("^7");
+        assert_eq!(s.post_json("/api/v1/assignments", Some("admin"), unsatisfiable).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut bad_period = assignment;
+        bad_period["from"] = json!("2025-13");
+        assert_eq!(s.post_json("/api/v1/assignments", Some("admin"), bad_period).await.0, StatusCode::BAD_REQUEST);
+        let (status, all) = s.get("/api/v1/assignments", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(all.as_array().unwrap().len() >= 8);
+
+        let csv = b"subject_id,period,fact,value,source\ncan-bo-thue-001,2025-10,revenue-target,5000,test\n".to_vec();
+        assert_eq!(s.post_bytes("/api/v1/facts", Some("viewer"), "text/csv", csv.clone()).await.0, StatusCode::FORBIDDEN);
+        // A unit admin of so-noi-vu may not import for the tax office.
+        assert_eq!(s.post_bytes("/api/v1/facts", Some("unit-admin"), "text/csv", csv.clone()).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, done) = s.post_bytes("/api/v1/facts?file=october.csv", Some("tax-admin"), "text/csv", csv.clone()).await;
+        assert_eq!((status, done["values_changed"].as_u64()), (StatusCode::OK, Some(1)), "{done}");
+        assert_eq!(done["file"], "october.csv");
+        let (status, again) = s.post_bytes("/api/v1/facts", Some("tax-admin"), "text/csv", csv).await;
+        assert_eq!((status, again["values_changed"].as_u64()), (StatusCode::OK, Some(0)));
+        let bad = b"subject_id,period,fact,value,source\nnobody,2025-10,revenue-target,x,test\n".to_vec();
+        let (status, problem) = s.post_bytes("/api/v1/facts", Some("admin"), "text/csv", bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem["errors"][0]["at"], "line 2", "{problem}");
+        let json_facts = json!([{"subject_id": "can-bo-thue-002", "period": "2025-10", "facts": {"revenue-target": 4200.5}}]);
+        let (status, done) = s.post_json("/api/v1/facts", Some("admin"), json_facts).await;
+        assert_eq!((status, done["values_changed"].as_u64()), (StatusCode::OK, Some(1)), "{done}");
+        scoring::facts::freeze(&s.registry, &Actor::admin("t"), "2025-10").await.unwrap();
+        let late = b"subject_id,period,fact,value,source\ncan-bo-thue-001,2025-10,revenue-target,5100,late\n".to_vec();
+        let (status, problem) = s.post_bytes("/api/v1/facts", Some("admin"), "text/csv", late).await;
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("locked")), "{problem}");
+        s.stop().await;
+    });
+}
+
+#[test]
+fn evaluation_scores_each_subject_or_names_why_not() {
+    runtime().block_on(async {
+        let s = start("evaluate").await;
+        let request = json!({"subjects": [
+            {"subject": {"id": "chair-1", "unit": "xa-an-lam", "position": "commune-chair"}, "period": "2025-09",
+             "facts": {"tasks-assigned": 20, "tasks-completed": 20, "tasks-on-time": 20, "citizen-satisfaction": "97.5",
+                       "inspections-planned": 3, "inspections-done": 3, "discipline-breaches": 0, "disciplined": 0}},
+            {"subject": {"id": "chair-2", "unit": "xa-an-lam", "position": "commune-chair"}, "period": "2025-09",
+             "facts": {"tasks-assigned": 20}},
+            {"subject": {"id": "nobody", "unit": "xa-an-lam", "position": "astronaut"}, "period": "2025-09", "facts": {}},
+        ]});
+        assert_eq!(s.post_json("/api/v1/evaluate", None, request.clone()).await.0, StatusCode::UNAUTHORIZED);
+        let (status, body) = s.post_json("/api/v1/evaluate", Some("viewer"), request).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let e = body["evaluations"].as_array().unwrap();
+        assert_eq!(e[0]["plugin"], "tuyenquang/provincial-leader-monthly");
+        assert_eq!(e[0]["evaluation"]["grade"], "A", "{}", e[0]);
+        assert_eq!(e[1]["error"]["kind"], "missing-fact", "{}", e[1]);
+        assert_eq!(e[2]["error"]["kind"], "unassigned", "{}", e[2]);
+        let named = json!({"plugin": "tuyenquang-tax/tax-officer@1.0.0", "subjects": [
+            {"subject": {"id": "x"}, "facts": {"revenue-collected": "4820.5", "revenue-target": 4600, "arrears-recovered": 310,
+              "arrears-assigned": 320, "returns-on-time-rate": "99.1", "complaints": 0, "unexcused-absence-days": 0, "disciplined": 0, "bogus": 1}}]});
+        let (status, body) = s.post_json("/api/v1/evaluate", Some("analyst"), named).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["evaluations"][0]["error"]["kind"], "bad-input", "{body}");
+        let (status, body) = s.post_json("/api/v1/evaluate", Some("admin"), json!({"plugin": "no/such@1.0.0", "subjects": []})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let (status, body) = s.post_json("/api/v1/evaluate", Some("admin"), json!({"plugin": "nonsense", "subjects": []})).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("plugin")));
+        let (_, metrics) = s.get("/metrics", None).await;
+        assert!(metrics.as_str().unwrap().contains("thuocdo_evaluations_total{plugin=\"tuyenquang/provincial-leader-monthly\",version=\"1.0.0\",outcome=\"scored\"} 1"), "{metrics}");
+        s.stop().await;
+    });
+}
+
+#[test]
+fn runs_start_report_progress_publish_and_show_only_what_each_may_see() {
+    runtime().block_on(async {
+        let s = start("runs").await;
+        let run = json!({"period": "2025-09"});
+        assert_eq!(
+            s.post_json("/api/v1/runs", None, run.clone()).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            s.post_json("/api/v1/runs", Some("analyst"), run.clone())
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            s.post_json("/api/v1/runs", Some("unit-admin"), run.clone())
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            s.post_json("/api/v1/runs", Some("admin"), json!({"period": "2025-13"}))
+                .await
+                .0,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            s.post_json(
+                "/api/v1/runs",
+                Some("admin"),
+                json!({"period": "2025-09", "unit": "nowhere"})
+            )
+            .await
+            .0,
+            StatusCode::NOT_FOUND
+        );
+        let (status, started) = s
+            .post_json("/api/v1/runs", Some("admin"), run.clone())
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+        let id = started["id"].as_i64().unwrap();
+        let mut record = Value::Null;
+        for _ in 0..200 {
+            let (status, body) = s.get(&format!("/api/v1/runs/{id}"), None).await;
+            assert_eq!(status, StatusCode::OK);
+            if body["run"]["status"] == "complete" {
+                record = body;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(record["run"]["status"], "complete", "{record}");
+        assert_eq!(record["progress"]["stage"], "done");
+        assert_eq!(record["progress"]["done"], 178);
+        assert_eq!(
+            s.get("/api/v1/runs/abc", None).await.0,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            s.get("/api/v1/runs/999", None).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let (status, summary) = s.get(&format!("/api/v1/runs/{id}/summary"), None).await;
+        assert_eq!(
+            (status, summary["scored"].as_u64()),
+            (StatusCode::OK, Some(178))
+        );
+
+        // The public sees people only in units that publish them (agencies and
+        // communes here, not the tax teams), and no facts or caps.
+        let (status, public) = s
+            .get(&format!("/api/v1/runs/{id}/results?per_page=1000"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(public["total"], 148, "{}", public["total"]);
+        assert!(public["results"].as_array().unwrap().iter().all(|r| {
+            r["facts"] == ""
+                && r["unit"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(['s', 'x', 'b', 'd', 'q', 't', 'v'])
+        }));
+        let (_, admin) = s
+            .get(
+                &format!("/api/v1/runs/{id}/results?per_page=1000"),
+                Some("admin"),
+            )
+            .await;
+        assert_eq!(admin["total"], 178);
+        assert!(
+            admin["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["facts"] != "")
+        );
+        let (_, tax) = s
+            .get(
+                &format!("/api/v1/runs/{id}/results?per_page=1000"),
+                Some("tax-admin"),
+            )
+            .await;
+        assert_eq!(tax["total"], 178);
+        let with_facts = tax["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["facts"] != "")
+            .count();
+        assert_eq!(
+            with_facts, 30,
+            "the tax admin sees their own officers' facts only"
+        );
+        let (_, page2) = s
+            .get(
+                &format!("/api/v1/runs/{id}/results?page=2&per_page=50"),
+                Some("admin"),
+            )
+            .await;
+        assert_eq!(page2["results"].as_array().unwrap().len(), 50);
+        assert_eq!(
+            s.get(&format!("/api/v1/runs/{id}/results?per_page=0"), None)
+                .await
+                .0,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            s.get(&format!("/api/v1/runs/{id}/results?format=xml"), None)
+                .await
+                .0,
+            StatusCode::BAD_REQUEST
+        );
+        let (status, content_type, csv) = s
+            .call(
+                Method::GET,
+                &format!("/api/v1/runs/{id}/results?format=csv"),
+                Some("admin"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(content_type.starts_with("text/csv"));
+        assert_eq!(csv.as_str().unwrap().lines().count(), 179);
+
+        assert_eq!(
+            s.post_json(
+                &format!("/api/v1/runs/{id}/publish"),
+                Some("viewer"),
+                json!({})
+            )
+            .await
+            .0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            s.post_json(
+                &format!("/api/v1/runs/{id}/publish"),
+                Some("tax-admin"),
+                json!({})
+            )
+            .await
+            .0,
+            StatusCode::FORBIDDEN
+        );
+        let (status, official) = s
+            .post_json(
+                &format!("/api/v1/runs/{id}/publish"),
+                Some("admin"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (status, official["run"].as_i64()),
+            (StatusCode::OK, Some(id)),
+            "{official}"
+        );
+        let (_, second) = s.post_json("/api/v1/runs", Some("admin"), run).await;
+        let second = second["id"].as_i64().unwrap();
+        for _ in 0..200 {
+            if s.get(&format!("/api/v1/runs/{second}"), None).await.1["run"]["status"] == "complete"
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let (status, body) = s
+            .post_json(
+                &format!("/api/v1/runs/{second}/publish"),
+                Some("admin"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::CONFLICT, Some("locked")),
+            "{body}"
+        );
+        let unlock = "/api/v1/periods/2025-09/unlock";
+        assert_eq!(
+            s.post_json(unlock, Some("analyst"), json!({"reason": "x"}))
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            s.post_json(unlock, Some("admin"), json!({"reason": " "}))
+                .await
+                .0,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            s.post_json(unlock, Some("admin"), json!({"reason": "x", "extra": 1}))
+                .await
+                .0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let (status, body) = s
+            .post_json(
+                unlock,
+                Some("admin"),
+                json!({"reason": "a corrected survey"}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["unlocked"]["reason"].as_str()),
+            (StatusCode::OK, Some("a corrected survey")),
+            "{body}"
+        );
+        assert_eq!(
+            s.post_json(unlock, Some("admin"), json!({"reason": "again"}))
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            s.post_json(
+                &format!("/api/v1/runs/{second}/publish"),
+                Some("admin"),
+                json!({})
+            )
+            .await
+            .0,
+            StatusCode::OK
+        );
+
+        assert_eq!(
+            s.get("/api/v1/audit", None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            s.get("/api/v1/audit", Some("viewer")).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let (status, audit) = s.get("/api/v1/audit", Some("admin")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            audit
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "unlock")
+        );
+        s.stop().await;
+    });
+}
+
+#[test]
+fn health_readiness_metrics_openapi_and_unknown_routes() {
+    runtime().block_on(async {
+        let s = start("system").await;
+        assert_eq!(s.get("/healthz", None).await.0, StatusCode::OK);
+        assert_eq!(s.get("/readyz", None).await.0, StatusCode::OK);
+        let (status, _, metrics) = s.call(Method::GET, "/metrics", None, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            metrics
+                .as_str()
+                .unwrap()
+                .contains("# TYPE thuocdo_evaluation_seconds histogram")
+        );
+        let (status, doc) = s.get("/api/v1/openapi.json", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        for path in [
+            "/api/v1/plugins",
+            "/api/v1/evaluate",
+            "/api/v1/runs/{id}/results",
+            "/api/v1/facts",
+        ] {
+            assert!(
+                doc["paths"].get(path).is_some(),
+                "{path} missing from the document"
+            );
+        }
+        assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
+        let (status, problem) = s.get("/api/v1/nothing-here", None).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not-found"))
+        );
+        s.stop().await;
+    });
+}
