@@ -229,25 +229,7 @@ pub async fn results(
         })
         .collect();
     if csv {
-        let mut out = String::from(
-            "rank,subject,unit,post,plugin,version,outcome,total,computed_grade,grade,cohort_rule\n",
-        );
-        for (i, r) in visible.iter().enumerate() {
-            out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{}\n",
-                i + 1,
-                r.subject,
-                r.unit,
-                r.post,
-                r.plugin,
-                r.version,
-                r.outcome,
-                r.total.map(crate::cli::render::num).unwrap_or_default(),
-                r.computed_grade.as_deref().unwrap_or_default(),
-                r.grade.as_deref().unwrap_or_default(),
-                r.cohort_rule.as_deref().unwrap_or_default()
-            ));
-        }
+        let out = scoring::results_csv(&visible);
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response());
     }
     let total = visible.len();

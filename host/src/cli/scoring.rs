@@ -196,28 +196,7 @@ pub(super) fn results(config: &Config, run: i64, format: &str) -> Result<(), Err
     )?;
     match format {
         "json" => print_json(&rows),
-        "csv" => {
-            println!(
-                "rank,subject,unit,post,plugin,version,outcome,total,computed_grade,grade,cohort_rule,caps"
-            );
-            for (i, r) in rows.iter().enumerate() {
-                println!(
-                    "{},{},{},{},{},{},{},{},{},{},{},{}",
-                    i + 1,
-                    r.subject,
-                    r.unit,
-                    r.post,
-                    r.plugin,
-                    r.version,
-                    r.outcome,
-                    r.total.map(super::render::num).unwrap_or_default(),
-                    r.computed_grade.as_deref().unwrap_or_default(),
-                    r.grade.as_deref().unwrap_or_default(),
-                    r.cohort_rule.as_deref().unwrap_or_default(),
-                    r.caps.join(" ")
-                );
-            }
-        }
+        "csv" => print!("{}", scoring::results_csv(&rows)),
         _ => {
             for (i, r) in rows.iter().enumerate() {
                 let grade = match (&r.computed_grade, &r.grade) {

@@ -35,19 +35,22 @@ impl Dictionary {
     /// The facts of every published version and every draft.
     pub async fn load(registry: &Registry) -> Result<Dictionary> {
         let mut dictionary = Dictionary::default();
-        for sql in [
-            "SELECT describe FROM plugin_versions",
-            "SELECT describe FROM sandbox_drafts",
-        ] {
-            // The sandbox's table arrives with the sandbox; until then there is none.
-            let Ok(rows) = sqlx::query(sql).fetch_all(registry.store().pool()).await else {
-                continue;
-            };
-            for row in rows {
-                let text: String = row.try_get("describe")?;
-                if let Ok(info) = serde_json::from_str::<PluginInfo>(&text) {
-                    dictionary.add(&info);
-                }
+        let pool = registry.store().pool();
+        let mut rows = sqlx::query("SELECT describe FROM plugin_versions")
+            .fetch_all(pool)
+            .await?;
+        // Drafts live in the sandbox's table; until the sandbox exists there
+        // is none, and only that absence is tolerated.
+        if let Ok(drafts) = sqlx::query("SELECT describe FROM sandbox_drafts")
+            .fetch_all(pool)
+            .await
+        {
+            rows.extend(drafts);
+        }
+        for row in rows {
+            let text: String = row.try_get("describe")?;
+            if let Ok(info) = serde_json::from_str::<PluginInfo>(&text) {
+                dictionary.add(&info);
             }
         }
         Ok(dictionary)

@@ -33,7 +33,9 @@ pub use cohort::{CohortMember, apply_quota};
 pub use error::{Error, Result, RowError};
 pub use official::{OfficialRun, official_runs, publish, unlock};
 pub use progress::Progress;
-pub use results::{RunRecord, StoredResult, results, run_record_by_id as run_record, runs};
+pub use results::{
+    RunRecord, StoredResult, results, results_csv, run_record_by_id as run_record, runs,
+};
 pub use run::{RunOptions, RunReport, Timings, run, run_interrupted};
 pub use summary::{Summary, UnitSummary};
 pub use verify::{Difference, Verified, verify};

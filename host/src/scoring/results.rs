@@ -180,6 +180,38 @@ fn stored_result(r: &sqlx::any::AnyRow) -> Result<StoredResult> {
     })
 }
 
+/// Results as CSV, ranked as given: the same columns for the command line and the API.
+pub fn results_csv(rows: &[StoredResult]) -> String {
+    let mut out = String::from(
+        "rank,subject,unit,post,plugin,version,outcome,total,computed_grade,grade,cohort_rule,caps\n",
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let total = r.total.map(|t| thuocdo_sdk::Fixed::from_raw(t).to_string());
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            i + 1,
+            r.subject,
+            r.unit,
+            r.post,
+            r.plugin,
+            r.version,
+            r.outcome,
+            total.unwrap_or_default(),
+            r.computed_grade.as_deref().unwrap_or_default(),
+            r.grade.as_deref().unwrap_or_default(),
+            r.cohort_rule.as_deref().unwrap_or_default(),
+            r.caps.join(" ")
+        ));
+    }
+    out
+}
+
+/// `sum / n` rounded half away from zero, as totals are.
+pub(super) fn mean(sum: i128, n: usize) -> Option<i64> {
+    let n = n as i128;
+    (n > 0).then(|| ((sum * 2 + sum.signum() * n) / (2 * n)) as i64)
+}
+
 /// The columns a result is stored in, for the bulk insert.
 pub(super) const INSERT_RESULTS: &str = "INSERT INTO run_results (run_id, subject, unit, post, task_group, plugin, version, sha256, \
      outcome, total, computed_grade, grade, cohort_rule, caps, indicators, facts, facts_sha256, fuel, error)";

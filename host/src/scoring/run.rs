@@ -11,19 +11,18 @@ use std::time::{Duration, Instant};
 use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::cohort::{CohortMember, apply_quota};
 use super::progress::Progress;
-use super::results::{ABANDONED_AFTER_MS, INSERT_RESULTS, StoredResult};
+use super::results::{ABANDONED_AFTER_MS, INSERT_RESULTS, StoredResult, mean};
 use super::summary::{Summary, SummaryBuilder};
 use super::{Error, Result, Units, grade_code};
 use crate::explain;
 use crate::registry::{Actor, Period, Registry, Role};
 use crate::runtime::{
     CohortRule, CohortScope, ENGINE_VERSION, Evaluation, EvaluationInput, FactOrigin, Light,
-    Plugin, PluginInfo, ResultMeasure, Runtime, Subject,
+    Plugin, PluginInfo, ResultMeasure, Runtime, Subject, sha256_hex,
 };
 use crate::store::bulk::insert;
 use crate::store::now_millis;
@@ -571,13 +570,12 @@ async fn derived_facts(
                 graded.iter().filter(|(_, g)| g != "not-graded").collect();
             let count = |g: &str| graded.iter().filter(|(_, x)| x == g).count() as i64 * 10_000;
             let value = match measure {
-                ResultMeasure::MeanTotal if graded.is_empty() => continue,
                 ResultMeasure::MeanTotal => {
-                    let (sum, n): (i128, i128) = (
-                        graded.iter().map(|(t, _)| i128::from(*t)).sum(),
-                        graded.len() as i128,
-                    );
-                    ((sum * 2 + sum.signum() * n) / (2 * n)) as i64
+                    let sum = graded.iter().map(|(t, _)| i128::from(*t)).sum();
+                    match mean(sum, graded.len()) {
+                        Some(m) => m,
+                        None => continue,
+                    }
                 }
                 ResultMeasure::CountA => count("A"),
                 ResultMeasure::CountB => count("B"),
@@ -665,12 +663,8 @@ fn read_facts(
         record.insert(fact.name.as_str(), value);
     }
     let text = serde_json::to_string(&record).expect("serialises");
-    let sha = hex(&Sha256::digest(text.as_bytes()));
+    let sha = sha256_hex(text.as_bytes());
     Ok((values, text, sha))
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `f(0) … f(count - 1)` on `workers` threads (0: every core), in order,

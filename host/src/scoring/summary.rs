@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::Units;
-use super::results::StoredResult;
+use super::results::{StoredResult, mean};
 use crate::explain::Lang;
 use crate::runtime::Light;
 
@@ -215,9 +215,7 @@ impl<'a> SummaryBuilder<'a> {
             .per_unit
             .into_values()
             .map(|(mut u, sum)| {
-                let n = u.scored as i128;
-                // Half away from zero, as totals are.
-                u.mean_total = (n > 0).then(|| ((sum * 2 + sum.signum() * n) / (2 * n)) as i64);
+                u.mean_total = mean(sum, u.scored);
                 u
             })
             .collect();

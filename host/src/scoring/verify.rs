@@ -6,14 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::progress::Progress;
 use super::results::{StoredResult, results, run_record_by_id};
-use super::run::{answer, apply_cohort_rules, fill, hex, parallel};
+use super::run::{answer, apply_cohort_rules, fill, parallel};
 use super::{Error, Result};
 use crate::registry::Registry;
-use crate::runtime::{ENGINE_VERSION, EvaluationInput, Plugin, PluginInfo, Subject};
+use crate::runtime::{ENGINE_VERSION, EvaluationInput, Plugin, PluginInfo, Subject, sha256_hex};
 
 /// One field of one result that re-derivation does not reproduce.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -103,7 +102,7 @@ fn rederive(
     period: &str,
 ) -> (StoredResult, Option<crate::runtime::Evaluation>) {
     let mut again = stored.clone();
-    again.facts_sha256 = hex(&Sha256::digest(stored.facts.as_bytes()));
+    again.facts_sha256 = sha256_hex(stored.facts.as_bytes());
     let facts: BTreeMap<String, Option<i64>> = match serde_json::from_str(&stored.facts) {
         Ok(f) => f,
         Err(e) => {

@@ -592,3 +592,71 @@ fn a_yearly_card_reads_the_official_monthly_results() {
         std::fs::remove_dir_all(dir).unwrap();
     });
 }
+
+#[test]
+fn a_bad_organisation_or_facts_file_names_each_fault_and_changes_nothing() {
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let before = count(&registry, "units").await;
+        let org: scoring::org::Organisation = serde_json::from_value(serde_json::json!({
+            "units": [
+                {"code": "xa-a", "name": "Xã A", "kind": "commune", "parent": "nowhere"},
+                {"code": "xa-a", "name": "Xã A again", "kind": "commune", "parent": "tuyen-quang"},
+                {"code": "has space", "name": "x", "kind": "commune"}
+            ],
+            "subjects": [
+                {"id": "p1", "name": "P", "unit": "xa-missing", "post": "commune-chair"},
+                {"id": "p2", "name": "P", "unit": "tuyen-quang", "post": "astronaut", "months_worked": 13}
+            ],
+            "assignments": [{"post_type": "commune-chair", "plugin": "tuyenquang/commune-official", "unit": "tuyen-quang", "from": "2025"}]
+        }))
+        .unwrap();
+        let refused = scoring::org::import(&registry, &admin(), &org).await;
+        let Err(Error::BadRows { rows, .. }) = refused else {
+            panic!("{refused:?}")
+        };
+        let text: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        for words in [
+            "units[0] (xa-a): parent `nowhere` is neither in the file nor known",
+            "units[1] (xa-a): the same unit code appears twice",
+            "units[2] (has space): a unit code must be non-empty",
+            "subjects[0] (p1): unit `xa-missing` is neither in the file nor known",
+            "subjects[1] (p2): post `astronaut` is neither in the file nor known",
+            "subjects[1] (p2): months_worked must be 0 to 12",
+            "assignments[0] (commune-chair): plugin `tuyenquang/commune-official` must be written namespace/name@requirement",
+        ] {
+            assert!(
+                text.iter().any(|t| t.starts_with(words)),
+                "{words} not in {text:#?}"
+            );
+        }
+        assert_eq!(count(&registry, "units").await, before);
+
+        let header =
+            scoring::facts::import(&registry, &admin(), "h.csv", b"subject,period,fact,value\n")
+                .await;
+        assert!(
+            matches!(&header, Err(Error::BadFile(m)) if m.contains("subject_id,period,fact,value,source")),
+            "{header:?}"
+        );
+        let json = scoring::facts::import(&registry, &admin(), "f.json", b"{\"rows\": 1}").await;
+        assert!(
+            matches!(&json, Err(Error::BadFile(m)) if m.contains("list of entries")),
+            "{json:?}"
+        );
+        scoring::facts::freeze(&registry, &admin(), "2025-10")
+            .await
+            .unwrap();
+        let twice = scoring::facts::freeze(&registry, &admin(), "2025-10").await;
+        assert!(
+            matches!(&twice, Err(Error::Refused(m)) if m.contains("already frozen")),
+            "{twice:?}"
+        );
+        let open = scoring::facts::reopen(&registry, &admin(), "2025-11", "why").await;
+        assert!(
+            matches!(&open, Err(Error::Refused(m)) if m.contains("not frozen")),
+            "{open:?}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
