@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::api::BulkheadConfig;
 use crate::runtime::RuntimeConfig;
 use crate::store::Database;
 
@@ -21,12 +22,34 @@ pub struct Config {
     /// A database URL instead of the embedded SQLite one: postgres://…
     #[arg(long, env = "THUOCDO_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// Act on a running host instead of the data directory: http://host:8080.
+    #[arg(long, env = "THUOCDO_SERVER", global = true)]
+    pub server: Option<String>,
+    /// The bearer token for --server.
+    #[arg(long, env = "THUOCDO_TOKEN", global = true, hide_env_values = true)]
+    pub token: Option<String>,
+    /// The API's evaluation workers (default: one per core, at least 2).
+    #[arg(long, env = "THUOCDO_EVAL_WORKERS", global = true)]
+    pub eval_workers: Option<usize>,
+    /// How many of them one plugin version may hold at once (default: half).
+    #[arg(long, env = "THUOCDO_EVAL_SHARE", global = true)]
+    pub eval_share: Option<usize>,
 }
 
 impl Config {
     /// The database to open.
     pub fn database(&self) -> Result<Database, String> {
         Database::choose(self.database_url.as_deref(), &self.data_dir)
+    }
+
+    /// The API's evaluation workers and each plugin version's share.
+    pub fn bulkhead(&self) -> BulkheadConfig {
+        let default = BulkheadConfig::default();
+        let workers = self.eval_workers.unwrap_or(default.workers);
+        BulkheadConfig {
+            workers,
+            share: self.eval_share.unwrap_or(workers.div_ceil(2)),
+        }
     }
 
     /// The runtime's configuration: default limits, code cached in the data directory.

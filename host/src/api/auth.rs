@@ -2,6 +2,10 @@
 //! hashes. No token is the public, who may read what is public; a token that
 //! is not a live one is refused outright.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -9,7 +13,49 @@ use axum::http::request::Parts;
 use super::AppState;
 use super::error::ApiError;
 use crate::registry::{Actor, Role};
+use crate::runtime::sha256_hex;
 use crate::tokens;
+
+/// How long a checked token is trusted without asking the database again:
+/// a token revoked in the database stops working within this.
+pub const TOKEN_TTL: Duration = Duration::from_secs(10);
+
+/// Live tokens recently checked, by the SHA-256 of their secret (the secret
+/// itself is not kept). Only live tokens are kept, so a flood of wrong ones
+/// cannot fill it.
+#[derive(Default)]
+pub struct TokenCache {
+    live: Mutex<HashMap<String, (Instant, Actor)>>,
+}
+
+impl TokenCache {
+    async fn authenticate(
+        &self,
+        store: &crate::store::Store,
+        secret: &str,
+    ) -> Result<Option<Actor>, tokens::Error> {
+        let key = sha256_hex(secret.as_bytes());
+        if let Some((at, actor)) = self.live.lock().unwrap().get(&key)
+            && at.elapsed() < TOKEN_TTL
+        {
+            return Ok(Some(actor.clone()));
+        }
+        let found = tokens::authenticate(store, secret).await?;
+        let mut live = self.live.lock().unwrap();
+        match &found {
+            Some(actor) => {
+                if live.len() >= 10_000 {
+                    live.retain(|_, (at, _)| at.elapsed() < TOKEN_TTL);
+                }
+                live.insert(key, (Instant::now(), actor.clone()));
+            }
+            None => {
+                live.remove(&key);
+            }
+        }
+        Ok(found)
+    }
+}
 
 /// The caller: an actor with a role, or the public.
 #[derive(Clone, Debug)]
@@ -31,7 +77,11 @@ impl FromRequestParts<AppState> for Caller {
                 ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
                     .field("Authorization")
             })?;
-        match tokens::authenticate(state.registry.store(), secret).await? {
+        match state
+            .tokens
+            .authenticate(state.registry.store(), secret)
+            .await?
+        {
             Some(actor) => Ok(Caller(Some(actor))),
             None => Err(
                 ApiError::unauthorized("the token is not a live thuocdo token")

@@ -3,7 +3,7 @@
 //! a version named in the request.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::Json;
@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::Metrics;
 use super::auth::Caller;
 use super::error::{ApiError, Problem};
 use super::org::json;
@@ -20,7 +21,7 @@ use crate::cli::render::evaluation_json;
 use crate::explain;
 use crate::input::NamedInput;
 use crate::registry::{Period, Resolver};
-use crate::runtime::{EvaluationInput, Plugin};
+use crate::runtime::{EvaluationError, EvaluationInput, Plugin, Runtime};
 
 /// Subjects to score.
 #[derive(Deserialize, ToSchema)]
@@ -124,7 +125,7 @@ pub async fn evaluate(
         None => None,
     };
     // Each subject's plugin and input, or why there is none.
-    let mut resolvers: HashMap<String, Resolver> = HashMap::new();
+    let mut resolvers: HashMap<String, Arc<Mutex<Resolver>>> = HashMap::new();
     let mut work: Vec<Result<Work, Scored>> = Vec::new();
     for s in &request.subjects {
         let id = &s.subject.id;
@@ -146,72 +147,97 @@ pub async fn evaluate(
             Err(message) => work.push(Err(failed(id, "bad-input", message))),
         }
     }
-    let runtime = state.registry.runtime_arc();
-    let metrics = state.metrics.clone();
-    let answers = tokio::task::spawn_blocking(move || {
-        work.into_iter()
-            .map(|item| {
-                let (plugin, version, input) = match item {
-                    Ok(w) => w,
-                    Err(scored) => return scored,
-                };
-                let started = Instant::now();
-                let outcome = runtime.evaluate(&plugin, &input);
-                let info = &plugin.info;
-                let mut scored = Scored {
-                    subject: input.subject.id.clone(),
-                    plugin: Some(info.name.clone()),
-                    version: Some(version.clone()),
-                    sha256: Some(plugin.sha256.clone()),
-                    evaluation: None,
-                    error: None,
-                };
-                let kind = match outcome {
-                    Ok(evaluated) => match evaluated.answer {
-                        Ok(eval) => {
-                            scored.evaluation = Some(evaluation_json(info, &eval, &evaluated.log));
-                            "scored"
-                        }
-                        Err(e) => {
-                            let kind = match e {
-                                crate::runtime::EvaluationError::MissingFact(_) => "missing-fact",
-                                crate::runtime::EvaluationError::InvalidFact(_) => "invalid-fact",
-                                crate::runtime::EvaluationError::WrongFactCount(_) => {
-                                    "wrong-fact-count"
-                                }
-                            };
-                            scored.error = Some(ScoreError {
-                                kind: kind.into(),
-                                message: explain::evaluation_error(info, &e),
-                            });
-                            "refused"
-                        }
-                    },
-                    Err(e) => {
-                        metrics.fault(e.kind());
-                        scored.error = Some(ScoreError {
-                            kind: e.kind().into(),
-                            message: e.to_string(),
-                        });
-                        "fault"
-                    }
-                };
-                metrics.evaluation(&info.name, &version, kind, started.elapsed());
-                scored
-            })
-            .collect::<Vec<_>>()
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("the evaluation thread failed: {e}")))?;
+    // Each plugin version's subjects run together behind its share of the
+    // workers (the bulkhead), so a version that loops holds only its share.
+    let mut answers: Vec<Option<Scored>> = Vec::with_capacity(work.len());
+    let mut groups: Vec<(String, Vec<(usize, Work)>)> = Vec::new();
+    for (i, item) in work.into_iter().enumerate() {
+        match item {
+            Err(scored) => answers.push(Some(scored)),
+            Ok(w) => {
+                answers.push(None);
+                let key = format!("{}@{}", w.0.info.name, w.1);
+                match groups.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, items)) => items.push((i, w)),
+                    None => groups.push((key, vec![(i, w)])),
+                }
+            }
+        }
+    }
+    for (key, items) in groups {
+        let permit = state.bulkhead.enter(&key).await;
+        let runtime = state.registry.runtime_arc();
+        let metrics = state.metrics.clone();
+        let scored = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            items
+                .into_iter()
+                .map(|(i, w)| (i, score(&runtime, &metrics, w)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("the evaluation thread failed: {e}")))?;
+        for (i, s) in scored {
+            answers[i] = Some(s);
+        }
+    }
     Ok(Json(Evaluations {
-        evaluations: answers,
+        evaluations: answers
+            .into_iter()
+            .map(|a| a.expect("every subject answered"))
+            .collect(),
     }))
+}
+
+/// Scores one subject in a fresh instance and counts it.
+fn score(runtime: &Runtime, metrics: &Metrics, (plugin, version, input): Work) -> Scored {
+    let started = Instant::now();
+    let outcome = runtime.evaluate(&plugin, &input);
+    let info = &plugin.info;
+    let mut scored = Scored {
+        subject: input.subject.id.clone(),
+        plugin: Some(info.name.clone()),
+        version: Some(version.clone()),
+        sha256: Some(plugin.sha256.clone()),
+        evaluation: None,
+        error: None,
+    };
+    let kind = match outcome {
+        Ok(evaluated) => match evaluated.answer {
+            Ok(eval) => {
+                scored.evaluation = Some(evaluation_json(info, &eval, &evaluated.log));
+                "scored"
+            }
+            Err(e) => {
+                let kind = match e {
+                    EvaluationError::MissingFact(_) => "missing-fact",
+                    EvaluationError::InvalidFact(_) => "invalid-fact",
+                    EvaluationError::WrongFactCount(_) => "wrong-fact-count",
+                };
+                scored.error = Some(ScoreError {
+                    kind: kind.into(),
+                    message: explain::evaluation_error(info, &e),
+                });
+                "refused"
+            }
+        },
+        Err(e) => {
+            metrics.fault(e.kind());
+            scored.error = Some(ScoreError {
+                kind: e.kind().into(),
+                message: e.to_string(),
+            });
+            "fault"
+        }
+    };
+    metrics.evaluation(&info.name, &version, kind, started.elapsed());
+    scored
 }
 
 /// The plugin assigned to a subject's post for its period.
 async fn resolve(
     state: &AppState,
-    resolvers: &mut HashMap<String, Resolver>,
+    resolvers: &mut HashMap<String, Arc<Mutex<Resolver>>>,
     s: &NamedInput,
 ) -> Result<Arc<Plugin>, Scored> {
     let id = &s.subject.id;
@@ -219,13 +245,15 @@ async fn resolve(
     if !resolvers.contains_key(&period.text) {
         let r = state
             .registry
-            .resolver(&period.text)
+            .shared_resolver(&period.text)
             .await
             .map_err(|e| failed(id, "unassigned", e.to_string()))?;
         resolvers.insert(period.text.clone(), r);
     }
-    let resolver = resolvers.get_mut(&period.text).expect("inserted above");
+    let resolver = resolvers.get(&period.text).expect("inserted above");
     let resolved = resolver
+        .lock()
+        .unwrap()
         .resolve_kind(&s.subject.position, &s.subject.unit, Some(period.kind()))
         .map_err(|e| failed(id, "unassigned", e.to_string()))?
         .ok_or_else(|| {

@@ -10,15 +10,17 @@
 //! ```
 
 mod auth;
+mod bulkhead;
 mod error;
 mod evaluate;
 mod metrics;
 mod openapi;
 mod org;
 mod plugins;
-mod runs;
+pub(crate) mod runs;
 mod system;
 
+pub use bulkhead::{Bulkhead, BulkheadConfig};
 pub use error::{ApiError, Problem};
 pub use metrics::Metrics;
 
@@ -49,15 +51,26 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Runs started by this host, for their progress.
     pub runs: Arc<Mutex<HashMap<i64, Arc<Progress>>>>,
+    /// Evaluation workers, shared out between plugin versions.
+    pub bulkhead: Arc<Bulkhead>,
+    /// Tokens recently checked.
+    pub tokens: Arc<auth::TokenCache>,
 }
 
 impl AppState {
-    /// State over a registry.
+    /// State over a registry, with the default evaluation workers.
     pub fn new(registry: Arc<Registry>) -> AppState {
+        AppState::with_bulkhead(registry, BulkheadConfig::default())
+    }
+
+    /// State over a registry, with `bulkhead`'s evaluation workers.
+    pub fn with_bulkhead(registry: Arc<Registry>, bulkhead: BulkheadConfig) -> AppState {
         AppState {
             registry,
             metrics: Arc::new(Metrics::default()),
             runs: Arc::new(Mutex::new(HashMap::new())),
+            bulkhead: Arc::new(Bulkhead::new(bulkhead)),
+            tokens: Arc::new(auth::TokenCache::default()),
         }
     }
 }
@@ -108,7 +121,16 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(AppState::new(registry));
+    serve_state(AppState::new(registry), listener, shutdown).await
+}
+
+/// Serves the API over `state` on `listener` until `shutdown` completes.
+pub async fn serve_state(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

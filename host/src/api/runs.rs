@@ -34,7 +34,7 @@ pub struct StartRun {
 }
 
 /// A started run.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct Started {
     /// Its id: follow it at /api/v1/runs/{id}.
     pub id: i64,
@@ -91,7 +91,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RunRecord>>,
 }
 
 /// How far a run started here has got.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct RunProgress {
     /// resolving, loading facts, scoring, cohort rules, storing, done.
     pub stage: String,
@@ -102,7 +102,7 @@ pub struct RunProgress {
 }
 
 /// A run and, while it goes, its progress.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct RunStatus {
     /// The run as recorded.
     pub run: RunRecord,
@@ -154,7 +154,7 @@ pub struct Page {
 }
 
 /// A page of results.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct ResultsPage {
     /// The run.
     pub run: i64,

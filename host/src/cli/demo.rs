@@ -114,7 +114,7 @@ pub fn run(config: &Config, json: bool, serve: Option<&str>) -> Result<(), Error
             .await?;
             println!("\nadmin token (shown once): {secret}");
             println!("  curl -H 'Authorization: Bearer {secret}' http://{listen}/api/v1/runs");
-            super::serve::serve_until_interrupted(registry, listen).await?;
+            super::serve::serve_until_interrupted(config, registry, listen).await?;
             return Ok(None);
         }
         Ok(Some(report))

@@ -1,5 +1,6 @@
 //! The command line: what people and scripts run.
 
+mod client;
 mod demo;
 mod error;
 mod plugin;
@@ -69,6 +70,22 @@ enum Command {
         /// The period it takes effect: 2025-09, 2025-Q3 or 2025.
         #[arg(long)]
         from: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Scores subjects on a server with the version assigned to their post
+    /// (or the one named); needs --server.
+    ///
+    /// The input: one subject or a list, each {"subject": {"id", "unit",
+    /// "position"}, "period": "2025-09", "facts": {"fact-name": "99.1", ...}}.
+    Evaluate {
+        /// The subjects' facts.
+        #[arg(long)]
+        input: PathBuf,
+        /// namespace/name@version instead of each post's assigned version.
+        #[arg(long)]
+        plugin: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -292,13 +309,15 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     namespace,
                     name,
                 },
-        } => serve::token_create(
-            &cli.config,
-            &role,
-            unit.as_deref(),
-            namespace.as_deref(),
-            &name,
-        ),
+        } => scoring::local_only(&cli.config, "token create").and_then(|()| {
+            serve::token_create(
+                &cli.config,
+                &role,
+                unit.as_deref(),
+                namespace.as_deref(),
+                &name,
+            )
+        }),
         Command::Plugin { command } => match command {
             PluginCommand::Inspect { file } => plugin::inspect(&file),
             PluginCommand::Eval { file, input, json } => plugin::eval(&file, &input, json),
@@ -316,6 +335,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             json,
         } => registry::assign(&cli.config, &post_type, &plugin, &unit, &from, json),
         Command::Audit { json } => registry::audit(&cli.config, json),
+        Command::Evaluate {
+            input,
+            plugin,
+            json,
+        } => scoring::evaluate(&cli.config, &input, plugin.as_deref(), json),
         Command::Org {
             command: OrgCommand::Import { file, json },
         } => scoring::org_import(&cli.config, &file, json),

@@ -6,9 +6,12 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
+use serde_json::json;
+
 use super::Error;
+use super::client::{Remote, path_segment};
 use crate::config::Config;
-use crate::registry::{self, Actor, Registry};
+use crate::registry::{self, Actor, AuditEntry, Registry, VersionRecord};
 use crate::runtime::Runtime;
 use crate::store::Store;
 
@@ -62,9 +65,12 @@ pub(super) fn print_json(value: &impl serde::Serialize) {
 pub(super) fn publish(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
     let bytes = std::fs::read(file)
         .map_err(|e| Error::BadInput(format!("reading {}: {e}", file.display())))?;
-    let published = with_registry(config, |r| async move {
-        Ok(r.publish(&local_actor(), bytes).await?)
-    })?;
+    let published: registry::Published = match Remote::from_config(config)? {
+        Some(remote) => remote.post_bytes("/plugins", "application/wasm", bytes)?,
+        None => with_registry(config, |r| async move {
+            Ok(r.publish(&local_actor(), bytes).await?)
+        })?,
+    };
     if json {
         print_json(&published);
     } else {
@@ -81,39 +87,56 @@ pub(super) fn publish(config: &Config, file: &Path, json: bool) -> Result<(), Er
     Ok(())
 }
 
+/// `namespace/name` as two escaped path segments.
+fn plugin_path(name: &str) -> Result<String, Error> {
+    let (namespace, name) = registry::split_name(name)?;
+    Ok(format!(
+        "{}/{}",
+        path_segment(namespace),
+        path_segment(name)
+    ))
+}
+
 pub(super) fn list(config: &Config, name: Option<&str>, json: bool) -> Result<(), Error> {
-    let name = name.map(str::to_string);
-    with_registry(config, |r| async move {
-        match name {
-            None => {
-                let plugins = r.plugins().await?;
-                if json {
-                    print_json(&plugins);
-                } else {
-                    plugins.iter().for_each(|p| println!("{p}"));
-                }
+    let remote = Remote::from_config(config)?;
+    match name {
+        None => {
+            let plugins: Vec<String> = match &remote {
+                Some(remote) => remote.get("/plugins")?,
+                None => with_registry(config, |r| async move { Ok(r.plugins().await?) })?,
+            };
+            if json {
+                print_json(&plugins);
+            } else {
+                plugins.iter().for_each(|p| println!("{p}"));
             }
-            Some(name) => {
-                let versions = r.versions(&name).await?;
-                if json {
-                    print_json(&versions);
-                } else {
-                    for v in versions {
-                        let flags = [(v.yanked, " yanked"), (v.prerelease, " pre-release")]
-                            .iter()
-                            .filter(|(on, _)| *on)
-                            .map(|(_, f)| *f)
-                            .collect::<String>();
-                        println!(
-                            "{}@{} sha256 {} by {}{flags}",
-                            v.name, v.version, v.sha256, v.published_by
-                        );
-                    }
+        }
+        Some(name) => {
+            let versions: Vec<VersionRecord> = match &remote {
+                Some(remote) => remote.get(&format!("/plugins/{}", plugin_path(name)?))?,
+                None => {
+                    let name = name.to_string();
+                    with_registry(config, |r| async move { Ok(r.versions(&name).await?) })?
+                }
+            };
+            if json {
+                print_json(&versions);
+            } else {
+                for v in versions {
+                    let flags = [(v.yanked, " yanked"), (v.prerelease, " pre-release")]
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, f)| *f)
+                        .collect::<String>();
+                    println!(
+                        "{}@{} sha256 {} by {}{flags}",
+                        v.name, v.version, v.sha256, v.published_by
+                    );
                 }
             }
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// Splits `name@rest`.
@@ -125,9 +148,19 @@ fn at(text: &str, what: &str) -> Result<(String, String), Error> {
 
 pub(super) fn yank(config: &Config, version: &str) -> Result<(), Error> {
     let (name, version) = at(version, "namespace/name@version")?;
-    let record = with_registry(config, |r| async move {
-        Ok(r.yank(&local_actor(), &name, &version).await?)
-    })?;
+    let record: VersionRecord = match Remote::from_config(config)? {
+        Some(remote) => remote.post(
+            &format!(
+                "/plugins/{}/{}/yank",
+                plugin_path(&name)?,
+                path_segment(&version)
+            ),
+            &json!({}),
+        )?,
+        None => with_registry(config, |r| async move {
+            Ok(r.yank(&local_actor(), &name, &version).await?)
+        })?,
+    };
     println!("yanked {}@{}", record.name, record.version);
     Ok(())
 }
@@ -142,17 +175,24 @@ pub(super) fn assign(
 ) -> Result<(), Error> {
     let (name, requirement) = at(plugin, "namespace/name@requirement")?;
     let (post_type, unit, from) = (post_type.to_string(), unit.to_string(), from.to_string());
-    let a = with_registry(config, |r| async move {
-        Ok(r.assign(
-            &local_actor(),
-            &post_type,
-            &name,
-            &requirement,
-            &unit,
-            &from,
-        )
-        .await?)
-    })?;
+    let a: registry::Assignment = match Remote::from_config(config)? {
+        Some(remote) => remote.post(
+            "/assignments",
+            &json!({"post_type": post_type, "plugin": name, "requirement": requirement,
+                    "unit": unit, "from": from}),
+        )?,
+        None => with_registry(config, |r| async move {
+            Ok(r.assign(
+                &local_actor(),
+                &post_type,
+                &name,
+                &requirement,
+                &unit,
+                &from,
+            )
+            .await?)
+        })?,
+    };
     if json {
         print_json(&a);
     } else {
@@ -165,7 +205,10 @@ pub(super) fn assign(
 }
 
 pub(super) fn audit(config: &Config, json: bool) -> Result<(), Error> {
-    let entries = with_registry(config, |r| async move { Ok(r.audit_log().await?) })?;
+    let entries: Vec<AuditEntry> = match Remote::from_config(config)? {
+        Some(remote) => remote.get("/audit")?,
+        None => with_registry(config, |r| async move { Ok(r.audit_log().await?) })?,
+    };
     if json {
         print_json(&entries);
     } else {

@@ -5,12 +5,27 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use serde_json::json;
+
 use super::Error;
+use super::client::{Remote, path_segment};
 use super::registry::{local_actor, print_json, with_registry};
+use crate::api::runs::{ResultsPage, RunStatus, Started};
 use crate::config::Config;
 use crate::explain::Lang;
 use crate::gendata;
-use crate::scoring::{self, Progress, RunOptions, Summary};
+use crate::scoring::{self, OfficialRun, Progress, RunOptions, RunRecord, StoredResult, Summary};
+
+/// Refuses `--server` for a command the API does not offer.
+pub(super) fn local_only(config: &Config, what: &str) -> Result<(), Error> {
+    match &config.server {
+        Some(server) => Err(Error::BadInput(format!(
+            "`{what}` works on the data directory only (the API has no route for it); \
+             run it without --server {server}, where the database is"
+        ))),
+        None => Ok(()),
+    }
+}
 
 impl From<scoring::Error> for Error {
     fn from(e: scoring::Error) -> Error {
@@ -32,9 +47,12 @@ pub(super) fn org_import(config: &Config, file: &Path, json: bool) -> Result<(),
     let bytes = read(file)?;
     let org: scoring::org::Organisation = serde_json::from_slice(&bytes)
         .map_err(|e| Error::BadInput(format!("{}: {e}", file.display())))?;
-    let done = with_registry(config, |r| async move {
-        Ok(scoring::org::import(&r, &local_actor(), &org).await?)
-    })?;
+    let done: scoring::org::OrgImported = match Remote::from_config(config)? {
+        Some(remote) => remote.post("/organisation", &org)?,
+        None => with_registry(config, |r| async move {
+            Ok(scoring::org::import(&r, &local_actor(), &org).await?)
+        })?,
+    };
     if json {
         print_json(&done);
     } else {
@@ -49,9 +67,27 @@ pub(super) fn org_import(config: &Config, file: &Path, json: bool) -> Result<(),
 pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
     let bytes = read(file)?;
     let name = file.display().to_string();
-    let done = with_registry(config, |r| async move {
-        Ok(scoring::facts::import(&r, &local_actor(), &name, &bytes).await?)
-    })?;
+    let done: scoring::facts::Imported = match Remote::from_config(config)? {
+        Some(remote) => {
+            let content_type = if name.ends_with(".json") {
+                "application/json"
+            } else {
+                "text/csv"
+            };
+            let file_name = file
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or(name);
+            remote.post_bytes(
+                &format!("/facts?file={}", path_segment(&file_name)),
+                content_type,
+                bytes,
+            )?
+        }
+        None => with_registry(config, |r| async move {
+            Ok(scoring::facts::import(&r, &local_actor(), &name, &bytes).await?)
+        })?,
+    };
     if json {
         print_json(&done);
     } else if done.values_changed == 0 {
@@ -70,6 +106,7 @@ pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(
 }
 
 pub(super) fn facts_freeze(config: &Config, period: &str) -> Result<(), Error> {
+    local_only(config, "facts freeze")?;
     let p = period.to_string();
     with_registry(config, |r| async move {
         Ok(scoring::facts::freeze(&r, &local_actor(), &p).await?)
@@ -79,6 +116,7 @@ pub(super) fn facts_freeze(config: &Config, period: &str) -> Result<(), Error> {
 }
 
 pub(super) fn facts_reopen(config: &Config, period: &str, reason: &str) -> Result<(), Error> {
+    local_only(config, "facts reopen")?;
     let (p, why) = (period.to_string(), reason.to_string());
     with_registry(config, |r| async move {
         Ok(scoring::facts::reopen(&r, &local_actor(), &p, &why).await?)
@@ -129,6 +167,9 @@ pub(super) fn run(
     workers: usize,
     json: bool,
 ) -> Result<(), Error> {
+    if let Some(remote) = Remote::from_config(config)? {
+        return run_remote(&remote, period, unit, json);
+    }
     let progress = Arc::new(Progress::default());
     let options = RunOptions {
         period: period.to_string(),
@@ -164,8 +205,49 @@ pub(super) fn run(
     Ok(())
 }
 
+/// Starts a run on the server and follows it, with the bar, to its summary.
+fn run_remote(remote: &Remote, period: &str, unit: Option<&str>, json: bool) -> Result<(), Error> {
+    let started: Started = remote.post("/runs", &json!({"period": period, "unit": unit}))?;
+    let progress = Arc::new(Progress::default());
+    let record = progress.show_while(|| -> Result<RunRecord, Error> {
+        loop {
+            let status: RunStatus = remote.get(&format!("/runs/{}", started.id))?;
+            if let Some(p) = &status.progress {
+                progress.mirror(&p.stage, p.done, p.total);
+            }
+            if status.run.status != "running" {
+                return Ok(status.run);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    })?;
+    let Some(summary) = record.summary else {
+        return Err(Error::Failed(format!(
+            "run {} {}: {}",
+            record.id,
+            record.status,
+            record.error.unwrap_or_default()
+        )));
+    };
+    if json {
+        print_json(&json!({"run": record.id, "summary": summary}));
+    } else {
+        print_summary(record.id, &summary);
+    }
+    if summary.faults > 0 {
+        return Err(Error::PluginFailures(format!(
+            "run {}: {} evaluations failed in the sandbox",
+            record.id, summary.faults
+        )));
+    }
+    Ok(())
+}
+
 pub(super) fn runs(config: &Config, json: bool) -> Result<(), Error> {
-    let runs = with_registry(config, |r| async move { Ok(scoring::runs(&r).await?) })?;
+    let runs: Vec<RunRecord> = match Remote::from_config(config)? {
+        Some(remote) => remote.get("/runs")?,
+        None => with_registry(config, |r| async move { Ok(scoring::runs(&r).await?) })?,
+    };
     if json {
         print_json(&runs);
     } else {
@@ -190,10 +272,33 @@ pub(super) fn results(config: &Config, run: i64, format: &str) -> Result<(), Err
             "--format {format}: expected table, csv or json"
         )));
     }
-    let rows = with_registry(
-        config,
-        |r| async move { Ok(scoring::results(&r, run).await?) },
-    )?;
+    let remote = Remote::from_config(config)?;
+    if let (Some(remote), "csv") = (&remote, format) {
+        print!(
+            "{}",
+            remote.get_text(&format!("/runs/{run}/results?format=csv"))?
+        );
+        return Ok(());
+    }
+    let rows: Vec<StoredResult> = match remote {
+        Some(remote) => {
+            let mut rows = Vec::new();
+            for page in 1.. {
+                let got: ResultsPage =
+                    remote.get(&format!("/runs/{run}/results?page={page}&per_page=1000"))?;
+                let last = got.results.is_empty() || rows.len() + got.results.len() >= got.total;
+                rows.extend(got.results);
+                if last {
+                    break;
+                }
+            }
+            rows
+        }
+        None => with_registry(
+            config,
+            |r| async move { Ok(scoring::results(&r, run).await?) },
+        )?,
+    };
     match format {
         "json" => print_json(&rows),
         "csv" => print!("{}", scoring::results_csv(&rows)),
@@ -220,9 +325,12 @@ pub(super) fn results(config: &Config, run: i64, format: &str) -> Result<(), Err
 }
 
 pub(super) fn publish(config: &Config, run: i64) -> Result<(), Error> {
-    let o = with_registry(config, |r| async move {
-        Ok(scoring::publish(&r, &local_actor(), run).await?)
-    })?;
+    let o: OfficialRun = match Remote::from_config(config)? {
+        Some(remote) => remote.post(&format!("/runs/{run}/publish"), &json!({}))?,
+        None => with_registry(config, |r| async move {
+            Ok(scoring::publish(&r, &local_actor(), run).await?)
+        })?,
+    };
     println!(
         "run {} is the official run of {} for {}; the period is locked there",
         o.run,
@@ -243,9 +351,15 @@ pub(super) fn unlock(
         unit.map(str::to_string),
         reason.to_string(),
     );
-    let o = with_registry(config, |r| async move {
-        Ok(scoring::unlock(&r, &local_actor(), &p, u.as_deref(), &why).await?)
-    })?;
+    let o: OfficialRun = match Remote::from_config(config)? {
+        Some(remote) => remote.post(
+            &format!("/periods/{}/unlock", path_segment(&p)),
+            &json!({"unit": u, "reason": why}),
+        )?,
+        None => with_registry(config, |r| async move {
+            Ok(scoring::unlock(&r, &local_actor(), &p, u.as_deref(), &why).await?)
+        })?,
+    };
     println!(
         "{} unlocked (official run {} stays on record)",
         o.period, o.run
@@ -254,6 +368,7 @@ pub(super) fn unlock(
 }
 
 pub(super) fn verify(config: &Config, run: i64, json: bool) -> Result<(), Error> {
+    local_only(config, "verify")?;
     let progress = Arc::new(Progress::default());
     let p = progress.clone();
     let verified = progress.show_while(|| {
@@ -320,9 +435,12 @@ pub(super) fn gen_data(national: bool, seed: u64, out: &Path) -> Result<(), Erro
 }
 
 pub(super) fn summary(config: &Config, run: i64, json: bool) -> Result<(), Error> {
-    let record = with_registry(config, |r| async move {
-        Ok(scoring::run_record(&r, run).await?)
-    })?;
+    let record: RunRecord = match Remote::from_config(config)? {
+        Some(remote) => remote.get::<RunStatus>(&format!("/runs/{run}"))?.run,
+        None => with_registry(config, |r| async move {
+            Ok(scoring::run_record(&r, run).await?)
+        })?,
+    };
     let Some(s) = record.summary else {
         return Err(Error::BadInput(format!(
             "run {run} is {}: only a complete run has a summary",
@@ -363,6 +481,77 @@ pub(super) fn summary(config: &Config, run: i64, json: bool) -> Result<(), Error
                 format!("; yellow: {}", top(&u.yellow))
             },
         );
+    }
+    Ok(())
+}
+
+/// `thuocdo evaluate`: the server's ad-hoc evaluation of one or many subjects.
+pub(super) fn evaluate(
+    config: &Config,
+    input: &Path,
+    plugin: Option<&str>,
+    json: bool,
+) -> Result<(), Error> {
+    let remote = Remote::required(config, "`evaluate`")?;
+    let text = read(input)?;
+    let value: serde_json::Value = serde_json::from_slice(&text)
+        .map_err(|e| Error::BadInput(format!("{}: {e}", input.display())))?;
+    let subjects = match value {
+        serde_json::Value::Array(list) => list,
+        one => vec![one],
+    };
+    let answer: serde_json::Value = remote.post(
+        "/evaluate",
+        &json!({"plugin": plugin, "subjects": subjects}),
+    )?;
+    let evaluations = answer["evaluations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if json {
+        print_json(&answer);
+    } else {
+        for e in &evaluations {
+            let who = format!(
+                "{} {}@{}",
+                e["subject"].as_str().unwrap_or("?"),
+                e["plugin"].as_str().unwrap_or("-"),
+                e["version"].as_str().unwrap_or("-")
+            );
+            match (&e["evaluation"], &e["error"]) {
+                (eval, _) if eval.is_object() => println!(
+                    "{who:<60} total {} grade {}",
+                    eval["total"].as_str().unwrap_or("-"),
+                    eval["grade"].as_str().unwrap_or("-")
+                ),
+                (_, err) => println!(
+                    "{who:<60} {}: {}",
+                    err["kind"].as_str().unwrap_or("error"),
+                    err["message"].as_str().unwrap_or("")
+                ),
+            }
+        }
+    }
+    let faults = evaluations
+        .iter()
+        .filter(|e| {
+            let kind = e["error"]["kind"].as_str().unwrap_or("");
+            !kind.is_empty()
+                && !matches!(
+                    kind,
+                    "missing-fact"
+                        | "invalid-fact"
+                        | "wrong-fact-count"
+                        | "bad-input"
+                        | "unassigned"
+                )
+        })
+        .count();
+    if faults > 0 {
+        return Err(Error::PluginFailures(format!(
+            "{faults} of {} evaluations failed in the sandbox",
+            evaluations.len()
+        )));
     }
     Ok(())
 }

@@ -19,7 +19,11 @@ impl From<tokens::Error> for Error {
 }
 
 /// Serves the API on `listen` until Ctrl-C; requests in flight finish first.
-pub(super) async fn serve_until_interrupted(registry: Registry, listen: &str) -> Result<(), Error> {
+pub(super) async fn serve_until_interrupted(
+    config: &Config,
+    registry: Registry,
+    listen: &str,
+) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| Error::Failed(format!("listening on {listen}: {e}")))?;
@@ -31,14 +35,20 @@ pub(super) async fn serve_until_interrupted(registry: Registry, listen: &str) ->
         let _ = tokio::signal::ctrl_c().await;
         eprintln!("stopping: finishing requests in flight");
     };
-    api::serve(Arc::new(registry), listener, shutdown)
+    let bulkhead = config.bulkhead();
+    eprintln!(
+        "evaluations: {} workers, at most {} for any one plugin version",
+        bulkhead.workers, bulkhead.share
+    );
+    let state = api::AppState::with_bulkhead(Arc::new(registry), bulkhead);
+    api::serve_state(state, listener, shutdown)
         .await
         .map_err(|e| Error::Failed(format!("serving: {e}")))
 }
 
 pub(super) fn serve(config: &Config, listen: &str) -> Result<(), Error> {
     with_registry(config, |r| async move {
-        serve_until_interrupted(r, listen).await
+        serve_until_interrupted(config, r, listen).await
     })
 }
 

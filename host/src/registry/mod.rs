@@ -18,7 +18,9 @@ pub use period::Period;
 pub use resolve::Resolver;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use semver::{Version, VersionReq};
 use serde::Serialize;
@@ -30,7 +32,7 @@ use crate::runtime::{self, Plugin, Runtime};
 use crate::store::{Store, is_unique_violation, now_millis};
 
 /// A published version, as the registry keeps it.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct VersionRecord {
     /// `namespace/name`.
     pub name: String,
@@ -49,7 +51,7 @@ pub struct VersionRecord {
 }
 
 /// What a publish did.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Published {
     /// The version record.
     pub record: VersionRecord,
@@ -59,7 +61,7 @@ pub struct Published {
 
 /// An assignment: a post type in a unit subtree, to a plugin and requirement,
 /// from a period.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Assignment {
     /// Its id.
     pub id: i64,
@@ -93,7 +95,7 @@ pub struct Resolved {
 }
 
 /// One line of the audit log.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Its position in the log.
     pub id: i64,
@@ -172,11 +174,30 @@ const ASSIGNMENT_COLUMNS: &str =
 const VERSION_COLUMNS: &str =
     "namespace, name, version, sha256, published_by, published_at, yanked_at, prerelease";
 
+/// How long a cached resolver is trusted. Changes made through this host are
+/// seen at once (they bump [`Registry::changed`]); this bounds how long one
+/// made by another host sharing the database can go unseen.
+pub const RESOLVER_TTL: Duration = Duration::from_secs(5);
+
+/// A resolver kept for a period, with the generation it was read at.
+struct CachedResolver {
+    generation: u64,
+    read_at: Instant,
+    resolver: Arc<Mutex<Resolver>>,
+}
+
 /// The registry over a store, validating through a runtime.
 pub struct Registry {
     store: Store,
     runtime: Arc<Runtime>,
+    /// Compiled plugins by the SHA-256 of their bytes.
     loaded: Mutex<HashMap<String, Arc<Plugin>>>,
+    /// `namespace/name@version` → its compiled plugin. A published version's
+    /// bytes never change, so an entry never goes stale.
+    by_version: Mutex<HashMap<String, Arc<Plugin>>>,
+    /// Bumped by every change to units, assignments or versions.
+    generation: AtomicU64,
+    resolvers: Mutex<HashMap<String, CachedResolver>>,
 }
 
 impl Registry {
@@ -186,7 +207,43 @@ impl Registry {
             store,
             runtime,
             loaded: Mutex::new(HashMap::new()),
+            by_version: Mutex::new(HashMap::new()),
+            generation: AtomicU64::new(0),
+            resolvers: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Marks the units, assignments or versions as changed, so cached
+    /// resolvers are read again.
+    pub(crate) fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A resolver for `period`, shared between requests: read once, kept
+    /// until something changes here or [`RESOLVER_TTL`] passes.
+    pub async fn shared_resolver(&self, period: &str) -> Result<Arc<Mutex<Resolver>>> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some(c) = self.resolvers.lock().unwrap().get(period)
+            && c.generation == generation
+            && c.read_at.elapsed() < RESOLVER_TTL
+        {
+            return Ok(c.resolver.clone());
+        }
+        let resolver = Arc::new(Mutex::new(self.resolver(period).await?));
+        let mut cache = self.resolvers.lock().unwrap();
+        // Periods are few, but a caller may name many: keep the map small.
+        if cache.len() >= 64 {
+            cache.clear();
+        }
+        cache.insert(
+            period.to_string(),
+            CachedResolver {
+                generation,
+                read_at: Instant::now(),
+                resolver: resolver.clone(),
+            },
+        );
+        Ok(resolver)
     }
 
     /// The store underneath.
@@ -363,6 +420,7 @@ impl Registry {
             )));
         }
         tx.commit().await?;
+        self.changed();
         self.loaded.lock().unwrap().insert(sha256, Arc::new(plugin));
         Ok(Published {
             record,
@@ -463,6 +521,7 @@ impl Registry {
         )
         .await?;
         tx.commit().await?;
+        self.changed();
         Ok(VersionRecord {
             yanked: true,
             ..record
@@ -496,6 +555,16 @@ impl Registry {
     /// The compiled plugin for an exact version, compiled on first use (off the
     /// async threads) and kept.
     pub async fn plugin(&self, plugin: &str, version: &str) -> Result<Arc<Plugin>> {
+        let key = format!("{plugin}@{version}");
+        if let Some(p) = self.by_version.lock().unwrap().get(&key) {
+            return Ok(p.clone());
+        }
+        let loaded = self.plugin_uncached(plugin, version).await?;
+        self.by_version.lock().unwrap().insert(key, loaded.clone());
+        Ok(loaded)
+    }
+
+    async fn plugin_uncached(&self, plugin: &str, version: &str) -> Result<Arc<Plugin>> {
         let (namespace, name) = split_name(plugin)?;
         let Some(record) = self.version(namespace, name, version).await? else {
             return Err(Error::NotFound(format!(
@@ -555,6 +624,7 @@ impl Registry {
         let detail = serde_json::json!({"name": name, "kind": kind, "parent": parent});
         Self::audit(&mut tx, actor, "unit", code, detail).await?;
         tx.commit().await?;
+        self.changed();
         Ok(())
     }
 
@@ -685,6 +755,7 @@ impl Registry {
         });
         Self::audit(&mut tx, actor, "assign", post_type, detail).await?;
         tx.commit().await?;
+        self.changed();
         let row = sqlx::query(&format!(
             "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE post_type = $1 AND post_kind = $2 AND unit = $3 AND effective_from = $4"
         ))

@@ -35,7 +35,7 @@ pub struct FactRow {
 }
 
 /// What an import did.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Imported {
     /// The file, as named.
     pub file: String,

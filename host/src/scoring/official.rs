@@ -12,7 +12,7 @@ use crate::registry::{Actor, Registry, Role};
 use crate::store::now_millis;
 
 /// A publication of a run as a period's official run.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct OfficialRun {
     /// The publication's id.
     pub id: i64,
@@ -31,7 +31,7 @@ pub struct OfficialRun {
 }
 
 /// An unlocking of a period, on record.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Unlocked {
     /// Who.
     pub by: String,

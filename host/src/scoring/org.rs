@@ -120,7 +120,7 @@ pub struct AssignmentRecord {
 }
 
 /// What an import changed.
-#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct OrgImported {
     /// Units written.
     pub units: usize,
@@ -381,6 +381,7 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
     });
     Registry::audit(&mut tx, actor, "organisation", "import", detail).await?;
     tx.commit().await?;
+    registry.changed();
 
     let mut assigned = 0;
     for a in &org.assignments {

@@ -61,6 +61,16 @@ impl Progress {
         self.done.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Takes the stage and counts another host reported (the command line
+    /// following a run on a server).
+    pub fn mirror(&self, stage: &str, done: usize, total: usize) {
+        if let Some(i) = STAGES.iter().position(|s| *s == stage) {
+            self.stage(i);
+        }
+        self.total.store(total, Ordering::Relaxed);
+        self.done.store(done, Ordering::Relaxed);
+    }
+
     /// (stage name, scored, total).
     pub fn get(&self) -> (&'static str, usize, usize) {
         (

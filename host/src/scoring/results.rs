@@ -54,7 +54,7 @@ pub struct StoredResult {
 }
 
 /// A run as recorded.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct RunRecord {
     /// Its id.
     pub id: i64,

@@ -16,17 +16,17 @@ use thuocdo_host::scoring;
 use thuocdo_host::store::{Database, Store};
 use thuocdo_host::tokens;
 
-struct Server {
-    base: String,
+pub(crate) struct Server {
+    pub(crate) base: String,
     client: Client,
-    tokens: HashMap<&'static str, String>,
-    registry: Arc<Registry>,
+    pub(crate) tokens: HashMap<&'static str, String>,
+    pub(crate) registry: Arc<Registry>,
     dir: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
-fn wasm(crate_name: &str) -> Vec<u8> {
+pub(crate) fn wasm(crate_name: &str) -> Vec<u8> {
     BUNDLED
         .iter()
         .find(|b| b.crate_name == crate_name)
@@ -36,7 +36,7 @@ fn wasm(crate_name: &str) -> Vec<u8> {
 }
 
 /// The demo province published and loaded, a token per role, the API served.
-async fn start(name: &str) -> Server {
+pub(crate) async fn start(name: &str) -> Server {
     let dir = std::env::temp_dir().join(format!("thuocdo-api-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = Store::open(&Database::Sqlite(dir.join("thuocdo.db")))
@@ -109,7 +109,7 @@ async fn start(name: &str) -> Server {
 }
 
 impl Server {
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: Method,
         path: &str,
@@ -141,12 +141,17 @@ impl Server {
         (status, content_type, value)
     }
 
-    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         let (s, _, v) = self.call(Method::GET, path, token, None).await;
         (s, v)
     }
 
-    async fn post_json(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
         let (s, _, v) = self
             .call(
                 Method::POST,
@@ -158,7 +163,7 @@ impl Server {
         (s, v)
     }
 
-    async fn post_bytes(
+    pub(crate) async fn post_bytes(
         &self,
         path: &str,
         token: Option<&str>,
@@ -171,7 +176,7 @@ impl Server {
         (s, v)
     }
 
-    async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         self.stop.take().unwrap().send(()).unwrap();
         self.served.take().unwrap().await.unwrap().unwrap();
         self.registry.store().close().await;
@@ -179,7 +184,7 @@ impl Server {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -188,7 +193,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// The same component with a custom section appended: other bytes, the same version.
-fn other_bytes(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn other_bytes(bytes: &[u8]) -> Vec<u8> {
     let mut out = bytes.to_vec();
     out.extend_from_slice(&[0, 6, 4, b't', b'e', b's', b't', 1]);
     out

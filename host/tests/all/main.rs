@@ -2,3 +2,5 @@
 
 mod api;
 mod cli;
+mod client;
+mod roles;

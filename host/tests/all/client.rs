@@ -1,0 +1,178 @@
+//! The command line against a running host (`--server`, `--token`): the
+//! real binary talking to the real server over HTTP, for every command that
+//! has a route, with the server's refusals turned into exit status 2 and the
+//! problem's words.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::api::{runtime, start, wasm};
+
+/// Runs `thuocdo --server BASE [--token T] ARGS…` off the async threads.
+async fn thuocdo(base: &str, token: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_thuocdo"));
+    command
+        .arg("--server")
+        .arg(base)
+        .args(args)
+        .env_remove("THUOCDO_TOKEN");
+    if let Some(t) = token {
+        command.arg("--token").arg(t);
+    }
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn refused(o: &Output, words: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert!(err.contains(words), "expected `{words}` in: {err}");
+}
+
+#[test]
+fn every_command_with_a_route_works_against_a_server() {
+    runtime().block_on(async {
+        let s = start("client").await;
+        let base = s.base.clone();
+        let token = |role: &str| s.tokens[role].clone();
+        let dir = std::env::temp_dir().join(format!("thuocdo-client-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = |name: &str, bytes: &[u8]| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path.display().to_string()
+        };
+
+        // Reading the registry needs no token.
+        let out = ok(&thuocdo(&base, None, &["plugin", "list", "--json"]).await);
+        let list: Vec<String> = serde_json::from_str(&out).unwrap();
+        assert!(list.contains(&"tuyenquang/commune-official".to_string()));
+        let out = ok(&thuocdo(&base, None, &["plugin", "list", "tuyenquang-tax/tax-officer"]).await);
+        assert!(out.starts_with("tuyenquang-tax/tax-officer@1.0.0 sha256 "), "{out}");
+
+        // Publishing: the same bytes again; another namespace refused.
+        let tax = file("tax.wasm", &wasm("tax-officer"));
+        let publisher = token("publisher");
+        let out = ok(&thuocdo(&base, Some(&publisher), &["plugin", "publish", &tax]).await);
+        assert!(out.starts_with("already published tuyenquang-tax/tax-officer@1.0.0"), "{out}");
+        let commune = file("commune.wasm", &wasm("commune-official"));
+        refused(
+            &thuocdo(&base, Some(&publisher), &["plugin", "publish", &commune]).await,
+            "HTTP 403 forbidden",
+        );
+        refused(
+            &thuocdo(&base, Some("thd_wrong"), &["plugin", "yank", "tuyenquang-tax/tax-officer@1.0.0"]).await,
+            "HTTP 401 unauthorized",
+        );
+        refused(
+            &thuocdo(&base, None, &["plugin", "yank", "tuyenquang-tax/tax-officer@1.0.0"]).await,
+            "HTTP 401 unauthorized",
+        );
+
+        // Assignments, facts, a run followed to its summary, results,
+        // publishing and unlocking, the audit log.
+        let admin = token("admin");
+        let out = ok(&thuocdo(
+            &base,
+            Some(&admin),
+            &["assign", "commune-chair", "tuyenquang/commune-official@^1", "--unit", "tuyen-quang", "--from", "2026-01", "--json"],
+        )
+        .await);
+        let assigned: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(assigned["effective_from"], "2026-01", "{assigned}");
+        refused(
+            &thuocdo(
+                &base,
+                Some(&admin),
+                &["assign", "commune-chair", "tuyenquang/commune-official@^1", "--unit", "nowhere", "--from", "2026-01"],
+            )
+            .await,
+            "HTTP 404 not-found",
+        );
+        let csv = file(
+            "october.csv",
+            b"subject_id,period,fact,value,source\ncan-bo-thue-001,2025-10,revenue-target,5000,cli\n",
+        );
+        let out = ok(&thuocdo(&base, Some(&token("tax-admin")), &["facts", "import", &csv]).await);
+        assert!(out.starts_with("october.csv: 1 rows, 1 values new or changed"), "{out}");
+        let bad = file(
+            "bad.csv",
+            b"subject_id,period,fact,value,source\nnobody,2025-10,revenue-target,x,cli\n",
+        );
+        refused(
+            &thuocdo(&base, Some(&admin), &["facts", "import", &bad]).await,
+            "line 2",
+        );
+
+        let out = ok(&thuocdo(&base, Some(&admin), &["run", "--period", "2025-09"]).await);
+        let first = out.lines().next().unwrap();
+        assert!(first.contains(", 2025-09: 281 subjects, 178 scored, 0 refused, 0 faults"), "{out}");
+        let run: i64 = first
+            .strip_prefix("run ")
+            .and_then(|r| r.split(',').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        let out = ok(&thuocdo(&base, Some(&admin), &["results", "--run", &run.to_string(), "--format", "csv"]).await);
+        assert_eq!(out.lines().count(), 179, "a header and 178 results");
+        let out = ok(&thuocdo(&base, Some(&admin), &["results", "--run", &run.to_string(), "--format", "json"]).await);
+        let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+        assert_eq!(rows.len(), 178);
+        // The public sees only the units that publish people (see the API tests).
+        let out = ok(&thuocdo(&base, None, &["results", "--run", &run.to_string(), "--format", "json"]).await);
+        let public: Vec<Value> = serde_json::from_str(&out).unwrap();
+        assert_eq!(public.len(), 148);
+        let out = ok(&thuocdo(&base, None, &["summary", "--run", &run.to_string(), "--json"]).await);
+        let summary: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(summary["scored"], 178);
+        let out = ok(&thuocdo(&base, None, &["runs"]).await);
+        assert!(out.contains("2025-09") && out.contains("complete"), "{out}");
+        refused(
+            &thuocdo(&base, Some(&token("viewer")), &["publish", "--run", &run.to_string()]).await,
+            "HTTP 403 forbidden",
+        );
+        let out = ok(&thuocdo(&base, Some(&admin), &["publish", "--run", &run.to_string()]).await);
+        assert!(out.contains("is the official run of 2025-09"), "{out}");
+        let out = ok(&thuocdo(&base, Some(&admin), &["unlock", "--period", "2025-09", "--reason", "re-scored"]).await);
+        assert!(out.starts_with("2025-09 unlocked"), "{out}");
+        let out = ok(&thuocdo(&base, Some(&admin), &["audit", "--json"]).await);
+        let audit: Vec<Value> = serde_json::from_str(&out).unwrap();
+        assert!(audit.iter().any(|e| e["action"] == "unlock"), "{out}");
+
+        // Ad-hoc evaluation with the assigned card.
+        let subject = file(
+            "chair.json",
+            br#"{"subject": {"id": "chair-1", "unit": "xa-an-lam", "position": "commune-chair"}, "period": "2025-09",
+                 "facts": {"tasks-assigned": 20, "tasks-completed": 20, "tasks-on-time": 19, "citizen-satisfaction": "96.5",
+                           "inspections-planned": 3, "inspections-done": 3, "discipline-breaches": 0, "disciplined": 0}}"#,
+        );
+        let out = ok(&thuocdo(&base, Some(&admin), &["evaluate", "--input", &subject]).await);
+        assert!(out.starts_with("chair-1 tuyenquang/provincial-leader-monthly@1.0.0"), "{out}");
+        assert!(out.trim_end().ends_with("total 9.58 grade A"), "{out}");
+
+        // What the API does not offer is refused, naming why; so is a bad URL.
+        refused(
+            &thuocdo(&base, Some(&admin), &["verify", "--run", &run.to_string()]).await,
+            "works on the data directory only",
+        );
+        refused(
+            &thuocdo("localhost:8080", None, &["plugin", "list"]).await,
+            "expected a URL",
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        s.stop().await;
+    });
+}
