@@ -38,10 +38,11 @@ pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<
 /// before, 409 when other bytes hold that version.
 #[utoipa::path(
     post, path = "/api/v1/plugins", tag = "plugins",
-    request_body(content = Vec<u8>, content_type = "application/wasm", description = "The scorecard component"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The scorecard component (any content type; application/wasm is usual)"),
     responses(
         (status = 201, description = "Published", body = Published),
         (status = 200, description = "These bytes were already published", body = Published),
+        (status = 400, description = "An empty body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another namespace", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Other bytes under this version", body = Problem, content_type = "application/problem+json"),
