@@ -6,6 +6,7 @@ use clap::Args;
 
 use crate::api::BulkheadConfig;
 use crate::runtime::RuntimeConfig;
+use crate::sandbox::SandboxConfig;
 use crate::store::Database;
 
 /// Where the data lives.
@@ -34,6 +35,18 @@ pub struct Config {
     /// How many of them one plugin version may hold at once (default: half).
     #[arg(long, env = "THUOCDO_EVAL_SHARE", global = true)]
     pub eval_share: Option<usize>,
+    /// A draft's fuel per evaluation in the sandbox (default: 50 million).
+    #[arg(long, env = "THUOCDO_DRAFT_FUEL", global = true)]
+    pub draft_fuel: Option<u64>,
+    /// A draft's deadline per evaluation, in milliseconds (default: 50).
+    #[arg(long, env = "THUOCDO_DRAFT_DEADLINE_MS", global = true)]
+    pub draft_deadline_ms: Option<u64>,
+    /// A draft's memory per evaluation, in MiB (default: 32).
+    #[arg(long, env = "THUOCDO_DRAFT_MEMORY_MIB", global = true)]
+    pub draft_memory_mib: Option<usize>,
+    /// What-ifs one analyst may run at once (default: 2).
+    #[arg(long, env = "THUOCDO_WHAT_IFS_PER_ANALYST", global = true)]
+    pub what_ifs_per_analyst: Option<usize>,
 }
 
 impl Config {
@@ -50,6 +63,24 @@ impl Config {
             workers,
             share: self.eval_share.unwrap_or(workers.div_ceil(2)),
         }
+    }
+
+    /// How drafts run in the sandbox.
+    pub fn sandbox(&self) -> SandboxConfig {
+        let mut c = SandboxConfig::default();
+        if let Some(f) = self.draft_fuel {
+            c.limits.fuel = f;
+        }
+        if let Some(ms) = self.draft_deadline_ms {
+            c.limits.deadline = std::time::Duration::from_millis(ms);
+        }
+        if let Some(mib) = self.draft_memory_mib {
+            c.limits.memory = mib << 20;
+        }
+        if let Some(n) = self.what_ifs_per_analyst {
+            c.per_analyst = n.max(1);
+        }
+        c
     }
 
     /// The runtime's configuration: default limits, code cached in the data directory.

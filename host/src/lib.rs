@@ -20,6 +20,7 @@ pub mod gendata;
 pub mod input;
 pub mod registry;
 pub mod runtime;
+pub mod sandbox;
 pub mod scoring;
 pub mod store;
 pub mod tokens;

@@ -144,7 +144,7 @@ async fn serve(dir: &Path) -> (String, String) {
         "evaluation workers {}, share per plugin version {}",
         bulkhead.workers, bulkhead.share
     );
-    let state = AppState::with_bulkhead(registry, bulkhead);
+    let state = AppState::with_config(registry, bulkhead, Default::default());
     tokio::spawn(thuocdo_host::api::serve_state(
         state,
         listener,

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{registry, runtime, scoring, tokens};
+use crate::{registry, runtime, sandbox, scoring, tokens};
 
 /// An RFC 9457 problem document.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -167,6 +167,25 @@ impl From<scoring::Error> for ApiError {
             E::RunFailed { .. } => {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "run-failed", detail)
             }
+            E::Store(_) => ApiError::internal(detail),
+        }
+    }
+}
+
+impl From<sandbox::Error> for ApiError {
+    fn from(e: sandbox::Error) -> ApiError {
+        use sandbox::Error as E;
+        let detail = e.to_string();
+        match e {
+            E::BadInput(_) => ApiError::bad_request(detail),
+            E::Forbidden(_) => ApiError::forbidden(detail),
+            E::NotFound(_) => ApiError::not_found(detail),
+            E::Busy(_) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "busy", detail),
+            E::Invalid(r) => r.into(),
+            E::DraftFailed { kind, .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, kind, detail)
+            }
+            E::Scoring(s) => s.into(),
             E::Store(_) => ApiError::internal(detail),
         }
     }

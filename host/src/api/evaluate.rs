@@ -17,7 +17,7 @@ use super::Metrics;
 use super::auth::Caller;
 use super::error::{ApiError, Problem};
 use super::org::json;
-use crate::cli::render::evaluation_json;
+use crate::cli::render::EvaluationView;
 use crate::explain;
 use crate::input::NamedInput;
 use crate::registry::{Period, Resolver};
@@ -58,7 +58,7 @@ pub struct Scored {
     pub sha256: Option<String>,
     /// The evaluation with the host's sentences, when scored.
     #[schema(value_type = Option<Object>)]
-    pub evaluation: Option<serde_json::Value>,
+    pub evaluation: Option<EvaluationView>,
     /// Why not, otherwise.
     pub error: Option<ScoreError>,
 }
@@ -205,7 +205,7 @@ fn score(runtime: &Runtime, metrics: &Metrics, (plugin, version, input): Work) -
     let kind = match outcome {
         Ok(evaluated) => match evaluated.answer {
             Ok(eval) => {
-                scored.evaluation = Some(evaluation_json(info, &eval, &evaluated.log));
+                scored.evaluation = Some(EvaluationView::new(info, &eval, &evaluated.log));
                 "scored"
             }
             Err(e) => {

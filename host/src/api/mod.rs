@@ -18,6 +18,7 @@ mod openapi;
 mod org;
 mod plugins;
 pub(crate) mod runs;
+mod sandbox;
 mod system;
 
 pub use bulkhead::{Bulkhead, BulkheadConfig};
@@ -30,9 +31,10 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use crate::registry::Registry;
+use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::scoring::Progress;
 
 /// A plugin above this is refused with 413 (a Python scorecard is about 18 MB).
@@ -55,17 +57,29 @@ pub struct AppState {
     pub bulkhead: Arc<Bulkhead>,
     /// Tokens recently checked.
     pub tokens: Arc<auth::TokenCache>,
+    /// Drafts and what-ifs.
+    pub sandbox: Arc<Sandbox>,
 }
 
 impl AppState {
     /// State over a registry, with the default evaluation workers.
     pub fn new(registry: Arc<Registry>) -> AppState {
-        AppState::with_bulkhead(registry, BulkheadConfig::default())
+        AppState::with_config(
+            registry,
+            BulkheadConfig::default(),
+            SandboxConfig::default(),
+        )
     }
 
-    /// State over a registry, with `bulkhead`'s evaluation workers.
-    pub fn with_bulkhead(registry: Arc<Registry>, bulkhead: BulkheadConfig) -> AppState {
+    /// State over a registry, with `bulkhead`'s evaluation workers and
+    /// `sandbox`'s limits for drafts.
+    pub fn with_config(
+        registry: Arc<Registry>,
+        bulkhead: BulkheadConfig,
+        sandbox: SandboxConfig,
+    ) -> AppState {
         AppState {
+            sandbox: Arc::new(Sandbox::new(registry.clone(), sandbox)),
             registry,
             metrics: Arc::new(Metrics::default()),
             runs: Arc::new(Mutex::new(HashMap::new())),
@@ -102,6 +116,9 @@ pub fn router(state: AppState) -> Router {
         .route("/runs/{id}/summary", get(runs::summary))
         .route("/runs/{id}/publish", post(runs::publish))
         .route("/periods/{period}/unlock", post(runs::unlock))
+        .route("/sandbox/drafts", post(sandbox::upload).get(sandbox::list))
+        .route("/sandbox/drafts/{id}", delete(sandbox::delete))
+        .route("/sandbox/drafts/{id}/compare", post(sandbox::compare))
         .route("/audit", get(system::audit))
         .route("/openapi.json", get(openapi::document))
         .layer(DefaultBodyLimit::max(MAX_PLUGIN_BYTES));

@@ -110,6 +110,11 @@ impl Remote {
         self.call(reqwest::Method::GET, path, Body::None)
     }
 
+    /// DELETE, answered with JSON.
+    pub(super) fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.call(reqwest::Method::DELETE, path, Body::None)
+    }
+
     /// GET, answered with text (CSV).
     pub(super) fn get_text(&self, path: &str) -> Result<String, Error> {
         self.rt.block_on(async {

@@ -6,6 +6,7 @@ mod error;
 mod plugin;
 mod registry;
 pub(crate) mod render;
+mod sandbox;
 mod scoring;
 mod serve;
 
@@ -89,6 +90,12 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// The policy sandbox: draft scorecards tried on past data beside the
+    /// official results, never reaching them.
+    Sandbox {
+        #[command(subcommand)]
+        command: SandboxCommand,
     },
     /// Prints the audit log.
     Audit {
@@ -186,6 +193,48 @@ enum Command {
         /// The directory to write.
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SandboxCommand {
+    /// Validates a component and keeps it as a draft.
+    Upload {
+        /// The draft component.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the drafts.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deletes a draft.
+    Delete {
+        /// The draft's id.
+        id: i64,
+    },
+    /// Scores a draft on the stored facts of a period beside its official
+    /// run: transitions, deltas, units before and after, who moves and why.
+    Compare {
+        /// The draft's id.
+        draft: i64,
+        /// A period (give it again for several).
+        #[arg(long, required = true)]
+        period: Vec<String>,
+        /// Only this post type (a position code or an agency type); by
+        /// default those the draft applies to.
+        #[arg(long)]
+        post_type: Option<String>,
+        /// Only these units' subtrees (give it again for several).
+        #[arg(long)]
+        unit: Vec<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -335,6 +384,27 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             json,
         } => registry::assign(&cli.config, &post_type, &plugin, &unit, &from, json),
         Command::Audit { json } => registry::audit(&cli.config, json),
+        Command::Sandbox { command } => match command {
+            SandboxCommand::Upload { file, json } => sandbox::upload(&cli.config, &file, json),
+            SandboxCommand::List { json } => sandbox::list(&cli.config, json),
+            SandboxCommand::Delete { id } => sandbox::delete(&cli.config, id),
+            SandboxCommand::Compare {
+                draft,
+                period,
+                post_type,
+                unit,
+                json,
+            } => sandbox::compare(
+                &cli.config,
+                draft,
+                crate::sandbox::CompareOptions {
+                    periods: period,
+                    post_type,
+                    units: unit,
+                },
+                json,
+            ),
+        },
         Command::Evaluate {
             input,
             plugin,

@@ -40,7 +40,7 @@ pub(super) async fn serve_until_interrupted(
         "evaluations: {} workers, at most {} for any one plugin version",
         bulkhead.workers, bulkhead.share
     );
-    let state = api::AppState::with_bulkhead(Arc::new(registry), bulkhead);
+    let state = api::AppState::with_config(Arc::new(registry), bulkhead, config.sandbox());
     api::serve_state(state, listener, shutdown)
         .await
         .map_err(|e| Error::Failed(format!("serving: {e}")))

@@ -39,14 +39,13 @@ impl Dictionary {
         let mut rows = sqlx::query("SELECT describe FROM plugin_versions")
             .fetch_all(pool)
             .await?;
-        // Drafts live in the sandbox's table; until the sandbox exists there
-        // is none, and only that absence is tolerated.
-        if let Ok(drafts) = sqlx::query("SELECT describe FROM sandbox_drafts")
-            .fetch_all(pool)
-            .await
-        {
-            rows.extend(drafts);
-        }
+        // Drafts' facts count too: a policy team can load what a draft needs
+        // before trying it.
+        rows.extend(
+            sqlx::query("SELECT describe FROM sandbox_drafts")
+                .fetch_all(pool)
+                .await?,
+        );
         for row in rows {
             let text: String = row.try_get("describe")?;
             if let Ok(info) = serde_json::from_str::<PluginInfo>(&text) {

@@ -33,8 +33,12 @@ pub use cohort::{CohortMember, apply_quota};
 pub use error::{Error, Result, RowError};
 pub use official::{OfficialRun, official_runs, publish, unlock};
 pub use progress::Progress;
+pub(crate) use results::mean as mean_of;
 pub use results::{
     RunRecord, StoredResult, results, results_csv, run_record_by_id as run_record, runs,
+};
+pub(crate) use run::{
+    Answer, SubjectRow, apply_cohort_rules, derived_facts, fact_sheets, fill, read_facts,
 };
 pub use run::{RunOptions, RunReport, Timings, run, run_interrupted};
 pub use summary::{Summary, UnitSummary};

@@ -207,7 +207,7 @@ pub fn results_csv(rows: &[StoredResult]) -> String {
 }
 
 /// `sum / n` rounded half away from zero, as totals are.
-pub(super) fn mean(sum: i128, n: usize) -> Option<i64> {
+pub(crate) fn mean(sum: i128, n: usize) -> Option<i64> {
     let n = n as i128;
     (n > 0).then(|| ((sum * 2 + sum.signum() * n) / (2 * n)) as i64)
 }

@@ -186,13 +186,52 @@ async fn run_inner(
 }
 
 /// A subject as a run reads it.
-struct SubjectRow {
-    id: String,
-    unit: String,
-    post: String,
-    task_group: String,
-    months_worked: Option<i64>,
-    months_absent: Option<i64>,
+pub(crate) struct SubjectRow {
+    pub(crate) id: String,
+    pub(crate) unit: String,
+    pub(crate) post: String,
+    pub(crate) task_group: String,
+    pub(crate) months_worked: Option<i64>,
+    pub(crate) months_absent: Option<i64>,
+}
+
+impl SubjectRow {
+    /// Every subject with its post's task group, by id.
+    pub(crate) async fn load_all(registry: &Registry) -> Result<Vec<SubjectRow>> {
+        let mut subjects = Vec::new();
+        // Streamed, so the rows need not all be held twice.
+        let mut rows = sqlx::query(
+            "SELECT s.id, s.unit, s.post, s.months_worked, s.months_absent, p.task_group \
+             FROM subjects s JOIN posts p ON p.code = s.post ORDER BY s.id",
+        )
+        .fetch(registry.store().pool());
+        while let Some(r) = rows.try_next().await? {
+            subjects.push(SubjectRow {
+                id: r.try_get("id")?,
+                unit: r.try_get("unit")?,
+                post: r.try_get("post")?,
+                task_group: r.try_get("task_group")?,
+                months_worked: r.try_get("months_worked")?,
+                months_absent: r.try_get("months_absent")?,
+            });
+        }
+        Ok(subjects)
+    }
+}
+
+/// Every subject's facts sheet for a period, as stored: subject → JSON.
+pub(crate) async fn fact_sheets(
+    registry: &Registry,
+    period: &Period,
+) -> Result<HashMap<String, String>> {
+    let mut sheets = HashMap::new();
+    let mut rows = sqlx::query("SELECT subject, facts FROM fact_sheets WHERE period = $1")
+        .bind(period.text.clone())
+        .fetch(registry.store().pool());
+    while let Some(r) = rows.try_next().await? {
+        sheets.insert(r.try_get("subject")?, r.try_get("facts")?);
+    }
+    Ok(sheets)
 }
 
 /// One subject to score with one plugin.
@@ -209,7 +248,7 @@ struct InUse {
 }
 
 /// What a scorecard answered for one subject.
-pub(super) enum Answer {
+pub(crate) enum Answer {
     Scored(Evaluation),
     Refused(String),
     Fault(String),
@@ -238,31 +277,10 @@ async fn score(
 
     progress.stage(0);
     let started = Instant::now();
-    // Streamed, so the rows need not all be held twice.
-    let mut subjects = Vec::new();
-    let mut rows = sqlx::query(
-        "SELECT s.id, s.unit, s.post, s.months_worked, s.months_absent, p.task_group \
-         FROM subjects s JOIN posts p ON p.code = s.post ORDER BY s.id",
-    )
-    .fetch(pool);
-    while let Some(r) = rows.try_next().await? {
-        let row = SubjectRow {
-            id: r.try_get("id")?,
-            unit: r.try_get("unit")?,
-            post: r.try_get("post")?,
-            task_group: r.try_get("task_group")?,
-            months_worked: r.try_get("months_worked")?,
-            months_absent: r.try_get("months_absent")?,
-        };
-        if options
-            .unit
-            .as_deref()
-            .is_none_or(|root| units.within(&row.unit, root))
-        {
-            subjects.push(row);
-        }
+    let mut subjects = SubjectRow::load_all(registry).await?;
+    if let Some(root) = options.unit.as_deref() {
+        subjects.retain(|row| units.within(&row.unit, root));
     }
-    drop(rows);
     let mut summary = SummaryBuilder::new(&period.text, units);
     let mut resolver = registry.resolver(&period.text).await?;
     let mut in_use: Vec<InUse> = Vec::new();
@@ -306,15 +324,9 @@ async fn score(
 
     progress.stage(1);
     let started = Instant::now();
-    let mut sheets: HashMap<String, String> = HashMap::with_capacity(jobs.len());
-    let mut rows = sqlx::query("SELECT subject, facts FROM fact_sheets WHERE period = $1")
-        .bind(period.text.clone())
-        .fetch(pool);
-    while let Some(r) = rows.try_next().await? {
-        sheets.insert(r.try_get("subject")?, r.try_get("facts")?);
-    }
-    drop(rows);
-    let derived = derived_facts(registry, period, &in_use).await?;
+    let sheets = fact_sheets(registry, period).await?;
+    let infos: Vec<&PluginInfo> = in_use.iter().map(|u| &u.plugin.info).collect();
+    let derived = derived_facts(registry, period, &infos).await?;
     timings.load = started.elapsed();
 
     progress.stage(2);
@@ -459,7 +471,7 @@ pub fn light_code(light: Light) -> &'static str {
 /// Applies every quota each scorecard declares to the results it scored
 /// (`plugin_of[k]` indexes `infos`), counting cohorts by each result's unit and
 /// task group as the rule's scope says.
-pub(super) fn apply_cohort_rules(
+pub(crate) fn apply_cohort_rules(
     infos: &[&PluginInfo],
     plugin_of: &[usize],
     evaluations: &[Option<Evaluation>],
@@ -499,7 +511,7 @@ pub(super) fn apply_cohort_rules(
 }
 
 /// Records a scorecard's answer in a result; the evaluation, when scored.
-pub(super) fn fill(r: &mut StoredResult, answer: Answer, info: &PluginInfo) -> Option<Evaluation> {
+pub(crate) fn fill(r: &mut StoredResult, answer: Answer, info: &PluginInfo) -> Option<Evaluation> {
     r.total = None;
     r.computed_grade = None;
     r.grade = None;
@@ -541,14 +553,14 @@ pub(super) fn fill(r: &mut StoredResult, answer: Answer, info: &PluginInfo) -> O
 /// Facts a scorecard draws from the subject's own official results for the
 /// shorter periods inside this one (Decision 623: monthly grades are the basis
 /// of the annual classification): subject → fact → value.
-async fn derived_facts(
+pub(crate) async fn derived_facts(
     registry: &Registry,
     period: &Period,
-    in_use: &[InUse],
+    infos: &[&PluginInfo],
 ) -> Result<HashMap<String, HashMap<String, i64>>> {
     let mut wanted: Vec<(String, crate::runtime::PeriodKind, ResultMeasure)> = Vec::new();
-    for used in in_use {
-        for fact in &used.plugin.info.facts {
+    for info in infos {
+        for fact in &info.facts {
             if let FactOrigin::FromResults((kind, measure)) = fact.origin {
                 wanted.push((fact.name.clone(), kind, measure));
             }
@@ -633,7 +645,7 @@ async fn official_parts(
 
 /// The facts a plugin reads for one subject, by position, and their record:
 /// a JSON object by name (null for missing) and its SHA-256.
-fn read_facts(
+pub(crate) fn read_facts(
     plugin: &Plugin,
     subject: &SubjectRow,
     sheet: Option<&String>,

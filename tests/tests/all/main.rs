@@ -4,4 +4,5 @@ mod db;
 mod plugins;
 mod registry;
 mod runtime;
+mod sandbox;
 mod scoring;

@@ -1,0 +1,14 @@
+-- The policy sandbox: draft scorecards, apart from the registry. The same
+-- name and version may be a draft and a published version at once; no
+-- assignment, run or published result refers to a draft.
+
+CREATE TABLE sandbox_drafts (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    describe TEXT NOT NULL,
+    bytes BYTEA NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at BIGINT NOT NULL
+);

@@ -1,0 +1,113 @@
+//! The policy sandbox over HTTP: analysts upload drafts, list and delete
+//! them, and run what-ifs against a period's official run. Nothing here
+//! reaches the registry, assignments, runs or published results.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiError, Problem};
+use super::org::json;
+use super::plugins::body;
+use crate::sandbox::{CompareOptions, Comparison, DraftRecord};
+
+const ROLES: &[&str] = &["admin", "analyst"];
+
+fn draft_id(text: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| ApiError::bad_request(format!("`{text}` is not a draft id")).field("id"))
+}
+
+/// Uploads a draft: any valid scorecard, kept apart from the registry.
+#[utoipa::path(post, path = "/api/v1/sandbox/drafts", tag = "sandbox",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The draft component (any content type; application/wasm is usual)"),
+    responses(
+        (status = 201, description = "Kept as a draft", body = DraftRecord),
+        (status = 400, description = "An empty body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an analyst", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid scorecard", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<DraftRecord>), ApiError> {
+    let actor = caller.with_role("use the sandbox", ROLES)?;
+    let bytes = body(bytes, super::MAX_PLUGIN_BYTES)?;
+    let draft = state.sandbox.upload(actor, bytes.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(draft)))
+}
+
+/// Every draft, oldest first.
+#[utoipa::path(get, path = "/api/v1/sandbox/drafts", tag = "sandbox",
+    responses(
+        (status = 200, description = "The drafts", body = Vec<DraftRecord>),
+        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an analyst", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<DraftRecord>>, ApiError> {
+    let actor = caller.with_role("use the sandbox", ROLES)?;
+    Ok(Json(state.sandbox.list(actor).await?))
+}
+
+/// Deletes a draft (its uploader or an admin).
+#[utoipa::path(delete, path = "/api/v1/sandbox/drafts/{id}", tag = "sandbox",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Deleted", body = DraftRecord),
+        (status = 400, description = "Not a draft id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another analyst's draft", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such draft", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<DraftRecord>, ApiError> {
+    let actor = caller.with_role("use the sandbox", ROLES)?;
+    let id = draft_id(&id)?;
+    Ok(Json(state.sandbox.delete(actor, id).await?))
+}
+
+/// What-if: the draft on the stored facts of the periods asked, beside each
+/// period's official run.
+#[utoipa::path(post, path = "/api/v1/sandbox/drafts/{id}/compare", tag = "sandbox",
+    params(("id" = i64, Path)),
+    request_body = CompareOptions,
+    responses(
+        (status = 200, description = "The comparison", body = Comparison),
+        (status = 400, description = "Malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an analyst", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such draft, unit or official run", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a comparison request, or the draft failed in the sandbox (the code is the fault's kind)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The analyst's what-ifs are all running", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn compare(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    options: Result<Json<CompareOptions>, JsonRejection>,
+) -> Result<Json<Comparison>, ApiError> {
+    let actor = caller.with_role("use the sandbox", ROLES)?;
+    let id = draft_id(&id)?;
+    let options = json(options)?;
+    Ok(Json(state.sandbox.compare(actor, id, &options).await?))
+}

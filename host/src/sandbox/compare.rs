@@ -1,0 +1,649 @@
+//! A what-if: a draft scored on the stored facts of a period, for the
+//! subjects in scope, beside the period's official run — grade transitions
+//! before and after cohort rules, score deltas overall and per unit, each
+//! unit's distribution before and after, every subject whose grade changes
+//! with the indicators that moved most, and the facts the draft needs that
+//! the stored data lacks.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Error, Result, Sandbox, may_use};
+use crate::explain;
+use crate::registry::{Actor, Period};
+use crate::runtime::{Evaluation, EvaluationInput, FactOrigin, Plugin, PluginInfo, Subject};
+use crate::scoring::{self, Answer, StoredResult, SubjectRow, Units, apply_cohort_rules, fill};
+
+/// What to compare.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompareOptions {
+    /// The periods whose stored facts and official runs to use.
+    pub periods: Vec<String>,
+    /// Only subjects of this post type (a position code or an agency type);
+    /// by default those the draft says it applies to.
+    #[serde(default)]
+    pub post_type: Option<String>,
+    /// Only subjects in these units' subtrees.
+    #[serde(default)]
+    pub units: Vec<String>,
+}
+
+impl CompareOptions {
+    /// One period, the draft's own post types, everywhere.
+    pub fn period(period: &str) -> CompareOptions {
+        CompareOptions {
+            periods: vec![period.to_string()],
+            ..CompareOptions::default()
+        }
+    }
+}
+
+/// The what-if for every period asked.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Comparison {
+    /// The draft's id.
+    pub draft: i64,
+    /// `namespace/name@version` of the draft.
+    pub plugin: String,
+    /// The draft's SHA-256.
+    pub sha256: String,
+    /// One comparison per period, in the order asked.
+    pub periods: Vec<PeriodComparison>,
+}
+
+/// The what-if for one period.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PeriodComparison {
+    /// The period.
+    pub period: String,
+    /// The official runs compared against.
+    pub official_runs: Vec<i64>,
+    /// Subjects in scope with an official result.
+    pub subjects: usize,
+    /// Subjects both the official run and the draft scored: what the
+    /// transitions, deltas and distributions count.
+    pub compared: usize,
+    /// Subjects the draft refused (a fact it needs is missing or out of its
+    /// range), by reason: left out of the comparison.
+    pub not_compared: BTreeMap<String, usize>,
+    /// Official grade → draft grade, before cohort rules (the quota).
+    pub transitions_computed: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Official grade → draft grade, after cohort rules.
+    pub transitions: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Draft total minus official total.
+    pub deltas: Deltas,
+    /// Per unit, best mean change first.
+    pub units: Vec<UnitComparison>,
+    /// Every subject whose final grade changes, by unit then id.
+    pub movers: Vec<Mover>,
+    /// Facts the draft reads that the stored data lacks for some subjects.
+    pub coverage: Vec<FactCoverage>,
+}
+
+/// How totals move: mean and median signed, p95 and max of the size of the
+/// change; decimals as text, exactly.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Deltas {
+    /// Subjects counted.
+    pub subjects: usize,
+    /// Mean change.
+    pub mean: Option<String>,
+    /// Median change.
+    pub median: Option<String>,
+    /// 95th percentile of the size of the change.
+    pub p95_abs: Option<String>,
+    /// Largest size of a change.
+    pub max_abs: Option<String>,
+}
+
+/// One unit's subjects, before and after.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct UnitComparison {
+    /// The unit's code.
+    pub unit: String,
+    /// Its type.
+    pub kind: String,
+    /// Official final grades.
+    pub before: BTreeMap<String, usize>,
+    /// The draft's final grades.
+    pub after: BTreeMap<String, usize>,
+    /// Changes of total.
+    pub deltas: Deltas,
+}
+
+/// A subject whose grade changes.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Mover {
+    /// The subject.
+    pub subject: String,
+    /// Its unit.
+    pub unit: String,
+    /// The official final grade.
+    pub before: String,
+    /// The draft's final grade.
+    pub after: String,
+    /// The official total.
+    pub before_total: String,
+    /// The draft's total.
+    pub after_total: String,
+    /// The draft's cohort rule, when it lowered the grade.
+    pub cohort_rule: Option<String>,
+    /// The indicators whose score moved most (at most three).
+    pub indicators: Vec<IndicatorMove>,
+}
+
+/// One indicator's score, official and draft, by its id.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct IndicatorMove {
+    /// The indicator's id.
+    pub id: String,
+    /// Its official score; none when the official card lacks it.
+    pub before: Option<String>,
+    /// Its draft score; none when the draft drops it.
+    pub after: Option<String>,
+    /// After minus before (a missing side counts as 0).
+    pub change: String,
+}
+
+/// A fact the draft needs that some subjects' stored data lacks.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FactCoverage {
+    /// The fact's name.
+    pub fact: String,
+    /// Subjects in scope lacking it.
+    pub missing: usize,
+    /// Subjects in scope.
+    pub of: usize,
+}
+
+fn num(raw: i64) -> String {
+    thuocdo_sdk::Fixed::from_raw(raw).to_string()
+}
+
+/// A result's label in a transition: its grade, or why it has none.
+fn label(r: &StoredResult, computed: bool) -> String {
+    let grade = if computed {
+        &r.computed_grade
+    } else {
+        &r.grade
+    };
+    grade.clone().unwrap_or_else(|| r.outcome.clone())
+}
+
+/// Mean and median signed; p95 and max of the size.
+fn deltas(changes: &[i64]) -> Deltas {
+    if changes.is_empty() {
+        return Deltas::default();
+    }
+    let mut signed = changes.to_vec();
+    signed.sort_unstable();
+    let mut sizes: Vec<i64> = changes.iter().map(|d| d.saturating_abs()).collect();
+    sizes.sort_unstable();
+    let n = changes.len();
+    let sum: i128 = changes.iter().map(|&d| i128::from(d)).sum();
+    // Nearest rank: the smallest value at or above 95 % of the subjects.
+    let rank = (n * 95).div_ceil(100).max(1) - 1;
+    Deltas {
+        subjects: n,
+        mean: scoring::mean_of(sum, n).map(num),
+        median: Some(num(if n % 2 == 1 {
+            signed[n / 2]
+        } else {
+            scoring::mean_of(i128::from(signed[n / 2 - 1]) + i128::from(signed[n / 2]), 2)
+                .expect("two values")
+        })),
+        p95_abs: Some(num(sizes[rank])),
+        max_abs: Some(num(sizes[n - 1])),
+    }
+}
+
+/// Each indicator's stored score by id.
+fn stored_scores(r: &StoredResult, info: Option<&PluginInfo>) -> HashMap<String, i64> {
+    let Some(info) = info else {
+        return HashMap::new();
+    };
+    let parsed: Vec<(Option<i64>, i64, String)> =
+        serde_json::from_str(&r.indicators).unwrap_or_default();
+    info.indicators
+        .iter()
+        .zip(parsed)
+        .map(|(spec, (_, score, _))| (spec.id.clone(), score))
+        .collect()
+}
+
+/// The three indicators whose scores moved most, largest first.
+fn moved_most(
+    before: &HashMap<String, i64>,
+    after: &Evaluation,
+    info: &PluginInfo,
+) -> Vec<IndicatorMove> {
+    let mut moves: Vec<(i64, IndicatorMove)> = Vec::new();
+    let mut seen = Vec::new();
+    for (spec, result) in info.indicators.iter().zip(&after.indicators) {
+        let old = before.get(&spec.id).copied();
+        let change = result.score - old.unwrap_or(0);
+        seen.push(spec.id.as_str());
+        moves.push((
+            change.saturating_abs(),
+            IndicatorMove {
+                id: spec.id.clone(),
+                before: old.map(num),
+                after: Some(num(result.score)),
+                change: num(change),
+            },
+        ));
+    }
+    for (id, &old) in before {
+        if !seen.contains(&id.as_str()) {
+            moves.push((
+                old.saturating_abs(),
+                IndicatorMove {
+                    id: id.clone(),
+                    before: Some(num(old)),
+                    after: None,
+                    change: num(-old),
+                },
+            ));
+        }
+    }
+    moves.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    moves
+        .into_iter()
+        .filter(|(size, _)| *size > 0)
+        .take(3)
+        .map(|(_, m)| m)
+        .collect()
+}
+
+impl Sandbox {
+    /// Scores draft `id` on the stored facts of each period asked, beside the
+    /// period's official run. A draft that faults for any subject (loops,
+    /// runs out of memory, traps, answers garbage) fails the what-if, naming
+    /// the subject and the fault; nothing is written either way.
+    pub async fn compare(
+        &self,
+        actor: &Actor,
+        id: i64,
+        options: &CompareOptions,
+    ) -> Result<Comparison> {
+        may_use(actor)?;
+        if options.periods.is_empty() {
+            return Err(Error::BadInput("name at least one period".into()));
+        }
+        let periods = options
+            .periods
+            .iter()
+            .map(|p| Period::parse(p).map_err(|e| Error::BadInput(e.to_string())))
+            .collect::<Result<Vec<_>>>()?;
+        let _slot = self.slot(actor)?;
+        let (draft, plugin) = self.plugin(id).await?;
+        let units = Units::load(&self.registry).await?;
+        for u in &options.units {
+            if units.get(u).is_none() {
+                return Err(Error::NotFound(format!("no unit with code `{u}`")));
+            }
+        }
+        let subjects = Arc::new(SubjectRow::load_all(&self.registry).await?);
+        let mut out = Vec::with_capacity(periods.len());
+        for period in &periods {
+            out.push(
+                self.compare_period(&plugin, period, options, &units, subjects.clone())
+                    .await?,
+            );
+        }
+        Ok(Comparison {
+            draft: draft.id,
+            plugin: format!("{}@{}", draft.name, draft.version),
+            sha256: draft.sha256,
+            periods: out,
+        })
+    }
+
+    async fn compare_period(
+        &self,
+        plugin: &Arc<Plugin>,
+        period: &Period,
+        options: &CompareOptions,
+        units: &Units,
+        subjects: Arc<Vec<SubjectRow>>,
+    ) -> Result<PeriodComparison> {
+        let registry = &self.registry;
+        let info = &plugin.info;
+        if info.period_kind != period.kind() {
+            return Err(Error::BadInput(format!(
+                "the draft scores {:?} periods, not one like {}",
+                info.period_kind, period.text
+            )));
+        }
+        // The official results in force for the period, the latest
+        // publication winning where several cover a subject.
+        let official = scoring::official_runs(registry, true).await?;
+        let official: Vec<i64> = official
+            .iter()
+            .filter(|o| o.period == period.text)
+            .map(|o| o.run)
+            .collect();
+        if official.is_empty() {
+            return Err(Error::NotFound(format!(
+                "{} has no official run to compare with: publish one first",
+                period.text
+            )));
+        }
+        let mut before: HashMap<String, StoredResult> = HashMap::new();
+        for run in &official {
+            for r in scoring::results(registry, *run).await? {
+                before.insert(r.subject.clone(), r);
+            }
+        }
+
+        // The subjects in scope: an official result, the post type asked (or
+        // one the draft applies to), inside the units asked.
+        let in_scope = |s: &SubjectRow| {
+            let kind = units.get(&s.unit).map(|u| u.kind.as_str()).unwrap_or("");
+            let post_ok = match &options.post_type {
+                Some(t) => s.post == *t || kind == t,
+                None => info
+                    .applies_to
+                    .iter()
+                    .any(|a| *a == s.post || a.as_str() == kind),
+            };
+            post_ok
+                && before.contains_key(&s.id)
+                && (options.units.is_empty()
+                    || options.units.iter().any(|u| units.within(&s.unit, u)))
+        };
+        let scope: Vec<usize> = (0..subjects.len())
+            .filter(|&i| in_scope(&subjects[i]))
+            .collect();
+
+        let sheets = scoring::fact_sheets(registry, period).await?;
+        let derived = scoring::derived_facts(registry, period, &[info]).await?;
+        let sheets = Arc::new(sheets);
+        let derived = Arc::new(derived);
+
+        // Coverage: each imported fact the draft reads, against the sheets.
+        let mut coverage = Vec::new();
+        for fact in &info.facts {
+            let missing = scope
+                .iter()
+                .filter(|&&i| {
+                    let s = &subjects[i];
+                    let from_subject = match fact.name.as_str() {
+                        "months-worked" => s.months_worked.is_some(),
+                        "months-absent" => s.months_absent.is_some(),
+                        _ => false,
+                    };
+                    let present = match fact.origin {
+                        FactOrigin::FromResults(_) => derived
+                            .get(&s.id)
+                            .is_some_and(|d| d.contains_key(&fact.name)),
+                        FactOrigin::Imported => {
+                            from_subject
+                                || sheets.get(&s.id).is_some_and(|sheet| {
+                                    sheet.contains(&format!("\"{}\":", fact.name))
+                                })
+                        }
+                    };
+                    !present
+                })
+                .count();
+            if missing > 0 {
+                coverage.push(FactCoverage {
+                    fact: fact.name.clone(),
+                    missing,
+                    of: scope.len(),
+                });
+            }
+        }
+
+        // Score every subject in scope in its own instance under the
+        // draft's limits, on every core, stopping at the first fault.
+        let answers = {
+            let runtime = registry.runtime_arc();
+            let limits = self.config.limits.clone();
+            let plugin = plugin.clone();
+            let subjects = subjects.clone();
+            let period = period.text.clone();
+            let scope = scope.clone();
+            tokio::task::spawn_blocking(move || {
+                score_all(&scope, |i| {
+                    let s = &subjects[i];
+                    let (values, _, _) = match scoring::read_facts(
+                        &plugin,
+                        s,
+                        sheets.get(&s.id),
+                        derived.get(&s.id),
+                    ) {
+                        Ok(read) => read,
+                        Err(why) => return Ok(Answer::Refused(why)),
+                    };
+                    let input = EvaluationInput {
+                        subject: Subject {
+                            id: s.id.clone(),
+                            unit: s.unit.clone(),
+                            position: s.post.clone(),
+                        },
+                        period: period.clone(),
+                        facts: values,
+                    };
+                    match runtime.evaluate_with(&plugin, &input, &limits) {
+                        Ok(evaluated) => Ok(match evaluated.answer {
+                            Ok(eval) => Answer::Scored(eval),
+                            Err(e) => Answer::Refused(explain::evaluation_error(&plugin.info, &e)),
+                        }),
+                        Err(e) => Err(Error::DraftFailed {
+                            subject: s.id.clone(),
+                            kind: e.kind(),
+                            message: e.to_string(),
+                        }),
+                    }
+                })
+            })
+            .await
+            .map_err(|e| Error::BadInput(format!("the sandbox's threads failed: {e}")))??
+        };
+
+        // The draft's results, with its own cohort rules over the scope.
+        let mut after: Vec<StoredResult> = Vec::with_capacity(scope.len());
+        let mut evaluations: Vec<Option<Evaluation>> = Vec::with_capacity(scope.len());
+        for (&i, answer) in scope.iter().zip(answers) {
+            let s = &subjects[i];
+            let mut r = StoredResult {
+                subject: s.id.clone(),
+                unit: s.unit.clone(),
+                post: s.post.clone(),
+                task_group: s.task_group.clone(),
+                plugin: info.name.clone(),
+                version: info.version.clone(),
+                sha256: plugin.sha256.clone(),
+                outcome: String::new(),
+                total: None,
+                computed_grade: None,
+                grade: None,
+                cohort_rule: None,
+                caps: Vec::new(),
+                indicators: "[]".into(),
+                facts: String::new(),
+                facts_sha256: String::new(),
+                fuel: 0,
+                error: None,
+            };
+            evaluations.push(fill(&mut r, answer, info));
+            after.push(r);
+        }
+        let plugin_of = vec![0; after.len()];
+        apply_cohort_rules(&[info], &plugin_of, &evaluations, &mut after);
+
+        // The official cards, for their indicators' ids.
+        let mut official_infos: HashMap<(String, String), Option<Arc<Plugin>>> = HashMap::new();
+        for r in before.values() {
+            let key = (r.plugin.clone(), r.version.clone());
+            if !official_infos.contains_key(&key) {
+                let loaded = registry.plugin(&key.0, &key.1).await.ok();
+                official_infos.insert(key, loaded);
+            }
+        }
+
+        let mut not_compared: BTreeMap<String, usize> = BTreeMap::new();
+        let mut transitions_computed: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        let mut transitions: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        let mut changes = Vec::new();
+        let mut per_unit: BTreeMap<
+            String,
+            (BTreeMap<String, usize>, BTreeMap<String, usize>, Vec<i64>),
+        > = BTreeMap::new();
+        let mut movers = Vec::new();
+        for (r, eval) in after.iter().zip(&evaluations) {
+            let Some(eval) = eval else {
+                let reason = r.error.clone().unwrap_or_default();
+                *not_compared.entry(reason).or_default() += 1;
+                continue;
+            };
+            let old = &before[&r.subject];
+            *transitions_computed
+                .entry(label(old, true))
+                .or_default()
+                .entry(label(r, true))
+                .or_default() += 1;
+            let (from, to) = (label(old, false), label(r, false));
+            *transitions
+                .entry(from.clone())
+                .or_default()
+                .entry(to.clone())
+                .or_default() += 1;
+            let unit = per_unit.entry(r.unit.clone()).or_default();
+            *unit.0.entry(from.clone()).or_default() += 1;
+            *unit.1.entry(to.clone()).or_default() += 1;
+            if let Some(old_total) = old.total {
+                let change = eval.total - old_total;
+                changes.push(change);
+                unit.2.push(change);
+            }
+            if from != to {
+                let key = (old.plugin.clone(), old.version.clone());
+                let old_info = official_infos
+                    .get(&key)
+                    .and_then(|p| p.as_ref())
+                    .map(|p| &p.info);
+                movers.push(Mover {
+                    subject: r.subject.clone(),
+                    unit: r.unit.clone(),
+                    before: from,
+                    after: to,
+                    before_total: old.total.map(num).unwrap_or_default(),
+                    after_total: num(eval.total),
+                    cohort_rule: r.cohort_rule.clone(),
+                    indicators: moved_most(&stored_scores(old, old_info), eval, info),
+                });
+            }
+        }
+        movers.sort_by(|a, b| a.unit.cmp(&b.unit).then_with(|| a.subject.cmp(&b.subject)));
+        let mut unit_rows: Vec<UnitComparison> = per_unit
+            .into_iter()
+            .map(|(unit, (before, after, changes))| UnitComparison {
+                kind: units.get(&unit).map(|u| u.kind.clone()).unwrap_or_default(),
+                unit,
+                before,
+                after,
+                deltas: deltas(&changes),
+            })
+            .collect();
+        let mean_of = |u: &UnitComparison| {
+            u.deltas
+                .mean
+                .as_deref()
+                .and_then(thuocdo_sdk::Fixed::parse)
+                .map(|f| f.raw())
+        };
+        unit_rows.sort_by(|a, b| {
+            mean_of(b)
+                .cmp(&mean_of(a))
+                .then_with(|| a.unit.cmp(&b.unit))
+        });
+        Ok(PeriodComparison {
+            period: period.text.clone(),
+            official_runs: official,
+            subjects: scope.len(),
+            compared: after.len() - not_compared.values().sum::<usize>(),
+            not_compared,
+            transitions_computed,
+            transitions,
+            deltas: deltas(&changes),
+            units: unit_rows,
+            movers,
+            coverage,
+        })
+    }
+}
+
+/// `f` over every index of `scope` on every core, in order; the first error
+/// stops the others at their next subject and is returned.
+fn score_all<T: Send>(scope: &[usize], f: impl Fn(usize) -> Result<T> + Sync) -> Result<Vec<T>> {
+    const CHUNK: usize = 64;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let parts: Vec<Result<Vec<(usize, T)>>> = std::thread::scope(|threads| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                threads.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let from = next.fetch_add(CHUNK, Ordering::Relaxed);
+                        if from >= scope.len() || stop.load(Ordering::Relaxed) {
+                            return Ok(done);
+                        }
+                        for k in from..(from + CHUNK).min(scope.len()) {
+                            if stop.load(Ordering::Relaxed) {
+                                return Ok(done);
+                            }
+                            match f(scope[k]) {
+                                Ok(t) => done.push((k, t)),
+                                Err(e) => {
+                                    stop.store(true, Ordering::Relaxed);
+                                    return Err(e);
+                                }
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a sandbox thread panicked"))
+            .collect()
+    });
+    let mut slots: Vec<Option<T>> = (0..scope.len()).map(|_| None).collect();
+    for part in parts {
+        for (k, t) in part? {
+            slots[k] = Some(t);
+        }
+    }
+    Ok(slots
+        .into_iter()
+        .map(|t| t.expect("every subject scored"))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deltas_are_exact_with_nearest_rank_percentiles() {
+        // Changes of -1.00, 0.50, 0.50, 2.00 points.
+        let d = deltas(&[-10_000, 5_000, 5_000, 20_000]);
+        assert_eq!(d.subjects, 4);
+        assert_eq!(d.mean.as_deref(), Some("0.5"));
+        assert_eq!(d.median.as_deref(), Some("0.5"));
+        assert_eq!(d.p95_abs.as_deref(), Some("2"));
+        assert_eq!(d.max_abs.as_deref(), Some("2"));
+        assert_eq!(deltas(&[]), Deltas::default());
+    }
+}

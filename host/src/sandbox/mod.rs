@@ -1,0 +1,312 @@
+//! The policy sandbox: draft scorecards tried on real past data before they
+//! change anything. Drafts live apart from the registry (the same name and
+//! version may be both a draft and a published version), nothing published
+//! can reach them, and a what-if only reads: it scores a draft on the stored
+//! facts of a period, beside that period's official run, and reports who
+//! would move.
+//!
+//! ```no_run
+//! # async fn example(registry: std::sync::Arc<thuocdo_host::registry::Registry>, bytes: Vec<u8>) -> Result<(), thuocdo_host::sandbox::Error> {
+//! use thuocdo_host::registry::{Actor, Role};
+//! use thuocdo_host::sandbox::{CompareOptions, Sandbox, SandboxConfig};
+//! let sandbox = Sandbox::new(registry, SandboxConfig::default());
+//! let analyst = Actor { name: "policy team".into(), role: Role::Analyst };
+//! let draft = sandbox.upload(&analyst, bytes).await?;
+//! let what_if = sandbox
+//!     .compare(&analyst, draft.id, &CompareOptions::period("2025-09"))
+//!     .await?;
+//! println!("{} subjects change grade", what_if.periods[0].movers.len());
+//! # Ok(())
+//! # }
+//! ```
+
+mod compare;
+mod error;
+
+pub use compare::{
+    CompareOptions, Comparison, Deltas, FactCoverage, IndicatorMove, Mover, PeriodComparison,
+    UnitComparison,
+};
+pub use error::{Error, Result};
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::registry::{Actor, Registry, Role};
+use crate::runtime::{Limits, Plugin, sha256_hex};
+use crate::store::now_millis;
+
+/// How drafts run: tighter than published scorecards, and a bound on each
+/// analyst's what-ifs at once.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Limits per evaluation of a draft.
+    pub limits: Limits,
+    /// What-ifs one analyst may have running at once.
+    pub per_analyst: usize,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> SandboxConfig {
+        let published = Limits::default();
+        SandboxConfig {
+            limits: Limits {
+                // A quarter of a published scorecard's budget: a draft that
+                // loops is stopped sooner, and a what-if over a province stays
+                // short even when every subject hits the wall.
+                fuel: published.fuel / 4,
+                deadline: Duration::from_millis(50),
+                memory: 32 << 20,
+                output: 256 << 10,
+                ..published
+            },
+            per_analyst: 2,
+        }
+    }
+}
+
+/// A draft as the sandbox keeps it.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DraftRecord {
+    /// Its id in the sandbox.
+    pub id: i64,
+    /// `namespace/name`, as its describe() says.
+    pub name: String,
+    /// Its version, as its describe() says.
+    pub version: String,
+    /// The SHA-256 of its bytes.
+    pub sha256: String,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When (ms since the epoch).
+    pub uploaded_at: i64,
+}
+
+/// Drafts and what-ifs over a registry's data.
+pub struct Sandbox {
+    registry: Arc<Registry>,
+    config: SandboxConfig,
+    loaded: Mutex<HashMap<i64, Arc<Plugin>>>,
+    running: Mutex<HashMap<String, usize>>,
+}
+
+/// One what-if in flight for an analyst; dropping it frees the place.
+struct Slot<'a> {
+    sandbox: &'a Sandbox,
+    who: String,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut running = self.sandbox.running.lock().unwrap();
+        if let Some(n) = running.get_mut(&self.who) {
+            *n -= 1;
+            if *n == 0 {
+                running.remove(&self.who);
+            }
+        }
+    }
+}
+
+const COLUMNS: &str = "id, name, version, sha256, uploaded_by, uploaded_at";
+
+fn record(r: &sqlx::any::AnyRow) -> Result<DraftRecord> {
+    Ok(DraftRecord {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        version: r.try_get("version")?,
+        sha256: r.try_get("sha256")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+    })
+}
+
+/// Analysts work in the sandbox; admins may too.
+fn may_use(actor: &Actor) -> Result<()> {
+    match actor.role {
+        Role::Admin | Role::Analyst => Ok(()),
+        _ => Err(Error::Forbidden(format!(
+            "{} may not use the sandbox: that takes an analyst or an admin",
+            actor.name
+        ))),
+    }
+}
+
+impl Sandbox {
+    /// The sandbox over `registry`'s data.
+    pub fn new(registry: Arc<Registry>, config: SandboxConfig) -> Sandbox {
+        Sandbox {
+            registry,
+            config,
+            loaded: Mutex::new(HashMap::new()),
+            running: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The limits drafts run under.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.config
+    }
+
+    /// Validates a component and keeps it as a draft. Any valid scorecard
+    /// will do; it need not be, and never becomes, published.
+    pub async fn upload(&self, actor: &Actor, bytes: Vec<u8>) -> Result<DraftRecord> {
+        may_use(actor)?;
+        if bytes.is_empty() {
+            return Err(Error::BadInput(
+                "the body is empty: send the draft's .wasm component".into(),
+            ));
+        }
+        let runtime = self.registry.runtime_arc();
+        let (plugin, bytes) = tokio::task::spawn_blocking(move || {
+            let loaded = runtime.load(&bytes);
+            (loaded, bytes)
+        })
+        .await
+        .map_err(|e| Error::BadInput(format!("validating the draft failed: {e}")))?;
+        let plugin = plugin?;
+        let describe = serde_json::to_string(&plugin.info).expect("describe serialises");
+        let sha256 = sha256_hex(&bytes);
+        let row = sqlx::query(&format!(
+            "INSERT INTO sandbox_drafts (name, version, sha256, describe, bytes, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+        ))
+        .bind(plugin.info.name.clone())
+        .bind(plugin.info.version.clone())
+        .bind(sha256)
+        .bind(describe)
+        .bind(bytes)
+        .bind(actor.name.clone())
+        .bind(now_millis())
+        .fetch_one(self.registry.store().pool())
+        .await?;
+        let draft = record(&row)?;
+        self.loaded
+            .lock()
+            .unwrap()
+            .insert(draft.id, Arc::new(plugin));
+        Ok(draft)
+    }
+
+    /// Every draft, oldest first.
+    pub async fn list(&self, actor: &Actor) -> Result<Vec<DraftRecord>> {
+        may_use(actor)?;
+        sqlx::query(&format!("SELECT {COLUMNS} FROM sandbox_drafts ORDER BY id"))
+            .fetch_all(self.registry.store().pool())
+            .await?
+            .iter()
+            .map(record)
+            .collect()
+    }
+
+    /// Deletes a draft: its uploader or an admin may.
+    pub async fn delete(&self, actor: &Actor, id: i64) -> Result<DraftRecord> {
+        may_use(actor)?;
+        let draft = self.get(id).await?;
+        if actor.role != Role::Admin && draft.uploaded_by != actor.name {
+            return Err(Error::Forbidden(format!(
+                "draft {id} was uploaded by {}; only they or an admin may delete it",
+                draft.uploaded_by
+            )));
+        }
+        sqlx::query("DELETE FROM sandbox_drafts WHERE id = $1")
+            .bind(id)
+            .execute(self.registry.store().pool())
+            .await?;
+        self.loaded.lock().unwrap().remove(&id);
+        Ok(draft)
+    }
+
+    async fn get(&self, id: i64) -> Result<DraftRecord> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM sandbox_drafts WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.registry.store().pool())
+        .await?;
+        match row {
+            Some(r) => record(&r),
+            None => Err(Error::NotFound(format!("no draft with id {id}"))),
+        }
+    }
+
+    /// The draft compiled, compiled on first use and kept.
+    async fn plugin(&self, id: i64) -> Result<(DraftRecord, Arc<Plugin>)> {
+        let draft = self.get(id).await?;
+        if let Some(p) = self.loaded.lock().unwrap().get(&id) {
+            return Ok((draft, p.clone()));
+        }
+        let bytes: Vec<u8> = sqlx::query("SELECT bytes FROM sandbox_drafts WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.registry.store().pool())
+            .await?
+            .try_get("bytes")?;
+        let runtime = self.registry.runtime_arc();
+        let plugin = tokio::task::spawn_blocking(move || runtime.load(&bytes))
+            .await
+            .map_err(|e| Error::BadInput(format!("loading the draft failed: {e}")))??;
+        let plugin = Arc::new(plugin);
+        self.loaded.lock().unwrap().insert(id, plugin.clone());
+        Ok((draft, plugin))
+    }
+
+    /// Takes one of the analyst's places for a what-if, or says they are all taken.
+    fn slot(&self, actor: &Actor) -> Result<Slot<'_>> {
+        let mut running = self.running.lock().unwrap();
+        let n = running.entry(actor.name.clone()).or_insert(0);
+        if *n >= self.config.per_analyst {
+            return Err(Error::Busy(format!(
+                "{} has {} what-ifs running, the most one analyst may; try again when one ends",
+                actor.name, n
+            )));
+        }
+        *n += 1;
+        Ok(Slot {
+            sandbox: self,
+            who: actor.name.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn each_analyst_has_a_bounded_number_of_what_ifs() {
+        let store = crate::store::Store::open(&crate::store::Database::Sqlite(
+            std::env::temp_dir().join(format!("thuocdo-slots-{}.db", std::process::id())),
+        ))
+        .await
+        .unwrap();
+        let runtime = Arc::new(crate::runtime::Runtime::new().unwrap());
+        let sandbox = Sandbox::new(
+            Arc::new(Registry::new(store, runtime)),
+            SandboxConfig {
+                per_analyst: 2,
+                ..SandboxConfig::default()
+            },
+        );
+        let (a, b) = (
+            Actor {
+                name: "a".into(),
+                role: Role::Analyst,
+            },
+            Actor {
+                name: "b".into(),
+                role: Role::Analyst,
+            },
+        );
+        let first = sandbox.slot(&a).unwrap();
+        let _second = sandbox.slot(&a).unwrap();
+        assert!(matches!(sandbox.slot(&a), Err(Error::Busy(_))));
+        // Another analyst is not held up by the first.
+        let _other = sandbox.slot(&b).unwrap();
+        drop(first);
+        assert!(sandbox.slot(&a).is_ok());
+    }
+}

@@ -1,0 +1,392 @@
+//! The policy sandbox on SQLite and PostgreSQL: a draft that moves one
+//! threshold moves exactly the subjects whose facts lie between the old and
+//! the new one (computed here from the facts); sandbox activity changes
+//! nothing published; the hostile corpus as drafts fails each what-if with its
+//! own error while a good what-if beside them finishes.
+
+use std::sync::Arc;
+
+use sqlx::Row;
+use thuocdo_host::registry::{Actor, Registry, Role};
+use thuocdo_host::sandbox::{CompareOptions, Error, Sandbox, SandboxConfig};
+use thuocdo_host::scoring::{self, RunOptions};
+use thuocdo_tests::hostile;
+
+use crate::db::on_every_database;
+
+fn admin() -> Actor {
+    Actor::admin("admin@thuocdo")
+}
+
+fn analyst(name: &str) -> Actor {
+    Actor {
+        name: name.into(),
+        role: Role::Analyst,
+    }
+}
+
+fn corpus(path: &str) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+/// Commune chairs with rates 80.0, 80.5, … 100.0 (score = rate / 10), one
+/// chair with no facts, and one subject per hostile mode; test/versioned
+/// 1.0.0 assigned to both posts; September 2025 run and published. Returns
+/// each chair's rate in tenths of a percent.
+async fn province(registry: &Registry) -> Vec<(String, i64)> {
+    registry
+        .publish(&admin(), corpus(hostile::VERSIONED_1_0_0))
+        .await
+        .unwrap();
+    let modes = [
+        "loop",
+        "slow",
+        "alloc",
+        "recursion",
+        "panic",
+        "unreachable",
+        "huge-output",
+        "big-output",
+        "out-of-scale",
+        "extra-indicator",
+        "wrong-grade",
+        "bad-subtotal",
+    ];
+    let chairs: Vec<(String, i64)> = (0..=40)
+        .map(|i| (format!("chair-{i:02}"), 800 + 5 * i))
+        .collect();
+    let mut units = vec![
+        serde_json::json!({"code": "tinh", "name": "Tỉnh", "kind": "province"}),
+        serde_json::json!({"code": "xa-mot", "name": "Xã Một", "kind": "commune", "parent": "tinh"}),
+        serde_json::json!({"code": "xa-hai", "name": "Xã Hai", "kind": "commune", "parent": "tinh"}),
+    ];
+    let mut subjects: Vec<serde_json::Value> = chairs
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| {
+            let unit = if i % 2 == 0 { "xa-mot" } else { "xa-hai" };
+            serde_json::json!({"id": id, "name": id, "unit": unit, "post": "commune-chair"})
+        })
+        .collect();
+    subjects.push(serde_json::json!({"id": "chair-no-facts", "name": "x", "unit": "xa-mot", "post": "commune-chair"}));
+    for m in modes {
+        units.push(serde_json::json!({"code": format!("h-{m}"), "name": m, "kind": "test-unit", "parent": "tinh"}));
+        subjects.push(
+            serde_json::json!({"id": m, "name": m, "unit": format!("h-{m}"), "post": "test"}),
+        );
+    }
+    let org = serde_json::json!({
+        "units": units,
+        "posts": [
+            {"code": "commune-chair", "title": "Chủ tịch xã", "task_group": "leaders"},
+            {"code": "test", "title": "Thử", "task_group": "test"},
+        ],
+        "subjects": subjects,
+        "assignments": [
+            {"post_type": "commune-chair", "plugin": "test/versioned@^1", "unit": "tinh", "from": "2025-01"},
+            {"post_type": "test", "plugin": "test/versioned@^1", "unit": "tinh", "from": "2025-01"},
+        ],
+    });
+    let org: scoring::org::Organisation = serde_json::from_value(org).unwrap();
+    scoring::org::import(registry, &admin(), &org)
+        .await
+        .unwrap();
+    let mut csv = String::from("subject_id,period,fact,value,source\n");
+    for (id, tenths) in &chairs {
+        csv.push_str(&format!(
+            "{id},2025-09,rate,{}.{},test\n",
+            tenths / 10,
+            tenths % 10
+        ));
+    }
+    for m in modes {
+        csv.push_str(&format!("{m},2025-09,rate,50,test\n"));
+    }
+    scoring::facts::import(registry, &admin(), "september.csv", csv.as_bytes())
+        .await
+        .unwrap();
+    let report = scoring::run(registry, &admin(), &RunOptions::period("2025-09"))
+        .await
+        .unwrap();
+    scoring::publish(registry, &admin(), report.run)
+        .await
+        .unwrap();
+    chairs
+}
+
+/// Every row of what the sandbox must never touch, as text.
+async fn published(registry: &Registry) -> Vec<String> {
+    let mut out = Vec::new();
+    for (table, order) in [
+        ("run_results", "run_id, subject"),
+        ("runs", "id"),
+        ("official_runs", "id"),
+        ("assignments", "id"),
+        ("audit_log", "id"),
+        ("plugin_versions", "namespace, name, version"),
+        ("plugin_blobs", "sha256"),
+        ("fact_sheets", "subject, period"),
+    ] {
+        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY {order}"))
+            .fetch_all(registry.store().pool())
+            .await
+            .unwrap();
+        for r in rows {
+            let cells: Vec<String> = (0..r.len())
+                .map(|i| {
+                    r.try_get::<Option<String>, _>(i)
+                        .map(|v| v.unwrap_or_default())
+                        .or_else(|_| r.try_get::<Option<i64>, _>(i).map(|v| format!("{v:?}")))
+                        .or_else(|_| {
+                            r.try_get::<Option<Vec<u8>>, _>(i)
+                                .map(|v| format!("{} bytes", v.map_or(0, |b| b.len())))
+                        })
+                        .unwrap()
+                })
+                .collect();
+            out.push(format!("{table}: {}", cells.join(" | ")));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_changes() {
+    on_every_database(|registry| async move {
+        let chairs = province(&registry).await;
+        let before = published(&registry).await;
+        let registry = Arc::new(registry);
+        let sandbox = Sandbox::new(registry.clone(), SandboxConfig::default());
+        let policy = analyst("policy-team");
+        let draft = sandbox
+            .upload(&policy, corpus(hostile::DRAFT_STRICTER_EXCELLENT))
+            .await
+            .unwrap();
+        // The draft has the published version's very name and version.
+        assert_eq!(
+            (draft.name.as_str(), draft.version.as_str()),
+            ("test/versioned", "1.0.0")
+        );
+        let what_if = sandbox
+            .compare(&policy, draft.id, &CompareOptions::period("2025-09"))
+            .await
+            .unwrap();
+        let p = &what_if.periods[0];
+
+        // Computed here from the facts: excellent from 9 became excellent
+        // from 9.5, so a rate in [90, 95) goes from A to B; nobody else moves.
+        let between: Vec<&str> = chairs
+            .iter()
+            .filter(|(_, tenths)| (900..950).contains(tenths))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(between.len(), 10);
+        let moved: Vec<&str> = p.movers.iter().map(|m| m.subject.as_str()).collect();
+        let mut sorted = moved.clone();
+        sorted.sort();
+        assert_eq!(sorted, between, "{p:#?}");
+        assert!(p.movers.iter().all(|m| m.before == "A" && m.after == "B"));
+        // Scores do not change, only the grade: no indicator moved.
+        assert!(
+            p.movers
+                .iter()
+                .all(|m| m.indicators.is_empty() && m.before_total == m.after_total)
+        );
+        assert_eq!(p.deltas.max_abs.as_deref(), Some("0"));
+        let a_kept = chairs.iter().filter(|(_, t)| *t >= 950).count();
+        assert_eq!(p.transitions["A"]["A"], a_kept);
+        assert_eq!(p.transitions["A"]["B"], 10);
+        assert_eq!(p.transitions["A"].len(), 2);
+        assert_eq!(
+            p.transitions_computed, p.transitions,
+            "the card has no quota"
+        );
+        // 41 chairs and the one without facts; the hostile subjects hold
+        // another post.
+        assert_eq!(p.subjects, 42);
+        assert_eq!(p.compared, 41);
+        assert_eq!(
+            p.not_compared.values().sum::<usize>(),
+            1,
+            "{:?}",
+            p.not_compared
+        );
+        assert_eq!(p.coverage.len(), 1);
+        assert_eq!(
+            (
+                p.coverage[0].fact.as_str(),
+                p.coverage[0].missing,
+                p.coverage[0].of
+            ),
+            ("rate", 1, 42)
+        );
+        // Each unit before and after, and the units asked for only.
+        let units: Vec<&str> = p.units.iter().map(|u| u.unit.as_str()).collect();
+        assert_eq!(units.len(), 2, "{units:?}");
+        let one = sandbox
+            .compare(
+                &policy,
+                draft.id,
+                &CompareOptions {
+                    units: vec!["xa-mot".into()],
+                    ..CompareOptions::period("2025-09")
+                },
+            )
+            .await
+            .unwrap();
+        let one = &one.periods[0];
+        assert!(one.movers.iter().all(|m| m.unit == "xa-mot"));
+        assert_eq!(
+            one.movers.len(),
+            p.movers.iter().filter(|m| m.unit == "xa-mot").count()
+        );
+
+        // Bad requests name what is wrong.
+        let err = sandbox
+            .compare(&policy, draft.id, &CompareOptions::period("2025-10"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound(_)), "{err}");
+        assert!(err.to_string().contains("no official run"), "{err}");
+        let err = sandbox
+            .compare(&policy, 999, &CompareOptions::period("2025-09"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound(_)), "{err}");
+        let err = sandbox
+            .compare(&policy, draft.id, &CompareOptions::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::BadInput(_)), "{err}");
+        let err = sandbox
+            .compare(&policy, draft.id, &CompareOptions::period("2025-13"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::BadInput(_)), "{err}");
+        let err = sandbox
+            .compare(
+                &policy,
+                draft.id,
+                &CompareOptions {
+                    units: vec!["nowhere".into()],
+                    ..CompareOptions::period("2025-09")
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("nowhere"), "{err}");
+
+        // Only analysts and admins work here; others' drafts are theirs.
+        let publisher = Actor::publisher("pub", "test");
+        assert!(matches!(
+            sandbox
+                .upload(&publisher, corpus(hostile::DRAFT_STRICTER_EXCELLENT))
+                .await,
+            Err(Error::Forbidden(_))
+        ));
+        assert!(matches!(
+            sandbox.delete(&analyst("someone-else"), draft.id).await,
+            Err(Error::Forbidden(_))
+        ));
+        assert_eq!(sandbox.list(&policy).await.unwrap().len(), 1);
+        sandbox.delete(&policy, draft.id).await.unwrap();
+        assert!(sandbox.list(&policy).await.unwrap().is_empty());
+
+        assert_eq!(
+            published(&registry).await,
+            before,
+            "the sandbox changed published data"
+        );
+    });
+}
+
+#[test]
+fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
+    on_every_database(|registry| async move {
+        let chairs = province(&registry).await;
+        let before = published(&registry).await;
+        let registry = Arc::new(registry);
+        let sandbox = Arc::new(Sandbox::new(
+            registry.clone(),
+            SandboxConfig {
+                per_analyst: 64,
+                ..SandboxConfig::default()
+            },
+        ));
+        let policy = analyst("policy-team");
+        let hostile = sandbox
+            .upload(&policy, corpus(hostile::HOSTILE))
+            .await
+            .unwrap();
+        let good = sandbox
+            .upload(&policy, corpus(hostile::DRAFT_STRICTER_EXCELLENT))
+            .await
+            .unwrap();
+        let expected = [
+            ("loop", &["out-of-fuel", "deadline"][..]),
+            ("slow", &["out-of-fuel", "deadline"]),
+            ("alloc", &["memory"]),
+            ("recursion", &["stack-exhausted"]),
+            ("panic", &["trap"]),
+            ("unreachable", &["trap"]),
+            ("huge-output", &["memory"]),
+            ("big-output", &["output-too-large"]),
+            ("out-of-scale", &["fault"]),
+            ("extra-indicator", &["fault"]),
+            ("wrong-grade", &["fault"]),
+            ("bad-subtotal", &["fault"]),
+        ];
+        let mut tasks = Vec::new();
+        for (mode, kinds) in expected {
+            let (sandbox, policy) = (sandbox.clone(), policy.clone());
+            tasks.push(tokio::spawn(async move {
+                let options = CompareOptions {
+                    post_type: Some("test".into()),
+                    units: vec![format!("h-{mode}")],
+                    ..CompareOptions::period("2025-09")
+                };
+                match sandbox.compare(&policy, hostile.id, &options).await {
+                    Err(Error::DraftFailed { subject, kind, .. }) => {
+                        assert_eq!(subject, mode);
+                        assert!(kinds.contains(&kind), "{mode}: {kind}");
+                    }
+                    other => panic!("{mode}: {:?}", other.map(|c| c.periods[0].compared)),
+                }
+            }));
+        }
+        // The good what-if, beside them all.
+        let what_if = sandbox
+            .compare(&policy, good.id, &CompareOptions::period("2025-09"))
+            .await
+            .unwrap();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let between = chairs
+            .iter()
+            .filter(|(_, t)| (900..950).contains(t))
+            .count();
+        assert_eq!(what_if.periods[0].movers.len(), between);
+
+        // The corpus' files are refused at upload, each with its kind.
+        let mut truncated = corpus(hostile::HOSTILE);
+        truncated.truncate(truncated.len() / 2);
+        for (bytes, kind) in [
+            (b"\0asm\x01\0\0\0".to_vec(), "not-a-component"),
+            (b"random bytes, not wasm".to_vec(), "not-a-component"),
+            (truncated, "not-a-component"),
+            (corpus(hostile::OTHER_WORLD), "wrong-world"),
+            (corpus(hostile::HOSTILE_HTTP), "forbidden-imports"),
+        ] {
+            match sandbox.upload(&policy, bytes).await {
+                Err(Error::Invalid(e)) => assert_eq!(e.kind(), kind, "{e}"),
+                other => panic!("{kind}: {:?}", other.map(|d| d.id)),
+            }
+        }
+        assert!(matches!(
+            sandbox.upload(&policy, Vec::new()).await,
+            Err(Error::BadInput(_))
+        ));
+        assert_eq!(published(&registry).await, before);
+    });
+}
