@@ -146,6 +146,39 @@ fn every_command_with_a_route_works_against_a_server() {
         );
         let out = ok(&thuocdo(&base, Some(&admin), &["publish", "--run", &run.to_string()]).await);
         assert!(out.contains("is the official run of 2025-09"), "{out}");
+        // The sandbox beside the official run: the published card itself as a
+        // draft moves nobody.
+        let analyst = token("analyst");
+        let draft_file = file("draft.wasm", &wasm("provincial-leader-monthly"));
+        refused(
+            &thuocdo(&base, Some(&token("viewer")), &["sandbox", "upload", &draft_file]).await,
+            "HTTP 403 forbidden",
+        );
+        let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "upload", &draft_file, "--json"]).await);
+        let draft: Value = serde_json::from_str(&out).unwrap();
+        let id = draft["id"].as_i64().unwrap().to_string();
+        let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "list"]).await);
+        assert!(out.contains("tuyenquang/provincial-leader-monthly@1.0.0"), "{out}");
+        let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "compare", &id, "--period", "2025-09", "--json"]).await);
+        let what_if: Value = serde_json::from_str(&out).unwrap();
+        let p = &what_if["periods"][0];
+        assert_eq!(p["compared"], 148, "{p}");
+        assert_eq!(p["movers"].as_array().unwrap().len(), 0, "{p}");
+        assert_eq!(p["deltas"]["max_abs"], "0");
+        let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "compare", &id, "--period", "2025-09"]).await);
+        assert!(out.contains("0 subjects change grade"), "{out}");
+        assert!(out.contains("grades after cohort rules (official → draft)"), "{out}");
+        refused(
+            &thuocdo(&base, Some(&analyst), &["sandbox", "compare", &id, "--period", "2025-10"]).await,
+            "HTTP 404 not-found",
+        );
+        let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "delete", &id]).await);
+        assert!(out.starts_with(&format!("deleted draft {id}")), "{out}");
+        refused(
+            &thuocdo(&base, Some(&analyst), &["sandbox", "delete", &id]).await,
+            "HTTP 404 not-found",
+        );
+
         let out = ok(&thuocdo(&base, Some(&admin), &["unlock", "--period", "2025-09", "--reason", "re-scored"]).await);
         assert!(out.starts_with("2025-09 unlocked"), "{out}");
         let out = ok(&thuocdo(&base, Some(&admin), &["audit", "--json"]).await);

@@ -181,6 +181,17 @@ fn each_role_is_refused_what_it_may_not_do_and_nothing_is_written() {
         assert_eq!(s.get("/api/v1/audit", Some("analyst")).await.0, StatusCode::FORBIDDEN);
         assert_eq!(s.get("/api/v1/audit", Some("publisher")).await.0, StatusCode::FORBIDDEN);
 
+        // The sandbox is the analysts' (and admins'): nobody else uploads or lists.
+        for role in ["viewer", "publisher", "unit-admin", "tax-admin"] {
+            let (status, body) = s
+                .post_bytes("/api/v1/sandbox/drafts", Some(role), "application/wasm", commune.clone())
+                .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{role}: {body}");
+            assert_eq!(s.get("/api/v1/sandbox/drafts", Some(role)).await.0, StatusCode::FORBIDDEN);
+        }
+        assert_eq!(s.get("/api/v1/sandbox/drafts", None).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(state(&s).await, before, "a refused write changed something");
+
         // What each may do still works: the boundary is not a wall.
         let (status, body) = s
             .post_json(
