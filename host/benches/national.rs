@@ -18,6 +18,7 @@ use sqlx::{Connection, Executor, Row};
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::registry::{Actor, Registry};
 use thuocdo_host::runtime::Runtime;
+use thuocdo_host::sandbox::{CompareOptions, Sandbox, SandboxConfig};
 use thuocdo_host::scoring::{self, RunOptions};
 use thuocdo_host::store::{Database, Store};
 
@@ -191,6 +192,38 @@ fn run_only(url: &str) {
             scoring::Summary::in_words(&s.grades, thuocdo_host::explain::Lang::En),
             s.demoted
         );
+        // The what-if beside it: the national card itself as a draft, over
+        // every servant, against the period's official run (this run, or
+        // the one a previous bench published).
+        let admin = Actor::admin("bench@thuocdo");
+        match scoring::publish(&registry, &admin, report.run).await {
+            Ok(_) | Err(scoring::Error::Locked(_)) => {}
+            Err(e) => panic!("publishing the run: {e}"),
+        }
+        let registry = Arc::new(registry);
+        let sandbox = Sandbox::new(registry.clone(), SandboxConfig::default());
+        let decree = BUNDLED
+            .iter()
+            .find(|b| b.crate_name == "civil-servant-decree-335")
+            .unwrap();
+        let draft = sandbox.upload(&admin, decree.wasm.to_vec()).await.unwrap();
+        let t = Instant::now();
+        let what_if = sandbox
+            .compare(&admin, draft.id, &CompareOptions::period("2025"))
+            .await
+            .unwrap();
+        let took = t.elapsed();
+        let p = &what_if.periods[0];
+        println!(
+            "what-if of {} subjects ({} compared, {} move): {:.2} s, {:.2}x the run; peak RSS {:.0} MiB",
+            p.subjects,
+            p.compared,
+            p.movers.len(),
+            took.as_secs_f64(),
+            took.as_secs_f64() / total.as_secs_f64(),
+            peak_rss_mib()
+        );
+        sandbox.delete(&admin, draft.id).await.unwrap();
         registry.store().close().await;
     });
 }

@@ -168,15 +168,25 @@ pub async fn evaluate(
         let permit = state.bulkhead.enter(&key).await;
         let runtime = state.registry.runtime_arc();
         let metrics = state.metrics.clone();
-        let scored = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            items
-                .into_iter()
-                .map(|(i, w)| (i, score(&runtime, &metrics, w)))
-                .collect::<Vec<_>>()
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("the evaluation thread failed: {e}")))?;
+        let scored = state
+            .bulkhead
+            .run(&key, move || {
+                let _permit = permit;
+                items
+                    .into_iter()
+                    .map(|(i, w)| (i, score(&runtime, &metrics, w)))
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|e| ApiError::internal(format!("the evaluation thread failed: {e}")))?;
+        let ran_out = scored.iter().any(|(_, s)| {
+            s.error
+                .as_ref()
+                .is_some_and(|e| e.kind == "out-of-fuel" || e.kind == "deadline")
+        });
+        if ran_out {
+            state.bulkhead.suspect(&key);
+        }
         for (i, s) in scored {
             answers[i] = Some(s);
         }

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::{Error, Result, Sandbox, may_use};
 use crate::explain;
 use crate::registry::{Actor, Period};
-use crate::runtime::{Evaluation, EvaluationInput, FactOrigin, Plugin, PluginInfo, Subject};
+use crate::runtime::{Evaluation, EvaluationInput, Plugin, PluginInfo, Subject};
 use crate::scoring::{self, Answer, StoredResult, SubjectRow, Units, apply_cohort_rules, fill};
 
 /// What to compare.
@@ -161,18 +161,65 @@ pub struct FactCoverage {
     pub of: usize,
 }
 
+/// What the comparison reads of an official result: less than a stored
+/// result (no facts), since a national what-if holds a quarter of a million.
+struct Official {
+    plugin: String,
+    version: String,
+    outcome: String,
+    total: Option<i64>,
+    computed_grade: Option<String>,
+    grade: Option<String>,
+    indicators: String,
+}
+
+/// The official results of `runs`, by subject; a later run wins where
+/// several cover a subject.
+async fn official_results(
+    registry: &crate::registry::Registry,
+    runs: &[i64],
+) -> Result<HashMap<String, Official>> {
+    use futures_util::TryStreamExt;
+    use sqlx::Row;
+    let mut out = HashMap::new();
+    for run in runs {
+        let mut rows = sqlx::query(
+            "SELECT subject, plugin, version, outcome, total, computed_grade, grade, indicators \
+             FROM run_results WHERE run_id = $1",
+        )
+        .bind(*run)
+        .fetch(registry.store().pool());
+        while let Some(r) = rows.try_next().await? {
+            out.insert(
+                r.try_get("subject")?,
+                Official {
+                    plugin: r.try_get("plugin")?,
+                    version: r.try_get("version")?,
+                    outcome: r.try_get("outcome")?,
+                    total: r.try_get("total")?,
+                    computed_grade: r.try_get("computed_grade")?,
+                    grade: r.try_get("grade")?,
+                    indicators: r.try_get("indicators")?,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
 fn num(raw: i64) -> String {
     thuocdo_sdk::Fixed::from_raw(raw).to_string()
 }
 
 /// A result's label in a transition: its grade, or why it has none.
-fn label(r: &StoredResult, computed: bool) -> String {
-    let grade = if computed {
-        &r.computed_grade
-    } else {
-        &r.grade
-    };
-    grade.clone().unwrap_or_else(|| r.outcome.clone())
+fn label(
+    computed_grade: &Option<String>,
+    grade: &Option<String>,
+    outcome: &str,
+    computed: bool,
+) -> String {
+    let grade = if computed { computed_grade } else { grade };
+    grade.clone().unwrap_or_else(|| outcome.to_string())
 }
 
 /// Mean and median signed; p95 and max of the size.
@@ -203,7 +250,7 @@ fn deltas(changes: &[i64]) -> Deltas {
 }
 
 /// Each indicator's stored score by id.
-fn stored_scores(r: &StoredResult, info: Option<&PluginInfo>) -> HashMap<String, i64> {
+fn stored_scores(r: &Official, info: Option<&PluginInfo>) -> HashMap<String, i64> {
     let Some(info) = info else {
         return HashMap::new();
     };
@@ -334,26 +381,27 @@ impl Sandbox {
                 period.text
             )));
         }
-        let mut before: HashMap<String, StoredResult> = HashMap::new();
-        for run in &official {
-            for r in scoring::results(registry, *run).await? {
-                before.insert(r.subject.clone(), r);
-            }
-        }
+        let before = official_results(registry, &official).await?;
 
-        // The subjects in scope: an official result, the post type asked (or
-        // one the draft applies to), inside the units asked.
+        // The subjects in scope: an official result; the post type asked,
+        // or by default those the draft replaces (scored officially by a card
+        // of its name) or says it applies to; inside the units asked.
         let in_scope = |s: &SubjectRow| {
+            let Some(old) = before.get(&s.id) else {
+                return false;
+            };
             let kind = units.get(&s.unit).map(|u| u.kind.as_str()).unwrap_or("");
             let post_ok = match &options.post_type {
                 Some(t) => s.post == *t || kind == t,
-                None => info
-                    .applies_to
-                    .iter()
-                    .any(|a| *a == s.post || a.as_str() == kind),
+                None => {
+                    old.plugin == info.name
+                        || info
+                            .applies_to
+                            .iter()
+                            .any(|a| *a == s.post || a.as_str() == kind)
+                }
             };
             post_ok
-                && before.contains_key(&s.id)
                 && (options.units.is_empty()
                     || options.units.iter().any(|u| units.within(&s.unit, u)))
         };
@@ -365,41 +413,6 @@ impl Sandbox {
         let derived = scoring::derived_facts(registry, period, &[info]).await?;
         let sheets = Arc::new(sheets);
         let derived = Arc::new(derived);
-
-        // Coverage: each imported fact the draft reads, against the sheets.
-        let mut coverage = Vec::new();
-        for fact in &info.facts {
-            let missing = scope
-                .iter()
-                .filter(|&&i| {
-                    let s = &subjects[i];
-                    let from_subject = match fact.name.as_str() {
-                        "months-worked" => s.months_worked.is_some(),
-                        "months-absent" => s.months_absent.is_some(),
-                        _ => false,
-                    };
-                    let present = match fact.origin {
-                        FactOrigin::FromResults(_) => derived
-                            .get(&s.id)
-                            .is_some_and(|d| d.contains_key(&fact.name)),
-                        FactOrigin::Imported => {
-                            from_subject
-                                || sheets.get(&s.id).is_some_and(|sheet| {
-                                    sheet.contains(&format!("\"{}\":", fact.name))
-                                })
-                        }
-                    };
-                    !present
-                })
-                .count();
-            if missing > 0 {
-                coverage.push(FactCoverage {
-                    fact: fact.name.clone(),
-                    missing,
-                    of: scope.len(),
-                });
-            }
-        }
 
         // Score every subject in scope in its own instance under the
         // draft's limits, on every core, stopping at the first fault.
@@ -420,8 +433,13 @@ impl Sandbox {
                         derived.get(&s.id),
                     ) {
                         Ok(read) => read,
-                        Err(why) => return Ok(Answer::Refused(why)),
+                        Err(why) => return Ok((Answer::Refused(why), Vec::new())),
                     };
+                    // The facts this subject's stored data lacks, by position.
+                    let missing: Vec<u16> = (0..values.len())
+                        .filter(|&k| values[k].is_none())
+                        .map(|k| k as u16)
+                        .collect();
                     let input = EvaluationInput {
                         subject: Subject {
                             id: s.id.clone(),
@@ -432,10 +450,15 @@ impl Sandbox {
                         facts: values,
                     };
                     match runtime.evaluate_with(&plugin, &input, &limits) {
-                        Ok(evaluated) => Ok(match evaluated.answer {
-                            Ok(eval) => Answer::Scored(eval),
-                            Err(e) => Answer::Refused(explain::evaluation_error(&plugin.info, &e)),
-                        }),
+                        Ok(evaluated) => Ok((
+                            match evaluated.answer {
+                                Ok(eval) => Answer::Scored(eval),
+                                Err(e) => {
+                                    Answer::Refused(explain::evaluation_error(&plugin.info, &e))
+                                }
+                            },
+                            missing,
+                        )),
                         Err(e) => Err(Error::DraftFailed {
                             subject: s.id.clone(),
                             kind: e.kind(),
@@ -451,31 +474,27 @@ impl Sandbox {
         // The draft's results, with its own cohort rules over the scope.
         let mut after: Vec<StoredResult> = Vec::with_capacity(scope.len());
         let mut evaluations: Vec<Option<Evaluation>> = Vec::with_capacity(scope.len());
-        for (&i, answer) in scope.iter().zip(answers) {
+        let mut lacking = vec![0usize; info.facts.len()];
+        for (&i, (answer, missing)) in scope.iter().zip(answers) {
+            for k in missing {
+                lacking[usize::from(k)] += 1;
+            }
             let s = &subjects[i];
-            let mut r = StoredResult {
-                subject: s.id.clone(),
-                unit: s.unit.clone(),
-                post: s.post.clone(),
-                task_group: s.task_group.clone(),
-                plugin: info.name.clone(),
-                version: info.version.clone(),
-                sha256: plugin.sha256.clone(),
-                outcome: String::new(),
-                total: None,
-                computed_grade: None,
-                grade: None,
-                cohort_rule: None,
-                caps: Vec::new(),
-                indicators: "[]".into(),
-                facts: String::new(),
-                facts_sha256: String::new(),
-                fuel: 0,
-                error: None,
-            };
+            let mut r = StoredResult::blank(s, &info.name, &info.version, &plugin.sha256);
             evaluations.push(fill(&mut r, answer, info));
             after.push(r);
         }
+        let coverage: Vec<FactCoverage> = info
+            .facts
+            .iter()
+            .zip(&lacking)
+            .filter(|(_, n)| **n > 0)
+            .map(|(fact, &missing)| FactCoverage {
+                fact: fact.name.clone(),
+                missing,
+                of: scope.len(),
+            })
+            .collect();
         let plugin_of = vec![0; after.len()];
         apply_cohort_rules(&[info], &plugin_of, &evaluations, &mut after);
 
@@ -506,11 +525,14 @@ impl Sandbox {
             };
             let old = &before[&r.subject];
             *transitions_computed
-                .entry(label(old, true))
+                .entry(label(&old.computed_grade, &old.grade, &old.outcome, true))
                 .or_default()
-                .entry(label(r, true))
+                .entry(label(&r.computed_grade, &r.grade, &r.outcome, true))
                 .or_default() += 1;
-            let (from, to) = (label(old, false), label(r, false));
+            let (from, to) = (
+                label(&old.computed_grade, &old.grade, &old.outcome, false),
+                label(&r.computed_grade, &r.grade, &r.outcome, false),
+            );
             *transitions
                 .entry(from.clone())
                 .or_default()

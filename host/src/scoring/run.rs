@@ -219,6 +219,33 @@ impl SubjectRow {
     }
 }
 
+impl StoredResult {
+    /// A subject's result before its scorecard answered: who, and with which
+    /// card; [`fill`] records the answer.
+    pub(crate) fn blank(s: &SubjectRow, plugin: &str, version: &str, sha256: &str) -> StoredResult {
+        StoredResult {
+            subject: s.id.clone(),
+            unit: s.unit.clone(),
+            post: s.post.clone(),
+            task_group: s.task_group.clone(),
+            plugin: plugin.to_string(),
+            version: version.to_string(),
+            sha256: sha256.to_string(),
+            outcome: String::new(),
+            total: None,
+            computed_grade: None,
+            grade: None,
+            cohort_rule: None,
+            caps: Vec::new(),
+            indicators: "[]".into(),
+            facts: String::new(),
+            facts_sha256: String::new(),
+            fuel: 0,
+            error: None,
+        }
+    }
+}
+
 /// Every subject's facts sheet for a period, as stored: subject → JSON.
 pub(crate) async fn fact_sheets(
     registry: &Registry,
@@ -368,26 +395,10 @@ async fn score(
     for (job, outcome) in jobs.iter().zip(outcomes) {
         let s = &subjects[job.subject];
         let used = &in_use[job.plugin];
-        let mut r = StoredResult {
-            subject: s.id.clone(),
-            unit: s.unit.clone(),
-            post: s.post.clone(),
-            task_group: s.task_group.clone(),
-            plugin: used.name.clone(),
-            version: used.version.clone(),
-            sha256: used.plugin.sha256.clone(),
-            outcome: String::new(),
-            total: None,
-            computed_grade: None,
-            grade: None,
-            cohort_rule: None,
-            caps: Vec::new(),
-            indicators: "[]".into(),
-            facts: outcome.facts,
-            facts_sha256: outcome.facts_sha256,
-            fuel: outcome.fuel as i64,
-            error: None,
-        };
+        let mut r = StoredResult::blank(s, &used.name, &used.version, &used.plugin.sha256);
+        r.facts = outcome.facts;
+        r.facts_sha256 = outcome.facts_sha256;
+        r.fuel = outcome.fuel as i64;
         evaluations.push(fill(&mut r, outcome.answer, &used.plugin.info));
         results.push(r);
     }

@@ -201,10 +201,16 @@ fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_ch
             p.transitions_computed, p.transitions,
             "the card has no quota"
         );
-        // 41 chairs and the one without facts; the hostile subjects hold
-        // another post.
-        assert_eq!(p.subjects, 42);
-        assert_eq!(p.compared, 41);
+        // By default the draft replaces test/versioned wherever it scored:
+        // 41 chairs, the one without facts, and the 12 subjects of the other
+        // post (rate 50: C either way).
+        assert_eq!(p.subjects, 54);
+        assert_eq!(p.compared, 53);
+        // The chairs' rates are 80 and up (B or A); only the 12 are C.
+        assert_eq!(
+            p.transitions["C"],
+            [("C".to_string(), 12)].into_iter().collect()
+        );
         assert_eq!(
             p.not_compared.values().sum::<usize>(),
             1,
@@ -218,11 +224,24 @@ fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_ch
                 p.coverage[0].missing,
                 p.coverage[0].of
             ),
-            ("rate", 1, 42)
+            ("rate", 1, 54)
         );
         // Each unit before and after, and the units asked for only.
         let units: Vec<&str> = p.units.iter().map(|u| u.unit.as_str()).collect();
-        assert_eq!(units.len(), 2, "{units:?}");
+        assert_eq!(units.len(), 14, "{units:?}");
+        let chairs_only = sandbox
+            .compare(
+                &policy,
+                draft.id,
+                &CompareOptions {
+                    post_type: Some("commune-chair".into()),
+                    ..CompareOptions::period("2025-09")
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(chairs_only.periods[0].subjects, 42);
+        assert_eq!(chairs_only.periods[0].movers.len(), 10);
         let one = sandbox
             .compare(
                 &policy,
