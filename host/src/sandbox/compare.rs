@@ -207,6 +207,9 @@ async fn official_results(
     Ok(out)
 }
 
+/// One unit's official grades, draft grades and changes of total.
+type UnitTally = (BTreeMap<String, usize>, BTreeMap<String, usize>, Vec<i64>);
+
 fn num(raw: i64) -> String {
     thuocdo_sdk::Fixed::from_raw(raw).to_string()
 }
@@ -499,23 +502,21 @@ impl Sandbox {
         apply_cohort_rules(&[info], &plugin_of, &evaluations, &mut after);
 
         // The official cards, for their indicators' ids.
+        let cards: std::collections::HashSet<(&str, &str)> = before
+            .values()
+            .map(|r| (r.plugin.as_str(), r.version.as_str()))
+            .collect();
         let mut official_infos: HashMap<(String, String), Option<Arc<Plugin>>> = HashMap::new();
-        for r in before.values() {
-            let key = (r.plugin.clone(), r.version.clone());
-            if !official_infos.contains_key(&key) {
-                let loaded = registry.plugin(&key.0, &key.1).await.ok();
-                official_infos.insert(key, loaded);
-            }
+        for (name, version) in cards {
+            let loaded = registry.plugin(name, version).await.ok();
+            official_infos.insert((name.to_string(), version.to_string()), loaded);
         }
 
         let mut not_compared: BTreeMap<String, usize> = BTreeMap::new();
         let mut transitions_computed: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         let mut transitions: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         let mut changes = Vec::new();
-        let mut per_unit: BTreeMap<
-            String,
-            (BTreeMap<String, usize>, BTreeMap<String, usize>, Vec<i64>),
-        > = BTreeMap::new();
+        let mut per_unit: BTreeMap<String, UnitTally> = BTreeMap::new();
         let mut movers = Vec::new();
         for (r, eval) in after.iter().zip(&evaluations) {
             let Some(eval) = eval else {
@@ -620,11 +621,12 @@ fn score_all<T: Send>(scope: &[usize], f: impl Fn(usize) -> Result<T> + Sync) ->
                         if from >= scope.len() || stop.load(Ordering::Relaxed) {
                             return Ok(done);
                         }
-                        for k in from..(from + CHUNK).min(scope.len()) {
+                        let to = (from + CHUNK).min(scope.len());
+                        for (k, &subject) in scope.iter().enumerate().take(to).skip(from) {
                             if stop.load(Ordering::Relaxed) {
                                 return Ok(done);
                             }
-                            match f(scope[k]) {
+                            match f(subject) {
                                 Ok(t) => done.push((k, t)),
                                 Err(e) => {
                                     stop.store(true, Ordering::Relaxed);

@@ -327,9 +327,17 @@ fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
         let registry = Arc::new(registry);
         let sandbox = Arc::new(Sandbox::new(
             registry.clone(),
-            SandboxConfig {
-                per_analyst: 64,
-                ..SandboxConfig::default()
+            // The drafts' fuel, memory, stack and output limits as in
+            // production; a generous deadline, so that on two busy cores each
+            // mode meets its own deterministic limit rather than the clock
+            // (the runtime's tests pin the deadline on its own).
+            {
+                let mut config = SandboxConfig {
+                    per_analyst: 64,
+                    ..SandboxConfig::default()
+                };
+                config.limits.deadline = std::time::Duration::from_secs(5);
+                config
             },
         ));
         let policy = analyst("policy-team");
@@ -342,8 +350,8 @@ fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
             .await
             .unwrap();
         let expected = [
-            ("loop", &["out-of-fuel", "deadline"][..]),
-            ("slow", &["out-of-fuel", "deadline"]),
+            ("loop", &["out-of-fuel"][..]),
+            ("slow", &["out-of-fuel"]),
             ("alloc", &["memory"]),
             ("recursion", &["stack-exhausted"]),
             ("panic", &["trap"]),
