@@ -57,12 +57,13 @@ impl Config {
 
     /// The API's evaluation workers and each plugin version's share.
     pub fn bulkhead(&self) -> BulkheadConfig {
-        let default = BulkheadConfig::default();
-        let workers = self.eval_workers.unwrap_or(default.workers);
-        BulkheadConfig {
-            workers,
-            share: self.eval_share.unwrap_or(workers.div_ceil(2)),
+        let mut config = self
+            .eval_workers
+            .map_or_else(BulkheadConfig::default, BulkheadConfig::with_workers);
+        if let Some(share) = self.eval_share {
+            config.share = share;
         }
+        config
     }
 
     /// How drafts run in the sandbox.

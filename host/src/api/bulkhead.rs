@@ -41,7 +41,13 @@ impl Default for BulkheadConfig {
     /// contend), and half of them for any one version.
     fn default() -> BulkheadConfig {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let workers = cores.max(2);
+        BulkheadConfig::with_workers(cores.max(2))
+    }
+}
+
+impl BulkheadConfig {
+    /// `workers` workers, half of them (rounded up) for any one version.
+    pub fn with_workers(workers: usize) -> BulkheadConfig {
         BulkheadConfig {
             workers,
             share: workers.div_ceil(2),

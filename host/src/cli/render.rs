@@ -25,7 +25,7 @@ pub(super) fn grade(g: Grade) -> &'static str {
 }
 
 /// The period's kind in words.
-pub(super) fn period(p: PeriodKind) -> &'static str {
+pub(crate) fn period(p: PeriodKind) -> &'static str {
     match p {
         PeriodKind::Month => "monthly",
         PeriodKind::Quarter => "quarterly",

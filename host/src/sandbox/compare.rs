@@ -366,8 +366,9 @@ impl Sandbox {
         let info = &plugin.info;
         if info.period_kind != period.kind() {
             return Err(Error::BadInput(format!(
-                "the draft scores {:?} periods, not one like {}",
-                info.period_kind, period.text
+                "the draft is a {} scorecard; {} is not a period it scores",
+                crate::cli::render::period(info.period_kind),
+                period.text
             )));
         }
         // The official results in force for the period, the latest

@@ -50,7 +50,7 @@ async fn state(s: &Server) -> Value {
 }
 
 /// A complete run of September 2025 over the whole organisation.
-async fn complete_run(s: &Server) -> i64 {
+pub(crate) async fn complete_run(s: &Server) -> i64 {
     let (status, started) = s
         .post_json("/api/v1/runs", Some("admin"), json!({"period": "2025-09"}))
         .await;
