@@ -24,3 +24,4 @@ pub mod sandbox;
 pub mod scoring;
 pub mod store;
 pub mod tokens;
+pub mod web;

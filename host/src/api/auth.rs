@@ -77,12 +77,8 @@ impl FromRequestParts<AppState> for Caller {
                 ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
                     .field("Authorization")
             })?;
-        match state
-            .tokens
-            .authenticate(state.registry.store(), secret)
-            .await?
-        {
-            Some(actor) => Ok(Caller(Some(actor))),
+        match Caller::from_secret(state, secret).await? {
+            Some(caller) => Ok(caller),
             None => Err(
                 ApiError::unauthorized("the token is not a live thuocdo token")
                     .field("Authorization"),
@@ -92,6 +88,30 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 impl Caller {
+    /// The caller a token's secret names, or `None` when it is not a live
+    /// token (the dashboard reads it from a cookie, the API from a header).
+    pub(crate) async fn from_secret(
+        state: &AppState,
+        secret: &str,
+    ) -> Result<Option<Caller>, ApiError> {
+        Ok(state
+            .tokens
+            .authenticate(state.registry.store(), secret)
+            .await?
+            .map(|actor| Caller(Some(actor))))
+    }
+
+    /// The role's name, as tokens are created with it; `None` for the public.
+    pub fn role_name(&self) -> Option<&'static str> {
+        self.0.as_ref().map(|a| match a.role {
+            Role::Admin => "admin",
+            Role::UnitAdmin { .. } => "unit-admin",
+            Role::Publisher { .. } => "publisher",
+            Role::Analyst => "analyst",
+            Role::Viewer => "viewer",
+        })
+    }
+
     /// The actor, or 401 when the public calls what needs a token.
     pub fn actor(&self) -> Result<&Actor, ApiError> {
         self.0.as_ref().ok_or_else(|| {
@@ -102,13 +122,7 @@ impl Caller {
     /// The actor if its role is one of `roles` (by name), else 401 or 403.
     pub fn with_role(&self, what: &str, roles: &[&str]) -> Result<&Actor, ApiError> {
         let actor = self.actor()?;
-        let name = match actor.role {
-            Role::Admin => "admin",
-            Role::UnitAdmin { .. } => "unit-admin",
-            Role::Publisher { .. } => "publisher",
-            Role::Analyst => "analyst",
-            Role::Viewer => "viewer",
-        };
+        let name = self.role_name().unwrap_or_default();
         if roles.contains(&name) {
             Ok(actor)
         } else {

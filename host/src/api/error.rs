@@ -84,6 +84,16 @@ impl ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
     }
 
+    /// Its HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What happened, for a person.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
     /// The problem document.
     pub fn problem(&self) -> Problem {
         Problem {

@@ -9,7 +9,7 @@
 //! # }
 //! ```
 
-mod auth;
+pub(crate) mod auth;
 mod bulkhead;
 mod error;
 mod evaluate;
@@ -18,7 +18,7 @@ mod openapi;
 mod org;
 mod plugins;
 pub(crate) mod runs;
-mod sandbox;
+pub(crate) mod sandbox;
 mod system;
 
 pub use bulkhead::{Bulkhead, BulkheadConfig};
@@ -127,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))
+        .merge(crate::web::routes())
         .fallback(system::not_found)
         .with_state(state)
 }

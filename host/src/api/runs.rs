@@ -135,7 +135,7 @@ pub async fn status(
     Ok(Json(RunStatus { run, progress }))
 }
 
-fn run_id(text: &str) -> Result<i64, ApiError> {
+pub(crate) fn run_id(text: &str) -> Result<i64, ApiError> {
     text.parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
@@ -203,31 +203,12 @@ pub async fn results(
             );
         }
     };
-    let units = Units::load(&state.registry).await?;
-    let publishing: std::collections::HashSet<String> =
-        sqlx::query("SELECT code FROM units WHERE publishes_people <> 0")
-            .fetch_all(state.registry.store().pool())
-            .await?
-            .iter()
-            .map(|r| r.try_get("code"))
-            .collect::<Result<_, _>>()?;
-    let visible: Vec<StoredResult> = scoring::results(&state.registry, id)
-        .await?
-        .into_iter()
-        .filter_map(|mut r| {
-            if caller.sees_personal(&units, &r.unit) {
-                return Some(r);
-            }
-            if !publishing.contains(&r.unit) {
-                return None;
-            }
-            // Cap reasons (discipline) and the facts are personal.
-            r.caps.clear();
-            r.facts = String::new();
-            r.error = None;
-            Some(r)
-        })
-        .collect();
+    let visible = visible_results(
+        &state,
+        &caller,
+        scoring::results(&state.registry, id).await?,
+    )
+    .await?;
     if csv {
         let out = scoring::results_csv(&visible);
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response());
@@ -274,6 +255,48 @@ pub async fn summary(
             ),
         )
     })
+}
+
+/// What `caller` may see of `results`: per person only where the unit
+/// publishes them, unless the caller may see the subject's personal details
+/// (then everything); otherwise without the cap codes, the facts and the
+/// refusal or fault text, which are personal.
+pub(crate) async fn visible_results(
+    state: &AppState,
+    caller: &Caller,
+    results: Vec<StoredResult>,
+) -> Result<Vec<StoredResult>, ApiError> {
+    let units = Units::load(&state.registry).await?;
+    let publishing = publishing_units(state).await?;
+    Ok(results
+        .into_iter()
+        .filter_map(|mut r| {
+            if caller.sees_personal(&units, &r.unit) {
+                return Some(r);
+            }
+            if !publishing.contains(&r.unit) {
+                return None;
+            }
+            r.caps.clear();
+            r.facts = String::new();
+            r.error = None;
+            Some(r)
+        })
+        .collect())
+}
+
+/// The units that publish per-person results.
+pub(crate) async fn publishing_units(
+    state: &AppState,
+) -> Result<std::collections::HashSet<String>, ApiError> {
+    Ok(
+        sqlx::query("SELECT code FROM units WHERE publishes_people <> 0")
+            .fetch_all(state.registry.store().pool())
+            .await?
+            .iter()
+            .map(|r| r.try_get("code"))
+            .collect::<Result<_, _>>()?,
+    )
 }
 
 /// Makes a complete run the official run of its period for its subtree.

@@ -35,10 +35,12 @@ pub use official::{OfficialRun, official_runs, publish, unlock};
 pub use progress::Progress;
 pub(crate) use results::mean as mean_of;
 pub use results::{
-    RunRecord, StoredResult, results, results_csv, run_record_by_id as run_record, runs,
+    Only, RunRecord, StoredResult, results, results_csv, results_of,
+    run_record_by_id as run_record, runs,
 };
 pub(crate) use run::{
-    Answer, SubjectRow, apply_cohort_rules, derived_facts, fact_sheets, fill, read_facts,
+    Answer, SubjectRow, apply_cohort_rules, derived_facts, fact_sheets, fill, light_code,
+    read_facts,
 };
 pub use run::{RunOptions, RunReport, Timings, run, run_interrupted};
 pub use summary::{Summary, UnitSummary};

@@ -151,6 +151,42 @@ pub async fn results(registry: &Registry, run: i64) -> Result<Vec<StoredResult>>
     rows.iter().map(stored_result).collect()
 }
 
+/// Which results of a run to read.
+#[derive(Clone, Copy, Debug)]
+pub enum Only<'a> {
+    /// The subjects of one unit.
+    Unit(&'a str),
+    /// One subject.
+    Subject(&'a str),
+}
+
+/// Part of a complete run's results, ranked as [`results`] ranks them.
+pub async fn results_of(
+    registry: &Registry,
+    run: i64,
+    only: Only<'_>,
+) -> Result<Vec<StoredResult>> {
+    let record = run_record_by_id(registry, run).await?;
+    if record.status != "complete" {
+        return Err(Error::Refused(format!(
+            "run {run} is {}: only a complete run has results",
+            record.status
+        )));
+    }
+    let (column, value) = match only {
+        Only::Unit(u) => ("unit", u),
+        Only::Subject(s) => ("subject", s),
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {RESULT_COLUMNS} FROM run_results WHERE run_id = $1 AND {column} = $2 ORDER BY total DESC, subject"
+    ))
+    .bind(run)
+    .bind(value.to_string())
+    .fetch_all(registry.store().pool())
+    .await?;
+    rows.iter().map(stored_result).collect()
+}
+
 fn stored_result(r: &sqlx::any::AnyRow) -> Result<StoredResult> {
     fn json<T: serde::de::DeserializeOwned>(text: String) -> Result<T> {
         serde_json::from_str(&text)

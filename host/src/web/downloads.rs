@@ -1,0 +1,202 @@
+//! A run's results to download, as CSV (the API's own columns, for scripts)
+//! and as XLSX (headed in the reader's language, totals as numbers), for the
+//! whole run or one unit. Both hold exactly what the pages show the same
+//! reader: per person only where it is published or the reader is entitled.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use serde::Deserialize;
+use sqlx::Row;
+
+use super::error::WebError;
+use super::locale::Lang;
+use super::session::Visit;
+use crate::api::AppState;
+use crate::api::runs::visible_results;
+use crate::scoring::{self, Only, StoredResult};
+
+/// Which results.
+#[derive(Deserialize)]
+pub struct Scope {
+    unit: Option<String>,
+}
+
+async fn rows(
+    state: &AppState,
+    visit: &Visit,
+    id: &str,
+    scope: &Scope,
+) -> Result<(i64, Vec<StoredResult>), WebError> {
+    let id = super::run_id(id).map_err(|e| visit.error(e))?;
+    let all = match scope.unit.as_deref() {
+        Some(unit) => scoring::results_of(&state.registry, id, Only::Unit(unit)).await,
+        None => scoring::results(&state.registry, id).await,
+    }
+    .map_err(|e| visit.error(e))?;
+    let visible = visible_results(state, &visit.caller, all)
+        .await
+        .map_err(|e| visit.error(e))?;
+    Ok((id, visible))
+}
+
+fn file(visit: &Visit, content_type: &'static str, name: String, body: Vec<u8>) -> Response {
+    let mut response = ([(CONTENT_TYPE, content_type)], body).into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(CONTENT_DISPOSITION, v);
+    }
+    if visit.caller.0.is_some() {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
+    response
+}
+
+fn file_name(id: i64, scope: &Scope, ext: &str) -> String {
+    match scope.unit.as_deref() {
+        // Unit codes are slugs; anything else is dropped from the file name.
+        Some(u) => format!(
+            "thuocdo-run-{id}-{}.{ext}",
+            u.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+        ),
+        None => format!("thuocdo-run-{id}.{ext}"),
+    }
+}
+
+/// `/runs/{id}/results.csv[?unit=CODE]`.
+pub async fn csv(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<String>,
+    Query(scope): Query<Scope>,
+) -> Result<Response, WebError> {
+    let (id, rows) = rows(&state, &visit, &id, &scope).await?;
+    Ok(file(
+        &visit,
+        "text/csv; charset=utf-8",
+        file_name(id, &scope, "csv"),
+        scoring::results_csv(&rows).into_bytes(),
+    ))
+}
+
+/// `/runs/{id}/results.xlsx[?unit=CODE]`.
+pub async fn xlsx(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<String>,
+    Query(scope): Query<Scope>,
+) -> Result<Response, WebError> {
+    let (id, rows) = rows(&state, &visit, &id, &scope).await?;
+    let pool = state.registry.store().pool();
+    let names: HashMap<String, String> = sqlx::query("SELECT id, name FROM subjects")
+        .fetch_all(pool)
+        .await
+        .map_err(|e| visit.error(e))?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(|e| visit.error(e))?;
+    let units = scoring::Units::load(&state.registry)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let unit_name = |code: &str| units.get(code).map(|u| u.name.clone()).unwrap_or_default();
+    let bytes = workbook(visit.lang, &rows, &names, &unit_name).map_err(|e| {
+        visit.error(WebError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the XLSX file failed to build: {e}"),
+        ))
+    })?;
+    Ok(file(
+        &visit,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file_name(id, &scope, "xlsx"),
+        bytes,
+    ))
+}
+
+/// The columns of the XLSX file, in each language.
+fn headers(lang: Lang) -> [&'static str; 13] {
+    match lang {
+        Lang::Vi => [
+            "Hạng",
+            "Mã đối tượng",
+            "Họ tên",
+            "Mã đơn vị",
+            "Đơn vị",
+            "Vị trí",
+            "Phiếu đánh giá",
+            "Phiên bản",
+            "Kết quả",
+            "Tổng điểm",
+            "Xếp loại theo điểm",
+            "Xếp loại",
+            "Hạn mức",
+        ],
+        Lang::En => [
+            "Rank",
+            "Subject",
+            "Name",
+            "Unit code",
+            "Unit",
+            "Post",
+            "Scorecard",
+            "Version",
+            "Outcome",
+            "Total",
+            "Grade by points",
+            "Grade",
+            "Quota",
+        ],
+    }
+}
+
+fn workbook(
+    lang: Lang,
+    rows: &[StoredResult],
+    names: &HashMap<String, String>,
+    unit_name: &dyn Fn(&str) -> String,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(match lang {
+        Lang::Vi => "Kết quả",
+        Lang::En => "Results",
+    })?;
+    let bold = Format::new().set_bold();
+    for (col, title) in headers(lang).iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+    }
+    for (k, r) in rows.iter().enumerate() {
+        let row = k as u32 + 1;
+        sheet.write_number(row, 0, (k + 1) as f64)?;
+        sheet.write_string(row, 1, &r.subject)?;
+        sheet.write_string(row, 2, names.get(&r.subject).map_or("", String::as_str))?;
+        sheet.write_string(row, 3, &r.unit)?;
+        sheet.write_string(row, 4, unit_name(&r.unit))?;
+        sheet.write_string(row, 5, &r.post)?;
+        sheet.write_string(row, 6, &r.plugin)?;
+        sheet.write_string(row, 7, &r.version)?;
+        sheet.write_string(row, 8, &r.outcome)?;
+        if let Some(total) = r.total {
+            // Exact to the ten-thousandth: the same digits as the page.
+            sheet.write_number(row, 9, total as f64 / 10_000.0)?;
+        }
+        sheet.write_string(row, 10, r.computed_grade.as_deref().unwrap_or_default())?;
+        sheet.write_string(row, 11, r.grade.as_deref().unwrap_or_default())?;
+        sheet.write_string(row, 12, r.cohort_rule.as_deref().unwrap_or_default())?;
+    }
+    for (col, width) in [6, 22, 26, 24, 36, 24, 40, 10, 10, 10, 12, 10, 18]
+        .into_iter()
+        .enumerate()
+    {
+        sheet.set_column_width(col as u16, width)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    book.save_to_buffer()
+}

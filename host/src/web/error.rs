@@ -1,0 +1,137 @@
+//! Every error a page can meet, mapped in one place to an HTTP status and a
+//! page that says, in the reader's language, what went wrong: the API's own
+//! mapping decides the status and the message, so a page and the route
+//! beside it never disagree.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::locale::{Lang, Words};
+use crate::api::ApiError;
+use crate::{registry, sandbox, scoring};
+
+/// An error on its way to becoming a page.
+#[derive(Debug)]
+pub struct WebError {
+    status: StatusCode,
+    detail: String,
+    lang: Lang,
+}
+
+impl WebError {
+    /// An error with a status and a message.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> WebError {
+        WebError {
+            status,
+            detail: detail.into(),
+            lang: Lang::Vi,
+        }
+    }
+
+    /// 404.
+    pub fn not_found(detail: impl Into<String>) -> WebError {
+        WebError::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    /// 403: the caller may not see this.
+    pub fn forbidden(detail: impl Into<String>) -> WebError {
+        WebError::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    /// 400: the address is malformed.
+    pub fn bad_request(detail: impl Into<String>) -> WebError {
+        WebError::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    /// The same error, shown in `lang`.
+    pub fn in_lang(mut self, lang: Lang) -> WebError {
+        self.lang = lang;
+        self
+    }
+
+    /// Its status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    lang: &'static str,
+    w: &'static Words,
+    status: u16,
+    reason: &'a str,
+    detail: &'a str,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let page = ErrorPage {
+            lang: self.lang.code(),
+            w: self.lang.words(),
+            status: self.status.as_u16(),
+            reason: self.status.canonical_reason().unwrap_or("error"),
+            detail: &self.detail,
+        };
+        match page.render() {
+            Ok(html) => (
+                self.status,
+                [(
+                    axum::http::header::CONTENT_SECURITY_POLICY,
+                    super::session::POLICY,
+                )],
+                Html(html),
+            )
+                .into_response(),
+            Err(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!(
+                    "{}: {} (and the error page failed: {e})",
+                    self.status, self.detail
+                ),
+            )
+                .into_response(),
+        }
+    }
+}
+
+impl From<ApiError> for WebError {
+    fn from(e: ApiError) -> WebError {
+        WebError::new(e.status(), e.detail())
+    }
+}
+
+impl From<scoring::Error> for WebError {
+    fn from(e: scoring::Error) -> WebError {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<registry::Error> for WebError {
+    fn from(e: registry::Error) -> WebError {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<sandbox::Error> for WebError {
+    fn from(e: sandbox::Error) -> WebError {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<sqlx::Error> for WebError {
+    fn from(e: sqlx::Error) -> WebError {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(e: askama::Error) -> WebError {
+        WebError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("a page failed to render: {e}"),
+        )
+    }
+}

@@ -1,0 +1,113 @@
+//! The public dashboard: pages rendered by the host, readable without
+//! JavaScript, in Vietnamese (the default) and English. A period's overview
+//! with its grade distribution drawn as SVG, each unit's people, each
+//! person's scorecard with the words of its indicators, the catalogue of
+//! published scorecards, a run's progress, and — behind an analyst's token —
+//! a sandbox what-if. Results download as CSV and XLSX. Every page shows what
+//! the API would show the same reader, and no more.
+//!
+//! ```no_run
+//! # async fn example(state: thuocdo_host::api::AppState) {
+//! // The API and the dashboard are one router: /api/v1/... and the pages.
+//! let app = thuocdo_host::api::router(state);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
+//! axum::serve(listener, app).await.unwrap();
+//! // then open http://127.0.0.1:8080/ (or /?lang=en)
+//! # }
+//! ```
+
+mod catalogue;
+mod chart;
+mod downloads;
+mod error;
+pub mod locale;
+mod person;
+mod runs;
+mod session;
+mod unit;
+mod whatif;
+
+pub use error::WebError;
+
+use axum::Router;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+use crate::api::AppState;
+use crate::runtime::{Light, PluginInfo};
+
+/// The dashboard's routes, to merge beside the API's.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(runs::home))
+        .route("/runs/{id}", get(runs::overview))
+        .route("/runs/{id}/units/{code}", get(unit::page))
+        .route("/runs/{id}/people/{subject}", get(person::page))
+        .route("/runs/{id}/results.csv", get(downloads::csv))
+        .route("/runs/{id}/results.xlsx", get(downloads::xlsx))
+        .route("/catalogue", get(catalogue::list))
+        .route(
+            "/catalogue/{namespace}/{name}/{version}",
+            get(catalogue::scorecard),
+        )
+        .route("/sandbox", get(whatif::drafts))
+        .route("/sandbox/drafts/{id}", get(whatif::compare))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", axum::routing::post(session::logout))
+        .route("/lang/{code}", get(session::switch_lang))
+        .route("/assets/site.css", get(stylesheet))
+        .route("/favicon.svg", get(icon))
+        .route("/favicon.ico", get(icon))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../templates/site.css"),
+    )
+}
+
+async fn icon() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "image/svg+xml"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b5d1e"/><path d="M3 12h10M4 12V6M7 12V3M10 12V8M13 12V5" stroke="#fff" stroke-width="1.6"/></svg>"##,
+    )
+}
+
+/// A published version's describe(), as published.
+async fn card(state: &AppState, plugin: &str, version: &str) -> Result<PluginInfo, WebError> {
+    let (_, text) = state.registry.describe(plugin, version).await?;
+    serde_json::from_str(&text).map_err(|e| {
+        WebError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the stored describe() of {plugin}@{version} is unreadable: {e}"),
+        )
+    })
+}
+
+/// A stored result's indicators: `[raw, score, light]` by position.
+fn stored_indicators(text: &str) -> Vec<(Option<i64>, i64, String)> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+/// A light as stored.
+fn light_of(code: &str) -> Light {
+    match code {
+        "green" => Light::Green,
+        "yellow" => Light::Yellow,
+        "red" => Light::Red,
+        _ => Light::NoData,
+    }
+}
+
+/// A run id from the address.
+fn run_id(text: &str) -> Result<i64, WebError> {
+    Ok(crate::api::runs::run_id(text)?)
+}

@@ -1,0 +1,307 @@
+//! A person's (or a unit's) scorecard in a run: every indicator with its
+//! factor, its formula in words, raw value, score, light and the host's
+//! sentence; the caps and the quota decision; the scorecard version and hash
+//! that computed it. Shown to the public only where the unit publishes
+//! per-person results; the facts and the cap reasons only to those entitled.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use sqlx::Row;
+
+use super::error::WebError;
+use super::locale::Lang;
+use super::session::{Chrome, Visit};
+use crate::api::AppState;
+use crate::api::runs::publishing_units;
+use crate::explain;
+use crate::runtime::{CohortRule, Direction, IndicatorResult, PluginInfo, Text};
+use crate::scoring::{self, Only, StoredResult, Units};
+
+struct IndicatorRow {
+    id: String,
+    title: String,
+    factor: &'static str,
+    formula: String,
+    weight: String,
+    raw: String,
+    score: String,
+    max: String,
+    light: &'static str,
+    light_word: &'static str,
+    explanation: String,
+}
+
+struct FactRow {
+    name: String,
+    title: String,
+    value: String,
+    unit: String,
+    source: String,
+}
+
+/// What the reader may see of the caps.
+enum Caps {
+    /// Not for this reader.
+    Hidden,
+    /// Those that applied: code and reason.
+    Applied(Vec<(String, String)>),
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    c: Chrome,
+    run: i64,
+    period: String,
+    subject: String,
+    name: String,
+    unit: String,
+    unit_name: String,
+    post: String,
+    scored: bool,
+    outcome: String,
+    why: Option<String>,
+    total: String,
+    max_total: String,
+    grade: String,
+    grade_name: &'static str,
+    quota: Option<String>,
+    indicators: Vec<IndicatorRow>,
+    caps: Caps,
+    facts: Option<Vec<FactRow>>,
+    plugin: String,
+    version: String,
+    card_link: String,
+    sha256: String,
+    facts_sha256: String,
+    engine: String,
+    fuel: String,
+}
+
+fn pick(lang: Lang, t: &Text) -> String {
+    match lang {
+        Lang::Vi => t.vi.clone(),
+        Lang::En => t.en.clone(),
+    }
+}
+
+/// `/runs/{id}/people/{subject}`.
+pub async fn page(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path((id, subject)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let lang = visit.lang;
+    let w = visit.w();
+    let id = super::run_id(&id).map_err(|e| visit.error(e))?;
+    let record = scoring::run_record(&state.registry, id)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let r = scoring::results_of(&state.registry, id, Only::Subject(&subject))
+        .await
+        .map_err(|e| visit.error(e))?
+        .pop()
+        .ok_or_else(|| {
+            visit.error(WebError::not_found(format!(
+                "run {id} holds no result for `{subject}`"
+            )))
+        })?;
+    let units = Units::load(&state.registry)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let entitled = visit.caller.sees_personal(&units, &r.unit);
+    let unit_name = units
+        .get(&r.unit)
+        .map_or_else(|| r.unit.clone(), |u| u.name.clone());
+    if !entitled
+        && !publishing_units(&state)
+            .await
+            .map_err(|e| visit.error(e))?
+            .contains(&r.unit)
+    {
+        return Err(visit.error(WebError::forbidden(format!(
+            "{unit_name} does not publish per-person results: only its aggregates are public"
+        ))));
+    }
+    let pool = state.registry.store().pool();
+    let name: String = sqlx::query("SELECT name FROM subjects WHERE id = $1")
+        .bind(subject.clone())
+        .fetch_optional(pool)
+        .await
+        .map_err(|e| visit.error(e))?
+        .map(|row| row.try_get("name"))
+        .transpose()
+        .map_err(|e| visit.error(e))?
+        .unwrap_or_default();
+    let post: String = sqlx::query("SELECT title FROM posts WHERE code = $1")
+        .bind(r.post.clone())
+        .fetch_optional(pool)
+        .await
+        .map_err(|e| visit.error(e))?
+        .map(|row| row.try_get("title"))
+        .transpose()
+        .map_err(|e| visit.error(e))?
+        .unwrap_or_else(|| r.post.clone());
+    let info = super::card(&state, &r.plugin, &r.version)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let title = if name.is_empty() {
+        subject.clone()
+    } else {
+        name.clone()
+    };
+    let grade = r.grade.clone().unwrap_or_default();
+    visit.respond(PersonPage {
+        c: visit.chrome(format!("{title} — {}", w.scorecard)),
+        run: id,
+        period: lang.period(&record.period),
+        name,
+        unit_name,
+        post,
+        scored: r.outcome == "scored",
+        outcome: match r.outcome.as_str() {
+            "scored" => String::new(),
+            "refused" => w.outcome_refused.into(),
+            _ => w.outcome_fault.into(),
+        },
+        why: if entitled { r.error.clone() } else { None },
+        total: r.total.map(|t| lang.number(t)).unwrap_or_default(),
+        max_total: lang.number(info.scale.max_total),
+        grade_name: grade_name(&grade, lang),
+        quota: quota(&info, &r, lang),
+        indicators: indicators(&info, &r, lang),
+        caps: if entitled {
+            Caps::Applied(
+                r.caps
+                    .iter()
+                    .map(|code| {
+                        let reason = info
+                            .caps
+                            .iter()
+                            .find(|c| &c.code == code)
+                            .map(|c| pick(lang, &c.reason))
+                            .unwrap_or_default();
+                        (code.clone(), reason)
+                    })
+                    .collect(),
+            )
+        } else {
+            Caps::Hidden
+        },
+        facts: entitled.then(|| facts(&info, &r, lang)),
+        card_link: format!("/catalogue/{}/{}", r.plugin, r.version),
+        plugin: r.plugin,
+        version: r.version,
+        sha256: r.sha256,
+        facts_sha256: r.facts_sha256,
+        engine: record.engine,
+        fuel: lang.count(usize::try_from(r.fuel).unwrap_or(0)),
+        unit: r.unit,
+        subject: r.subject,
+        grade,
+    })
+}
+
+fn grade_name(code: &str, lang: Lang) -> &'static str {
+    scoring::grade_from_code(code).map_or("", |g| explain::grade(g, lang))
+}
+
+fn indicators(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<IndicatorRow> {
+    let stored = super::stored_indicators(&r.indicators);
+    info.indicators
+        .iter()
+        .enumerate()
+        .map(|(k, spec)| {
+            let (raw, score, light) =
+                stored
+                    .get(k)
+                    .cloned()
+                    .unwrap_or((None, 0, "no-data".to_string()));
+            let light = super::light_of(&light);
+            let result = IndicatorResult { raw, score, light };
+            let unit = pick(lang, &spec.unit);
+            IndicatorRow {
+                id: spec.id.clone(),
+                title: pick(lang, &spec.title),
+                factor: explain::group(spec.group, lang),
+                formula: pick(lang, &spec.formula),
+                weight: lang.number(spec.weight),
+                raw: raw.map_or_else(
+                    || lang.words().no_data.to_string(),
+                    |v| format!("{} {unit}", lang.number(v)),
+                ),
+                score: lang.number(score),
+                max: lang.number(spec.max_score),
+                light: crate::scoring::light_code(light),
+                light_word: explain::light(light, lang),
+                explanation: if stored.is_empty() {
+                    String::new()
+                } else {
+                    explain::indicator(spec, &result, lang)
+                },
+            }
+        })
+        .collect()
+}
+
+/// The quota's decision in words, when a rule lowered the grade.
+fn quota(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Option<String> {
+    let code = r.cohort_rule.as_ref()?;
+    let w = lang.words();
+    let title = info
+        .cohort_rules
+        .iter()
+        .map(|rule| match rule {
+            CohortRule::Quota(q) => q,
+        })
+        .find(|q| &q.code == code)
+        .map_or_else(|| code.clone(), |q| pick(lang, &q.title));
+    let from = r.computed_grade.as_deref().unwrap_or_default();
+    let to = r.grade.as_deref().unwrap_or_default();
+    Some(format!(
+        "{title}: {} {from} ({}) {} {to} ({})",
+        w.quota_lowered,
+        lang.grade_word(from),
+        w.quota_to,
+        lang.grade_word(to)
+    ))
+}
+
+fn facts(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<FactRow> {
+    let values: BTreeMap<String, Option<serde_json::Value>> =
+        serde_json::from_str(&r.facts).unwrap_or_default();
+    let w = lang.words();
+    info.facts
+        .iter()
+        .map(|f| {
+            let value = values.get(&f.name).cloned().flatten();
+            FactRow {
+                name: f.name.clone(),
+                title: pick(lang, &f.title),
+                // Stored as the contract carries them: ten-thousandths.
+                value: match value {
+                    None | Some(serde_json::Value::Null) => w.missing.to_string(),
+                    Some(v) => match v.to_string().trim_matches('"').parse::<i64>() {
+                        Ok(raw) => lang.number(raw),
+                        Err(_) => v.to_string(),
+                    },
+                },
+                unit: pick(lang, &f.unit),
+                source: pick(lang, &f.source),
+            }
+        })
+        .collect()
+}
+
+/// Which way is better, in words.
+pub(super) fn direction(d: Direction, lang: Lang) -> &'static str {
+    let w = lang.words();
+    match d {
+        Direction::HigherIsBetter => w.higher,
+        Direction::LowerIsBetter => w.lower,
+        Direction::Neutral => w.neutral,
+    }
+}

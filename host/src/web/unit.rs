@@ -1,0 +1,296 @@
+//! A unit in a run: its aggregates (always public), the units within it, and
+//! its people with their grades and totals — where the unit publishes
+//! per-person results, or to those who may see them — sortable by any column
+//! through plain links.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use sqlx::Row;
+
+use super::error::WebError;
+use super::locale::Lang;
+use super::session::{Chrome, Visit};
+use crate::api::AppState;
+use crate::api::runs::visible_results;
+use crate::scoring::{self, Only, StoredResult, Summary, Units};
+
+/// How the people are ordered.
+#[derive(Deserialize)]
+pub struct Sort {
+    sort: Option<String>,
+    dir: Option<String>,
+}
+
+/// A column the people can be ordered by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Total,
+    Name,
+    Post,
+    Grade,
+}
+
+impl Column {
+    fn parse(text: Option<&str>) -> Result<Column, WebError> {
+        Ok(match text {
+            None | Some("total") => Column::Total,
+            Some("name") => Column::Name,
+            Some("post") => Column::Post,
+            Some("grade") => Column::Grade,
+            Some(other) => {
+                return Err(WebError::bad_request(format!(
+                    "sort `{other}`: total, name, post or grade"
+                )));
+            }
+        })
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Column::Total => "total",
+            Column::Name => "name",
+            Column::Post => "post",
+            Column::Grade => "grade",
+        }
+    }
+}
+
+struct Person {
+    subject: String,
+    name: String,
+    post: String,
+    grade: String,
+    grade_word: &'static str,
+    computed: String,
+    total: String,
+    quota: String,
+    outcome: String,
+}
+
+/// A sortable column's header: its link and whether it is the current order.
+struct Header {
+    label: &'static str,
+    link: String,
+    mark: &'static str,
+}
+
+struct Within {
+    code: String,
+    name: String,
+    words: String,
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    c: Chrome,
+    run: i64,
+    period: String,
+    code: String,
+    kind: String,
+    parent: Option<(String, String)>,
+    words: String,
+    scored: String,
+    mean: String,
+    within: Vec<Within>,
+    published: bool,
+    headers: Vec<Header>,
+    people: Vec<Person>,
+}
+
+fn grade_rank(code: Option<&str>) -> u8 {
+    match code {
+        Some("A") => 0,
+        Some("B") => 1,
+        Some("C") => 2,
+        Some("D") => 3,
+        Some("not-graded") => 4,
+        _ => 5,
+    }
+}
+
+/// Orders `people` by `column`, then by subject id so the order is stable.
+fn sort(
+    results: &mut [StoredResult],
+    names: &HashMap<String, String>,
+    posts: &HashMap<String, String>,
+    column: Column,
+    descending: bool,
+) {
+    results.sort_by(|a, b| {
+        let by = match column {
+            Column::Total => a.total.cmp(&b.total),
+            Column::Name => names.get(&a.subject).cmp(&names.get(&b.subject)),
+            Column::Post => posts.get(&a.post).cmp(&posts.get(&b.post)),
+            // Best grade first when ascending.
+            Column::Grade => grade_rank(a.grade.as_deref()).cmp(&grade_rank(b.grade.as_deref())),
+        };
+        let by = if descending { by.reverse() } else { by };
+        by.then_with(|| a.subject.cmp(&b.subject))
+    });
+}
+
+/// `/runs/{id}/units/{code}`.
+pub async fn page(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path((id, code)): Path<(String, String)>,
+    Query(order): Query<Sort>,
+) -> Result<Response, WebError> {
+    let lang = visit.lang;
+    let w = visit.w();
+    let id = super::run_id(&id).map_err(|e| visit.error(e))?;
+    let column = Column::parse(order.sort.as_deref()).map_err(|e| visit.error(e))?;
+    let descending = match order.dir.as_deref() {
+        None => column == Column::Total,
+        Some("desc") => true,
+        Some("asc") => false,
+        Some(other) => {
+            return Err(visit.error(WebError::bad_request(format!("dir `{other}`: asc or desc"))));
+        }
+    };
+    let record = scoring::run_record(&state.registry, id)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let units = Units::load(&state.registry)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let info = units
+        .get(&code)
+        .ok_or_else(|| visit.error(WebError::not_found(format!("there is no unit `{code}`"))))?;
+    let summary = record.summary.clone().unwrap_or_default();
+    let own = summary.units.iter().find(|u| u.unit == code);
+    let all = scoring::results_of(&state.registry, id, Only::Unit(&code))
+        .await
+        .map_err(|e| visit.error(e))?;
+    let scored_here = !all.is_empty();
+    let mut people = visible_results(&state, &visit.caller, all)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let published = !people.is_empty() || !scored_here;
+    let pool = state.registry.store().pool();
+    let names: HashMap<String, String> =
+        sqlx::query("SELECT id, name FROM subjects WHERE unit = $1")
+            .bind(code.clone())
+            .fetch_all(pool)
+            .await
+            .map_err(|e| visit.error(e))?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(|e| visit.error(e))?;
+    let posts: HashMap<String, String> = sqlx::query("SELECT code, title FROM posts")
+        .fetch_all(pool)
+        .await
+        .map_err(|e| visit.error(e))?
+        .iter()
+        .map(|r| Ok((r.try_get("code")?, r.try_get("title")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(|e| visit.error(e))?;
+    sort(&mut people, &names, &posts, column, descending);
+    let headers = [
+        (Column::Name, w.name),
+        (Column::Post, w.post),
+        (Column::Total, w.total),
+        (Column::Grade, w.grade),
+    ]
+    .into_iter()
+    .map(|(c, label)| {
+        let current = c == column;
+        // A second click turns the order round; totals start best first.
+        let next = if (current && descending) || (!current && c != Column::Total) {
+            "asc"
+        } else {
+            "desc"
+        };
+        Header {
+            label,
+            link: format!("/runs/{id}/units/{code}?sort={}&dir={next}", c.code()),
+            mark: match (current, descending) {
+                (false, _) => "",
+                (true, true) => " ▼",
+                (true, false) => " ▲",
+            },
+        }
+    })
+    .collect();
+    let within = summary
+        .units
+        .iter()
+        .filter(|u| units.get(&u.unit).and_then(|i| i.parent.as_deref()) == Some(code.as_str()))
+        .map(|u| Within {
+            code: u.unit.clone(),
+            name: u.name.clone(),
+            words: Summary::in_words(&u.grades, lang),
+        })
+        .collect();
+    let people = people
+        .into_iter()
+        .map(|r| person(lang, &names, &posts, r))
+        .collect();
+    visit.respond(UnitPage {
+        c: visit.chrome(info.name.clone()),
+        run: id,
+        period: lang.period(&record.period),
+        code: code.clone(),
+        kind: lang.kind(&info.kind).to_string(),
+        parent: info.parent.as_ref().map(|p| {
+            (
+                p.clone(),
+                units.get(p).map_or_else(|| p.clone(), |u| u.name.clone()),
+            )
+        }),
+        words: own.map_or_else(
+            || w.none.to_string(),
+            |u| Summary::in_words(&u.grades, lang),
+        ),
+        scored: lang.count(own.map_or(0, |u| u.scored)),
+        mean: own
+            .and_then(|u| u.mean_total)
+            .map(|m| lang.number(m))
+            .unwrap_or_default(),
+        within,
+        published,
+        headers,
+        people,
+    })
+}
+
+fn person(
+    lang: Lang,
+    names: &HashMap<String, String>,
+    posts: &HashMap<String, String>,
+    r: StoredResult,
+) -> Person {
+    let w = lang.words();
+    let grade = r.grade.clone().unwrap_or_default();
+    Person {
+        name: names.get(&r.subject).cloned().unwrap_or_default(),
+        post: posts
+            .get(&r.post)
+            .cloned()
+            .unwrap_or_else(|| r.post.clone()),
+        grade_word: if grade.is_empty() {
+            ""
+        } else {
+            lang.grade_word(&grade)
+        },
+        computed: match (&r.computed_grade, &r.grade) {
+            (Some(c), Some(g)) if c != g => c.clone(),
+            _ => String::new(),
+        },
+        total: r.total.map(|t| lang.number(t)).unwrap_or_default(),
+        quota: r.cohort_rule.clone().unwrap_or_default(),
+        outcome: match r.outcome.as_str() {
+            "scored" => String::new(),
+            "refused" => w.outcome_refused.to_string(),
+            _ => w.outcome_fault.to_string(),
+        },
+        grade,
+        subject: r.subject,
+    }
+}

@@ -1,0 +1,693 @@
+//! The dashboard against the real server with the demo province: in real
+//! headless Chromium (every page loads with a clean console, the distribution
+//! shown is the database's, a person's page shows every indicator of their
+//! scorecard, the language switch works, signing in shows what the role may
+//! see), and over HTTP as the public and as each role, with every bad address.
+
+use std::collections::BTreeMap;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::api::{Server, runtime, start, wasm};
+use crate::browser::Browser;
+use crate::roles::complete_run;
+
+/// A page fetched with a bearer token (or as the public).
+async fn page(s: &Server, path: &str, token: Option<&str>) -> (StatusCode, HeaderMap, String) {
+    let mut request = reqwest::Client::new().get(format!("{}{path}", s.base));
+    if let Some(t) = token {
+        request = request.bearer_auth(s.tokens[t].clone());
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.unwrap())
+}
+
+/// The database's count of final grades per unit type in a run.
+async fn distribution(s: &Server, run: i64) -> BTreeMap<(String, String), usize> {
+    sqlx::query(
+        "SELECT u.kind AS kind, r.grade AS grade, COUNT(*) AS n FROM run_results r \
+         JOIN units u ON u.code = r.unit WHERE r.run_id = $1 AND r.outcome = 'scored' \
+         GROUP BY u.kind, r.grade",
+    )
+    .bind(run)
+    .fetch_all(s.registry.store().pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            (r.get::<String, _>("kind"), r.get::<String, _>("grade")),
+            r.get::<i64, _>("n") as usize,
+        )
+    })
+    .collect()
+}
+
+/// A subject of the run in a unit of `kind`, with its unit.
+async fn subject_in(s: &Server, run: i64, kind: &str) -> (String, String) {
+    let row = sqlx::query(
+        "SELECT r.subject AS subject, r.unit AS unit FROM run_results r JOIN units u ON u.code = r.unit \
+         WHERE r.run_id = $1 AND u.kind = $2 AND r.outcome = 'scored' ORDER BY r.subject LIMIT 1",
+    )
+    .bind(run)
+    .bind(kind.to_string())
+    .fetch_one(s.registry.store().pool())
+    .await
+    .unwrap();
+    (row.get("subject"), row.get("unit"))
+}
+
+/// The indicator ids of the scorecard that scored `subject`, in order.
+async fn indicator_ids(s: &Server, run: i64, subject: &str) -> Vec<String> {
+    let row = sqlx::query(
+        "SELECT v.describe AS describe FROM run_results r JOIN plugin_versions v \
+         ON v.namespace || '/' || v.name = r.plugin AND v.version = r.version \
+         WHERE r.run_id = $1 AND r.subject = $2",
+    )
+    .bind(run)
+    .bind(subject.to_string())
+    .fetch_one(s.registry.store().pool())
+    .await
+    .unwrap();
+    let describe: serde_json::Value =
+        serde_json::from_str(&row.get::<String, _>("describe")).unwrap();
+    describe["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_dashboard_in_a_real_browser() {
+    runtime().block_on(async {
+        let s = start("web-browser").await;
+        let run = complete_run(&s).await;
+        let b = Browser::start().await;
+        let base = s.base.clone();
+
+        // The start page, in Vietnamese by default.
+        b.visit_clean(&format!("{base}/"), "home-vi").await;
+        assert_eq!(b.lang().await, "vi");
+        assert!(b.one(&format!("#run-{run}")).await.is_some());
+
+        // The overview: the distribution shown is the database's.
+        b.visit_clean(&format!("{base}/runs/{run}"), "overview-vi")
+            .await;
+        let mut shown = BTreeMap::new();
+        for row in b.all("#distribution tbody tr").await {
+            let kind = b.attr(&row, "data-kind").await.unwrap();
+            for cell in b.within(&row, "td[data-grade]").await {
+                let grade = b.attr(&cell, "data-grade").await.unwrap();
+                let n: usize = b.attr(&cell, "data-count").await.unwrap().parse().unwrap();
+                if n > 0 {
+                    shown.insert((kind.clone(), grade), n);
+                }
+            }
+        }
+        let stored = distribution(&s, run).await;
+        assert!(!stored.is_empty());
+        assert_eq!(shown, stored, "the page's distribution is the database's");
+        assert!(
+            b.one("figure svg.chart").await.is_some(),
+            "the chart is drawn"
+        );
+        let headline = b.text_of("#headline").await;
+        assert!(headline.contains("tốt"), "{headline}");
+
+        // The switch to English, remembered on the next page, and back.
+        b.click("#lang-en").await;
+        b.wait_for("html[lang=en]").await;
+        assert!(b.url().await.ends_with(&format!("/runs/{run}")));
+        let headline = b.text_of("#headline").await;
+        assert!(headline.contains("good"), "{headline}");
+        assert!(b.text_of("h1").await.starts_with("Period overview"));
+        assert!(b.console_errors().await.is_empty());
+        b.screenshot("overview-en").await;
+        b.goto(&format!("{base}/catalogue")).await;
+        assert_eq!(b.lang().await, "en", "the choice is remembered");
+        b.click("#lang-vi").await;
+        b.wait_for("html[lang=vi]").await;
+        assert!(b.text_of("h1").await.starts_with("Danh mục"));
+
+        // A commune: its people, sortable; a person's whole scorecard.
+        let (subject, unit) = subject_in(&s, run, "commune").await;
+        b.visit_clean(&format!("{base}/runs/{run}/units/{unit}"), "unit-commune")
+            .await;
+        let people = b.all("#people tbody tr").await;
+        let in_db: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM run_results WHERE run_id = $1 AND unit = $2")
+                .bind(run)
+                .bind(unit.clone())
+                .fetch_one(s.registry.store().pool())
+                .await
+                .unwrap()
+                .get("n");
+        assert_eq!(people.len() as i64, in_db);
+        b.click("#people thead a[href*='sort=name']").await;
+        b.wait_url("sort=name&dir=asc").await;
+        assert_eq!(b.all("#people tbody tr").await.len() as i64, in_db);
+
+        b.visit_clean(
+            &format!("{base}/runs/{run}/people/{subject}"),
+            "person-commune",
+        )
+        .await;
+        let mut ids = Vec::new();
+        for row in b.all("#indicators tr.indicator").await {
+            ids.push(b.attr(&row, "data-indicator").await.unwrap());
+            assert!(
+                !b.text(&row).await.trim().is_empty(),
+                "every indicator row says something"
+            );
+        }
+        assert_eq!(ids, indicator_ids(&s, run, &subject).await);
+        assert!(
+            b.one("#caps-hidden").await.is_some(),
+            "the public sees no cap reasons"
+        );
+        assert!(b.one("#facts").await.is_none(), "nor the facts");
+        assert!(b.one("#sha256").await.is_some());
+
+        // The catalogue and one scorecard: public.
+        b.visit_clean(&format!("{base}/catalogue"), "catalogue")
+            .await;
+        let sections = b.all("section.plugin").await;
+        let published: i64 = sqlx::query(
+            "SELECT COUNT(DISTINCT namespace || '/' || name) AS n FROM plugin_versions",
+        )
+        .fetch_one(s.registry.store().pool())
+        .await
+        .unwrap()
+        .get("n");
+        assert_eq!(sections.len() as i64, published);
+        b.click("section.plugin td a").await;
+        b.wait_for("#card-indicators").await;
+        assert!(b.console_errors().await.is_empty());
+        assert!(!b.all("#card-indicators tbody tr").await.is_empty());
+        assert!(!b.all("#bands tbody tr").await.is_empty());
+        b.screenshot("scorecard").await;
+
+        // A tax officer: not published; signing in as the tax office's admin
+        // shows the scorecard with its facts and caps.
+        let (tax, _) = subject_in(&s, run, "tax-team").await;
+        let person = format!("{base}/runs/{run}/people/{tax}");
+        b.goto(&person).await;
+        assert!(b.text_of("#problem").await.contains("does not publish"));
+        let _ = b.console_errors().await; // the 403 itself is logged
+        b.goto(&format!("{base}/login?back=/runs/{run}/people/{tax}"))
+            .await;
+        b.type_into("#token", "not-a-token").await;
+        b.click("#submit").await;
+        b.wait_for("#problem").await;
+        assert!(b.text_of("#problem").await.contains("not a live"));
+        let _ = b.console_errors().await; // the 401 itself is logged
+        b.type_into("#token", &s.tokens["tax-admin"]).await;
+        b.click("#submit").await;
+        b.wait_for("#signed-in").await;
+        assert!(b.url().await.ends_with(&format!("/people/{tax}")));
+        assert!(b.console_errors().await.is_empty());
+        assert!(b.text_of("#signed-in").await.contains("unit-admin"));
+        assert!(b.one("#facts").await.is_some(), "the facts, to their admin");
+        assert!(
+            b.one("#caps-none").await.is_some() || b.one("#caps-applied").await.is_some(),
+            "the caps, to their admin"
+        );
+        assert_eq!(
+            b.all("#indicators tr.indicator").await.len(),
+            indicator_ids(&s, run, &tax).await.len()
+        );
+        b.screenshot("person-tax-admin").await;
+        b.click("#sign-out").await;
+        b.wait_for("#sign-in").await;
+
+        // The sandbox, as an analyst: a draft's what-if.
+        let (status, draft) = s
+            .post_bytes(
+                "/api/v1/sandbox/drafts",
+                Some("analyst"),
+                "application/wasm",
+                wasm("provincial-leader-monthly"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{draft}");
+        let (status, body) = s
+            .post_json(
+                &format!("/api/v1/runs/{run}/publish"),
+                Some("admin"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        b.goto(&format!("{base}/login?back=/sandbox")).await;
+        b.type_into("#token", &s.tokens["analyst"]).await;
+        b.click("#submit").await;
+        b.wait_for("#drafts").await;
+        assert!(b.console_errors().await.is_empty());
+        b.screenshot("sandbox").await;
+        b.click(&format!("#compare-{}", draft["id"])).await;
+        b.wait_for("table.matrix").await;
+        assert!(b.console_errors().await.is_empty());
+        assert!(b.url().await.contains("period=2025-09"));
+        assert_eq!(b.all("table.matrix").await.len(), 2);
+        assert!(b.text_of("#compared").await.parse::<usize>().unwrap() > 0);
+        b.screenshot("what-if").await;
+
+        b.quit().await;
+        s.stop().await;
+    });
+}
+
+#[test]
+fn what_each_reader_sees() {
+    runtime().block_on(async {
+        let s = start("web-roles").await;
+        let run = complete_run(&s).await;
+        let (commune_person, _) = subject_in(&s, run, "commune").await;
+        let (tax_person, tax_team) = subject_in(&s, run, "tax-team").await;
+        let so_noi_vu: String = sqlx::query(
+            "SELECT subject FROM run_results WHERE run_id = $1 AND unit = 'so-noi-vu' LIMIT 1",
+        )
+        .bind(run)
+        .fetch_one(s.registry.store().pool())
+        .await
+        .unwrap()
+        .get("subject");
+
+        // Aggregates and scorecards: everyone.
+        for who in [
+            None,
+            Some("admin"),
+            Some("unit-admin"),
+            Some("tax-admin"),
+            Some("publisher"),
+            Some("analyst"),
+            Some("viewer"),
+        ] {
+            for path in [
+                "/".to_string(),
+                format!("/runs/{run}"),
+                "/catalogue".to_string(),
+                "/catalogue/tuyenquang/provincial-leader-monthly/1.0.0".to_string(),
+                format!("/runs/{run}/units/{tax_team}"),
+            ] {
+                let (status, headers, body) = page(&s, &path, who).await;
+                assert_eq!(status, StatusCode::OK, "{who:?} {path}: {body}");
+                assert!(
+                    headers["content-security-policy"]
+                        .to_str()
+                        .unwrap()
+                        .contains("default-src 'none'")
+                );
+                if who.is_some() {
+                    assert_eq!(headers["cache-control"], "private, no-store", "{path}");
+                }
+            }
+        }
+
+        // Who sees which person, and what of them.
+        struct Sees {
+            who: Option<&'static str>,
+            commune: bool,
+            tax: bool,
+            tax_facts: bool,
+            so_noi_vu_facts: bool,
+            sandbox: StatusCode,
+        }
+        let table = [
+            Sees {
+                who: None,
+                commune: true,
+                tax: false,
+                tax_facts: false,
+                so_noi_vu_facts: false,
+                sandbox: StatusCode::UNAUTHORIZED,
+            },
+            Sees {
+                who: Some("admin"),
+                commune: true,
+                tax: true,
+                tax_facts: true,
+                so_noi_vu_facts: true,
+                sandbox: StatusCode::OK,
+            },
+            Sees {
+                who: Some("unit-admin"),
+                commune: true,
+                tax: false,
+                tax_facts: false,
+                so_noi_vu_facts: true,
+                sandbox: StatusCode::FORBIDDEN,
+            },
+            Sees {
+                who: Some("tax-admin"),
+                commune: true,
+                tax: true,
+                tax_facts: true,
+                so_noi_vu_facts: false,
+                sandbox: StatusCode::FORBIDDEN,
+            },
+            Sees {
+                who: Some("publisher"),
+                commune: true,
+                tax: false,
+                tax_facts: false,
+                so_noi_vu_facts: false,
+                sandbox: StatusCode::FORBIDDEN,
+            },
+            Sees {
+                who: Some("analyst"),
+                commune: true,
+                tax: false,
+                tax_facts: false,
+                so_noi_vu_facts: false,
+                sandbox: StatusCode::OK,
+            },
+            Sees {
+                who: Some("viewer"),
+                commune: true,
+                tax: false,
+                tax_facts: false,
+                so_noi_vu_facts: false,
+                sandbox: StatusCode::FORBIDDEN,
+            },
+        ];
+        for t in &table {
+            let who = t.who;
+            let (status, _, body) =
+                page(&s, &format!("/runs/{run}/people/{commune_person}"), who).await;
+            assert_eq!(
+                status == StatusCode::OK,
+                t.commune,
+                "{who:?} commune person: {body}"
+            );
+            assert!(body.contains("class=\"indicator\""));
+            let (status, _, body) =
+                page(&s, &format!("/runs/{run}/people/{tax_person}"), who).await;
+            if t.tax {
+                assert_eq!(status, StatusCode::OK, "{who:?}: {body}");
+                assert_eq!(
+                    body.contains("id=\"facts\""),
+                    t.tax_facts,
+                    "{who:?} tax facts"
+                );
+                assert_eq!(
+                    !body.contains("id=\"caps-hidden\""),
+                    t.tax_facts,
+                    "{who:?} tax caps"
+                );
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{who:?}: {body}");
+                assert!(
+                    body.contains("does not publish per-person results"),
+                    "{body}"
+                );
+                assert!(!body.contains("class=\"indicator\""));
+            }
+            // The tax team's people: listed only to those entitled.
+            let (_, _, body) = page(&s, &format!("/runs/{run}/units/{tax_team}"), who).await;
+            assert_eq!(
+                body.contains("id=\"not-published\""),
+                !t.tax,
+                "{who:?} tax team"
+            );
+            assert_eq!(
+                body.contains(&format!("data-subject=\"{tax_person}\"")),
+                t.tax
+            );
+            // A published agency: everyone sees the person, facts only to the entitled.
+            let (status, _, body) = page(&s, &format!("/runs/{run}/people/{so_noi_vu}"), who).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(
+                body.contains("id=\"facts\""),
+                t.so_noi_vu_facts,
+                "{who:?} so-noi-vu facts"
+            );
+            assert_eq!(body.contains("id=\"caps-hidden\""), !t.so_noi_vu_facts);
+            // The sandbox: analysts and admins.
+            let (status, _, body) = page(&s, "/sandbox", who).await;
+            assert_eq!(status, t.sandbox, "{who:?} sandbox: {body}");
+            assert_eq!(
+                body.contains("id=\"nav-sandbox\""),
+                t.sandbox == StatusCode::OK
+            );
+            // The downloads hold what the pages show.
+            let (status, _, csv) = page(&s, &format!("/runs/{run}/results.csv"), who).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(csv.contains(&format!(",{commune_person},")));
+            assert_eq!(
+                csv.contains(&format!(",{tax_person},")),
+                t.tax,
+                "{who:?} csv"
+            );
+        }
+
+        // A stale cookie: read as the public, told so, the cookie cleared.
+        let response = reqwest::Client::new()
+            .get(format!("{}/runs/{run}", s.base))
+            .header("cookie", "thuocdo_token=thd_revoked")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            response.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .contains("Max-Age=0")
+        );
+        assert!(response.text().await.unwrap().contains("id=\"notice\""));
+        // A bad bearer token is refused outright, as by the API.
+        let response = reqwest::Client::new()
+            .get(format!("{}/runs/{run}", s.base))
+            .bearer_auth("thd_revoked")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        s.stop().await;
+    });
+}
+
+/// The numbers in an XLSX sheet's column (by letter), from the second row on.
+fn xlsx_column(bytes: &[u8], column: &str) -> Vec<String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    for cell in sheet.split("<c r=\"").skip(1) {
+        let (reference, rest) = cell.split_once('"').unwrap();
+        let letters: String = reference
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        let row: usize = reference[letters.len()..].parse().unwrap();
+        if letters != column || row < 2 {
+            continue;
+        }
+        if let Some(v) = rest.split("<v>").nth(1) {
+            out.push(v.split("</v>").next().unwrap().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn downloads_hold_the_pages_numbers_and_bad_addresses_are_named() {
+    runtime().block_on(async {
+        let s = start("web-downloads").await;
+        let run = complete_run(&s).await;
+        let (_, unit) = subject_in(&s, run, "commune").await;
+
+        // The unit page's totals (best first), the CSV's and the XLSX's agree.
+        let (_, _, html) = page(&s, &format!("/runs/{run}/units/{unit}?lang=en"), None).await;
+        let shown: Vec<String> = html
+            .split("<td class=\"num total\">")
+            .skip(1)
+            .map(|t| t.split('<').next().unwrap().to_string())
+            .collect();
+        assert!(!shown.is_empty());
+        let (status, headers, csv) =
+            page(&s, &format!("/runs/{run}/results.csv?unit={unit}"), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains(&format!("thuocdo-run-{run}-{unit}.csv"))
+        );
+        let from_csv: Vec<String> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(7).unwrap().to_string())
+            .collect();
+        assert_eq!(from_csv, shown);
+        let bytes = reqwest::get(format!(
+            "{}/runs/{run}/results.xlsx?unit={unit}&lang=en",
+            s.base
+        ))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+        assert_eq!(&bytes[..2], b"PK", "an XLSX file is a zip");
+        assert_eq!(xlsx_column(&bytes, "J"), shown);
+
+        // Vietnamese writes the decimal comma.
+        let (_, _, vi) = page(&s, &format!("/runs/{run}/units/{unit}"), None).await;
+        let first_vi = vi
+            .split("<td class=\"num total\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap();
+        assert_eq!(first_vi, shown[0].replace('.', ","));
+
+        // Every bad address is named.
+        for (path, status, says) in [
+            (
+                "/runs/abc".to_string(),
+                StatusCode::BAD_REQUEST,
+                "`abc` is not a run id",
+            ),
+            (
+                "/runs/99999".to_string(),
+                StatusCode::NOT_FOUND,
+                "there is no run 99999",
+            ),
+            (
+                format!("/runs/{run}/units/nowhere"),
+                StatusCode::NOT_FOUND,
+                "there is no unit `nowhere`",
+            ),
+            (
+                format!("/runs/{run}/people/nobody"),
+                StatusCode::NOT_FOUND,
+                "no result for `nobody`",
+            ),
+            (
+                format!("/runs/{run}?lang=fr"),
+                StatusCode::BAD_REQUEST,
+                "lang `fr`: vi or en",
+            ),
+            (
+                format!("/runs/{run}/units/{unit}?sort=age"),
+                StatusCode::BAD_REQUEST,
+                "sort `age`",
+            ),
+            (
+                format!("/runs/{run}/units/{unit}?dir=up"),
+                StatusCode::BAD_REQUEST,
+                "dir `up`",
+            ),
+            (
+                "/catalogue/tuyenquang/nothing/1.0.0".to_string(),
+                StatusCode::NOT_FOUND,
+                "no plugin named tuyenquang/nothing",
+            ),
+            (
+                "/sandbox/drafts/1".to_string(),
+                StatusCode::UNAUTHORIZED,
+                "bearer token",
+            ),
+        ] {
+            let (got, headers, body) = page(&s, &path, None).await;
+            assert_eq!(got, status, "{path}: {body}");
+            assert!(
+                headers["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/html")
+            );
+            assert!(body.contains(says), "{path}: {body}");
+        }
+        let (status, _, body) = page(&s, "/sandbox/drafts/1", Some("analyst")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body.contains("name the period"));
+
+        // The language switch goes back only to this site.
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = client
+            .get(format!("{}/lang/en?back=//elsewhere.example/x", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/");
+        assert!(
+            r.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .starts_with("thuocdo_lang=en")
+        );
+        let r = client
+            .get(format!("{}/lang/en?back=/runs/{run}", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["location"], format!("/runs/{run}").as_str());
+        // A token that is not one: the form again, with why.
+        let r = client
+            .post(format!("{}/login", s.base))
+            .form(&[("token", "x;y"), ("back", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r.text().await.unwrap().contains("a token holds only"));
+        let r = client
+            .post(format!("{}/login", s.base))
+            .form(&[
+                ("token", s.tokens["viewer"].as_str()),
+                ("back", "/catalogue"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/catalogue");
+        let cookie = r.headers()["set-cookie"].to_str().unwrap();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+
+        // A running run shows its progress and refreshes itself.
+        sqlx::query(
+            "INSERT INTO runs (period, unit, status, started_by, started_at, heartbeat_at, engine) \
+             VALUES ('2025-10', NULL, 'running', 'test', $1, $1, 'wasmtime')",
+        )
+        .bind(thuocdo_host::store::now_millis())
+        .execute(s.registry.store().pool())
+        .await
+        .unwrap();
+        let running: i64 = sqlx::query("SELECT MAX(id) AS id FROM runs")
+            .fetch_one(s.registry.store().pool())
+            .await
+            .unwrap()
+            .get("id");
+        let (status, _, body) = page(&s, &format!("/runs/{running}"), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains("id=\"progress\"") && body.contains("http-equiv=\"refresh\""),
+            "{body}"
+        );
+        assert!(body.contains("đang chạy"));
+        s.stop().await;
+    });
+}
