@@ -114,6 +114,7 @@ pub fn run(config: &Config, json: bool, serve: Option<&str>) -> Result<(), Error
             .await?;
             println!("\nadmin token (shown once): {secret}");
             println!("  curl -H 'Authorization: Bearer {secret}' http://{listen}/api/v1/runs");
+            println!("dashboard: http://{listen}/ (sign in with the token to see personal facts)");
             super::serve::serve_until_interrupted(config, registry, listen).await?;
             return Ok(None);
         }

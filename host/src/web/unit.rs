@@ -124,7 +124,10 @@ fn sort(
     results.sort_by(|a, b| {
         let by = match column {
             Column::Total => a.total.cmp(&b.total),
-            Column::Name => names.get(&a.subject).cmp(&names.get(&b.subject)),
+            Column::Name => super::locale::name_order(
+                names.get(&a.subject).unwrap_or(&a.subject),
+                names.get(&b.subject).unwrap_or(&b.subject),
+            ),
             Column::Post => posts.get(&a.post).cmp(&posts.get(&b.post)),
             // Best grade first when ascending.
             Column::Grade => grade_rank(a.grade.as_deref()).cmp(&grade_rank(b.grade.as_deref())),

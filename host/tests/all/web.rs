@@ -136,24 +136,8 @@ fn the_dashboard_in_a_real_browser() {
         b.wait_for("html[lang=vi]").await;
         assert!(b.text_of("h1").await.starts_with("Danh mục"));
 
-        // A commune: its people, sortable; a person's whole scorecard.
-        let (subject, unit) = subject_in(&s, run, "commune").await;
-        b.visit_clean(&format!("{base}/runs/{run}/units/{unit}"), "unit-commune")
-            .await;
-        let people = b.all("#people tbody tr").await;
-        let in_db: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM run_results WHERE run_id = $1 AND unit = $2")
-                .bind(run)
-                .bind(unit.clone())
-                .fetch_one(s.registry.store().pool())
-                .await
-                .unwrap()
-                .get("n");
-        assert_eq!(people.len() as i64, in_db);
-        b.click("#people thead a[href*='sort=name']").await;
-        b.wait_url("sort=name&dir=asc").await;
-        assert_eq!(b.all("#people tbody tr").await.len() as i64, in_db);
-
+        // A commune chair's whole scorecard.
+        let (subject, _) = subject_in(&s, run, "commune").await;
         b.visit_clean(
             &format!("{base}/runs/{run}/people/{subject}"),
             "person-commune",
@@ -196,7 +180,7 @@ fn the_dashboard_in_a_real_browser() {
 
         // A tax officer: not published; signing in as the tax office's admin
         // shows the scorecard with its facts and caps.
-        let (tax, _) = subject_in(&s, run, "tax-team").await;
+        let (tax, team) = subject_in(&s, run, "tax-team").await;
         let person = format!("{base}/runs/{run}/people/{tax}");
         b.goto(&person).await;
         assert!(b.text_of("#problem").await.contains("does not publish"));
@@ -224,6 +208,46 @@ fn the_dashboard_in_a_real_browser() {
             indicator_ids(&s, run, &tax).await.len()
         );
         b.screenshot("person-tax-admin").await;
+        // The tax team, to its admin: its people, sortable by any column.
+        b.visit_clean(&format!("{base}/runs/{run}/units/{team}"), "unit-tax-team")
+            .await;
+        let in_db: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM run_results WHERE run_id = $1 AND unit = $2")
+                .bind(run)
+                .bind(team.clone())
+                .fetch_one(s.registry.store().pool())
+                .await
+                .unwrap()
+                .get("n");
+        assert!(in_db > 1);
+        assert_eq!(b.all("#people tbody tr").await.len() as i64, in_db);
+        let mut totals = Vec::new();
+        for cell in b.all("#people tbody td.total").await {
+            totals.push(
+                b.text(&cell)
+                    .await
+                    .replace(',', ".")
+                    .parse::<f64>()
+                    .unwrap(),
+            );
+        }
+        assert!(
+            totals.windows(2).all(|w| w[0] >= w[1]),
+            "best total first: {totals:?}"
+        );
+        b.click("#people thead a[href*='sort=name']").await;
+        b.wait_url("sort=name&dir=asc").await;
+        let mut names = Vec::new();
+        for cell in b.all("#people tbody td:nth-child(2)").await {
+            names.push(b.text(&cell).await);
+        }
+        assert_eq!(names.len() as i64, in_db);
+        let mut sorted = names.clone();
+        sorted.sort_by(|a, b| thuocdo_host::web::locale::name_order(a, b));
+        assert_eq!(names, sorted, "by given name, as Vietnamese lists are");
+
+        b.screenshot("unit-tax-team-by-name").await;
+
         b.click("#sign-out").await;
         b.wait_for("#sign-in").await;
 
@@ -258,6 +282,20 @@ fn the_dashboard_in_a_real_browser() {
         assert_eq!(b.all("table.matrix").await.len(), 2);
         assert!(b.text_of("#compared").await.parse::<usize>().unwrap() > 0);
         b.screenshot("what-if").await;
+
+        // A run still going: its progress, refreshing itself.
+        sqlx::query(
+            "INSERT INTO runs (period, unit, status, started_by, started_at, heartbeat_at, engine) \
+             VALUES ('2025-10', NULL, 'running', 'test', $1, $1, 'wasmtime')",
+        )
+        .bind(thuocdo_host::store::now_millis())
+        .execute(s.registry.store().pool())
+        .await
+        .unwrap();
+        b.visit_clean(&format!("{base}/runs/{}", run + 1), "progress")
+            .await;
+        assert!(b.one("#progress").await.is_some());
+        assert!(b.one("meta[http-equiv=refresh]").await.is_some());
 
         b.quit().await;
         s.stop().await;
