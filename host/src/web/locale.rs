@@ -212,20 +212,22 @@ impl Lang {
         out
     }
 
-    /// A moment (ms since the epoch) in UTC: 02/12/2026 09:05 or 2 Dec 2026, 09:05.
+    /// A moment (ms since the epoch) in Vietnam's time (UTC+7, no daylight
+    /// saving), where the periods and deadlines are: 02/12/2026 16:05 (GMT+7)
+    /// or 2 Dec 2026, 16:05 ICT.
     pub fn datetime(self, millis: i64) -> String {
-        let secs = millis.div_euclid(1000);
+        let secs = millis.div_euclid(1000) + 7 * 3600;
         let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
         let of_day = secs.rem_euclid(86_400);
         let (hh, mm) = (of_day / 3600, of_day % 3600 / 60);
         match self {
-            Lang::Vi => format!("{d:02}/{m:02}/{y} {hh:02}:{mm:02} UTC"),
+            Lang::Vi => format!("{d:02}/{m:02}/{y} {hh:02}:{mm:02} (GMT+7)"),
             Lang::En => {
                 const MONTHS: [&str; 12] = [
                     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                     "Dec",
                 ];
-                format!("{d} {} {y}, {hh:02}:{mm:02} UTC", MONTHS[(m - 1) as usize])
+                format!("{d} {} {y}, {hh:02}:{mm:02} ICT", MONTHS[(m - 1) as usize])
             }
         }
     }
@@ -409,11 +411,15 @@ mod tests {
         assert_eq!(Lang::Vi.count(1_234_567), "1.234.567");
         assert_eq!(Lang::En.count(1_234_567), "1,234,567");
         assert_eq!(Lang::En.count(999), "999");
-        // 2026-12-02 09:05 UTC
+        // 2026-12-02 09:05 UTC is 16:05 in Hà Nội.
         let at = 1_796_202_300_000;
-        assert_eq!(Lang::Vi.datetime(at), "02/12/2026 09:05 UTC");
-        assert_eq!(Lang::En.datetime(at), "2 Dec 2026, 09:05 UTC");
-        assert_eq!(Lang::Vi.datetime(0), "01/01/1970 00:00 UTC");
+        assert_eq!(Lang::Vi.datetime(at), "02/12/2026 16:05 (GMT+7)");
+        assert_eq!(Lang::En.datetime(at), "2 Dec 2026, 16:05 ICT");
+        // 2026-12-31 20:00 UTC is already the new year there.
+        assert_eq!(
+            Lang::Vi.datetime(1_798_747_200_000),
+            "01/01/2027 03:00 (GMT+7)"
+        );
         assert_eq!(Lang::Vi.period("2025-09"), "tháng 9/2025");
         assert_eq!(Lang::En.period("2025-09"), "September 2025");
         assert_eq!(Lang::Vi.period("2025-Q3"), "quý III/2025");
