@@ -33,6 +33,19 @@ fn group_index(g: Group) -> usize {
     }
 }
 
+/// Each group's points from the indicators' scores (by position): weight ×
+/// score summed over the group, rounded to the scale's step — the contract's
+/// one algorithm, which results are checked against and a person's scorecard
+/// shows. In the order volume, progress, quality, efficiency, conduct.
+pub fn subtotals(info: &PluginInfo, scores: impl IntoIterator<Item = i64>) -> [i64; 5] {
+    let mut sums = [0i128; 5];
+    for (spec, score) in info.indicators.iter().zip(scores) {
+        sums[group_index(spec.group)] += spec.weight as i128 * score as i128;
+    }
+    let rule = rounding(info.scale.rounding);
+    sums.map(|s| round_points(s, info.scale.step, rule))
+}
+
 /// Whether describe() itself is usable: the numbers the host will check
 /// results against must make sense.
 pub(crate) fn describe(info: &PluginInfo) -> Result<(), String> {
@@ -82,7 +95,6 @@ pub(crate) fn evaluation(info: &PluginInfo, eval: &Evaluation) -> Result<(), Str
             info.indicators.len()
         ));
     }
-    let mut sums = [0i128; 5];
     for (spec, r) in info.indicators.iter().zip(&eval.indicators) {
         if r.score < 0 || r.score > spec.max_score {
             return Err(format!(
@@ -121,13 +133,8 @@ pub(crate) fn evaluation(info: &PluginInfo, eval: &Evaluation) -> Result<(), Str
                 spec.id, r.light
             ));
         }
-        sums[group_index(spec.group)] += spec.weight as i128 * r.score as i128;
     }
-    let rule = rounding(info.scale.rounding);
-    let expected: Vec<i64> = sums
-        .iter()
-        .map(|&s| round_points(s, info.scale.step, rule))
-        .collect();
+    let expected = subtotals(info, eval.indicators.iter().map(|r| r.score));
     let s = &eval.subtotals;
     let given = [s.volume, s.progress, s.quality, s.efficiency, s.conduct];
     if given[..] != expected[..] {

@@ -93,6 +93,7 @@ words! {
     formula: "Cách tính" / "Formula",
     raw_value: "Giá trị" / "Value",
     score: "Điểm" / "Score",
+    points: "Điểm theo yếu tố" / "Points by factor",
     weight: "Trọng số" / "Weight",
     light: "Đèn" / "Light",
     explanation: "Diễn giải" / "Explanation",

@@ -17,7 +17,7 @@ use super::session::{Chrome, Visit};
 use crate::api::AppState;
 use crate::api::runs::publishing_units;
 use crate::explain;
-use crate::runtime::{CohortRule, Direction, IndicatorResult, PluginInfo, Text};
+use crate::runtime::{CohortRule, Direction, Group, IndicatorResult, PluginInfo, Text};
 use crate::scoring::{self, Only, StoredResult, Units};
 
 struct IndicatorRow {
@@ -70,6 +70,8 @@ struct PersonPage {
     grade_name: &'static str,
     quota: Option<String>,
     indicators: Vec<IndicatorRow>,
+    /// Each factor with indicators: its name and points.
+    points: Vec<(&'static str, String)>,
     caps: Caps,
     facts: Option<Vec<FactRow>>,
     plugin: String,
@@ -173,6 +175,7 @@ pub async fn page(
         grade_name: grade_name(&grade, lang),
         quota: quota(&info, &r, lang),
         indicators: indicators(&info, &r, lang),
+        points: points(&info, &r, lang),
         caps: if entitled {
             Caps::Applied(
                 r.caps
@@ -245,6 +248,28 @@ fn indicators(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<IndicatorR
             }
         })
         .collect()
+}
+
+/// Points per factor, as the contract's algorithm forms them from the stored
+/// scores: they add up to the total.
+fn points(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<(&'static str, String)> {
+    let stored = super::stored_indicators(&r.indicators);
+    if stored.len() != info.indicators.len() {
+        return Vec::new();
+    }
+    let sums = crate::runtime::subtotals(info, stored.iter().map(|(_, score, _)| *score));
+    [
+        Group::Volume,
+        Group::Progress,
+        Group::Quality,
+        Group::Efficiency,
+        Group::Conduct,
+    ]
+    .into_iter()
+    .zip(sums)
+    .filter(|(g, _)| info.indicators.iter().any(|i| i.group == *g))
+    .map(|(g, points)| (explain::group(g, lang), lang.number(points)))
+    .collect()
 }
 
 /// The quota's decision in words, when a rule lowered the grade.

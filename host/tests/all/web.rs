@@ -84,6 +84,14 @@ async fn indicator_ids(s: &Server, run: i64, subject: &str) -> Vec<String> {
         .collect()
 }
 
+/// A decimal as the page writes it (87,25 or 87.25), in ten-thousandths.
+fn ten_thousandths(text: &str) -> i64 {
+    let text = text.trim().replace(',', ".");
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let frac = format!("{frac:0<4}");
+    whole.parse::<i64>().unwrap() * 10_000 + frac.parse::<i64>().unwrap()
+}
+
 #[test]
 fn the_dashboard_in_a_real_browser() {
     runtime().block_on(async {
@@ -152,6 +160,13 @@ fn the_dashboard_in_a_real_browser() {
             );
         }
         assert_eq!(ids, indicator_ids(&s, run, &subject).await);
+        // Points per factor add up to the total, exactly.
+        let mut sum = 0;
+        for cell in b.all("#points tbody td.num").await {
+            sum += ten_thousandths(&b.text(&cell).await);
+        }
+        assert_eq!(sum, ten_thousandths(&b.text_of("#points-total").await));
+        assert!(sum > 0);
         assert!(
             b.one("#caps-hidden").await.is_some(),
             "the public sees no cap reasons"
