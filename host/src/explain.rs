@@ -19,7 +19,8 @@ pub enum Lang {
 }
 
 impl Lang {
-    fn pick(self, t: &Text) -> &str {
+    /// The text in this language.
+    pub fn pick(self, t: &Text) -> &str {
         match self {
             Lang::Vi => &t.vi,
             Lang::En => &t.en,

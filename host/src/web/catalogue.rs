@@ -15,17 +15,9 @@ use crate::api::AppState;
 use crate::explain;
 use crate::registry::VersionRecord;
 use crate::runtime::{
-    CohortRule, CohortScope, FactOrigin, LegalBasis, PeriodKind, PluginInfo, Rounding, Text,
-    WhenMissing,
+    CohortRule, CohortScope, FactOrigin, LegalBasis, PeriodKind, PluginInfo, Rounding, WhenMissing,
 };
 use crate::scoring;
-
-fn pick(lang: Lang, t: &Text) -> String {
-    match lang {
-        Lang::Vi => t.vi.clone(),
-        Lang::En => t.en.clone(),
-    }
-}
 
 fn period_kind(p: PeriodKind, lang: Lang) -> &'static str {
     match (p, lang) {
@@ -102,7 +94,7 @@ fn version_row(lang: Lang, name: &str, v: VersionRecord, info: &PluginInfo) -> V
     VersionRow {
         link: format!("/catalogue/{name}/{}", v.version),
         version: v.version,
-        title: pick(lang, &info.title),
+        title: lang.pick(&info.title).to_string(),
         applies_to: info.applies_to.join(", "),
         period: period_kind(info.period_kind, lang),
         indicators: info.indicators.len(),
@@ -204,8 +196,8 @@ pub async fn scorecard(
         .iter()
         .map(|f| FactView {
             name: f.name.clone(),
-            title: pick(lang, &f.title),
-            unit: pick(lang, &f.unit),
+            title: lang.pick(&f.title).to_string(),
+            unit: lang.pick(&f.unit).to_string(),
             range: format!(
                 "{} … {}",
                 f.min.map(n).unwrap_or_else(|| "−∞".into()),
@@ -217,17 +209,17 @@ pub async fn scorecard(
                 (_, WhenMissing::Required) => w.required.to_string(),
                 (_, WhenMissing::NoData) => w.no_data.to_string(),
             },
-            source: pick(lang, &f.source),
+            source: lang.pick(&f.source).to_string(),
         })
         .collect();
     let indicators = info
         .indicators
         .iter()
         .map(|i| {
-            let unit = pick(lang, &i.unit);
+            let unit = lang.pick(&i.unit).to_string();
             IndicatorView {
                 id: i.id.clone(),
-                title: pick(lang, &i.title),
+                title: lang.pick(&i.title).to_string(),
                 factor: explain::group(i.group, lang),
                 weight: n(i.weight),
                 max: n(i.max_score),
@@ -235,7 +227,7 @@ pub async fn scorecard(
                 green: format!("{} {unit}", n(i.green)),
                 red: format!("{} {unit}", n(i.red)),
                 no_data: n(i.no_data_score),
-                formula: pick(lang, &i.formula),
+                formula: lang.pick(&i.formula).to_string(),
                 basis: i.basis.as_ref().map(basis).unwrap_or_default(),
             }
         })
@@ -262,7 +254,7 @@ pub async fn scorecard(
                 scoring::grade_code(c.max_grade),
                 explain::grade(c.max_grade, lang)
             ),
-            reason: pick(lang, &c.reason),
+            reason: lang.pick(&c.reason).to_string(),
             basis: c.basis.as_ref().map(basis).unwrap_or_default(),
         })
         .collect();
@@ -285,7 +277,7 @@ pub async fn scorecard(
                 match lang {
                     Lang::Vi => format!(
                         "{} ({}): số {} tối đa {share} số {}, tính trong {}; vượt hạn mức thì hạ xuống {}",
-                        pick(lang, &q.title),
+                        lang.pick(&q.title),
                         q.code,
                         lang.grade_word(scoring::grade_code(q.limited)),
                         lang.grade_word(scoring::grade_code(q.relative_to)),
@@ -294,7 +286,7 @@ pub async fn scorecard(
                     ),
                     Lang::En => format!(
                         "{} ({}): {} at most {share} of {}, counted within each {}; those beyond are lowered to {}",
-                        pick(lang, &q.title),
+                        lang.pick(&q.title),
                         q.code,
                         lang.grade_word(scoring::grade_code(q.limited)),
                         lang.grade_word(scoring::grade_code(q.relative_to)),
@@ -306,8 +298,8 @@ pub async fn scorecard(
         })
         .collect();
     visit.respond(ScorecardPage {
-        c: visit.chrome(format!("{plugin} {version} — {}", pick(lang, &info.title))),
-        description: pick(lang, &info.description),
+        c: visit.chrome(format!("{plugin} {version} — {}", lang.pick(&info.title))),
+        description: lang.pick(&info.description).to_string(),
         applies_to: info.applies_to.join(", "),
         period: period_kind(info.period_kind, lang),
         basis: info.basis.iter().map(basis).collect(),

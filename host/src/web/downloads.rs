@@ -11,7 +11,6 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Deserialize;
-use sqlx::Row;
 
 use super::error::WebError;
 use super::locale::Lang;
@@ -93,15 +92,13 @@ pub async fn xlsx(
     Query(scope): Query<Scope>,
 ) -> Result<Response, WebError> {
     let (id, rows) = rows(&state, &visit, &id, &scope).await?;
-    let pool = state.registry.store().pool();
-    let names: HashMap<String, String> = sqlx::query("SELECT id, name FROM subjects")
-        .fetch_all(pool)
-        .await
-        .map_err(|e| visit.error(e))?
-        .iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(|e| visit.error(e))?;
+    let names = super::lookup(
+        &state,
+        "SELECT id AS key, name AS value FROM subjects",
+        None,
+    )
+    .await
+    .map_err(|e| visit.error(e))?;
     let units = scoring::Units::load(&state.registry)
         .await
         .map_err(|e| visit.error(e))?;

@@ -92,6 +92,26 @@ async fn card(state: &AppState, plugin: &str, version: &str) -> Result<PluginInf
     })
 }
 
+/// A map from one text column to another: subjects' names by id, posts'
+/// titles by code. `sql` selects `key` and `value`, binding `$1` to `bind` when given.
+async fn lookup(
+    state: &AppState,
+    sql: &str,
+    bind: Option<&str>,
+) -> Result<std::collections::HashMap<String, String>, WebError> {
+    use sqlx::Row;
+    let mut query = sqlx::query(sql);
+    if let Some(b) = bind {
+        query = query.bind(b.to_string());
+    }
+    Ok(query
+        .fetch_all(state.registry.store().pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
 /// A stored result's indicators: `[raw, score, light]` by position.
 fn stored_indicators(text: &str) -> Vec<(Option<i64>, i64, String)> {
     serde_json::from_str(text).unwrap_or_default()

@@ -17,7 +17,7 @@ use super::session::{Chrome, Visit};
 use crate::api::AppState;
 use crate::api::runs::publishing_units;
 use crate::explain;
-use crate::runtime::{CohortRule, Direction, Group, IndicatorResult, PluginInfo, Text};
+use crate::runtime::{CohortRule, Direction, Group, IndicatorResult, PluginInfo};
 use crate::scoring::{self, Only, StoredResult, Units};
 
 struct IndicatorRow {
@@ -81,13 +81,6 @@ struct PersonPage {
     facts_sha256: String,
     engine: String,
     fuel: String,
-}
-
-fn pick(lang: Lang, t: &Text) -> String {
-    match lang {
-        Lang::Vi => t.vi.clone(),
-        Lang::En => t.en.clone(),
-    }
 }
 
 /// `/runs/{id}/people/{subject}`.
@@ -185,7 +178,7 @@ pub async fn page(
                             .caps
                             .iter()
                             .find(|c| &c.code == code)
-                            .map(|c| pick(lang, &c.reason))
+                            .map(|c| lang.pick(&c.reason).to_string())
                             .unwrap_or_default();
                         (code.clone(), reason)
                     })
@@ -225,12 +218,12 @@ fn indicators(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<IndicatorR
                     .unwrap_or((None, 0, "no-data".to_string()));
             let light = super::light_of(&light);
             let result = IndicatorResult { raw, score, light };
-            let unit = pick(lang, &spec.unit);
+            let unit = lang.pick(&spec.unit).to_string();
             IndicatorRow {
                 id: spec.id.clone(),
-                title: pick(lang, &spec.title),
+                title: lang.pick(&spec.title).to_string(),
                 factor: explain::group(spec.group, lang),
-                formula: pick(lang, &spec.formula),
+                formula: lang.pick(&spec.formula).to_string(),
                 weight: lang.number(spec.weight),
                 raw: raw.map_or_else(
                     || lang.words().no_data.to_string(),
@@ -283,7 +276,7 @@ fn quota(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Option<String> {
             CohortRule::Quota(q) => q,
         })
         .find(|q| &q.code == code)
-        .map_or_else(|| code.clone(), |q| pick(lang, &q.title));
+        .map_or_else(|| code.clone(), |q| lang.pick(&q.title).to_string());
     let from = r.computed_grade.as_deref().unwrap_or_default();
     let to = r.grade.as_deref().unwrap_or_default();
     Some(format!(
@@ -305,7 +298,7 @@ fn facts(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<FactRow> {
             let value = values.get(&f.name).cloned().flatten();
             FactRow {
                 name: f.name.clone(),
-                title: pick(lang, &f.title),
+                title: lang.pick(&f.title).to_string(),
                 // Stored as the contract carries them: ten-thousandths.
                 value: match value {
                     None | Some(serde_json::Value::Null) => w.missing.to_string(),
@@ -314,8 +307,8 @@ fn facts(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<FactRow> {
                         Err(_) => v.to_string(),
                     },
                 },
-                unit: pick(lang, &f.unit),
-                source: pick(lang, &f.source),
+                unit: lang.pick(&f.unit).to_string(),
+                source: lang.pick(&f.source).to_string(),
             }
         })
         .collect()

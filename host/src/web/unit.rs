@@ -9,7 +9,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use sqlx::Row;
 
 use super::error::WebError;
 use super::locale::Lang;
@@ -175,25 +174,20 @@ pub async fn page(
         .await
         .map_err(|e| visit.error(e))?;
     let published = !people.is_empty() || !scored_here;
-    let pool = state.registry.store().pool();
-    let names: HashMap<String, String> =
-        sqlx::query("SELECT id, name FROM subjects WHERE unit = $1")
-            .bind(code.clone())
-            .fetch_all(pool)
-            .await
-            .map_err(|e| visit.error(e))?
-            .iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(|e| visit.error(e))?;
-    let posts: HashMap<String, String> = sqlx::query("SELECT code, title FROM posts")
-        .fetch_all(pool)
-        .await
-        .map_err(|e| visit.error(e))?
-        .iter()
-        .map(|r| Ok((r.try_get("code")?, r.try_get("title")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(|e| visit.error(e))?;
+    let names = super::lookup(
+        &state,
+        "SELECT id AS key, name AS value FROM subjects WHERE unit = $1",
+        Some(&code),
+    )
+    .await
+    .map_err(|e| visit.error(e))?;
+    let posts = super::lookup(
+        &state,
+        "SELECT code AS key, title AS value FROM posts",
+        None,
+    )
+    .await
+    .map_err(|e| visit.error(e))?;
     sort(&mut people, &names, &posts, column, descending);
     let headers = [
         (Column::Name, w.name),
