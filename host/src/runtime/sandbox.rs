@@ -165,7 +165,10 @@ impl ResourceLimiter for MemoryCap {
 
 /// The state of one instance.
 pub(crate) struct Sandbox {
-    wasi: WasiCtx,
+    /// Built on the plugin's first WASI call. A scorecard built with the SDK
+    /// makes none, and a context (its streams, clocks, generators and socket
+    /// rules) would otherwise be built for every subject only to be dropped.
+    wasi: Option<WasiCtx>,
     table: ResourceTable,
     pub(crate) memory: MemoryCap,
     pub(crate) log: Log,
@@ -175,35 +178,40 @@ impl Sandbox {
     /// A sandbox granting nothing: no directories, no network, no environment,
     /// no arguments, no stdin; fixed clocks and randomness; output to a log.
     pub(crate) fn new(memory_limit: usize, log_limit: usize) -> Sandbox {
-        let log = Log::new(log_limit);
-        let mut wasi = WasiCtxBuilder::new();
-        wasi.stdout(log.clone())
-            .stderr(log.clone())
-            .wall_clock(FixedWallClock)
-            .monotonic_clock(FixedMonotonicClock)
-            .secure_random(FixedRandom(0))
-            .insecure_random(FixedRandom(1))
-            .insecure_random_seed(0)
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .socket_addr_check(|_, _| Box::pin(async { false }));
         Sandbox {
-            wasi: wasi.build(),
+            wasi: None,
             table: ResourceTable::new(),
             memory: MemoryCap {
                 limit: memory_limit,
                 denied: None,
             },
-            log,
+            log: Log::new(log_limit),
         }
     }
 }
 
+/// The WASI context of a sandbox: everything fixed, nothing granted.
+fn granting_nothing(log: &Log) -> WasiCtx {
+    let mut wasi = WasiCtxBuilder::new();
+    wasi.stdout(log.clone())
+        .stderr(log.clone())
+        .wall_clock(FixedWallClock)
+        .monotonic_clock(FixedMonotonicClock)
+        .secure_random(FixedRandom(0))
+        .insecure_random(FixedRandom(1))
+        .insecure_random_seed(0)
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        .socket_addr_check(|_, _| Box::pin(async { false }));
+    wasi.build()
+}
+
 impl WasiView for Sandbox {
     fn ctx(&mut self) -> WasiCtxView<'_> {
+        let log = &self.log;
         WasiCtxView {
-            ctx: &mut self.wasi,
+            ctx: self.wasi.get_or_insert_with(|| granting_nothing(log)),
             table: &mut self.table,
         }
     }
