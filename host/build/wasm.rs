@@ -71,6 +71,13 @@ fn build_wasm(root: &Path, crates: &[String]) -> PathBuf {
     ] {
         build.env_remove(var);
     }
+    // Nor do its profile overrides apply: a component's bytes, and so its
+    // SHA-256, must not depend on how the host was built.
+    for (var, _) in env::vars_os() {
+        if var.to_string_lossy().starts_with("CARGO_PROFILE_") {
+            build.env_remove(var);
+        }
+    }
     let status = build.status().expect("running cargo to build the components");
     assert!(status.success(), "building {} for {TARGET} failed (see above)", crates.join(", "));
     target_dir.join(TARGET).join("release")
