@@ -56,26 +56,43 @@ fn native<S: Scorecard>(facts: &[Option<i64>]) -> Duration {
     })
 }
 
-fn sandboxed(runtime: &Runtime, plugin: &Plugin, input: &EvaluationInput) -> (Duration, Duration) {
+/// How many fresh instances share a store in the lane rows: what a run uses.
+const LANE: u32 = thuocdo_host::scoring::LANE_CAPACITY;
+
+fn sandboxed(
+    runtime: &Runtime,
+    plugin: &Plugin,
+    input: &EvaluationInput,
+) -> (Duration, Duration, Duration) {
     let instantiate = median_per_call(11, 5_000, || runtime.instantiate(plugin).unwrap());
     let evaluate = median_per_call(11, 5_000, || {
         black_box(runtime.evaluate(plugin, black_box(input)).unwrap());
     });
-    (instantiate, evaluate)
+    let mut lane = runtime.lane(LANE);
+    let in_lane = median_per_call(11, 5_000, || {
+        black_box(lane.evaluate(plugin, black_box(input)).unwrap());
+    });
+    (instantiate, evaluate, in_lane)
 }
 
 fn main() {
     let runtime = Runtime::new().unwrap();
     println!("runtime: {}", runtime.mode());
     println!(
-        "{:<28} {:>6} {:>9} {:>14} {:>16} {:>12}",
-        "scorecard", "facts", "native", "instantiate", "isolated eval", "wasm KiB"
+        "{:<28} {:>6} {:>9} {:>14} {:>16} {:>16} {:>12}",
+        "scorecard",
+        "facts",
+        "native",
+        "instantiate",
+        "isolated eval",
+        format!("in lane of {LANE}"),
+        "wasm KiB"
     );
     for bundled in BUNDLED {
         let plugin = runtime.load(bundled.wasm).unwrap();
         let examples: Vec<serde_json::Value> = serde_json::from_str(bundled.examples).unwrap();
         let facts = facts_of(&examples[0], &plugin);
-        let (instantiate, evaluate) = sandboxed(&runtime, &plugin, &input(facts.clone()));
+        let (instantiate, evaluate, in_lane) = sandboxed(&runtime, &plugin, &input(facts.clone()));
         let native = match bundled.crate_name {
             "civil-servant-decree-335" => {
                 native::<civil_servant_decree_335::CivilServantDecree335>(&facts)
@@ -90,12 +107,13 @@ fn main() {
             other => panic!("{other} has no native entry in this benchmark"),
         };
         println!(
-            "{:<28} {:>6} {:>6.3} us {:>11.2} us {:>13.2} us {:>12}",
+            "{:<28} {:>6} {:>6.3} us {:>11.2} us {:>13.2} us {:>13.2} us {:>12}",
             bundled.crate_name,
             facts.len(),
             us(native),
             us(instantiate),
             us(evaluate),
+            us(in_lane),
             bundled.wasm.len() / 1024
         );
     }
@@ -112,14 +130,15 @@ fn main() {
         let bytes = std::fs::read(&path).unwrap();
         let plugin = runtime.load(&bytes).unwrap();
         let facts: Vec<Option<i64>> = (0..11).map(|i| Some(900_000 + i * 1_000)).collect();
-        let (instantiate, evaluate) = sandboxed(&runtime, &plugin, &input(facts));
+        let (instantiate, evaluate, in_lane) = sandboxed(&runtime, &plugin, &input(facts));
         println!(
-            "{:<28} {:>6} {:>9} {:>11.2} us {:>13.2} us {:>12}",
+            "{:<28} {:>6} {:>9} {:>11.2} us {:>13.2} us {:>13.2} us {:>12}",
             label,
             11,
             "-",
             us(instantiate),
             us(evaluate),
+            us(in_lane),
             bytes.len() / 1024
         );
     }

@@ -112,6 +112,7 @@ pub struct Runtime {
     limits: Limits,
     cache: Option<CodeCache>,
     pagemap_scan: bool,
+    max_instances: u32,
     ticker: Arc<AtomicBool>,
 }
 
@@ -182,6 +183,7 @@ impl Runtime {
             limits,
             cache,
             pagemap_scan,
+            max_instances: cfg.max_instances,
             ticker,
         })
     }
@@ -193,6 +195,11 @@ impl Runtime {
         } else {
             "pooling allocator without pagemap_scan (Linux 6.7+ needed), nothing kept resident"
         }
+    }
+
+    /// How many instances may live at once (lanes hold some of them).
+    pub fn max_instances(&self) -> u32 {
+        self.max_instances
     }
 
     /// The limits evaluations run under by default.
@@ -239,9 +246,16 @@ impl Runtime {
             .get_export_index(None, "evaluate")
             .ok_or_else(|| Error::WrongWorld("export evaluate: missing".into()))?;
         let limits = &self.limits;
-        let (info, _) = self.call(checked.instance_pre(), limits, |instance, store| {
-            bindings::Scorecard::new(&mut *store, instance)?.call_describe(store)
-        })?;
+        let (info, _) = self
+            .call(
+                &mut self.store(),
+                checked.instance_pre(),
+                limits,
+                |instance, store| {
+                    bindings::Scorecard::new(&mut *store, instance)?.call_describe(store)
+                },
+            )
+            .map_err(Failed::error)?;
         let size = serde_json::to_vec(&info).map_or(usize::MAX, |v| v.len());
         if size > limits.output {
             return Err(Error::OutputTooLarge {
@@ -276,10 +290,8 @@ impl Runtime {
     /// Creates a fresh instance of `plugin` and drops it: the price of isolation,
     /// which every evaluation pays.
     pub fn instantiate(&self, plugin: &Plugin) -> Result<()> {
-        let limits = &self.limits;
-        let mut store = Store::new(&self.engine, Sandbox::new(limits.memory, limits.log));
-        store.limiter(|s| &mut s.memory);
-        store.set_fuel(limits.fuel).map_err(Error::engine)?;
+        let mut store = self.store();
+        store.set_fuel(self.limits.fuel).map_err(Error::engine)?;
         store.set_epoch_deadline(u64::MAX / 2);
         plugin
             .pre
@@ -304,7 +316,71 @@ impl Runtime {
         input: &EvaluationInput,
         limits: &Limits,
     ) -> Result<Evaluated> {
-        let (answer, (fuel, log)) = self.call(&plugin.pre, limits, |instance, store| {
+        self.lane(1).evaluate_with(plugin, input, limits)
+    }
+
+    /// A lane for scoring many subjects one after another on one thread, each
+    /// in its own fresh instance; see [`Lane`].
+    pub fn lane(&self, capacity: u32) -> Lane<'_> {
+        Lane {
+            runtime: self,
+            store: None,
+            held: 0,
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// An empty store: the memory cap installed, deadlines trapping.
+    fn store(&self) -> Store<Sandbox> {
+        let mut store = Store::new(
+            &self.engine,
+            Sandbox::new(self.limits.memory, self.limits.log),
+        );
+        store.limiter(|s| &mut s.memory);
+        store.epoch_deadline_trap();
+        store
+    }
+
+    /// Instantiates afresh in `store` and calls `f` under `limits`; traps
+    /// become errors. The store's state (WASI context, log, memory cap, fuel,
+    /// deadline) is made new first, so nothing an earlier instance in the same
+    /// store did can reach this one.
+    fn call<R>(
+        &self,
+        store: &mut Store<Sandbox>,
+        pre: &InstancePre<Sandbox>,
+        limits: &Limits,
+        f: impl FnOnce(&wasmtime::component::Instance, &mut Store<Sandbox>) -> wasmtime::Result<R>,
+    ) -> std::result::Result<(R, (u64, String)), Failed> {
+        *store.data_mut() = Sandbox::new(limits.memory.min(self.limits.memory), limits.log);
+        store
+            .set_fuel(limits.fuel)
+            .map_err(|e| Failed::Call(Error::engine(e)))?;
+        store.set_epoch_deadline(limits.deadline.as_millis().div_ceil(TICK.as_millis()) as u64 + 1);
+        let fail = |e, store: &Store<Sandbox>| {
+            let (log, _) = store.data().log.take();
+            classify(e, store, limits, &log)
+        };
+        let instance = pre
+            .instantiate(&mut *store)
+            .map_err(|e| Failed::Instantiate(fail(e, store)))?;
+        let outcome = f(&instance, store);
+        let fuel = limits.fuel - store.get_fuel().unwrap_or(0);
+        match outcome {
+            Ok(r) => Ok((r, (fuel, store.data().log.take().0))),
+            Err(e) => Err(Failed::Call(fail(e, store))),
+        }
+    }
+
+    /// Scores one subject in a fresh instance in `store`, and checks the answer.
+    fn evaluate_in(
+        &self,
+        store: &mut Store<Sandbox>,
+        plugin: &Plugin,
+        input: &EvaluationInput,
+        limits: &Limits,
+    ) -> std::result::Result<Evaluated, Failed> {
+        let (answer, (fuel, log)) = self.call(store, &plugin.pre, limits, |instance, store| {
             let func = instance
                 .get_func(&mut *store, plugin.evaluate)
                 .ok_or_else(|| wasmtime::format_err!("export evaluate is missing"))?;
@@ -319,12 +395,12 @@ impl Runtime {
                 + eval.indicators.len() * std::mem::size_of::<IndicatorResult>()
                 + eval.caps.len() * 4;
             if size > limits.output {
-                return Err(Error::OutputTooLarge {
+                return Err(Failed::Call(Error::OutputTooLarge {
                     size,
                     limit: limits.output,
-                });
+                }));
             }
-            validate::evaluation(&plugin.info, eval).map_err(Error::Fault)?;
+            validate::evaluation(&plugin.info, eval).map_err(|e| Failed::Call(Error::Fault(e)))?;
         }
         Ok(Evaluated {
             answer,
@@ -334,31 +410,99 @@ impl Runtime {
             plugin_sha256: plugin.sha256.clone(),
         })
     }
+}
 
-    /// Instantiates afresh and calls `f` under `limits`; traps become errors.
-    fn call<R>(
-        &self,
-        pre: &InstancePre<Sandbox>,
-        limits: &Limits,
-        f: impl FnOnce(&wasmtime::component::Instance, &mut Store<Sandbox>) -> wasmtime::Result<R>,
-    ) -> Result<(R, (u64, String))> {
-        let mut store = Store::new(
-            &self.engine,
-            Sandbox::new(limits.memory.min(self.limits.memory), limits.log),
-        );
-        store.limiter(|s| &mut s.memory);
-        store.set_fuel(limits.fuel).map_err(Error::engine)?;
-        store.set_epoch_deadline(limits.deadline.as_millis().div_ceil(TICK.as_millis()) as u64 + 1);
-        store.epoch_deadline_trap();
-        let outcome = pre
-            .instantiate(&mut store)
-            .and_then(|instance| f(&instance, &mut store));
-        let fuel = limits.fuel - store.get_fuel().unwrap_or(0);
-        let (log, _) = store.data().log.take();
-        match outcome {
-            Ok(r) => Ok((r, (fuel, log))),
-            Err(e) => Err(classify(e, &store, limits, &log)),
+/// How a call in a store failed: before the plugin ran (the instance could not
+/// be made), or while or after it ran.
+enum Failed {
+    Instantiate(Error),
+    Call(Error),
+}
+
+impl Failed {
+    fn error(self) -> Error {
+        match self {
+            Failed::Instantiate(e) | Failed::Call(e) => e,
         }
+    }
+}
+
+/// Scores subjects one after another, each in its own fresh instance, with up
+/// to `capacity` of those instances sharing one wasmtime store.
+///
+/// The isolation is the instance's: every subject gets new linear memory,
+/// tables and globals from the pool, and the store's own state (WASI context,
+/// log, memory cap, fuel, deadline) is made new before each one. What sharing
+/// the store saves is the store's bookkeeping — creating it, registering the
+/// plugin's code with it, returning its instances to the pool — paid once per
+/// `capacity` subjects instead of once per subject. The instances' pool slots
+/// are held until the store is replaced, so a lane holds up to `capacity` of
+/// the runtime's `max_instances`. After any failure the store is replaced, and
+/// an instance that cannot be made in a store holding others is tried again in
+/// a new one (the pool may only be full of this lane's own instances).
+///
+/// ```no_run
+/// # fn demo(runtime: &thuocdo_host::runtime::Runtime, plugin: &thuocdo_host::runtime::Plugin,
+/// #         inputs: &[thuocdo_host::runtime::EvaluationInput]) -> thuocdo_host::runtime::Result<()> {
+/// let mut lane = runtime.lane(16);
+/// for input in inputs {
+///     let evaluated = lane.evaluate(plugin, input)?;
+///     println!("{:?}", evaluated.answer.map(|e| e.total));
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Lane<'r> {
+    runtime: &'r Runtime,
+    store: Option<Store<Sandbox>>,
+    held: u32,
+    capacity: u32,
+}
+
+impl Lane<'_> {
+    /// Scores one subject in a fresh instance under the runtime's limits.
+    pub fn evaluate(&mut self, plugin: &Plugin, input: &EvaluationInput) -> Result<Evaluated> {
+        let limits = self.runtime.limits.clone();
+        self.evaluate_with(plugin, input, &limits)
+    }
+
+    /// Scores one subject in a fresh instance under `limits` (memory at most the
+    /// runtime's; the stack is the runtime's).
+    pub fn evaluate_with(
+        &mut self,
+        plugin: &Plugin,
+        input: &EvaluationInput,
+        limits: &Limits,
+    ) -> Result<Evaluated> {
+        if self.held >= self.capacity {
+            self.store = None;
+            self.held = 0;
+        }
+        let retry = self.store.is_some();
+        match self.attempt(plugin, input, limits) {
+            Err(Failed::Instantiate(_)) if retry => {
+                self.attempt(plugin, input, limits).map_err(Failed::error)
+            }
+            outcome => outcome.map_err(Failed::error),
+        }
+    }
+
+    fn attempt(
+        &mut self,
+        plugin: &Plugin,
+        input: &EvaluationInput,
+        limits: &Limits,
+    ) -> std::result::Result<Evaluated, Failed> {
+        let runtime = self.runtime;
+        let store = self.store.get_or_insert_with(|| runtime.store());
+        let outcome = runtime.evaluate_in(store, plugin, input, limits);
+        self.held += 1;
+        if outcome.is_err() {
+            self.store = None;
+        }
+        if self.store.is_none() {
+            self.held = 0;
+        }
+        outcome
     }
 }
 

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::{Error, Result, Sandbox, may_use};
 use crate::explain;
 use crate::registry::{Actor, Period};
-use crate::runtime::{Evaluation, EvaluationInput, Plugin, PluginInfo, Subject};
+use crate::runtime::{Evaluation, EvaluationInput, Lane, Plugin, PluginInfo, Runtime, Subject};
 use crate::scoring::{self, Answer, StoredResult, SubjectRow, Units, apply_cohort_rules, fill};
 
 /// What to compare.
@@ -428,7 +428,7 @@ impl Sandbox {
             let period = period.text.clone();
             let scope = scope.clone();
             tokio::task::spawn_blocking(move || {
-                score_all(&scope, |i| {
+                score_all(&runtime, &scope, |lane, i| {
                     let s = &subjects[i];
                     let (values, _, _) = match scoring::read_facts(
                         &plugin,
@@ -453,7 +453,7 @@ impl Sandbox {
                         period: period.clone(),
                         facts: values,
                     };
-                    match runtime.evaluate_with(&plugin, &input, &limits) {
+                    match lane.evaluate_with(&plugin, &input, &limits) {
                         Ok(evaluated) => Ok((
                             match evaluated.answer {
                                 Ok(eval) => Answer::Scored(eval),
@@ -607,7 +607,11 @@ impl Sandbox {
 
 /// `f` over every index of `scope` on every core, in order; the first error
 /// stops the others at their next subject and is returned.
-fn score_all<T: Send>(scope: &[usize], f: impl Fn(usize) -> Result<T> + Sync) -> Result<Vec<T>> {
+fn score_all<T: Send>(
+    runtime: &Runtime,
+    scope: &[usize],
+    f: impl Fn(&mut Lane, usize) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
     const CHUNK: usize = 64;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next = AtomicUsize::new(0);
@@ -617,6 +621,7 @@ fn score_all<T: Send>(scope: &[usize], f: impl Fn(usize) -> Result<T> + Sync) ->
             .map(|_| {
                 threads.spawn(|| {
                     let mut done = Vec::new();
+                    let mut lane = scoring::thread_lane(runtime, workers);
                     loop {
                         let from = next.fetch_add(CHUNK, Ordering::Relaxed);
                         if from >= scope.len() || stop.load(Ordering::Relaxed) {
@@ -627,7 +632,7 @@ fn score_all<T: Send>(scope: &[usize], f: impl Fn(usize) -> Result<T> + Sync) ->
                             if stop.load(Ordering::Relaxed) {
                                 return Ok(done);
                             }
-                            match f(subject) {
+                            match f(&mut lane, subject) {
                                 Ok(t) => done.push((k, t)),
                                 Err(e) => {
                                     stop.store(true, Ordering::Relaxed);

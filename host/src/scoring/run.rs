@@ -21,7 +21,7 @@ use super::{Error, Result, Units, grade_code};
 use crate::explain;
 use crate::registry::{Actor, Period, Registry, Role};
 use crate::runtime::{
-    CohortRule, CohortScope, ENGINE_VERSION, Evaluation, EvaluationInput, FactOrigin, Light,
+    CohortRule, CohortScope, ENGINE_VERSION, Evaluation, EvaluationInput, FactOrigin, Lane, Light,
     Plugin, PluginInfo, ResultMeasure, Runtime, Subject, sha256_hex,
 };
 use crate::store::bulk::insert;
@@ -369,10 +369,10 @@ async fn score(
         let jobs = Arc::new(jobs);
         let (s2, j2) = (subjects.clone(), jobs.clone());
         let outcomes = tokio::task::spawn_blocking(move || {
-            parallel(j2.len(), workers, &progress, |k| {
+            parallel(j2.len(), workers, &progress, &runtime, |lane, k| {
                 let job = &j2[k];
                 evaluate_one(
-                    &runtime,
+                    lane,
                     &plugins[job.plugin],
                     &s2[job.subject],
                     &sheets,
@@ -690,13 +690,27 @@ pub(crate) fn read_facts(
     Ok((values, text, sha))
 }
 
-/// `f(0) … f(count - 1)` on `workers` threads (0: every core), in order,
-/// counting progress as it goes.
+/// How many fresh instances share one store in a scoring thread's lane: the
+/// store's bookkeeping is paid once per this many subjects, and each thread
+/// holds at most this many of the runtime's instances.
+pub const LANE_CAPACITY: u32 = 16;
+
+/// A lane for one of `workers` scoring threads. The lanes of all of them fit
+/// in half the runtime's pool, leaving as many instances again for the rest of
+/// the host (the API's evaluations, other runs).
+pub(crate) fn thread_lane(runtime: &Runtime, workers: usize) -> Lane<'_> {
+    let share = runtime.max_instances() / (2 * workers as u32).max(1);
+    runtime.lane(LANE_CAPACITY.min(share))
+}
+
+/// `f(lane, 0) … f(lane, count - 1)` on `workers` threads (0: every core), in
+/// order, counting progress as it goes; each thread scores in its own lane.
 pub(super) fn parallel<T: Send>(
     count: usize,
     workers: usize,
     progress: &Progress,
-    f: impl Fn(usize) -> T + Sync,
+    runtime: &Runtime,
+    f: impl Fn(&mut Lane, usize) -> T + Sync,
 ) -> Vec<T> {
     const CHUNK: usize = 256;
     let workers = if workers == 0 {
@@ -710,13 +724,14 @@ pub(super) fn parallel<T: Send>(
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
+                    let mut lane = thread_lane(runtime, workers);
                     loop {
                         let from = next.fetch_add(CHUNK, Ordering::Relaxed);
                         if from >= count {
                             break;
                         }
                         let to = (from + CHUNK).min(count);
-                        done.extend((from..to).map(|k| (k, f(k))));
+                        done.extend((from..to).map(|k| (k, f(&mut lane, k))));
                         progress.advance(to - from);
                     }
                     done
@@ -739,7 +754,7 @@ pub(super) fn parallel<T: Send>(
 }
 
 fn evaluate_one(
-    runtime: &Runtime,
+    lane: &mut Lane,
     plugin: &Plugin,
     subject: &SubjectRow,
     sheets: &HashMap<String, String>,
@@ -771,7 +786,7 @@ fn evaluate_one(
         period: period.to_string(),
         facts: values,
     };
-    let (answer, fuel) = answer(runtime, plugin, &input);
+    let (answer, fuel) = answer(lane, plugin, &input);
     Outcome {
         facts,
         facts_sha256,
@@ -781,8 +796,8 @@ fn evaluate_one(
 }
 
 /// Scores one input in a fresh instance: the answer and the fuel it took.
-pub(super) fn answer(runtime: &Runtime, plugin: &Plugin, input: &EvaluationInput) -> (Answer, u64) {
-    match runtime.evaluate(plugin, input) {
+pub(super) fn answer(lane: &mut Lane, plugin: &Plugin, input: &EvaluationInput) -> (Answer, u64) {
+    match lane.evaluate(plugin, input) {
         Ok(evaluated) => (
             match evaluated.answer {
                 Ok(eval) => Answer::Scored(eval),

@@ -71,8 +71,8 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
     let runtime = registry.runtime_arc();
     let period = record.period.clone();
     let (stored, plugin_of, plugins, derived) = tokio::task::spawn_blocking(move || {
-        let derived = parallel(stored.len(), 0, &progress, |k| {
-            rederive(&runtime, &plugins[plugin_of[k]], &stored[k], &period)
+        let derived = parallel(stored.len(), 0, &progress, &runtime, |lane, k| {
+            rederive(lane, &plugins[plugin_of[k]], &stored[k], &period)
         });
         (stored, plugin_of, plugins, derived)
     })
@@ -96,7 +96,7 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
 
 /// One result scored again from the facts it records.
 fn rederive(
-    runtime: &crate::runtime::Runtime,
+    lane: &mut crate::runtime::Lane,
     plugin: &Plugin,
     stored: &StoredResult,
     period: &str,
@@ -125,7 +125,7 @@ fn rederive(
             .map(|f| facts.get(&f.name).copied().flatten())
             .collect(),
     };
-    let (answer, fuel) = answer(runtime, plugin, &input);
+    let (answer, fuel) = answer(lane, plugin, &input);
     again.fuel = fuel as i64;
     let eval = fill(&mut again, answer, &plugin.info);
     (again, eval)

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::runtime::{
-    Error, EvaluationInput, Limits, Plugin, Runtime, RuntimeConfig, Subject,
+    Error, Evaluated, EvaluationInput, Limits, Plugin, Runtime, RuntimeConfig, Subject,
 };
 use thuocdo_tests::hostile;
 
@@ -294,7 +294,10 @@ fn good_evaluations_finish_correctly_beside_hostile_ones() {
 
 /// One input's answer and fuel, as text to compare byte for byte.
 fn fingerprint(runtime: &Runtime, plugin: &Plugin, input: &EvaluationInput) -> String {
-    let e = runtime.evaluate(plugin, input).unwrap();
+    fingerprint_of(runtime.evaluate(plugin, input).unwrap())
+}
+
+fn fingerprint_of(e: Evaluated) -> String {
     format!(
         "{} fuel={}",
         serde_json::to_string(&e.answer.unwrap()).unwrap(),
@@ -338,11 +341,21 @@ fn ten_thousand_evaluations_on_several_threads_are_identical() {
     let plugin = decree_335(&runtime);
     let input = determinism_input();
     let reference = fingerprint(&runtime, &plugin, &input);
+    // Two threads with a store per subject, two with lanes (as a run scores).
     std::thread::scope(|s| {
-        for _ in 0..4 {
+        for _ in 0..2 {
             s.spawn(|| {
                 for _ in 0..2_500 {
                     assert_eq!(fingerprint(&runtime, &plugin, &input), reference);
+                }
+            });
+        }
+        for _ in 0..2 {
+            s.spawn(|| {
+                let mut lane = runtime.lane(16);
+                for _ in 0..2_500 {
+                    let got = fingerprint_of(lane.evaluate(&plugin, &input).unwrap());
+                    assert_eq!(got, reference);
                 }
             });
         }
@@ -442,4 +455,81 @@ fn compiled_code_is_cached_and_a_corrupted_cache_is_recompiled() {
         );
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// What one evaluation gave, as text to compare byte for byte: the answer or
+/// the error kind, the fuel and the log.
+fn outcome(result: thuocdo_host::runtime::Result<Evaluated>) -> String {
+    match result {
+        Ok(e) => format!("{:?} fuel={} log={:?}", e.answer, e.fuel, e.log),
+        Err(e) => format!("error {}", e.kind()),
+    }
+}
+
+#[test]
+fn a_lane_scores_every_subject_as_a_store_of_its_own_would() {
+    let runtime = Runtime::new().unwrap();
+    let hostile_plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
+    let decree = decree_335(&runtime);
+    let plain = runtime.load(&read(hostile::PLAIN_WASIP2)).unwrap();
+    let rates: Vec<Option<i64>> = (0..11).map(|i| Some(900_000 + i * 1_000)).collect();
+    // Subjects that use the clocks and randomness, print, hit the memory cap,
+    // trap and fail the output check, between honest ones of three plugins:
+    // none may see what the one before it did in the same store.
+    let mut subjects: Vec<(&Plugin, EvaluationInput)> = Vec::new();
+    for mode in [
+        "probe",
+        "good",
+        "probe",
+        "alloc",
+        "probe",
+        "panic",
+        "good",
+        "chatty",
+        "probe",
+        "out-of-scale",
+        "probe",
+    ] {
+        subjects.push((&hostile_plugin, hostile_input(mode)));
+        subjects.push((&decree, determinism_input()));
+        subjects.push((&plain, input("plain", rates.clone())));
+    }
+    let patient = Limits {
+        deadline: Duration::from_secs(10),
+        ..runtime.limits().clone()
+    };
+    let alone: Vec<String> = subjects
+        .iter()
+        .map(|(p, i)| outcome(runtime.evaluate_with(p, i, &patient)))
+        .collect();
+    assert!(alone.iter().any(|o| o.contains("wall-clock-ns")));
+    assert!(alone.iter().any(|o| o == "error memory"));
+    assert!(alone.iter().any(|o| o == "error trap"));
+    assert!(alone.iter().any(|o| o == "error fault"));
+    for capacity in [2, 5, 16] {
+        let mut lane = runtime.lane(capacity);
+        let in_lane: Vec<String> = subjects
+            .iter()
+            .map(|(p, i)| outcome(lane.evaluate_with(p, i, &patient)))
+            .collect();
+        assert_eq!(in_lane, alone, "lane of {capacity}");
+    }
+}
+
+#[test]
+fn a_lane_whose_store_fills_the_pool_starts_a_new_store() {
+    // Room for two instances: a lane of eight must give up its store to make
+    // a third, and every subject is still scored.
+    let runtime = Runtime::with_config(RuntimeConfig {
+        max_instances: 2,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let plugin = decree_335(&runtime);
+    let reference = fingerprint(&runtime, &plugin, &determinism_input());
+    let mut lane = runtime.lane(8);
+    for k in 0..20 {
+        let got = fingerprint_of(lane.evaluate(&plugin, &determinism_input()).unwrap());
+        assert_eq!(got, reference, "subject {k}");
+    }
 }
