@@ -15,8 +15,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use sqlx::{Connection, Executor, Row};
+use thuocdo_host::access::Actor;
 use thuocdo_host::bundled::BUNDLED;
-use thuocdo_host::registry::{Actor, Registry};
+use thuocdo_host::registry::Registry;
 use thuocdo_host::runtime::Runtime;
 use thuocdo_host::sandbox::{CompareOptions, Sandbox, SandboxConfig};
 use thuocdo_host::scoring::{self, RunOptions};

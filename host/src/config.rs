@@ -47,9 +47,47 @@ pub struct Config {
     /// What-ifs one analyst may run at once (default: 2).
     #[arg(long, env = "THUOCDO_WHAT_IFS_PER_ANALYST", global = true)]
     pub what_ifs_per_analyst: Option<usize>,
+    /// What the log records, on standard error: a level (error, warn, info,
+    /// debug, trace), optionally per module: `info,thuocdo_host::scoring=debug`.
+    #[arg(long, env = "THUOCDO_LOG", default_value = "info", global = true)]
+    pub log: String,
+    /// How the log is written: `text` for people, `json` for collectors.
+    #[arg(long, env = "THUOCDO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event.
+    Json,
 }
 
 impl Config {
+    /// Starts the log as configured: events at or above the level, on
+    /// standard error (standard output is for the commands' answers). Only
+    /// the first call in a process takes effect.
+    pub fn init_log(&self) -> Result<(), String> {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        let filter: tracing_subscriber::filter::Targets = self.log.parse().map_err(|e| {
+            format!(
+                "--log `{}`: {e}; give a level (error, warn, info, debug, trace) or `info,module=debug`",
+                self.log
+            )
+        })?;
+        let registry = tracing_subscriber::registry().with(filter);
+        let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+        // A second start (tests start many hosts in one process) keeps the first log.
+        let _ = match self.log_format {
+            LogFormat::Text => registry.with(fmt).try_init(),
+            LogFormat::Json => registry.with(fmt.json()).try_init(),
+        };
+        Ok(())
+    }
+
     /// The database to open.
     pub fn database(&self) -> Result<Database, String> {
         Database::choose(self.database_url.as_deref(), &self.data_dir)

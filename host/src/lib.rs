@@ -11,7 +11,9 @@
 //! # Ok::<(), thuocdo_host::runtime::Error>(())
 //! ```
 
+pub mod access;
 pub mod api;
+pub mod app;
 pub mod bundled;
 pub mod cli;
 pub mod config;
@@ -23,5 +25,4 @@ pub mod runtime;
 pub mod sandbox;
 pub mod scoring;
 pub mod store;
-pub mod tokens;
 pub mod web;

@@ -11,14 +11,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
-use thuocdo_host::api::{AppState, BulkheadConfig};
+use thuocdo_host::access::tokens;
+use thuocdo_host::access::{Actor, Role};
+use thuocdo_host::api::BulkheadConfig;
+use thuocdo_host::app::AppState;
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::gendata;
-use thuocdo_host::registry::{Actor, Registry, Role};
+use thuocdo_host::registry::Registry;
 use thuocdo_host::runtime::Runtime;
 use thuocdo_host::scoring;
 use thuocdo_host::store::{Database, Store};
-use thuocdo_host::tokens;
 use thuocdo_tests::hostile;
 
 /// A commune chair of the demo province, scored with the assigned card.
@@ -145,7 +147,7 @@ async fn serve(dir: &Path) -> (String, String) {
         bulkhead.workers, bulkhead.share
     );
     let state = AppState::with_config(registry, bulkhead, Default::default());
-    tokio::spawn(thuocdo_host::api::serve_state(
+    tokio::spawn(thuocdo_host::app::serve_state(
         state,
         listener,
         std::future::pending(),

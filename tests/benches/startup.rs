@@ -8,8 +8,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use thuocdo_host::access::Actor;
 use thuocdo_host::bundled::BUNDLED;
-use thuocdo_host::registry::{Actor, Registry};
+use thuocdo_host::registry::Registry;
 use thuocdo_host::runtime::{Runtime, RuntimeConfig};
 use thuocdo_host::store::{Database, Store};
 

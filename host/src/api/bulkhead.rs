@@ -92,6 +92,10 @@ impl Bulkhead {
 
     /// Records that an evaluation of `version` ran out of fuel or time.
     pub fn suspect(&self, version: &str) {
+        tracing::warn!(
+            version,
+            "suspect: ran out of fuel or time; its evaluations now run at the lowest priority"
+        );
         self.suspects
             .lock()
             .unwrap()
@@ -158,7 +162,7 @@ impl Bulkhead {
                     }
                 });
             if let Err(e) = spawned {
-                eprintln!("thuocdo: starting a low-priority evaluation thread: {e}");
+                tracing::warn!(error = %e, "starting a low-priority evaluation thread failed");
             }
         }
         *queue = Some(tx.clone());
@@ -207,9 +211,9 @@ fn lowest_priority() {
             libc::setpriority(libc::PRIO_PROCESS, tid, 19) != 0
         };
         if refused {
-            eprintln!(
-                "thuocdo: could not lower a suspect plugin's thread priority: {}",
-                std::io::Error::last_os_error()
+            tracing::warn!(
+                error = %std::io::Error::last_os_error(),
+                "could not lower a suspect plugin's thread priority"
             );
         }
     }

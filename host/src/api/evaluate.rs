@@ -8,67 +8,17 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::AppState;
 use super::Metrics;
-use super::auth::Caller;
-use super::error::{ApiError, Problem};
-use super::org::json;
+use super::types::{EvaluateRequest, Evaluations, ScoreError, Scored};
+use crate::access::Caller;
+use crate::app::AppState;
+use crate::app::{Body, HttpError, Problem};
 use crate::cli::render::EvaluationView;
 use crate::explain;
 use crate::input::NamedInput;
 use crate::registry::{Period, Resolver};
 use crate::runtime::{EvaluationError, EvaluationInput, Plugin, Runtime};
-
-/// Subjects to score.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EvaluateRequest {
-    /// `namespace/name@version` to score with; otherwise each subject's
-    /// assigned version for its period.
-    #[serde(default)]
-    pub plugin: Option<String>,
-    /// Each subject: who, the period, and the facts by name.
-    pub subjects: Vec<NamedInput>,
-}
-
-/// Why one subject was not scored.
-#[derive(Serialize, ToSchema)]
-pub struct ScoreError {
-    /// `missing-fact`, `invalid-fact`, `bad-input`, `unassigned`, or the
-    /// sandbox's kind: `out-of-fuel`, `deadline`, `trap`, …
-    pub kind: String,
-    /// In words.
-    pub message: String,
-}
-
-/// One subject's answer.
-#[derive(Serialize, ToSchema)]
-pub struct Scored {
-    /// The subject's id.
-    pub subject: String,
-    /// The scorecard, when one was found.
-    pub plugin: Option<String>,
-    /// Its version.
-    pub version: Option<String>,
-    /// Its bytes' hash.
-    pub sha256: Option<String>,
-    /// The evaluation with the host's sentences, when scored.
-    #[schema(value_type = Option<Object>)]
-    pub evaluation: Option<EvaluationView>,
-    /// Why not, otherwise.
-    pub error: Option<ScoreError>,
-}
-
-/// The answers, in the order of the request.
-#[derive(Serialize, ToSchema)]
-pub struct Evaluations {
-    /// One per subject.
-    pub evaluations: Vec<Scored>,
-}
 
 /// One subject ready to score: the plugin, its version, the input.
 type Work = (Arc<Plugin>, String, EvaluationInput);
@@ -102,12 +52,12 @@ fn failed(subject: &str, kind: &str, message: String) -> Scored {
 pub async fn evaluate(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<EvaluateRequest>, JsonRejection>,
-) -> Result<Json<Evaluations>, ApiError> {
+    Body(body): Body<EvaluateRequest>,
+) -> Result<Json<Evaluations>, HttpError> {
     caller.actor()?;
-    let request = json(body)?;
+    let request = body;
     if request.subjects.len() > super::MAX_SUBJECTS_PER_REQUEST {
-        return Err(ApiError::bad_request(format!(
+        return Err(HttpError::bad_request(format!(
             "{} subjects in one request; at most {}",
             request.subjects.len(),
             super::MAX_SUBJECTS_PER_REQUEST
@@ -117,7 +67,7 @@ pub async fn evaluate(
     let named: Option<Arc<Plugin>> = match &request.plugin {
         Some(p) => {
             let (name, version) = p.split_once('@').ok_or_else(|| {
-                ApiError::bad_request(format!("`{p}` must be namespace/name@version"))
+                HttpError::bad_request(format!("`{p}` must be namespace/name@version"))
                     .field("plugin")
             })?;
             Some(state.registry.plugin(name, version).await?)
@@ -178,7 +128,7 @@ pub async fn evaluate(
                     .collect::<Vec<_>>()
             })
             .await
-            .map_err(|e| ApiError::internal(format!("the evaluation thread failed: {e}")))?;
+            .map_err(|e| HttpError::internal(format!("the evaluation thread failed: {e}")))?;
         let ran_out = scored.iter().any(|(_, s)| {
             s.error
                 .as_ref()
@@ -233,6 +183,13 @@ fn score(runtime: &Runtime, metrics: &Metrics, (plugin, version, input): Work) -
         },
         Err(e) => {
             metrics.fault(e.kind());
+            tracing::warn!(
+                plugin = %info.name,
+                version = %version,
+                subject = %scored.subject,
+                kind = e.kind(),
+                "plugin fault"
+            );
             scored.error = Some(ScoreError {
                 kind: e.kind().into(),
                 message: e.to_string(),

@@ -2,37 +2,19 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection};
-use axum::extract::{Query, State};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
-use serde::{Deserialize, Serialize};
-use sqlx::Row;
-use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use super::auth::Caller;
-use super::error::{ApiError, Problem};
 use super::plugins::body;
+use super::types::{FactsQuery, NewAssignment, Unit};
+use crate::access::{Caller, RoleKind};
+use crate::app::AppState;
+use crate::app::{Body, HttpError, Params, Problem};
 use crate::registry::Assignment;
 use crate::scoring::facts::{Format, Imported};
 use crate::scoring::org::{OrgImported, Organisation};
 use crate::scoring::{self};
-
-/// A JSON body, or a problem naming what is wrong with it.
-pub(super) fn json<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(t)| t).map_err(|e| match e {
-        JsonRejection::JsonDataError(e) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-json", e.body_text()).field("body")
-        }
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "send Content-Type: application/json",
-        )
-        .field("Content-Type"),
-        other => ApiError::bad_request(other.body_text()).field("body"),
-    })
-}
 
 /// Loads units, posts, subjects and assignments in bulk, all or nothing.
 #[utoipa::path(post, path = "/api/v1/organisation", tag = "organisation",
@@ -49,67 +31,36 @@ pub(super) fn json<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiErro
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    org: Result<Json<Organisation>, JsonRejection>,
-) -> Result<Json<OrgImported>, ApiError> {
-    let actor = caller.with_role("change the organisation", &["admin", "unit-admin"])?;
-    let org = json(org)?;
+    Body(org): Body<Organisation>,
+) -> Result<Json<OrgImported>, HttpError> {
+    let actor = caller.with_role(
+        "change the organisation",
+        &[RoleKind::Admin, RoleKind::UnitAdmin],
+    )?;
     Ok(Json(
         scoring::org::import(&state.registry, actor, &org).await?,
     ))
 }
 
-/// A unit as the public sees it.
-#[derive(Serialize, ToSchema)]
-pub struct Unit {
-    /// Its code.
-    pub code: String,
-    /// Its name.
-    pub name: String,
-    /// Its type.
-    pub kind: String,
-    /// The enclosing unit.
-    pub parent: Option<String>,
-    /// Whether it publishes per-person results.
-    pub publishes_people: bool,
-}
-
 /// Every unit.
 #[utoipa::path(get, path = "/api/v1/units", tag = "organisation",
     responses((status = 200, description = "Every unit", body = Vec<Unit>)))]
-pub async fn units(State(state): State<AppState>) -> Result<Json<Vec<Unit>>, ApiError> {
-    let rows =
-        sqlx::query("SELECT code, name, kind, parent, publishes_people FROM units ORDER BY code")
-            .fetch_all(state.registry.store().pool())
-            .await?;
-    let units = rows
-        .iter()
-        .map(|r| {
-            Ok(Unit {
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                kind: r.try_get("kind")?,
-                parent: r.try_get("parent")?,
-                publishes_people: r.try_get::<i64, _>("publishes_people")? != 0,
-            })
+pub async fn units(State(state): State<AppState>) -> Result<Json<Vec<Unit>>, HttpError> {
+    let units = state
+        .registry
+        .store()
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| Unit {
+            code: u.code,
+            name: u.name,
+            kind: u.kind,
+            parent: u.parent,
+            publishes_people: u.publishes_people,
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect();
     Ok(Json(units))
-}
-
-/// An assignment to make.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewAssignment {
-    /// A position code or an agency type.
-    pub post_type: String,
-    /// `namespace/name`.
-    pub plugin: String,
-    /// A semver requirement: `^1.2`.
-    pub requirement: String,
-    /// The root of the unit subtree.
-    pub unit: String,
-    /// The first period it applies to: 2025-09, 2025-Q3 or 2025.
-    pub from: String,
 }
 
 /// Assigns a post type within a unit subtree to a plugin and requirement.
@@ -129,10 +80,10 @@ pub struct NewAssignment {
 pub async fn assign(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<NewAssignment>, JsonRejection>,
-) -> Result<(StatusCode, Json<Assignment>), ApiError> {
-    let actor = caller.with_role("assign scorecards", &["admin", "unit-admin"])?;
-    let a = json(body)?;
+    Body(body): Body<NewAssignment>,
+) -> Result<(StatusCode, Json<Assignment>), HttpError> {
+    let actor = caller.with_role("assign scorecards", &[RoleKind::Admin, RoleKind::UnitAdmin])?;
+    let a = body;
     let made = state
         .registry
         .assign(
@@ -150,15 +101,10 @@ pub async fn assign(
 /// Every assignment ever made: what each post is measured with, from when.
 #[utoipa::path(get, path = "/api/v1/assignments", tag = "organisation",
     responses((status = 200, description = "Oldest first", body = Vec<Assignment>)))]
-pub async fn assignments(State(state): State<AppState>) -> Result<Json<Vec<Assignment>>, ApiError> {
+pub async fn assignments(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Assignment>>, HttpError> {
     Ok(Json(state.registry.assignments().await?))
-}
-
-/// How the facts file is named in the record.
-#[derive(Deserialize, IntoParams)]
-pub struct FactsQuery {
-    /// The file's name, for the import record (defaults to `upload`).
-    pub file: Option<String>,
 }
 
 /// Imports facts: CSV (`subject_id,period,fact,value,source`) or JSON, all or nothing.
@@ -178,11 +124,11 @@ pub struct FactsQuery {
 pub async fn facts(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<FactsQuery>,
+    Params(q): Params<FactsQuery>,
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
-) -> Result<Json<Imported>, ApiError> {
-    let actor = caller.with_role("import facts", &["admin", "unit-admin"])?;
+) -> Result<Json<Imported>, HttpError> {
+    let actor = caller.with_role("import facts", &[RoleKind::Admin, RoleKind::UnitAdmin])?;
     let bytes = body(bytes, super::MAX_FACTS_BYTES)?;
     let json = headers
         .get(header::CONTENT_TYPE)

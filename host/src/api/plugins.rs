@@ -7,19 +7,18 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use super::AppState;
-use super::auth::Caller;
-use super::error::{ApiError, Problem};
+use super::types::Described;
+use crate::access::{Caller, RoleKind};
+use crate::app::AppState;
+use crate::app::{HttpError, Problem};
 use crate::registry::{Published, VersionRecord};
 
 /// Reads a body, mapping a too-large one to 413 with a problem document.
-pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, HttpError> {
     body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
+            HttpError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-large",
                 format!(
@@ -29,7 +28,7 @@ pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<
             )
             .field("body")
         } else {
-            ApiError::bad_request(format!("the body cannot be read: {e}")).field("body")
+            HttpError::bad_request(format!("the body cannot be read: {e}")).field("body")
         }
     })
 }
@@ -55,12 +54,12 @@ pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
     bytes: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Published>), ApiError> {
-    let actor = caller.with_role("publish", &["admin", "publisher"])?;
+) -> Result<(StatusCode, Json<Published>), HttpError> {
+    let actor = caller.with_role("publish", &[RoleKind::Admin, RoleKind::Publisher])?;
     let bytes = body(bytes, super::MAX_PLUGIN_BYTES)?;
     if bytes.is_empty() {
         return Err(
-            ApiError::bad_request("the body is empty: send the .wasm component").field("body"),
+            HttpError::bad_request("the body is empty: send the .wasm component").field("body"),
         );
     }
     let published = state.registry.publish(actor, bytes.to_vec()).await?;
@@ -75,7 +74,7 @@ pub async fn publish(
 /// Every published plugin's name.
 #[utoipa::path(get, path = "/api/v1/plugins", tag = "plugins",
     responses((status = 200, description = "namespace/name of each", body = Vec<String>)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<String>>, ApiError> {
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<String>>, HttpError> {
     Ok(Json(state.registry.plugins().await?))
 }
 
@@ -89,23 +88,13 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<String>>, Ap
 pub async fn versions(
     State(state): State<AppState>,
     Path((namespace, name)): Path<(String, String)>,
-) -> Result<Json<Vec<VersionRecord>>, ApiError> {
+) -> Result<Json<Vec<VersionRecord>>, HttpError> {
     Ok(Json(
         state
             .registry
             .versions(&format!("{namespace}/{name}"))
             .await?,
     ))
-}
-
-/// A version and its describe(): facts, indicators, weights, thresholds, bands.
-#[derive(Serialize, ToSchema)]
-pub struct Described {
-    /// The version's record.
-    pub record: VersionRecord,
-    /// Its describe(), as published.
-    #[schema(value_type = Object)]
-    pub describe: serde_json::Value,
 }
 
 /// One version, with what it measures.
@@ -119,13 +108,13 @@ pub struct Described {
 pub async fn describe(
     State(state): State<AppState>,
     Path((namespace, name, version)): Path<(String, String, String)>,
-) -> Result<Json<Described>, ApiError> {
+) -> Result<Json<Described>, HttpError> {
     let (record, describe) = state
         .registry
         .describe(&format!("{namespace}/{name}"), &version)
         .await?;
     let describe = serde_json::from_str(&describe)
-        .map_err(|e| ApiError::internal(format!("a stored describe() is unreadable: {e}")))?;
+        .map_err(|e| HttpError::internal(format!("a stored describe() is unreadable: {e}")))?;
     Ok(Json(Described { record, describe }))
 }
 
@@ -144,8 +133,8 @@ pub async fn yank(
     State(state): State<AppState>,
     caller: Caller,
     Path((namespace, name, version)): Path<(String, String, String)>,
-) -> Result<Json<VersionRecord>, ApiError> {
-    let actor = caller.with_role("yank", &["admin", "publisher"])?;
+) -> Result<Json<VersionRecord>, HttpError> {
+    let actor = caller.with_role("yank", &[RoleKind::Admin, RoleKind::Publisher])?;
     Ok(Json(
         state
             .registry

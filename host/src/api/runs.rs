@@ -6,39 +6,15 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use sqlx::Row;
-use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use super::auth::Caller;
-use super::error::{ApiError, Problem};
-use super::org::json;
-use crate::scoring::{
-    self, OfficialRun, Progress, RunOptions, RunRecord, StoredResult, Summary, Units,
-};
-
-/// A run to start.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StartRun {
-    /// The period: 2025-09, 2025-Q3 or 2025.
-    pub period: String,
-    /// Only this unit's subtree.
-    #[serde(default)]
-    pub unit: Option<String>,
-}
-
-/// A started run.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct Started {
-    /// Its id: follow it at /api/v1/runs/{id}.
-    pub id: i64,
-}
+use super::types::{Page, ResultsPage, RunProgress, RunStatus, StartRun, Started, Unlock};
+use crate::access::{self, Caller, RoleKind};
+use crate::app::AppState;
+use crate::app::{Body, HttpError, Params, Problem, parse_run_id};
+use crate::scoring::{self, OfficialRun, Progress, RunOptions, RunRecord, Summary};
 
 /// Starts a run; it goes on in the background.
 #[utoipa::path(post, path = "/api/v1/runs", tag = "runs",
@@ -56,12 +32,12 @@ pub struct Started {
 pub async fn start(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<StartRun>, JsonRejection>,
-) -> Result<(StatusCode, Json<Started>), ApiError> {
+    Body(body): Body<StartRun>,
+) -> Result<(StatusCode, Json<Started>), HttpError> {
     let actor = caller
-        .with_role("start runs", &["admin", "unit-admin"])?
+        .with_role("start runs", &[RoleKind::Admin, RoleKind::UnitAdmin])?
         .clone();
-    let request = json(body)?;
+    let request = body;
     let progress = Arc::new(Progress::default());
     let options = RunOptions {
         period: request.period,
@@ -76,7 +52,7 @@ pub async fn start(
         done = &mut handle => match done {
             Ok(Ok(report)) => report.run,
             Ok(Err(e)) => return Err(e.into()),
-            Err(e) => return Err(ApiError::internal(format!("the run's task failed: {e}"))),
+            Err(e) => return Err(HttpError::internal(format!("the run's task failed: {e}"))),
         },
     };
     state.runs.lock().unwrap().insert(id, progress);
@@ -86,28 +62,8 @@ pub async fn start(
 /// Every run, newest first.
 #[utoipa::path(get, path = "/api/v1/runs", tag = "runs",
     responses((status = 200, description = "Runs, newest first", body = Vec<RunRecord>)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RunRecord>>, ApiError> {
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RunRecord>>, HttpError> {
     Ok(Json(scoring::runs(&state.registry).await?))
-}
-
-/// How far a run started here has got.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct RunProgress {
-    /// resolving, loading facts, scoring, cohort rules, storing, done.
-    pub stage: String,
-    /// Subjects scored.
-    pub done: usize,
-    /// Subjects to score.
-    pub total: usize,
-}
-
-/// A run and, while it goes, its progress.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct RunStatus {
-    /// The run as recorded.
-    pub run: RunRecord,
-    /// Its progress, when this host runs it.
-    pub progress: Option<RunProgress>,
 }
 
 /// One run's status.
@@ -121,8 +77,8 @@ pub struct RunStatus {
 pub async fn status(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<RunStatus>, ApiError> {
-    let id = run_id(&id)?;
+) -> Result<Json<RunStatus>, HttpError> {
+    let id = parse_run_id(&id)?;
     let run = scoring::run_record(&state.registry, id).await?;
     let progress = state.runs.lock().unwrap().get(&id).map(|p| {
         let (stage, done, total) = p.get();
@@ -133,39 +89,6 @@ pub async fn status(
         }
     });
     Ok(Json(RunStatus { run, progress }))
-}
-
-pub(crate) fn run_id(text: &str) -> Result<i64, ApiError> {
-    text.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| ApiError::bad_request(format!("`{text}` is not a run id")).field("id"))
-}
-
-/// Which page of results, in which format.
-#[derive(Deserialize, IntoParams)]
-pub struct Page {
-    /// From 1.
-    pub page: Option<usize>,
-    /// 1 to 1000; 100 by default.
-    pub per_page: Option<usize>,
-    /// json (the default) or csv.
-    pub format: Option<String>,
-}
-
-/// A page of results.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ResultsPage {
-    /// The run.
-    pub run: i64,
-    /// This page, from 1.
-    pub page: usize,
-    /// Results per page.
-    pub per_page: usize,
-    /// Results the caller may see in all.
-    pub total: usize,
-    /// Best total first.
-    pub results: Vec<StoredResult>,
 }
 
 /// A run's results, best total first: per person only where the unit
@@ -183,28 +106,28 @@ pub async fn results(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(page): Query<Page>,
-) -> Result<Response, ApiError> {
-    let id = run_id(&id)?;
+    Params(page): Params<Page>,
+) -> Result<Response, HttpError> {
+    let id = parse_run_id(&id)?;
     let per_page = page.per_page.unwrap_or(100);
     let number = page.page.unwrap_or(1);
     if !(1..=1000).contains(&per_page) {
-        return Err(ApiError::bad_request("per_page must be 1 to 1000").field("per_page"));
+        return Err(HttpError::bad_request("per_page must be 1 to 1000").field("per_page"));
     }
     if number == 0 {
-        return Err(ApiError::bad_request("pages count from 1").field("page"));
+        return Err(HttpError::bad_request("pages count from 1").field("page"));
     }
     let csv = match page.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
         Some(other) => {
             return Err(
-                ApiError::bad_request(format!("format `{other}`: json or csv")).field("format"),
+                HttpError::bad_request(format!("format `{other}`: json or csv")).field("format"),
             );
         }
     };
-    let visible = visible_results(
-        &state,
+    let visible = access::visible(
+        &state.registry,
         &caller,
         scoring::results(&state.registry, id).await?,
     )
@@ -242,11 +165,11 @@ pub async fn results(
 pub async fn summary(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Summary>, ApiError> {
-    let id = run_id(&id)?;
+) -> Result<Json<Summary>, HttpError> {
+    let id = parse_run_id(&id)?;
     let record = scoring::run_record(&state.registry, id).await?;
     record.summary.map(Json).ok_or_else(|| {
-        ApiError::new(
+        HttpError::new(
             StatusCode::CONFLICT,
             "not-complete",
             format!(
@@ -255,48 +178,6 @@ pub async fn summary(
             ),
         )
     })
-}
-
-/// What `caller` may see of `results`: per person only where the unit
-/// publishes them, unless the caller may see the subject's personal details
-/// (then everything); otherwise without the cap codes, the facts and the
-/// refusal or fault text, which are personal.
-pub(crate) async fn visible_results(
-    state: &AppState,
-    caller: &Caller,
-    results: Vec<StoredResult>,
-) -> Result<Vec<StoredResult>, ApiError> {
-    let units = Units::load(&state.registry).await?;
-    let publishing = publishing_units(state).await?;
-    Ok(results
-        .into_iter()
-        .filter_map(|mut r| {
-            if caller.sees_personal(&units, &r.unit) {
-                return Some(r);
-            }
-            if !publishing.contains(&r.unit) {
-                return None;
-            }
-            r.caps.clear();
-            r.facts = String::new();
-            r.error = None;
-            Some(r)
-        })
-        .collect())
-}
-
-/// The units that publish per-person results.
-pub(crate) async fn publishing_units(
-    state: &AppState,
-) -> Result<std::collections::HashSet<String>, ApiError> {
-    Ok(
-        sqlx::query("SELECT code FROM units WHERE publishes_people <> 0")
-            .fetch_all(state.registry.store().pool())
-            .await?
-            .iter()
-            .map(|r| r.try_get("code"))
-            .collect::<Result<_, _>>()?,
-    )
 }
 
 /// Makes a complete run the official run of its period for its subtree.
@@ -315,21 +196,10 @@ pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<OfficialRun>, ApiError> {
-    let actor = caller.with_role("publish runs", &["admin", "unit-admin"])?;
-    let id = run_id(&id)?;
+) -> Result<Json<OfficialRun>, HttpError> {
+    let actor = caller.with_role("publish runs", &[RoleKind::Admin, RoleKind::UnitAdmin])?;
+    let id = parse_run_id(&id)?;
     Ok(Json(scoring::publish(&state.registry, actor, id).await?))
-}
-
-/// Why a period is unlocked, and where.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Unlock {
-    /// The subtree it was published for; none for the whole organisation.
-    #[serde(default)]
-    pub unit: Option<String>,
-    /// Why, for the audit log.
-    pub reason: String,
 }
 
 /// Unlocks a period: its official run stays on record, another may be published.
@@ -351,10 +221,10 @@ pub async fn unlock(
     State(state): State<AppState>,
     caller: Caller,
     Path(period): Path<String>,
-    body: Result<Json<Unlock>, JsonRejection>,
-) -> Result<Json<OfficialRun>, ApiError> {
-    let actor = caller.with_role("unlock periods", &["admin", "unit-admin"])?;
-    let u = json(body)?;
+    Body(body): Body<Unlock>,
+) -> Result<Json<OfficialRun>, HttpError> {
+    let actor = caller.with_role("unlock periods", &[RoleKind::Admin, RoleKind::UnitAdmin])?;
+    let u = body;
     Ok(Json(
         scoring::unlock(
             &state.registry,

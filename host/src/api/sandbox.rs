@@ -4,24 +4,21 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::AppState;
-use super::auth::Caller;
-use super::error::{ApiError, Problem};
-use super::org::json;
 use super::plugins::body;
+use crate::access::{Caller, SANDBOX_ROLES};
+use crate::app::AppState;
+use crate::app::{Body, HttpError, Problem};
 use crate::sandbox::{CompareOptions, Comparison, DraftRecord};
 
-const ROLES: &[&str] = &["admin", "analyst"];
-
-fn draft_id(text: &str) -> Result<i64, ApiError> {
+fn draft_id(text: &str) -> Result<i64, HttpError> {
     text.parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
-        .ok_or_else(|| ApiError::bad_request(format!("`{text}` is not a draft id")).field("id"))
+        .ok_or_else(|| HttpError::bad_request(format!("`{text}` is not a draft id")).field("id"))
 }
 
 /// Uploads a draft: any valid scorecard, kept apart from the registry.
@@ -40,8 +37,8 @@ pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     bytes: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<DraftRecord>), ApiError> {
-    let actor = caller.with_role("use the sandbox", ROLES)?;
+) -> Result<(StatusCode, Json<DraftRecord>), HttpError> {
+    let actor = caller.with_role("use the sandbox", SANDBOX_ROLES)?;
     let bytes = body(bytes, super::MAX_PLUGIN_BYTES)?;
     let draft = state.sandbox.upload(actor, bytes.to_vec()).await?;
     Ok((StatusCode::CREATED, Json(draft)))
@@ -58,8 +55,8 @@ pub async fn upload(
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<DraftRecord>>, ApiError> {
-    let actor = caller.with_role("use the sandbox", ROLES)?;
+) -> Result<Json<Vec<DraftRecord>>, HttpError> {
+    let actor = caller.with_role("use the sandbox", SANDBOX_ROLES)?;
     Ok(Json(state.sandbox.list(actor).await?))
 }
 
@@ -78,8 +75,8 @@ pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<DraftRecord>, ApiError> {
-    let actor = caller.with_role("use the sandbox", ROLES)?;
+) -> Result<Json<DraftRecord>, HttpError> {
+    let actor = caller.with_role("use the sandbox", SANDBOX_ROLES)?;
     let id = draft_id(&id)?;
     Ok(Json(state.sandbox.delete(actor, id).await?))
 }
@@ -104,10 +101,9 @@ pub async fn compare(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    options: Result<Json<CompareOptions>, JsonRejection>,
-) -> Result<Json<Comparison>, ApiError> {
-    let actor = caller.with_role("use the sandbox", ROLES)?;
+    Body(options): Body<CompareOptions>,
+) -> Result<Json<Comparison>, HttpError> {
+    let actor = caller.with_role("use the sandbox", SANDBOX_ROLES)?;
     let id = draft_id(&id)?;
-    let options = json(options)?;
     Ok(Json(state.sandbox.compare(actor, id, &options).await?))
 }

@@ -6,9 +6,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::IntoResponse;
 
-use super::AppState;
-use super::auth::Caller;
-use super::error::{ApiError, Problem};
+use crate::access::{Caller, RoleKind};
+use crate::app::AppState;
+use crate::app::{HttpError, Problem};
 use crate::registry::AuditEntry;
 
 /// The process answers.
@@ -17,12 +17,12 @@ pub async fn healthz() -> &'static str {
 }
 
 /// The database answers too.
-pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, HttpError> {
     sqlx::query("SELECT 1")
         .execute(state.registry.store().pool())
         .await
         .map_err(|e| {
-            ApiError::new(
+            HttpError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not-ready",
                 format!("the database does not answer: {e}"),
@@ -51,12 +51,15 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    caller.with_role("read the audit log", &["admin", "unit-admin"])?;
+) -> Result<Json<Vec<AuditEntry>>, HttpError> {
+    caller.with_role(
+        "read the audit log",
+        &[RoleKind::Admin, RoleKind::UnitAdmin],
+    )?;
     Ok(Json(state.registry.audit_log().await?))
 }
 
 /// 404 as a problem document.
-pub async fn not_found(uri: Uri) -> ApiError {
-    ApiError::not_found(format!("there is no route {}", uri.path()))
+pub async fn not_found(uri: Uri) -> HttpError {
+    HttpError::not_found(format!("there is no route {}", uri.path()))
 }

@@ -12,11 +12,12 @@ use serde_json::json;
 
 use super::registry::with_registry;
 use super::{Error, render};
+use crate::access::Actor;
 use crate::bundled::BUNDLED;
 use crate::config::Config;
 use crate::gendata;
 use crate::input::NamedInput;
-use crate::registry::{Actor, Registry};
+use crate::registry::Registry;
 use crate::scoring::{self, RunOptions};
 
 /// The period the demo runs.
@@ -105,11 +106,11 @@ pub fn run(config: &Config, json: bool, serve: Option<&str>) -> Result<(), Error
             if json {
                 println!("{report}");
             }
-            let (secret, _) = crate::tokens::create(
+            let (secret, _) = crate::access::tokens::create(
                 registry.store(),
                 &demo.name,
                 "demo",
-                &crate::registry::Role::Admin,
+                &crate::access::Role::Admin,
             )
             .await?;
             println!("\nadmin token (shown once): {secret}");

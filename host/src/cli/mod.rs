@@ -343,6 +343,7 @@ enum PluginCommand {
 
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    cli.config.init_log().map_err(Error::BadInput)?;
     match cli.command {
         Command::Demo {
             no_serve,

@@ -10,8 +10,9 @@ use serde_json::json;
 
 use super::Error;
 use super::client::{Remote, path_segment};
+use crate::access::Actor;
 use crate::config::Config;
-use crate::registry::{self, Actor, AuditEntry, Registry, VersionRecord};
+use crate::registry::{self, AuditEntry, Registry, VersionRecord};
 use crate::runtime::Runtime;
 use crate::store::Store;
 

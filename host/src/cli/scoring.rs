@@ -10,7 +10,7 @@ use serde_json::json;
 use super::Error;
 use super::client::{Remote, path_segment};
 use super::registry::{local_actor, print_json, with_registry};
-use crate::api::runs::{ResultsPage, RunStatus, Started};
+use crate::api::types::{ResultsPage, RunStatus, Started};
 use crate::config::Config;
 use crate::explain::Lang;
 use crate::gendata;

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use super::Error;
 use super::registry::{local_actor, with_registry};
+use crate::access::tokens;
+use crate::app;
 use crate::config::Config;
 use crate::registry::Registry;
-use crate::{api, tokens};
 
 impl From<tokens::Error> for Error {
     fn from(e: tokens::Error) -> Error {
@@ -40,8 +41,8 @@ pub(super) async fn serve_until_interrupted(
         "evaluations: {} workers, at most {} for any one plugin version",
         bulkhead.workers, bulkhead.share
     );
-    let state = api::AppState::with_config(Arc::new(registry), bulkhead, config.sandbox());
-    api::serve_state(state, listener, shutdown)
+    let state = app::AppState::with_config(Arc::new(registry), bulkhead, config.sandbox());
+    app::serve_state(state, listener, shutdown)
         .await
         .map_err(|e| Error::Failed(format!("serving: {e}")))
 }

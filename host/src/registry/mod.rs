@@ -7,12 +7,10 @@
 //! version; compiling happens lazily (and off the async threads), so opening a
 //! registry of hundreds of versions compiles nothing.
 
-mod actor;
 mod error;
 mod period;
 mod resolve;
 
-pub use actor::{Actor, Role};
 pub use error::{Error, Result};
 pub use period::Period;
 pub use resolve::Resolver;
@@ -27,6 +25,8 @@ use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
 use thuocdo_sdk::check::kebab;
+
+use crate::access::{Actor, Role};
 
 use crate::runtime::{self, Plugin, Runtime};
 use crate::store::{Store, is_unique_violation, now_millis};

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Error, Result, Sandbox, may_use};
+use crate::access::Actor;
 use crate::explain;
-use crate::registry::{Actor, Period};
+use crate::registry::Period;
 use crate::runtime::{Evaluation, EvaluationInput, Lane, Plugin, PluginInfo, Runtime, Subject};
 use crate::scoring::{self, Answer, StoredResult, SubjectRow, Units, apply_cohort_rules, fill};
 
@@ -472,7 +473,7 @@ impl Sandbox {
                 })
             })
             .await
-            .map_err(|e| Error::BadInput(format!("the sandbox's threads failed: {e}")))??
+            .map_err(|e| Error::Internal(format!("the sandbox's threads failed: {e}")))??
         };
 
         // The draft's results, with its own cohort rules over the scope.

@@ -30,6 +30,9 @@ pub enum Error {
         /// In words.
         message: String,
     },
+    /// The host itself failed (its threads), not the draft or the caller.
+    #[error("{0}")]
+    Internal(String),
     /// Reading the stored data failed.
     #[error(transparent)]
     Scoring(#[from] scoring::Error),

@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! # async fn example(registry: std::sync::Arc<thuocdo_host::registry::Registry>, bytes: Vec<u8>) -> Result<(), thuocdo_host::sandbox::Error> {
-//! use thuocdo_host::registry::{Actor, Role};
+//! use thuocdo_host::access::{Actor, Role};
 //! use thuocdo_host::sandbox::{CompareOptions, Sandbox, SandboxConfig};
 //! let sandbox = Sandbox::new(registry, SandboxConfig::default());
 //! let analyst = Actor { name: "policy team".into(), role: Role::Analyst };
@@ -36,7 +36,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::registry::{Actor, Registry, Role};
+use crate::access::{Actor, Role};
+use crate::registry::Registry;
 use crate::runtime::{Limits, Plugin, sha256_hex};
 use crate::store::now_millis;
 

@@ -43,6 +43,10 @@ pub enum Error {
     /// The request is well formed but cannot be done as asked.
     #[error("{0}")]
     Refused(String),
+    /// The host itself failed: its scoring threads, or a stored row it
+    /// cannot read. Not the caller's doing.
+    #[error("{0}")]
+    Internal(String),
     /// Resolution or loading through the registry failed.
     #[error(transparent)]
     Registry(#[from] registry::Error),

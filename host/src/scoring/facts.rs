@@ -12,7 +12,8 @@ use sqlx::Row;
 
 use super::dictionary::Dictionary;
 use super::{Error, Result, RowError, Units};
-use crate::registry::{Actor, Period, Registry, Role};
+use crate::access::{Actor, Role};
+use crate::registry::{Period, Registry};
 use crate::runtime::sha256_hex;
 use crate::store::bulk::{Cell, insert};
 use crate::store::now_millis;
@@ -462,7 +463,7 @@ pub async fn import_as(
         {
             let facts: String = row.try_get("facts")?;
             let sheet: Sheet = serde_json::from_str(&facts)
-                .map_err(|e| Error::Refused(format!("a stored fact sheet is unreadable: {e}")))?;
+                .map_err(|e| Error::Internal(format!("a stored fact sheet is unreadable: {e}")))?;
             current.insert(
                 (period.to_string(), row.try_get("subject")?),
                 (sheet, row.try_get("revision")?),

@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! # async fn example(registry: &thuocdo_host::registry::Registry) -> thuocdo_host::scoring::Result<()> {
-//! use thuocdo_host::registry::Actor;
+//! use thuocdo_host::access::Actor;
 //! use thuocdo_host::scoring::{self, RunOptions};
 //!
 //! let admin = Actor::admin("admin@tuyenquang");

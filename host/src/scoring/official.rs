@@ -8,7 +8,8 @@ use sqlx::Row;
 
 use super::results::run_record_by_id;
 use super::{Error, Result, Units};
-use crate::registry::{Actor, Registry, Role};
+use crate::access::{Actor, Role};
+use crate::registry::Registry;
 use crate::store::now_millis;
 
 /// A publication of a run as a period's official run.

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::{Error, Result, RowError};
-use crate::registry::{Actor, Registry, Role};
+use crate::access::{Actor, Role};
+use crate::registry::Registry;
 use crate::store::bulk::{Cell, insert};
 
 /// An organisation document: what `thuocdo org import` and the API take, and

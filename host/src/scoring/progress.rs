@@ -15,6 +15,8 @@ pub struct Progress {
     total: AtomicUsize,
     run: AtomicI64,
     started: tokio::sync::Notify,
+    /// When the current stage began, for the log's durations.
+    entered: std::sync::Mutex<Option<Instant>>,
 }
 
 /// The stages a run goes through, in order.
@@ -45,10 +47,24 @@ impl Progress {
         }
     }
 
-    /// Enters a stage (an index into [`STAGES`]).
+    /// Enters a stage (an index into [`STAGES`]); the log records how long
+    /// the one before took.
     pub fn stage(&self, stage: usize) {
-        self.stage
-            .store(stage.min(STAGES.len() - 1), Ordering::Relaxed);
+        let stage = stage.min(STAGES.len() - 1);
+        let before = self.stage.swap(stage, Ordering::Relaxed);
+        let now = Instant::now();
+        let mut entered = self.entered.lock().unwrap();
+        if let Some(at) = entered.replace(now)
+            && before != stage
+        {
+            tracing::info!(
+                run = self.run.load(Ordering::Relaxed),
+                stage = STAGES[before],
+                ms = now.duration_since(at).as_millis() as u64,
+                subjects = self.total.load(Ordering::Relaxed),
+                "run stage finished"
+            );
+        }
     }
 
     /// Sets how many subjects there are to score.
@@ -65,7 +81,7 @@ impl Progress {
     /// following a run on a server).
     pub fn mirror(&self, stage: &str, done: usize, total: usize) {
         if let Some(i) = STAGES.iter().position(|s| *s == stage) {
-            self.stage(i);
+            self.stage.store(i, Ordering::Relaxed);
         }
         self.total.store(total, Ordering::Relaxed);
         self.done.store(done, Ordering::Relaxed);

@@ -18,8 +18,9 @@ use super::progress::Progress;
 use super::results::{ABANDONED_AFTER_MS, INSERT_RESULTS, StoredResult, mean};
 use super::summary::{Summary, SummaryBuilder};
 use super::{Error, Result, Units, grade_code};
+use crate::access::{Actor, Role};
 use crate::explain;
-use crate::registry::{Actor, Period, Registry, Role};
+use crate::registry::{Period, Registry};
 use crate::runtime::{
     CohortRule, CohortScope, ENGINE_VERSION, Evaluation, EvaluationInput, FactOrigin, Lane, Light,
     Plugin, PluginInfo, ResultMeasure, Runtime, Subject, sha256_hex,
@@ -382,7 +383,7 @@ async fn score(
             })
         })
         .await
-        .map_err(|e| Error::Refused(format!("the scoring threads failed: {e}")))?;
+        .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?;
         timings.evaluate = started.elapsed();
         (outcomes, subjects, jobs)
     };

@@ -77,7 +77,7 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
         (stored, plugin_of, plugins, derived)
     })
     .await
-    .map_err(|e| Error::Refused(format!("the scoring threads failed: {e}")))?;
+    .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?;
     let (mut again, evaluations): (Vec<StoredResult>, Vec<_>) = derived.into_iter().unzip();
     let infos: Vec<&PluginInfo> = plugins.iter().map(|p| &p.info).collect();
     apply_cohort_rules(&infos, &plugin_of, &evaluations, &mut again);

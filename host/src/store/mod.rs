@@ -2,15 +2,33 @@
 //! directory, no server to start) and PostgreSQL when a `postgres://` URL is
 //! given. One schema, migrations for both (host/migrations/), run at start-up.
 //! Queries use `$1`-style placeholders, which both databases accept.
+//!
+//! Every SQL statement of the host lives under this module, one file per
+//! family of tables, each returning typed rows; nothing outside it sees the
+//! driver (a test holds that). Statements that must commit together run on
+//! a [`Tx`], which the domain code opens, fills with calls and commits.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), thuocdo_host::store::Error> {
+//! use thuocdo_host::store::{Database, Store};
+//! let store = Store::open(&Database::Sqlite("thuocdo-data/thuocdo.db".into())).await?;
+//! for unit in store.units().await? {
+//!     println!("{} {}", unit.code, unit.name);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod bulk;
+pub mod org;
+pub mod tokens;
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 
 static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
@@ -48,6 +66,52 @@ impl Database {
             },
             None => Ok(Database::Sqlite(data_dir.join("thuocdo.db"))),
         }
+    }
+}
+
+/// Why the database could not do what was asked. The driver's text is
+/// kept for the log; it never reaches a caller (the HTTP layer answers a
+/// 5xx with a request id).
+#[derive(Debug, thiserror::Error)]
+#[error("database: {0}")]
+pub struct Error(#[from] sqlx::Error);
+
+impl Error {
+    /// Whether this is a unique-constraint violation (two writers, one row).
+    pub fn is_unique_violation(&self) -> bool {
+        match &self.0 {
+            sqlx::Error::Database(db) => {
+                db.is_unique_violation() || db.message().contains("UNIQUE constraint failed")
+            }
+            _ => false,
+        }
+    }
+
+    /// A stored value that cannot be read as what it should be: a corrupt
+    /// row, which is an error, never a default.
+    pub fn corrupt(what: impl Into<String>) -> Error {
+        Error(sqlx::Error::Decode(what.into().into()))
+    }
+}
+
+/// The storage layer's result.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Statements that commit together or not at all.
+pub struct Tx {
+    tx: Transaction<'static, Any>,
+}
+
+impl Tx {
+    /// Makes every statement since [`Store::begin`] visible at once.
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.tx.commit().await?)
+    }
+
+    /// The connection the statements run on.
+    #[allow(dead_code)] // The table families' transactional statements use it.
+    fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
     }
 }
 
@@ -98,6 +162,19 @@ impl Store {
     /// The pool.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Opens a transaction; dropped without [`Tx::commit`], it rolls back.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx {
+            tx: self.pool.begin().await?,
+        })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Which database this is.

@@ -11,7 +11,7 @@ use super::error::WebError;
 use super::locale::Lang;
 use super::person::direction;
 use super::session::{Chrome, Visit};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::explain;
 use crate::registry::VersionRecord;
 use crate::runtime::{

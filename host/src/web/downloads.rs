@@ -15,8 +15,8 @@ use serde::Deserialize;
 use super::error::WebError;
 use super::locale::Lang;
 use super::session::Visit;
-use crate::api::AppState;
-use crate::api::runs::visible_results;
+use crate::access;
+use crate::app::AppState;
 use crate::scoring::{self, Only, StoredResult};
 
 /// Which results.
@@ -37,7 +37,7 @@ async fn rows(
         None => scoring::results(&state.registry, id).await,
     }
     .map_err(|e| visit.error(e))?;
-    let visible = visible_results(state, &visit.caller, all)
+    let visible = access::visible(&state.registry, &visit.caller, all)
         .await
         .map_err(|e| visit.error(e))?;
     Ok((id, visible))
@@ -92,13 +92,12 @@ pub async fn xlsx(
     Query(scope): Query<Scope>,
 ) -> Result<Response, WebError> {
     let (id, rows) = rows(&state, &visit, &id, &scope).await?;
-    let names = super::lookup(
-        &state,
-        "SELECT id AS key, name AS value FROM subjects",
-        None,
-    )
-    .await
-    .map_err(|e| visit.error(e))?;
+    let names = state
+        .registry
+        .store()
+        .subject_names(None)
+        .await
+        .map_err(|e| visit.error(e))?;
     let units = scoring::Units::load(&state.registry)
         .await
         .map_err(|e| visit.error(e))?;

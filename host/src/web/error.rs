@@ -8,7 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::locale::{Lang, Words};
-use crate::api::ApiError;
+use crate::access::{self, tokens};
+use crate::app::HttpError;
 use crate::{registry, sandbox, scoring};
 
 /// An error on its way to becoming a page.
@@ -67,7 +68,13 @@ struct ErrorPage<'a> {
 }
 
 impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        if self.status.is_server_error() {
+            // The cause is the host's own: logged, never shown.
+            let fault = HttpError::new(self.status, "internal", std::mem::take(&mut self.detail));
+            fault.log();
+            self.detail = fault.public_detail();
+        }
         let page = ErrorPage {
             lang: self.lang.code(),
             w: self.lang.words(),
@@ -97,33 +104,45 @@ impl IntoResponse for WebError {
     }
 }
 
-impl From<ApiError> for WebError {
-    fn from(e: ApiError) -> WebError {
+impl From<HttpError> for WebError {
+    fn from(e: HttpError) -> WebError {
         WebError::new(e.status(), e.detail())
     }
 }
 
 impl From<scoring::Error> for WebError {
     fn from(e: scoring::Error) -> WebError {
-        ApiError::from(e).into()
+        HttpError::from(e).into()
     }
 }
 
 impl From<registry::Error> for WebError {
     fn from(e: registry::Error) -> WebError {
-        ApiError::from(e).into()
+        HttpError::from(e).into()
     }
 }
 
 impl From<sandbox::Error> for WebError {
     fn from(e: sandbox::Error) -> WebError {
-        ApiError::from(e).into()
+        HttpError::from(e).into()
+    }
+}
+
+impl From<access::Denied> for WebError {
+    fn from(e: access::Denied) -> WebError {
+        HttpError::from(e).into()
+    }
+}
+
+impl From<tokens::Error> for WebError {
+    fn from(e: tokens::Error) -> WebError {
+        HttpError::from(e).into()
     }
 }
 
 impl From<sqlx::Error> for WebError {
     fn from(e: sqlx::Error) -> WebError {
-        ApiError::from(e).into()
+        HttpError::from(e).into()
     }
 }
 

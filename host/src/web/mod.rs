@@ -7,9 +7,9 @@
 //! the API would show the same reader, and no more.
 //!
 //! ```no_run
-//! # async fn example(state: thuocdo_host::api::AppState) {
+//! # async fn example(state: thuocdo_host::app::AppState) {
 //! // The API and the dashboard are one router: /api/v1/... and the pages.
-//! let app = thuocdo_host::api::router(state);
+//! let app = thuocdo_host::app::router(state);
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
 //! axum::serve(listener, app).await.unwrap();
 //! // then open http://127.0.0.1:8080/ (or /?lang=en)
@@ -34,7 +34,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::runtime::{Light, PluginInfo};
 
 /// The dashboard's routes, to merge beside the API's.
@@ -92,26 +92,6 @@ async fn card(state: &AppState, plugin: &str, version: &str) -> Result<PluginInf
     })
 }
 
-/// A map from one text column to another: subjects' names by id, posts'
-/// titles by code. `sql` selects `key` and `value`, binding `$1` to `bind` when given.
-async fn lookup(
-    state: &AppState,
-    sql: &str,
-    bind: Option<&str>,
-) -> Result<std::collections::HashMap<String, String>, WebError> {
-    use sqlx::Row;
-    let mut query = sqlx::query(sql);
-    if let Some(b) = bind {
-        query = query.bind(b.to_string());
-    }
-    Ok(query
-        .fetch_all(state.registry.store().pool())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
-        .collect::<Result<_, sqlx::Error>>()?)
-}
-
 /// A stored result's indicators: `[raw, score, light]` by position.
 fn stored_indicators(text: &str) -> Vec<(Option<i64>, i64, String)> {
     serde_json::from_str(text).unwrap_or_default()
@@ -129,5 +109,5 @@ fn light_of(code: &str) -> Light {
 
 /// A run id from the address.
 fn run_id(text: &str) -> Result<i64, WebError> {
-    Ok(crate::api::runs::run_id(text)?)
+    Ok(crate::app::parse_run_id(text)?)
 }

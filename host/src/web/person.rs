@@ -9,13 +9,11 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use sqlx::Row;
 
 use super::error::WebError;
 use super::locale::Lang;
 use super::session::{Chrome, Visit};
-use crate::api::AppState;
-use crate::api::runs::publishing_units;
+use crate::app::AppState;
 use crate::explain;
 use crate::runtime::{CohortRule, Direction, Group, IndicatorResult, PluginInfo};
 use crate::scoring::{self, Only, StoredResult, Units};
@@ -112,7 +110,10 @@ pub async fn page(
         .get(&r.unit)
         .map_or_else(|| r.unit.clone(), |u| u.name.clone());
     if !entitled
-        && !publishing_units(&state)
+        && !state
+            .registry
+            .store()
+            .publishing_units()
             .await
             .map_err(|e| visit.error(e))?
             .contains(&r.unit)
@@ -121,23 +122,15 @@ pub async fn page(
             "{unit_name} does not publish per-person results: only its aggregates are public"
         ))));
     }
-    let pool = state.registry.store().pool();
-    let name: String = sqlx::query("SELECT name FROM subjects WHERE id = $1")
-        .bind(subject.clone())
-        .fetch_optional(pool)
+    let store = state.registry.store();
+    let name = store
+        .subject_name(&subject)
         .await
-        .map_err(|e| visit.error(e))?
-        .map(|row| row.try_get("name"))
-        .transpose()
         .map_err(|e| visit.error(e))?
         .unwrap_or_default();
-    let post: String = sqlx::query("SELECT title FROM posts WHERE code = $1")
-        .bind(r.post.clone())
-        .fetch_optional(pool)
+    let post = store
+        .post_title(&r.post)
         .await
-        .map_err(|e| visit.error(e))?
-        .map(|row| row.try_get("title"))
-        .transpose()
         .map_err(|e| visit.error(e))?
         .unwrap_or_else(|| r.post.clone());
     let info = super::card(&state, &r.plugin, &r.version)

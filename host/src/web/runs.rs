@@ -13,7 +13,7 @@ use super::chart::grade_bars;
 use super::error::WebError;
 use super::locale::{GRADES, Lang};
 use super::session::{Chrome, Visit};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::scoring::{self, RunRecord, Summary};
 
 struct RunRow {

@@ -19,8 +19,8 @@ use serde::Deserialize;
 
 use super::error::WebError;
 use super::locale::{Lang, Words};
-use crate::api::AppState;
-use crate::api::auth::Caller;
+use crate::access::{Caller, SANDBOX_ROLES};
+use crate::app::AppState;
 
 /// The cookie holding a signed-in reader's token.
 pub const TOKEN_COOKIE: &str = "thuocdo_token";
@@ -96,7 +96,9 @@ impl FromRequestParts<AppState> for Visit {
             })
             .transpose()?;
         if let Some(secret) = header {
-            let caller = Caller::from_secret(state, secret)
+            let caller = state
+                .tokens
+                .caller(state.registry.store(), secret)
                 .await
                 .map_err(|e| WebError::from(e).in_lang(lang))?
                 .ok_or_else(|| {
@@ -115,7 +117,9 @@ impl FromRequestParts<AppState> for Visit {
         }
         let (caller, stale_token) = match cookie(parts, TOKEN_COOKIE).filter(|s| !s.is_empty()) {
             None => (Caller(None), false),
-            Some(secret) => match Caller::from_secret(state, secret)
+            Some(secret) => match state
+                .tokens
+                .caller(state.registry.store(), secret)
                 .await
                 .map_err(|e| WebError::from(e).in_lang(lang))?
             {
@@ -187,7 +191,10 @@ impl Visit {
                     self.caller.role_name().unwrap_or_default()
                 )
             }),
-            analyst: matches!(self.caller.role_name(), Some("admin" | "analyst")),
+            analyst: self
+                .caller
+                .kind()
+                .is_some_and(|k| SANDBOX_ROLES.contains(&k)),
             to_vi: format!("/lang/vi?back={back}"),
             to_en: format!("/lang/en?back={back}"),
             here: self.here.clone(),
@@ -311,7 +318,9 @@ pub async fn login(
     {
         Some("a token holds only letters, digits, `-`, `_` and `.`".to_string())
     } else {
-        match Caller::from_secret(&state, secret)
+        match state
+            .tokens
+            .caller(state.registry.store(), secret)
             .await
             .map_err(|e| visit.error(e))?
         {

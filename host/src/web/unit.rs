@@ -13,8 +13,8 @@ use serde::Deserialize;
 use super::error::WebError;
 use super::locale::Lang;
 use super::session::{Chrome, Visit};
-use crate::api::AppState;
-use crate::api::runs::visible_results;
+use crate::access;
+use crate::app::AppState;
 use crate::scoring::{self, Only, StoredResult, Summary, Units};
 
 /// How the people are ordered.
@@ -170,24 +170,22 @@ pub async fn page(
         .await
         .map_err(|e| visit.error(e))?;
     let scored_here = !all.is_empty();
-    let mut people = visible_results(&state, &visit.caller, all)
+    let mut people = access::visible(&state.registry, &visit.caller, all)
         .await
         .map_err(|e| visit.error(e))?;
     let published = !people.is_empty() || !scored_here;
-    let names = super::lookup(
-        &state,
-        "SELECT id AS key, name AS value FROM subjects WHERE unit = $1",
-        Some(&code),
-    )
-    .await
-    .map_err(|e| visit.error(e))?;
-    let posts = super::lookup(
-        &state,
-        "SELECT code AS key, title AS value FROM posts",
-        None,
-    )
-    .await
-    .map_err(|e| visit.error(e))?;
+    let names = state
+        .registry
+        .store()
+        .subject_names(Some(&code))
+        .await
+        .map_err(|e| visit.error(e))?;
+    let posts = state
+        .registry
+        .store()
+        .post_titles()
+        .await
+        .map_err(|e| visit.error(e))?;
     sort(&mut people, &names, &posts, column, descending);
     let headers = [
         (Column::Name, w.name),

@@ -10,16 +10,14 @@ use serde::Deserialize;
 use super::error::WebError;
 use super::locale::{GRADES, Lang};
 use super::session::{Chrome, Visit};
-use crate::api::AppState;
-use crate::registry::Actor;
+use crate::access::{Actor, SANDBOX_ROLES};
+use crate::app::AppState;
 use crate::sandbox::{CompareOptions, Deltas, PeriodComparison};
-
-const ROLES: &[&str] = &["admin", "analyst"];
 
 fn analyst(visit: &Visit) -> Result<&Actor, WebError> {
     visit
         .caller
-        .with_role("use the sandbox", ROLES)
+        .with_role("use the sandbox", SANDBOX_ROLES)
         .map_err(|e| visit.error(e))
 }
 

@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
+use thuocdo_host::access::tokens;
+use thuocdo_host::access::{Actor, Role};
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::gendata;
-use thuocdo_host::registry::{Actor, Registry, Role};
+use thuocdo_host::registry::Registry;
 use thuocdo_host::runtime::Runtime;
 use thuocdo_host::scoring;
 use thuocdo_host::store::{Database, Store};
-use thuocdo_host::tokens;
 
 pub(crate) struct Server {
     pub(crate) base: String,
@@ -90,7 +91,7 @@ pub(crate) async fn start(name: &str) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = tokio::spawn(thuocdo_host::api::serve(
+    let served = tokio::spawn(thuocdo_host::app::serve(
         registry.clone(),
         listener,
         async {

@@ -1,9 +1,11 @@
 //! The `thuocdo` binary, run as people and scripts run it.
 
 mod api;
+mod app;
 mod browser;
 mod cli;
 mod client;
 mod roles;
 mod sandbox;
+mod support;
 mod web;

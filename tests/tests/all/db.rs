@@ -34,7 +34,18 @@ where
         store.close().await;
         std::fs::remove_dir_all(&dir).unwrap();
 
-        if let Ok(url) = std::env::var("THUOCDO_TEST_POSTGRES") {
+        let url = std::env::var("THUOCDO_TEST_POSTGRES").ok();
+        if url.is_none() {
+            crate::support::unavailable(
+                "postgres",
+                &format!(
+                    "the PostgreSQL half of {}",
+                    std::thread::current().name().unwrap_or("a test")
+                ),
+                "PostgreSQL: THUOCDO_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test",
+            );
+        }
+        if let Some(url) = url {
             let schema = format!("thuocdo_test_{}_{n}", std::process::id());
             let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
             admin

@@ -6,3 +6,4 @@ mod registry;
 mod runtime;
 mod sandbox;
 mod scoring;
+mod support;

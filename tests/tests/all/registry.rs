@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
+use thuocdo_host::access::Actor;
 use thuocdo_host::bundled::BUNDLED;
-use thuocdo_host::registry::{Actor, Error};
+use thuocdo_host::registry::Error;
 use thuocdo_tests::hostile;
 
 use crate::db::{count, on_every_database};

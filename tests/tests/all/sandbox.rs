@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use sqlx::Row;
-use thuocdo_host::registry::{Actor, Registry, Role};
+use thuocdo_host::access::{Actor, Role};
+use thuocdo_host::registry::Registry;
 use thuocdo_host::sandbox::{CompareOptions, Error, Sandbox, SandboxConfig};
 use thuocdo_host::scoring::{self, RunOptions};
 use thuocdo_tests::hostile;

@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use sqlx::Row;
+use thuocdo_host::access::Actor;
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::gendata::{self, DataSet};
-use thuocdo_host::registry::{Actor, Registry};
+use thuocdo_host::registry::Registry;
 use thuocdo_host::scoring::{self, Error, RunOptions};
 use thuocdo_sdk::{Fixed, Grade};
 

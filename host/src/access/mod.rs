@@ -1,0 +1,60 @@
+//! Who may do and see what, decided here and nowhere else: roles, the caller
+//! a token names, tokens themselves, and the policy that says what a caller
+//! sees of a result. The API, the dashboard and the command line all ask
+//! this module; none decides on its own.
+//!
+//! ```
+//! use thuocdo_host::access::{Actor, Caller, RoleKind};
+//!
+//! let caller = Caller(Some(Actor::publisher("agency", "thue")));
+//! assert!(caller.with_role("publish", &[RoleKind::Admin, RoleKind::Publisher]).is_ok());
+//! let refused = caller.with_role("start runs", &[RoleKind::Admin]).unwrap_err();
+//! assert_eq!(refused.to_string(), "agency (publisher) may not start runs: that takes admin");
+//! assert!(Caller::PUBLIC.actor().is_err());
+//! ```
+
+mod caller;
+mod policy;
+mod role;
+pub mod tokens;
+
+pub use caller::{Caller, TOKEN_TTL, TokenCache};
+pub use policy::{Publishing, visible, visible_results};
+pub use role::{Actor, Role, RoleKind};
+
+/// Why a caller may not do what they asked.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// The public asked for what needs a token.
+    #[error("this needs a bearer token")]
+    NoToken,
+    /// The Authorization header is not `Bearer <token>`.
+    #[error("the Authorization header must be `Bearer <token>`")]
+    BadHeader,
+    /// The token is not a live one (unknown or revoked).
+    #[error("the token is not a live thuocdo token")]
+    NotLive,
+    /// The caller's role does not admit it.
+    #[error("{who} ({role}) may not {what}: that takes {}", names(needs))]
+    Role {
+        /// Who asked, as the audit log names them.
+        who: String,
+        /// Their role.
+        role: RoleKind,
+        /// What they asked to do.
+        what: String,
+        /// The roles that may.
+        needs: Vec<RoleKind>,
+    },
+}
+
+fn names(kinds: &[RoleKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// Who works in the policy sandbox (drafts and what-ifs).
+pub const SANDBOX_ROLES: &[RoleKind] = &[RoleKind::Admin, RoleKind::Analyst];

@@ -1,0 +1,48 @@
+//! What a caller sees of stored results: per person only where the unit
+//! publishes them, unless the caller may see the subject's personal details
+//! (then everything); otherwise without the cap codes, the facts and the
+//! refusal or fault text, which are personal.
+
+use std::collections::HashSet;
+
+use super::Caller;
+use crate::registry::Registry;
+use crate::scoring::{self, StoredResult, Units};
+
+/// The units that publish per-person results, by code.
+pub type Publishing = HashSet<String>;
+
+/// What `caller` may see of `results`, in their order.
+pub fn visible_results(
+    caller: &Caller,
+    units: &Units,
+    publishing: &Publishing,
+    results: Vec<StoredResult>,
+) -> Vec<StoredResult> {
+    results
+        .into_iter()
+        .filter_map(|mut r| {
+            if caller.sees_personal(units, &r.unit) {
+                return Some(r);
+            }
+            if !publishing.contains(&r.unit) {
+                return None;
+            }
+            r.caps.clear();
+            r.facts = String::new();
+            r.error = None;
+            Some(r)
+        })
+        .collect()
+}
+
+/// What `caller` may see of `results`, with the organisation as stored now.
+pub async fn visible(
+    registry: &Registry,
+    caller: &Caller,
+    results: Vec<StoredResult>,
+) -> scoring::Result<Vec<StoredResult>> {
+    let units = Units::load(registry).await?;
+    let publishing = registry.store().publishing_units().await?;
+    Ok(visible_results(caller, &units, &publishing, results))
+}

@@ -1,0 +1,180 @@
+//! The API's request and response types, apart from the handlers, so the
+//! command line (a client of the same API) and the handlers share them.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::cli::render::EvaluationView;
+use crate::input::NamedInput;
+use crate::registry::VersionRecord;
+use crate::scoring::{RunRecord, StoredResult};
+
+/// Subjects to score.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateRequest {
+    /// `namespace/name@version` to score with; otherwise each subject's
+    /// assigned version for its period.
+    #[serde(default)]
+    pub plugin: Option<String>,
+    /// Each subject: who, the period, and the facts by name.
+    pub subjects: Vec<NamedInput>,
+}
+
+/// Why one subject was not scored.
+#[derive(Serialize, ToSchema)]
+pub struct ScoreError {
+    /// `missing-fact`, `invalid-fact`, `bad-input`, `unassigned`, or the
+    /// sandbox's kind: `out-of-fuel`, `deadline`, `trap`, …
+    pub kind: String,
+    /// In words.
+    pub message: String,
+}
+
+/// One subject's answer.
+#[derive(Serialize, ToSchema)]
+pub struct Scored {
+    /// The subject's id.
+    pub subject: String,
+    /// The scorecard, when one was found.
+    pub plugin: Option<String>,
+    /// Its version.
+    pub version: Option<String>,
+    /// Its bytes' hash.
+    pub sha256: Option<String>,
+    /// The evaluation with the host's sentences, when scored.
+    #[schema(value_type = Option<Object>)]
+    pub evaluation: Option<EvaluationView>,
+    /// Why not, otherwise.
+    pub error: Option<ScoreError>,
+}
+
+/// The answers, in the order of the request.
+#[derive(Serialize, ToSchema)]
+pub struct Evaluations {
+    /// One per subject.
+    pub evaluations: Vec<Scored>,
+}
+
+/// A unit as the public sees it.
+#[derive(Serialize, ToSchema)]
+pub struct Unit {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub kind: String,
+    /// The enclosing unit.
+    pub parent: Option<String>,
+    /// Whether it publishes per-person results.
+    pub publishes_people: bool,
+}
+
+/// An assignment to make.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAssignment {
+    /// A position code or an agency type.
+    pub post_type: String,
+    /// `namespace/name`.
+    pub plugin: String,
+    /// A semver requirement: `^1.2`.
+    pub requirement: String,
+    /// The root of the unit subtree.
+    pub unit: String,
+    /// The first period it applies to: 2025-09, 2025-Q3 or 2025.
+    pub from: String,
+}
+
+/// How the facts file is named in the record.
+#[derive(Deserialize, IntoParams)]
+pub struct FactsQuery {
+    /// The file's name, for the import record (defaults to `upload`).
+    pub file: Option<String>,
+}
+
+/// A version and its describe(): facts, indicators, weights, thresholds, bands.
+#[derive(Serialize, ToSchema)]
+pub struct Described {
+    /// The version's record.
+    pub record: VersionRecord,
+    /// Its describe(), as published.
+    #[schema(value_type = Object)]
+    pub describe: serde_json::Value,
+}
+
+/// A run to start.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartRun {
+    /// The period: 2025-09, 2025-Q3 or 2025.
+    pub period: String,
+    /// Only this unit's subtree.
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+/// A started run.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Started {
+    /// Its id: follow it at /api/v1/runs/{id}.
+    pub id: i64,
+}
+
+/// How far a run started here has got.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RunProgress {
+    /// resolving, loading facts, scoring, cohort rules, storing, done.
+    pub stage: String,
+    /// Subjects scored.
+    pub done: usize,
+    /// Subjects to score.
+    pub total: usize,
+}
+
+/// A run and, while it goes, its progress.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RunStatus {
+    /// The run as recorded.
+    pub run: RunRecord,
+    /// Its progress, when this host runs it.
+    pub progress: Option<RunProgress>,
+}
+
+/// Which page of results, in which format.
+#[derive(Deserialize, IntoParams)]
+pub struct Page {
+    /// From 1.
+    pub page: Option<usize>,
+    /// 1 to 1000; 100 by default.
+    pub per_page: Option<usize>,
+    /// json (the default) or csv.
+    pub format: Option<String>,
+}
+
+/// A page of results.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ResultsPage {
+    /// The run.
+    pub run: i64,
+    /// This page, from 1.
+    pub page: usize,
+    /// Results per page.
+    pub per_page: usize,
+    /// Results the caller may see in all.
+    pub total: usize,
+    /// Best total first.
+    pub results: Vec<StoredResult>,
+}
+
+/// Why a period is unlocked, and where.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Unlock {
+    /// The subtree it was published for; none for the whole organisation.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Why, for the audit log.
+    pub reason: String,
+}

@@ -1,0 +1,285 @@
+//! Every error a route can meet, mapped in one place to an HTTP status and an
+//! RFC 9457 problem document: a stable code, a message a person understands,
+//! and the offending field where there is one. The API answers it as JSON,
+//! the dashboard as a page in the reader's language.
+//!
+//! A 5xx is the host's own failure: its cause (a database's text, a thread
+//! that died) is logged with the request's id and never sent; the caller gets
+//! the id to quote.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::request_id;
+use crate::access::{self, tokens};
+use crate::{registry, runtime, sandbox, scoring};
+
+/// An RFC 9457 problem document.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:thuocdo:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The kind, in words.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened, for a person.
+    pub detail: String,
+    /// A stable code for scripts: `conflict`, `not-found`, `bad-facts`, …
+    pub code: String,
+    /// The field or part of the request at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Each bad row of a data file, when the request carried one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<scoring::RowError>,
+    /// The request's id, as the host's log records it (also the
+    /// `x-request-id` header); set on every 5xx.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// An error on its way to becoming a response.
+#[derive(Debug)]
+pub struct HttpError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    field: Option<String>,
+    errors: Vec<scoring::RowError>,
+}
+
+impl HttpError {
+    /// An error with a status, a stable code and a message.
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> HttpError {
+        HttpError {
+            status,
+            code,
+            detail: detail.into(),
+            field: None,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Names the field at fault.
+    pub fn field(mut self, field: impl Into<String>) -> HttpError {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// 400: the request is malformed.
+    pub fn bad_request(detail: impl Into<String>) -> HttpError {
+        HttpError::new(StatusCode::BAD_REQUEST, "bad-request", detail)
+    }
+
+    /// 401: no token, or not a live one.
+    pub fn unauthorized(detail: impl Into<String>) -> HttpError {
+        HttpError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+
+    /// 403: the token's role or scope does not allow it.
+    pub fn forbidden(detail: impl Into<String>) -> HttpError {
+        HttpError::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+
+    /// 404.
+    pub fn not_found(detail: impl Into<String>) -> HttpError {
+        HttpError::new(StatusCode::NOT_FOUND, "not-found", detail)
+    }
+
+    /// 500: the host itself failed. `cause` is logged, never answered.
+    pub fn internal(cause: impl Into<String>) -> HttpError {
+        HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", cause)
+    }
+
+    /// Its stable code: `conflict`, `not-found`, `bad-facts`, …
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// Its HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What happened, for a person. For a 5xx, the cause: see [`HttpError::public_detail`].
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// What the caller is told: the detail, except for a 5xx, whose cause is
+    /// logged under the request's id (see [`HttpError::log`]) and replaced
+    /// by a sentence naming that id.
+    pub fn public_detail(&self) -> String {
+        if self.status.is_server_error() {
+            match request_id() {
+                Some(id) => format!(
+                    "the host failed to answer this request; its log has the cause under request id {id}"
+                ),
+                None => "the host failed to answer this request; its log has the cause".to_string(),
+            }
+        } else {
+            self.detail.clone()
+        }
+    }
+
+    /// Logs a 5xx with its cause (refusals are logged by the trace layer
+    /// with their status alone).
+    pub fn log(&self) {
+        if self.status.is_server_error() {
+            tracing::error!(
+                status = self.status.as_u16(),
+                code = self.code,
+                cause = %self.detail,
+                "request failed"
+            );
+        }
+    }
+
+    /// The problem document, as the caller sees it.
+    pub fn problem(&self) -> Problem {
+        let server = self.status.is_server_error();
+        Problem {
+            kind: format!("urn:thuocdo:problem:{}", self.code),
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_string(),
+            status: self.status.as_u16(),
+            detail: self.public_detail(),
+            code: self.code.to_string(),
+            field: self.field.clone(),
+            errors: self.errors.clone(),
+            request_id: if server { request_id() } else { None },
+        }
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        self.log();
+        let body = serde_json::to_vec(&self.problem()).expect("a problem serialises");
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl From<registry::Error> for HttpError {
+    fn from(e: registry::Error) -> HttpError {
+        use registry::Error as E;
+        let detail = e.to_string();
+        match e {
+            E::Invalid(r) => {
+                HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, r.kind(), detail).field("body")
+            }
+            E::BadName(_) => {
+                HttpError::new(StatusCode::BAD_REQUEST, "bad-name", detail).field("plugin")
+            }
+            E::BadVersion { .. } => {
+                HttpError::new(StatusCode::BAD_REQUEST, "bad-version", detail).field("version")
+            }
+            E::BadRequirement { .. } => {
+                HttpError::new(StatusCode::BAD_REQUEST, "bad-requirement", detail)
+                    .field("requirement")
+            }
+            E::BadPeriod(_) => {
+                HttpError::new(StatusCode::BAD_REQUEST, "bad-period", detail).field("period")
+            }
+            E::Forbidden(_) => HttpError::forbidden(detail),
+            E::Conflict { .. } => HttpError::new(StatusCode::CONFLICT, "conflict", detail),
+            E::NotFound(_) => HttpError::not_found(detail),
+            E::Unsatisfiable { .. } => {
+                HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "unsatisfiable", detail)
+                    .field("requirement")
+            }
+            E::Tie { .. } => HttpError::new(StatusCode::CONFLICT, "assignment-exists", detail),
+            E::Store(_) => HttpError::internal(detail),
+        }
+    }
+}
+
+impl From<scoring::Error> for HttpError {
+    fn from(e: scoring::Error) -> HttpError {
+        use scoring::Error as E;
+        let detail = e.to_string();
+        match e {
+            E::BadRows { rows, .. } => HttpError {
+                errors: rows,
+                ..HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-rows", detail).field("body")
+            },
+            E::BadFile(_) => HttpError::bad_request(detail).field("body"),
+            E::Locked(_) => HttpError::new(StatusCode::CONFLICT, "locked", detail),
+            E::NotFound(_) => HttpError::not_found(detail),
+            E::Forbidden(_) => HttpError::forbidden(detail),
+            E::Refused(_) => HttpError::new(StatusCode::CONFLICT, "refused", detail),
+            E::Internal(_) => HttpError::internal(detail),
+            E::Registry(r) => r.into(),
+            E::Runtime(r) => r.into(),
+            E::RunFailed { .. } => {
+                HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "run-failed", detail)
+            }
+            E::Store(_) => HttpError::internal(detail),
+        }
+    }
+}
+
+impl From<sandbox::Error> for HttpError {
+    fn from(e: sandbox::Error) -> HttpError {
+        use sandbox::Error as E;
+        let detail = e.to_string();
+        match e {
+            E::BadInput(_) => HttpError::bad_request(detail),
+            E::Forbidden(_) => HttpError::forbidden(detail),
+            E::NotFound(_) => HttpError::not_found(detail),
+            E::Busy(_) => HttpError::new(StatusCode::TOO_MANY_REQUESTS, "busy", detail),
+            E::Invalid(r) => r.into(),
+            E::DraftFailed { kind, .. } => {
+                HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, kind, detail)
+            }
+            E::Scoring(s) => s.into(),
+            E::Internal(_) | E::Store(_) => HttpError::internal(detail),
+        }
+    }
+}
+
+impl From<runtime::Error> for HttpError {
+    fn from(e: runtime::Error) -> HttpError {
+        HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, e.kind(), e.to_string())
+    }
+}
+
+impl From<access::Denied> for HttpError {
+    fn from(e: access::Denied) -> HttpError {
+        use access::Denied as D;
+        let detail = e.to_string();
+        match e {
+            D::NoToken | D::BadHeader | D::NotLive => {
+                HttpError::unauthorized(detail).field("Authorization")
+            }
+            D::Role { .. } => HttpError::forbidden(detail),
+        }
+    }
+}
+
+impl From<tokens::Error> for HttpError {
+    fn from(e: tokens::Error) -> HttpError {
+        match e {
+            tokens::Error::BadRole(m) => HttpError::bad_request(m).field("role"),
+            other => HttpError::internal(other.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for HttpError {
+    fn from(e: sqlx::Error) -> HttpError {
+        HttpError::internal(format!("database: {e}"))
+    }
+}

@@ -1,0 +1,87 @@
+//! Extractors that reject in the project's own problem format: the caller
+//! from the bearer token, a JSON body, a query string, a run id in the path.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::{AppState, HttpError};
+use crate::access::{Caller, Denied};
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, HttpError> {
+        let Some(value) = parts.headers.get(AUTHORIZATION) else {
+            return Ok(Caller::PUBLIC);
+        };
+        let secret = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(Denied::BadHeader)?;
+        match state.tokens.caller(state.registry.store(), secret).await? {
+            Some(caller) => Ok(caller),
+            None => Err(Denied::NotLive.into()),
+        }
+    }
+}
+
+/// A JSON body; a malformed one is a problem naming what is wrong with it.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = HttpError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Body<T>, HttpError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(t)) => Ok(Body(t)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(
+                    HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-json", e.body_text())
+                        .field("body"),
+                )
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(HttpError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send Content-Type: application/json",
+            )
+            .field("Content-Type")),
+            Err(other) => Err(HttpError::bad_request(other.body_text()).field("body")),
+        }
+    }
+}
+
+/// A query string; a malformed one is a 400 naming what is wrong with it.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params<T>, HttpError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(t)) => Ok(Params(t)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(
+                    HttpError::new(StatusCode::BAD_REQUEST, "bad-query", e.body_text())
+                        .field("query"),
+                )
+            }
+            Err(other) => Err(HttpError::bad_request(other.body_text()).field("query")),
+        }
+    }
+}
+
+/// A run id from the address: a positive integer.
+pub fn parse_run_id(text: &str) -> Result<i64, HttpError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| HttpError::bad_request(format!("`{text}` is not a run id")).field("id"))
+}

@@ -1,0 +1,192 @@
+//! The application: the state every route shares and the one router that
+//! merges the API's routes and the dashboard's, so neither imports the other.
+//! Every request gets an id (`x-request-id`, kept when a proxy sent one), a
+//! trace span that carries it, and compression where the client accepts it.
+//!
+//! ```no_run
+//! # async fn example(registry: std::sync::Arc<thuocdo_host::registry::Registry>) -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! thuocdo_host::app::serve(registry, listener, std::future::pending()).await
+//! # }
+//! ```
+
+mod error;
+mod extract;
+
+pub use error::{HttpError, Problem};
+pub use extract::{Body, Params, parse_run_id};
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::access::TokenCache;
+use crate::api::{Bulkhead, BulkheadConfig, Metrics};
+use crate::registry::Registry;
+use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::scoring::Progress;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The registry, its store and runtime.
+    pub registry: Arc<Registry>,
+    /// Counters and latencies for /metrics.
+    pub metrics: Arc<Metrics>,
+    /// Runs started by this host, for their progress.
+    pub runs: Arc<Mutex<HashMap<i64, Arc<Progress>>>>,
+    /// Evaluation workers, shared out between plugin versions.
+    pub bulkhead: Arc<Bulkhead>,
+    /// Tokens recently checked.
+    pub tokens: Arc<TokenCache>,
+    /// Drafts and what-ifs.
+    pub sandbox: Arc<Sandbox>,
+}
+
+impl AppState {
+    /// State over a registry, with the default evaluation workers.
+    pub fn new(registry: Arc<Registry>) -> AppState {
+        AppState::with_config(
+            registry,
+            BulkheadConfig::default(),
+            SandboxConfig::default(),
+        )
+    }
+
+    /// State over a registry, with `bulkhead`'s evaluation workers and
+    /// `sandbox`'s limits for drafts.
+    pub fn with_config(
+        registry: Arc<Registry>,
+        bulkhead: BulkheadConfig,
+        sandbox: SandboxConfig,
+    ) -> AppState {
+        AppState {
+            sandbox: Arc::new(Sandbox::new(registry.clone(), sandbox)),
+            registry,
+            metrics: Arc::new(Metrics::default()),
+            runs: Arc::new(Mutex::new(HashMap::new())),
+            bulkhead: Arc::new(Bulkhead::new(bulkhead)),
+            tokens: Arc::new(TokenCache::default()),
+        }
+    }
+}
+
+/// Every route: the API's, the dashboard's, health and metrics.
+pub fn router(state: AppState) -> Router {
+    let layers = tower::ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(NextRequestId::default()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    id,
+                    method = %request.method(),
+                    path = request.uri().path(),
+                )
+            }),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), in_request));
+    Router::new()
+        .merge(crate::api::routes())
+        .merge(crate::web::routes())
+        .fallback(crate::api::not_found)
+        .layer(layers)
+        .with_state(state)
+}
+
+/// Serves every route on `listener` until `shutdown` completes; requests in
+/// flight then finish before this returns.
+pub async fn serve(
+    registry: Arc<Registry>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_state(AppState::new(registry), listener, shutdown).await
+}
+
+/// Serves every route over `state` on `listener` until `shutdown` completes.
+pub async fn serve_state(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being answered, when called while answering one.
+pub fn request_id() -> Option<String> {
+    REQUEST_ID.try_with(String::clone).ok()
+}
+
+/// Runs the rest of the request with its id at hand (a 5xx names it) and
+/// counts the response's status for /metrics.
+async fn in_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-")
+        .to_string();
+    let response = REQUEST_ID.scope(id, next.run(request)).await;
+    state.metrics.response(response.status().as_u16());
+    response
+}
+
+/// Request ids unique to this process's life: a random prefix chosen at
+/// start and a counter, so ids from two replicas in one log do not collide.
+#[derive(Clone)]
+struct NextRequestId {
+    prefix: Arc<str>,
+    counter: Arc<AtomicU64>,
+}
+
+impl Default for NextRequestId {
+    fn default() -> Self {
+        let mut bytes = [0u8; 4];
+        // Without randomness the ids are still unique within this process.
+        let _ = getrandom::fill(&mut bytes);
+        NextRequestId {
+            prefix: bytes
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+                .into(),
+            counter: Arc::new(AtomicU64::new(1)),
+        }
+    }
+}
+
+impl MakeRequestId for NextRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
+            .ok()
+            .map(RequestId::new)
+    }
+}

@@ -1,0 +1,202 @@
+//! The application's router called in-process: request ids, compression,
+//! the problem format of malformed requests, and a 5xx that logs its cause
+//! and tells the caller only the request's id.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::Value;
+use thuocdo_host::app::{AppState, router};
+use thuocdo_host::registry::Registry;
+use thuocdo_host::runtime::Runtime;
+use thuocdo_host::store::{Database, Store};
+use tower::ServiceExt;
+
+/// A router over an empty store of its own, and the store.
+async fn app(name: &str) -> (axum::Router, Store, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("thuocdo-app-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(&Database::Sqlite(dir.join("thuocdo.db")))
+        .await
+        .unwrap();
+    let registry = Arc::new(Registry::new(
+        store.clone(),
+        Arc::new(Runtime::new().unwrap()),
+    ));
+    (router(AppState::new(registry)), store, dir)
+}
+
+/// Sends one request; the status, the headers and the body as text.
+async fn send(
+    app: &axum::Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), 64 << 20)
+        .await
+        .unwrap();
+    (status, headers, body.to_vec())
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+/// Log lines written while a test runs, to read back.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// Runs `test` on one thread with the log captured.
+fn with_log<F: Future<Output = ()>>(test: impl FnOnce(Captured) -> F) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(test(captured))
+    });
+}
+
+#[test]
+fn a_5xx_answers_with_the_request_id_and_logs_the_database_cause() {
+    with_log(|log| async move {
+        let (app, store, dir) = app("fault").await;
+        // The runs table gone: every read of runs fails in the database.
+        sqlx::query("DROP TABLE run_results")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("DROP TABLE official_runs")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("DROP TABLE runs")
+            .execute(store.pool())
+            .await
+            .unwrap();
+
+        let (status, headers, body) = send(&app, get("/api/v1/runs")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let id = headers["x-request-id"].to_str().unwrap().to_string();
+        let problem: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "internal");
+        assert_eq!(problem["request_id"], id.as_str());
+        let text = String::from_utf8_lossy(&body);
+        assert!(!text.contains("no such table"), "{text}");
+        assert!(!text.contains("database"), "{text}");
+        assert!(text.contains(&id), "{text}");
+
+        let logged = log.text();
+        let line = logged
+            .lines()
+            .find(|l| l.contains("request failed") && l.contains(&id))
+            .unwrap_or_else(|| panic!("no log line for request {id}:\n{logged}"));
+        assert!(line.contains("no such table: runs"), "{line}");
+        assert!(line.contains("ERROR"), "{line}");
+
+        // The dashboard's page for the same fault: the same silence.
+        let (status, headers, body) = send(&app, get("/")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let page_id = headers["x-request-id"].to_str().unwrap().to_string();
+        let html = String::from_utf8_lossy(&body);
+        assert!(!html.contains("no such table"), "{html}");
+        assert!(html.contains(&page_id), "{html}");
+        assert!(
+            log.text()
+                .lines()
+                .any(|l| l.contains(&page_id) && l.contains("no such table: runs"))
+        );
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
+
+#[test]
+fn every_response_has_a_request_id_and_one_a_proxy_sent_is_kept() {
+    with_log(|_| async move {
+        let (app, store, dir) = app("ids").await;
+        let (_, a, _) = send(&app, get("/healthz")).await;
+        let (_, b, _) = send(&app, get("/healthz")).await;
+        let (a, b) = (&a["x-request-id"], &b["x-request-id"]);
+        assert_ne!(a, b, "two requests, two ids");
+        let request = Request::get("/healthz")
+            .header("x-request-id", "proxy-42")
+            .body(Body::empty())
+            .unwrap();
+        let (_, kept, _) = send(&app, request).await;
+        assert_eq!(kept["x-request-id"], "proxy-42");
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
+
+#[test]
+fn responses_are_compressed_for_a_client_that_accepts_gzip() {
+    with_log(|_| async move {
+        let (app, store, dir) = app("gzip").await;
+        let (_, plain_headers, plain) = send(&app, get("/api/v1/openapi.json")).await;
+        assert!(!plain_headers.contains_key("content-encoding"));
+        let request = Request::get("/api/v1/openapi.json")
+            .header("accept-encoding", "gzip")
+            .body(Body::empty())
+            .unwrap();
+        let (status, headers, gzipped) = send(&app, request).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-encoding"], "gzip");
+        assert!(
+            gzipped.len() * 3 < plain.len(),
+            "{} bytes gzipped of {}",
+            gzipped.len(),
+            plain.len()
+        );
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
+
+#[test]
+fn a_malformed_query_is_a_problem_naming_the_query() {
+    with_log(|_| async move {
+        let (app, store, dir) = app("query").await;
+        let (status, headers, body) = send(&app, get("/api/v1/runs/1/results?per_page=many")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(headers["content-type"], "application/problem+json");
+        let problem: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "bad-query");
+        assert_eq!(problem["field"], "query");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("per_page"),
+            "{problem}"
+        );
+        assert!(problem.get("request_id").is_none(), "only a 5xx names it");
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
