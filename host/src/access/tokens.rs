@@ -36,8 +36,8 @@ pub enum Error {
         why: String,
     },
     /// The database failed.
-    #[error("database: {0}")]
-    Store(#[from] sqlx::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
 }
 
 /// A token as stored (never the secret).
@@ -113,4 +113,12 @@ pub async fn authenticate(store: &Store, secret: &str) -> Result<Option<Actor>, 
         name: format!("{} (token {})", row.name, row.id),
         role,
     }))
+}
+
+// Until every statement of this module lives in store/, a driver error
+// converts through the store's own.
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Error {
+        Error::Store(e.into())
+    }
 }

@@ -18,16 +18,13 @@ pub async fn healthz() -> &'static str {
 
 /// The database answers too.
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, HttpError> {
-    sqlx::query("SELECT 1")
-        .execute(state.registry.store().pool())
-        .await
-        .map_err(|e| {
-            HttpError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "not-ready",
-                format!("the database does not answer: {e}"),
-            )
-        })?;
+    state.registry.store().ping().await.map_err(|e| {
+        HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not-ready",
+            format!("the database does not answer: {e}"),
+        )
+    })?;
     Ok("ready\n")
 }
 

@@ -278,8 +278,8 @@ impl From<tokens::Error> for HttpError {
     }
 }
 
-impl From<sqlx::Error> for HttpError {
-    fn from(e: sqlx::Error) -> HttpError {
-        HttpError::internal(format!("database: {e}"))
+impl From<crate::store::Error> for HttpError {
+    fn from(e: crate::store::Error) -> HttpError {
+        HttpError::internal(e.to_string())
     }
 }

@@ -415,8 +415,8 @@ impl Registry {
         Self::audit(&mut tx, actor, "publish", &full_name, detail).await?;
         if interrupt {
             tx.rollback().await?;
-            return Err(Error::Store(sqlx::Error::Protocol(
-                "publish interrupted before commit".into(),
+            return Err(Error::Store(crate::store::Error::interrupted(
+                "publish interrupted before commit",
             )));
         }
         tx.commit().await?;

@@ -37,9 +37,17 @@ pub enum Error {
     #[error(transparent)]
     Scoring(#[from] scoring::Error),
     /// The database failed.
-    #[error("database: {0}")]
-    Store(#[from] sqlx::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
 }
 
 /// The sandbox boundary's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+// Until every statement of this module lives in store/, a driver error
+// converts through the store's own.
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Error {
+        Error::Store(e.into())
+    }
+}

@@ -87,6 +87,12 @@ impl Error {
         }
     }
 
+    /// A transaction stopped on purpose before its commit (a test hook's
+    /// crash point).
+    pub fn interrupted(what: impl Into<String>) -> Error {
+        Error(sqlx::Error::Protocol(what.into()))
+    }
+
     /// A stored value that cannot be read as what it should be: a corrupt
     /// row, which is an error, never a default.
     pub fn corrupt(what: impl Into<String>) -> Error {
@@ -186,6 +192,15 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Reads every row with `f` into any collection; a row that does not read
+/// as it should is an error, never a default.
+fn read<T, C: FromIterator<T>>(
+    rows: &[sqlx::any::AnyRow],
+    f: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<C> {
+    Ok(rows.iter().map(f).collect::<Result<C, sqlx::Error>>()?)
 }
 
 /// Milliseconds since the Unix epoch: how times are stored.

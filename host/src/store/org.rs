@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 
-use super::Store;
+use super::{Result, Store, read};
 
 /// A unit as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub struct UnitRow {
 
 impl Store {
     /// Whether a unit with this code exists.
-    pub async fn unit_exists(&self, code: &str) -> Result<bool, sqlx::Error> {
+    pub async fn unit_exists(&self, code: &str) -> Result<bool> {
         Ok(sqlx::query("SELECT code FROM units WHERE code = $1")
             .bind(code.to_string())
             .fetch_optional(self.pool())
@@ -32,79 +32,68 @@ impl Store {
     }
 
     /// Every unit, by code.
-    pub async fn units(&self) -> Result<Vec<UnitRow>, sqlx::Error> {
-        sqlx::query("SELECT code, name, kind, parent, publishes_people FROM units ORDER BY code")
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(UnitRow {
-                    code: r.try_get("code")?,
-                    name: r.try_get("name")?,
-                    kind: r.try_get("kind")?,
-                    parent: r.try_get("parent")?,
-                    publishes_people: r.try_get::<i64, _>("publishes_people")? != 0,
-                })
+    pub async fn units(&self) -> Result<Vec<UnitRow>> {
+        let rows = sqlx::query(
+            "SELECT code, name, kind, parent, publishes_people FROM units ORDER BY code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        read(&rows, |r| {
+            Ok(UnitRow {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                kind: r.try_get("kind")?,
+                parent: r.try_get("parent")?,
+                publishes_people: r.try_get::<i64, _>("publishes_people")? != 0,
             })
-            .collect()
+        })
     }
 
     /// The codes of the units that publish per-person results.
-    pub async fn publishing_units(&self) -> Result<HashSet<String>, sqlx::Error> {
-        sqlx::query("SELECT code FROM units WHERE publishes_people <> 0")
+    pub async fn publishing_units(&self) -> Result<HashSet<String>> {
+        let rows = sqlx::query("SELECT code FROM units WHERE publishes_people <> 0")
             .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| r.try_get("code"))
-            .collect()
+            .await?;
+        read(&rows, |r| r.try_get("code"))
     }
 
     /// Subjects' names by id: of one unit, or of all.
-    pub async fn subject_names(
-        &self,
-        unit: Option<&str>,
-    ) -> Result<HashMap<String, String>, sqlx::Error> {
+    pub async fn subject_names(&self, unit: Option<&str>) -> Result<HashMap<String, String>> {
         let query = match unit {
             Some(u) => {
                 sqlx::query("SELECT id, name FROM subjects WHERE unit = $1").bind(u.to_string())
             }
             None => sqlx::query("SELECT id, name FROM subjects"),
         };
-        query
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-            .collect()
+        let rows = query.fetch_all(self.pool()).await?;
+        read(&rows, |r| Ok((r.try_get("id")?, r.try_get("name")?)))
     }
 
     /// One subject's name, if they exist.
-    pub async fn subject_name(&self, id: &str) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query("SELECT name FROM subjects WHERE id = $1")
+    pub async fn subject_name(&self, id: &str) -> Result<Option<String>> {
+        Ok(sqlx::query("SELECT name FROM subjects WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(self.pool())
             .await?
             .map(|r| r.try_get("name"))
-            .transpose()
+            .transpose()?)
     }
 
     /// Posts' titles by code.
-    pub async fn post_titles(&self) -> Result<HashMap<String, String>, sqlx::Error> {
-        sqlx::query("SELECT code, title FROM posts")
+    pub async fn post_titles(&self) -> Result<HashMap<String, String>> {
+        let rows = sqlx::query("SELECT code, title FROM posts")
             .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("code")?, r.try_get("title")?)))
-            .collect()
+            .await?;
+        read(&rows, |r| Ok((r.try_get("code")?, r.try_get("title")?)))
     }
 
     /// One post's title, if it exists.
-    pub async fn post_title(&self, code: &str) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query("SELECT title FROM posts WHERE code = $1")
+    pub async fn post_title(&self, code: &str) -> Result<Option<String>> {
+        Ok(sqlx::query("SELECT title FROM posts WHERE code = $1")
             .bind(code.to_string())
             .fetch_optional(self.pool())
             .await?
             .map(|r| r.try_get("title"))
-            .transpose()
+            .transpose()?)
     }
 }

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::{Store, now_millis};
+use super::{Result, Store, now_millis};
 
 /// A token row as stored.
 #[derive(Clone, Debug)]
@@ -37,8 +37,8 @@ pub struct NewToken<'a> {
 
 impl Store {
     /// Inserts a token; its new id.
-    pub async fn insert_token(&self, t: &NewToken<'_>) -> Result<i64, sqlx::Error> {
-        sqlx::query(
+    pub async fn insert_token(&self, t: &NewToken<'_>) -> Result<i64> {
+        Ok(sqlx::query(
             "INSERT INTO tokens (sha256, name, role, unit, namespace, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -51,11 +51,11 @@ impl Store {
         .bind(now_millis())
         .fetch_one(self.pool())
         .await?
-        .try_get("id")
+        .try_get("id")?)
     }
 
     /// The live (not revoked) token with this SHA-256, if any.
-    pub async fn live_token(&self, sha256: &str) -> Result<Option<TokenRow>, sqlx::Error> {
+    pub async fn live_token(&self, sha256: &str) -> Result<Option<TokenRow>> {
         let row = sqlx::query(
             "SELECT id, name, role, unit, namespace FROM tokens \
              WHERE sha256 = $1 AND revoked_at IS NULL",
@@ -63,15 +63,16 @@ impl Store {
         .bind(sha256.to_string())
         .fetch_optional(self.pool())
         .await?;
-        row.map(|row| {
-            Ok(TokenRow {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                role: row.try_get("role")?,
-                unit: row.try_get("unit")?,
-                namespace: row.try_get("namespace")?,
+        Ok(row
+            .map(|row| {
+                Ok::<_, sqlx::Error>(TokenRow {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    role: row.try_get("role")?,
+                    unit: row.try_get("unit")?,
+                    namespace: row.try_get("namespace")?,
+                })
             })
-        })
-        .transpose()
+            .transpose()?)
     }
 }

@@ -140,8 +140,8 @@ impl From<tokens::Error> for WebError {
     }
 }
 
-impl From<sqlx::Error> for WebError {
-    fn from(e: sqlx::Error) -> WebError {
+impl From<crate::store::Error> for WebError {
+    fn from(e: crate::store::Error) -> WebError {
         HttpError::from(e).into()
     }
 }
