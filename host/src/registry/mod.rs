@@ -22,14 +22,15 @@ use std::time::{Duration, Instant};
 
 use semver::{Version, VersionReq};
 use serde::Serialize;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use thuocdo_sdk::check::kebab;
 
 use crate::access::{Actor, Role};
 
 use crate::runtime::{self, Plugin, Runtime};
-use crate::store::{Store, is_unique_violation, now_millis};
+pub use crate::store::audit::AuditEntry;
+use crate::store::{Store, Tx, is_unique_violation, now_millis};
 
 /// A published version, as the registry keeps it.
 #[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -92,23 +93,6 @@ pub struct Resolved {
     pub version: String,
     /// Its bytes' hash.
     pub sha256: String,
-}
-
-/// One line of the audit log.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct AuditEntry {
-    /// Its position in the log.
-    pub id: i64,
-    /// When, in milliseconds since the epoch.
-    pub at: i64,
-    /// Who.
-    pub actor: String,
-    /// `publish`, `yank`, `assign`, `unit`, …
-    pub action: String,
-    /// What it was done to.
-    pub subject: String,
-    /// What changed, as JSON.
-    pub detail: String,
 }
 
 /// Splits `namespace/name`, refusing anything else.
@@ -263,21 +247,13 @@ impl Registry {
 
     /// Appends to the audit log inside `tx`, so the entry lands with the change.
     pub(crate) async fn audit(
-        tx: &mut Transaction<'_, Any>,
+        tx: &mut Tx,
         actor: &Actor,
         action: &str,
         subject: &str,
         detail: serde_json::Value,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
-            .bind(now_millis())
-            .bind(actor.name.clone())
-            .bind(action.to_string())
-            .bind(subject.to_string())
-            .bind(detail.to_string())
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
+        Ok(tx.audit(&actor.name, action, subject, &detail).await?)
     }
 
     fn may_publish(actor: &Actor, namespace: &str) -> Result<()> {
@@ -370,7 +346,7 @@ impl Registry {
             yanked: false,
             prerelease: !version.pre.is_empty(),
         };
-        let mut tx = self.store.pool().begin().await?;
+        let mut tx = self.store.begin().await?;
         sqlx::query("INSERT INTO plugin_blobs (sha256, bytes, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
             .bind(sha256.clone())
             .bind(bytes.clone())
@@ -500,7 +476,7 @@ impl Registry {
                 listed.join(", ")
             )));
         };
-        let mut tx = self.store.pool().begin().await?;
+        let mut tx = self.store.begin().await?;
         sqlx::query(
             "UPDATE plugin_versions SET yanked_at = $1, yanked_by = $2 \
              WHERE namespace = $3 AND name = $4 AND version = $5 AND yanked_at IS NULL",
@@ -610,7 +586,7 @@ impl Registry {
         if let Some(p) = parent {
             self.unit_kind(p).await?;
         }
-        let mut tx = self.store.pool().begin().await?;
+        let mut tx = self.store.begin().await?;
         sqlx::query(
             "INSERT INTO units (code, name, kind, parent) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent",
@@ -709,7 +685,7 @@ impl Registry {
         } else {
             "position"
         };
-        let mut tx = self.store.pool().begin().await?;
+        let mut tx = self.store.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO assignments (post_type, post_kind, unit, plugin, requirement, effective_from, assigned_by, assigned_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -786,22 +762,7 @@ impl Registry {
 
     /// The audit log, oldest first.
     pub async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
-        let rows =
-            sqlx::query("SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY id")
-                .fetch_all(self.store.pool())
-                .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    subject: r.try_get("subject")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect()
+        Ok(self.store.audit_log().await?)
     }
 }
 

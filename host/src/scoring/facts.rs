@@ -512,7 +512,7 @@ pub async fn import_as(
         });
     }
     let sheets_changed = sheets.len();
-    let mut tx = pool.begin().await?;
+    let mut tx = registry.store().begin().await?;
     let import_id: i64 = sqlx::query(
         "INSERT INTO fact_imports (at, actor, file, sha256, rows_read, values_changed) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -567,7 +567,7 @@ pub async fn import_as(
 pub async fn freeze(registry: &Registry, actor: &Actor, period: &str) -> Result<()> {
     may_cut_off(actor)?;
     let period = Period::parse(period)?;
-    let mut tx = registry.store().pool().begin().await?;
+    let mut tx = registry.store().begin().await?;
     let done = sqlx::query(
         "INSERT INTO fact_freezes (period, frozen_at, frozen_by) VALUES ($1, $2, $3) ON CONFLICT (period) DO NOTHING",
     )
@@ -603,7 +603,7 @@ pub async fn reopen(registry: &Registry, actor: &Actor, period: &str, reason: &s
             "reopening a period's facts needs a reason".into(),
         ));
     }
-    let mut tx = registry.store().pool().begin().await?;
+    let mut tx = registry.store().begin().await?;
     let done = sqlx::query("DELETE FROM fact_freezes WHERE period = $1")
         .bind(period.text.clone())
         .execute(&mut *tx)

@@ -116,7 +116,7 @@ pub async fn publish(registry: &Registry, actor: &Actor, run: i64) -> Result<Off
             record.status
         )));
     }
-    let mut tx = registry.store().pool().begin().await?;
+    let mut tx = registry.store().begin().await?;
     let active = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM official_runs WHERE period = $1 AND unlocked_at IS NULL"
     ))
@@ -199,7 +199,7 @@ pub async fn unlock(
         )));
     };
     let o = official(&row)?;
-    let mut tx = registry.store().pool().begin().await?;
+    let mut tx = registry.store().begin().await?;
     sqlx::query("UPDATE official_runs SET unlocked_by = $1, unlocked_at = $2, unlock_reason = $3 WHERE id = $4")
         .bind(actor.name.clone())
         .bind(now_millis())

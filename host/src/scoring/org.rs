@@ -313,7 +313,7 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
         });
     }
 
-    let mut tx = pool.begin().await?;
+    let mut tx = registry.store().begin().await?;
     let units: Vec<Vec<Cell>> = parents_first(&org.units)
         .into_iter()
         .map(|u| {

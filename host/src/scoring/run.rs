@@ -135,7 +135,7 @@ async fn run_inner(
     .bind(now - ABANDONED_AFTER_MS)
     .execute(pool)
     .await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = registry.store().begin().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO runs (period, unit, status, started_by, started_at, heartbeat_at, engine) \
          VALUES ($1, $2, 'running', $3, $4, $4, $5) RETURNING id",
@@ -299,7 +299,6 @@ async fn score(
     id: i64,
     interrupt: bool,
 ) -> Result<RunReport> {
-    let pool = registry.store().pool();
     let progress = &options.progress;
     let mut timings = Timings::default();
 
@@ -421,7 +420,7 @@ async fn score(
 
     progress.stage(4);
     let started = Instant::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = registry.store().begin().await?;
     insert(
         &mut tx,
         INSERT_RESULTS,

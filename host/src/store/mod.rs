@@ -19,6 +19,7 @@
 //! # }
 //! ```
 
+pub mod audit;
 pub mod bulk;
 pub mod org;
 pub mod tokens;
@@ -114,9 +115,28 @@ impl Tx {
         Ok(self.tx.commit().await?)
     }
 
+    /// Undoes every statement since [`Store::begin`].
+    pub async fn rollback(self) -> Result<()> {
+        Ok(self.tx.rollback().await?)
+    }
+
     /// The connection the statements run on.
-    #[allow(dead_code)] // The table families' transactional statements use it.
     fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+// Until every statement lives in store/, code elsewhere still runs its own
+// statements on a transaction's connection.
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }
 }

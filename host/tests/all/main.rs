@@ -7,5 +7,6 @@ mod cli;
 mod client;
 mod roles;
 mod sandbox;
+mod structure;
 mod support;
 mod web;

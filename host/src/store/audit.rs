@@ -1,0 +1,83 @@
+//! The append-only audit log: every publish, yank, assignment, import, run,
+//! publication and unlocking, with who and when.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{Error, Result, Store, Tx, now_millis, read};
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    /// Its position in the log.
+    pub id: i64,
+    /// When, in milliseconds since the epoch.
+    pub at: i64,
+    /// Who.
+    pub actor: String,
+    /// `publish`, `yank`, `assign`, `unit`, …
+    pub action: String,
+    /// What it was done to.
+    pub subject: String,
+    /// What changed.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+impl Tx {
+    /// Appends to the audit log, so the entry lands with the change or not at all.
+    pub async fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(now_millis())
+        .bind(actor.to_string())
+        .bind(action.to_string())
+        .bind(subject.to_string())
+        .bind(detail.to_string())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The audit log, oldest first.
+    pub async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+        let rows =
+            sqlx::query("SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY id")
+                .fetch_all(self.pool())
+                .await?;
+        let entries: Vec<(AuditEntry, String)> = read(&rows, |r| {
+            Ok((
+                AuditEntry {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    subject: r.try_get("subject")?,
+                    detail: serde_json::Value::Null,
+                },
+                r.try_get("detail")?,
+            ))
+        })?;
+        entries
+            .into_iter()
+            .map(|(mut entry, detail)| {
+                entry.detail = serde_json::from_str(&detail).map_err(|e| {
+                    Error::corrupt(format!(
+                        "audit entry {}'s detail is not JSON: {e}",
+                        entry.id
+                    ))
+                })?;
+                Ok(entry)
+            })
+            .collect()
+    }
+}
