@@ -8,10 +8,10 @@
 use std::collections::HashSet;
 
 use crate::card::Card;
-use crate::evaluation::{Evaluation, light_of};
+use crate::contract;
+use crate::evaluation::Evaluation;
 use crate::fixed::Fixed;
-use crate::grading;
-use crate::{Direction, Grade, Light};
+use crate::{Direction, Grade};
 
 /// Whether `s` is lowercase words joined by hyphens: the contract's rule for
 /// namespaces, names, fact names, indicator ids and cap codes.
@@ -203,63 +203,28 @@ pub fn card(card: &Card) -> Vec<String> {
 }
 
 /// Every way `eval` contradicts `card`; empty when it is consistent. These are the
-/// checks the host makes before it stores a result.
+/// checks the host makes before it stores a result: one function,
+/// [`thuocdo_contract::check`], on both sides.
 pub fn evaluation(card: &Card, eval: &Evaluation) -> Vec<String> {
-    let mut problems = Vec::new();
-    if eval.indicators.len() != card.indicators.len() {
-        problems.push(format!(
-            "{} indicator results for {} declared indicators",
-            eval.indicators.len(),
-            card.indicators.len()
-        ));
-        return problems;
-    }
-    let step = card.scale.step.raw();
-    for (ind, r) in card.indicators.iter().zip(&eval.indicators) {
-        if r.score < Fixed::ZERO || r.score > ind.max_score {
-            problems.push(format!(
-                "`{}` scored {} outside 0 ..= {}",
-                ind.id, r.score, ind.max_score
-            ));
-        }
-        if r.score.raw() % step != 0 {
-            problems.push(format!("`{}` scored {}, not on the step", ind.id, r.score));
-        }
-        let light = match r.raw {
-            Some(raw) => light_of(ind.direction, ind.green, ind.red, raw),
-            None => Light::NoData,
-        };
-        if light != r.light {
-            problems.push(format!(
-                "`{}` shows {:?}, its thresholds give {:?}",
-                ind.id, r.light, light
-            ));
-        }
-    }
-    let subtotals = grading::subtotals(card, &eval.indicators);
-    if subtotals != eval.subtotals {
-        problems.push(format!(
-            "subtotals {:?} should be {:?}",
-            eval.subtotals, subtotals
-        ));
-    }
-    let total = grading::total(&subtotals);
-    if total != eval.total {
-        problems.push(format!("total {} should be {}", eval.total, total));
-    }
-    if eval.caps.iter().any(|&c| c >= card.caps.len()) || !eval.caps.is_sorted_by(|a, b| a < b) {
-        problems.push(format!(
-            "caps {:?} are not ascending positions of declared caps",
-            eval.caps
-        ));
-    } else {
-        let grade = grading::final_grade(card, total, &eval.caps);
-        if grade != eval.grade {
-            problems.push(format!(
-                "grade {:?} should be {grade:?} by its bands and caps",
-                eval.grade
-            ));
-        }
-    }
-    problems
+    let spec = contract::spec(card);
+    let answers: Vec<thuocdo_contract::IndicatorAnswer> = eval
+        .indicators
+        .iter()
+        .map(|r| thuocdo_contract::IndicatorAnswer {
+            raw: r.raw.map(Fixed::raw),
+            score: r.score.raw(),
+            light: contract::light(r.light),
+        })
+        .collect();
+    let answer = thuocdo_contract::Answer {
+        indicators: &answers,
+        subtotals: eval.subtotals.0.map(Fixed::raw),
+        total: eval.total.raw(),
+        grade: contract::grade(eval.grade),
+        caps: &eval.caps,
+    };
+    thuocdo_contract::check(&spec, &answer)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }

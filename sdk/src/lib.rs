@@ -56,6 +56,8 @@ extern crate alloc;
 pub mod card;
 #[cfg(not(target_family = "wasm"))]
 pub mod check;
+#[cfg(not(target_family = "wasm"))]
+pub mod contract;
 pub mod evaluation;
 pub mod fixed;
 pub mod grading;

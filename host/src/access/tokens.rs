@@ -114,11 +114,3 @@ pub async fn authenticate(store: &Store, secret: &str) -> Result<Option<Actor>, 
         role,
     }))
 }
-
-// Until every statement of this module lives in store/, a driver error
-// converts through the store's own.
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Error {
-        Error::Store(e.into())
-    }
-}

@@ -22,34 +22,17 @@ use std::time::{Duration, Instant};
 
 use semver::{Version, VersionReq};
 use serde::Serialize;
-use sqlx::Row;
 
 use thuocdo_sdk::check::kebab;
 
 use crate::access::{Actor, Role};
 
 use crate::runtime::{self, Plugin, Runtime};
+pub use crate::store::assignments::Assignment;
+use crate::store::assignments::NewAssignment;
 pub use crate::store::audit::AuditEntry;
-use crate::store::{Store, Tx, is_unique_violation, now_millis};
-
-/// A published version, as the registry keeps it.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct VersionRecord {
-    /// `namespace/name`.
-    pub name: String,
-    /// The semver version.
-    pub version: String,
-    /// The SHA-256 of its bytes.
-    pub sha256: String,
-    /// Who published it.
-    pub published_by: String,
-    /// When, in milliseconds since the epoch.
-    pub published_at: i64,
-    /// Whether it has been yanked (never picked again, still evaluable).
-    pub yanked: bool,
-    /// Whether it is a pre-release (picked only when named explicitly).
-    pub prerelease: bool,
-}
+pub use crate::store::plugins::VersionRecord;
+use crate::store::{Store, Tx, now_millis};
 
 /// What a publish did.
 #[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -58,30 +41,6 @@ pub struct Published {
     pub record: VersionRecord,
     /// `true` for a new version, `false` when the same bytes were published before.
     pub created: bool,
-}
-
-/// An assignment: a post type in a unit subtree, to a plugin and requirement,
-/// from a period.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Assignment {
-    /// Its id.
-    pub id: i64,
-    /// A position code or an agency type.
-    pub post_type: String,
-    /// `position` or `agency-type`.
-    pub post_kind: String,
-    /// The root of the subtree it applies to.
-    pub unit: String,
-    /// `namespace/name`.
-    pub plugin: String,
-    /// The semver requirement.
-    pub requirement: String,
-    /// The first month it applies (`YYYY-MM`).
-    pub effective_from: String,
-    /// Who made it.
-    pub assigned_by: String,
-    /// When.
-    pub assigned_at: i64,
 }
 
 /// The version a subject's post resolves to for a period.
@@ -124,39 +83,6 @@ fn picks(req: &VersionReq, v: &Version) -> bool {
                 && c.pre == v.pre
         })
 }
-
-fn assignment(row: &sqlx::any::AnyRow) -> Result<Assignment> {
-    Ok(Assignment {
-        id: row.try_get("id")?,
-        post_type: row.try_get("post_type")?,
-        post_kind: row.try_get("post_kind")?,
-        unit: row.try_get("unit")?,
-        plugin: row.try_get("plugin")?,
-        requirement: row.try_get("requirement")?,
-        effective_from: row.try_get("effective_from")?,
-        assigned_by: row.try_get("assigned_by")?,
-        assigned_at: row.try_get("assigned_at")?,
-    })
-}
-
-fn version_record(row: &sqlx::any::AnyRow) -> Result<VersionRecord> {
-    let ns: String = row.try_get("namespace")?;
-    let name: String = row.try_get("name")?;
-    Ok(VersionRecord {
-        name: format!("{ns}/{name}"),
-        version: row.try_get("version")?,
-        sha256: row.try_get("sha256")?,
-        published_by: row.try_get("published_by")?,
-        published_at: row.try_get("published_at")?,
-        yanked: row.try_get::<Option<i64>, _>("yanked_at")?.is_some(),
-        prerelease: row.try_get::<i64, _>("prerelease")? != 0,
-    })
-}
-
-const ASSIGNMENT_COLUMNS: &str =
-    "id, post_type, post_kind, unit, plugin, requirement, effective_from, assigned_by, assigned_at";
-const VERSION_COLUMNS: &str =
-    "namespace, name, version, sha256, published_by, published_at, yanked_at, prerelease";
 
 /// How long a cached resolver is trusted. Changes made through this host are
 /// seen at once (they bump [`Registry::changed`]); this bounds how long one
@@ -272,13 +198,7 @@ impl Registry {
     }
 
     async fn existing_by_sha(&self, sha256: &str) -> Result<Option<VersionRecord>> {
-        let row = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE sha256 = $1"
-        ))
-        .bind(sha256.to_string())
-        .fetch_optional(self.store.pool())
-        .await?;
-        row.as_ref().map(version_record).transpose()
+        Ok(self.store.version_by_sha(sha256).await?)
     }
 
     async fn version(
@@ -287,15 +207,7 @@ impl Registry {
         name: &str,
         version: &str,
     ) -> Result<Option<VersionRecord>> {
-        let row = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE namespace = $1 AND name = $2 AND version = $3"
-        ))
-        .bind(namespace.to_string())
-        .bind(name.to_string())
-        .bind(version.to_string())
-        .fetch_optional(self.store.pool())
-        .await?;
-        row.as_ref().map(version_record).transpose()
+        Ok(self.store.plugin_version(namespace, name, version).await?)
     }
 
     /// Validates, hashes and publishes a component. The same bytes again return
@@ -347,29 +259,13 @@ impl Registry {
             prerelease: !version.pre.is_empty(),
         };
         let mut tx = self.store.begin().await?;
-        sqlx::query("INSERT INTO plugin_blobs (sha256, bytes, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
-            .bind(sha256.clone())
-            .bind(bytes.clone())
-            .bind(bytes.len() as i64)
-            .execute(&mut *tx)
-            .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO plugin_versions (namespace, name, version, prerelease, sha256, describe, published_by, published_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(namespace.to_string())
-        .bind(name.to_string())
-        .bind(record.version.clone())
-        .bind(i64::from(record.prerelease))
-        .bind(sha256.clone())
-        .bind(describe)
-        .bind(record.published_by.clone())
-        .bind(record.published_at)
-        .execute(&mut *tx)
-        .await;
+        tx.insert_plugin_blob(&sha256, &bytes).await?;
+        let inserted = tx
+            .insert_plugin_version(namespace, name, &record, &describe)
+            .await;
         if let Err(e) = inserted {
             drop(tx);
-            if !is_unique_violation(&e) {
+            if !e.is_unique_violation() {
                 return Err(e.into());
             }
             return match self.version(namespace, name, &record.version).await? {
@@ -406,38 +302,18 @@ impl Registry {
 
     /// Every published plugin's name.
     pub async fn plugins(&self) -> Result<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT namespace, name FROM plugin_versions ORDER BY namespace, name",
-        )
-        .fetch_all(self.store.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(format!(
-                    "{}/{}",
-                    r.try_get::<String, _>("namespace")?,
-                    r.try_get::<String, _>("name")?
-                ))
-            })
-            .collect()
+        Ok(self.store.plugin_names().await?)
     }
 
     /// Every version of a plugin, lowest first.
     pub async fn versions(&self, plugin: &str) -> Result<Vec<VersionRecord>> {
         let (namespace, name) = split_name(plugin)?;
-        let rows = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE namespace = $1 AND name = $2"
-        ))
-        .bind(namespace.to_string())
-        .bind(name.to_string())
-        .fetch_all(self.store.pool())
-        .await?;
-        let mut versions: Vec<(Version, VersionRecord)> = rows
-            .iter()
-            .map(|r| {
-                let rec = version_record(r)?;
-                Ok((parse_version(&rec.version)?, rec))
-            })
+        let mut versions: Vec<(Version, VersionRecord)> = self
+            .store
+            .plugin_versions(namespace, name)
+            .await?
+            .into_iter()
+            .map(|rec| Ok((parse_version(&rec.version)?, rec)))
             .collect::<Result<_>>()?;
         versions.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(versions.into_iter().map(|(_, r)| r).collect())
@@ -477,17 +353,8 @@ impl Registry {
             )));
         };
         let mut tx = self.store.begin().await?;
-        sqlx::query(
-            "UPDATE plugin_versions SET yanked_at = $1, yanked_by = $2 \
-             WHERE namespace = $3 AND name = $4 AND version = $5 AND yanked_at IS NULL",
-        )
-        .bind(now_millis())
-        .bind(actor.name.clone())
-        .bind(namespace.to_string())
-        .bind(name.to_string())
-        .bind(record.version.clone())
-        .execute(&mut *tx)
-        .await?;
+        tx.yank_plugin_version(namespace, name, &record.version, &actor.name, now_millis())
+            .await?;
         Self::audit(
             &mut tx,
             actor,
@@ -507,16 +374,9 @@ impl Registry {
     /// A version's record and its describe() as published (JSON text).
     pub async fn describe(&self, plugin: &str, version: &str) -> Result<(VersionRecord, String)> {
         let (namespace, name) = split_name(plugin)?;
-        let row = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS}, describe FROM plugin_versions WHERE namespace = $1 AND name = $2 AND version = $3"
-        ))
-        .bind(namespace.to_string())
-        .bind(name.to_string())
-        .bind(version.to_string())
-        .fetch_optional(self.store.pool())
-        .await?;
-        match row {
-            Some(row) => Ok((version_record(&row)?, row.try_get("describe")?)),
+        let found = self.store.plugin_describe(namespace, name, version).await?;
+        match found {
+            Some(found) => Ok(found),
             None => {
                 let versions = self.known_versions(plugin).await?;
                 let listed: Vec<&str> = versions.iter().map(|r| r.version.as_str()).collect();
@@ -550,11 +410,7 @@ impl Registry {
         if let Some(p) = self.loaded.lock().unwrap().get(&record.sha256) {
             return Ok(p.clone());
         }
-        let row = sqlx::query("SELECT bytes FROM plugin_blobs WHERE sha256 = $1")
-            .bind(record.sha256.clone())
-            .fetch_one(self.store.pool())
-            .await?;
-        let bytes: Vec<u8> = row.try_get("bytes")?;
+        let bytes = self.store.plugin_blob(&record.sha256).await?;
         let runtime = self.runtime.clone();
         let loaded = tokio::task::spawn_blocking(move || runtime.load(&bytes))
             .await
@@ -587,16 +443,7 @@ impl Registry {
             self.unit_kind(p).await?;
         }
         let mut tx = self.store.begin().await?;
-        sqlx::query(
-            "INSERT INTO units (code, name, kind, parent) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent",
-        )
-        .bind(code.to_string())
-        .bind(name.to_string())
-        .bind(kind.to_string())
-        .bind(parent.map(str::to_string))
-        .execute(&mut *tx)
-        .await?;
+        tx.upsert_unit(code, name, kind, parent).await?;
         let detail = serde_json::json!({"name": name, "kind": kind, "parent": parent});
         Self::audit(&mut tx, actor, "unit", code, detail).await?;
         tx.commit().await?;
@@ -605,12 +452,8 @@ impl Registry {
     }
 
     async fn unit_kind(&self, code: &str) -> Result<String> {
-        let row = sqlx::query("SELECT kind FROM units WHERE code = $1")
-            .bind(code.to_string())
-            .fetch_optional(self.store.pool())
-            .await?;
-        match row {
-            Some(r) => Ok(r.try_get("kind")?),
+        match self.store.unit_kind(code).await? {
+            Some(kind) => Ok(kind),
             None => Err(Error::NotFound(format!("no unit with code `{code}`"))),
         }
     }
@@ -620,11 +463,7 @@ impl Registry {
         self.unit_kind(code).await?;
         let mut chain = vec![code.to_string()];
         loop {
-            let row = sqlx::query("SELECT parent FROM units WHERE code = $1")
-                .bind(chain.last().unwrap().clone())
-                .fetch_one(self.store.pool())
-                .await?;
-            match row.try_get::<Option<String>, _>("parent")? {
+            match self.store.unit_parent(chain.last().unwrap()).await? {
                 // A cycle in the data must not hang the host.
                 Some(p) if !chain.contains(&p) => chain.push(p),
                 _ => return Ok(chain),
@@ -675,44 +514,32 @@ impl Registry {
                 available: listed.join(", "),
             });
         }
-        let is_agency_type = sqlx::query("SELECT code FROM units WHERE kind = $1 LIMIT 1")
-            .bind(post_type.to_string())
-            .fetch_optional(self.store.pool())
-            .await?
-            .is_some();
+        let is_agency_type = self.store.is_agency_type(post_type).await?;
         let post_kind = if is_agency_type {
             "agency-type"
         } else {
             "position"
         };
         let mut tx = self.store.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO assignments (post_type, post_kind, unit, plugin, requirement, effective_from, assigned_by, assigned_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(post_type.to_string())
-        .bind(post_kind.to_string())
-        .bind(unit.to_string())
-        .bind(plugin.to_string())
-        .bind(requirement.to_string())
-        .bind(from.start.clone())
-        .bind(actor.name.clone())
-        .bind(now_millis())
-        .execute(&mut *tx)
-        .await;
+        let inserted = tx
+            .insert_assignment(&NewAssignment {
+                post_type,
+                post_kind,
+                unit,
+                plugin,
+                requirement,
+                effective_from: &from.start,
+                assigned_by: &actor.name,
+                assigned_at: now_millis(),
+            })
+            .await;
         if let Err(e) = inserted {
             drop(tx);
-            if is_unique_violation(&e) {
-                let first = sqlx::query(&format!(
-                    "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE post_type = $1 AND post_kind = $2 AND unit = $3 AND effective_from = $4"
-                ))
-                .bind(post_type.to_string())
-                .bind(post_kind.to_string())
-                .bind(unit.to_string())
-                .bind(from.start.clone())
-                .fetch_one(self.store.pool())
-                .await?;
-                let first = assignment(&first)?;
+            if e.is_unique_violation() {
+                let first = self
+                    .store
+                    .assignment_at(post_type, post_kind, unit, &from.start)
+                    .await?;
                 return Err(Error::Tie {
                     post_type: post_type.to_string(),
                     unit: unit.to_string(),
@@ -732,26 +559,15 @@ impl Registry {
         Self::audit(&mut tx, actor, "assign", post_type, detail).await?;
         tx.commit().await?;
         self.changed();
-        let row = sqlx::query(&format!(
-            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE post_type = $1 AND post_kind = $2 AND unit = $3 AND effective_from = $4"
-        ))
-        .bind(post_type.to_string())
-        .bind(post_kind.to_string())
-        .bind(unit.to_string())
-        .bind(from.start)
-        .fetch_one(self.store.pool())
-        .await?;
-        assignment(&row)
+        Ok(self
+            .store
+            .assignment_at(post_type, post_kind, unit, &from.start)
+            .await?)
     }
 
     /// Every assignment ever made, oldest first: who assigned what, when.
     pub async fn assignments(&self) -> Result<Vec<Assignment>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments ORDER BY id"
-        ))
-        .fetch_all(self.store.pool())
-        .await?;
-        rows.iter().map(assignment).collect()
+        Ok(self.store.assignments().await?)
     }
 
     /// The assignment in force for a post in a unit during a period, and the

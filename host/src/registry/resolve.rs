@@ -5,11 +5,9 @@
 use std::collections::HashMap;
 
 use semver::VersionReq;
-use sqlx::Row;
 
 use super::{
-    ASSIGNMENT_COLUMNS, Assignment, Error, Period, Registry, Resolved, Result, VersionRecord,
-    assignment, parse_version, picks,
+    Assignment, Error, Period, Registry, Resolved, Result, VersionRecord, parse_version, picks,
 };
 use crate::runtime::{PeriodKind, PluginInfo};
 
@@ -30,27 +28,8 @@ impl Registry {
     /// then and every version once.
     pub async fn resolver(&self, period: &str) -> Result<Resolver> {
         let period = Period::parse(period)?;
-        let pool = self.store.pool();
-        let units = sqlx::query("SELECT code, kind, parent FROM units")
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("code")?,
-                    (r.try_get("kind")?, r.try_get("parent")?),
-                ))
-            })
-            .collect::<Result<HashMap<String, (String, Option<String>)>>>()?;
-        let assignments = sqlx::query(&format!(
-            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE effective_from <= $1 ORDER BY id"
-        ))
-        .bind(period.start.clone())
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(assignment)
-        .collect::<Result<Vec<_>>>()?;
+        let units = self.store.unit_links().await?;
+        let assignments = self.store.assignments_by(&period.start).await?;
         let mut versions: HashMap<String, Vec<VersionRecord>> = HashMap::new();
         for a in &assignments {
             if !versions.contains_key(&a.plugin) {
@@ -58,21 +37,12 @@ impl Registry {
             }
         }
         let mut kinds = HashMap::new();
-        for r in sqlx::query("SELECT namespace, name, version, describe FROM plugin_versions")
-            .fetch_all(pool)
-            .await?
-        {
-            let name = format!(
-                "{}/{}",
-                r.try_get::<String, _>("namespace")?,
-                r.try_get::<String, _>("name")?
-            );
-            if !versions.contains_key(&name) {
+        for r in self.store.version_describes().await? {
+            if !versions.contains_key(&r.plugin) {
                 continue;
             }
-            let describe: String = r.try_get("describe")?;
-            if let Ok(info) = serde_json::from_str::<PluginInfo>(&describe) {
-                kinds.insert((name, r.try_get("version")?), info.period_kind);
+            if let Ok(info) = serde_json::from_str::<PluginInfo>(&r.describe) {
+                kinds.insert((r.plugin, r.version), info.period_kind);
             }
         }
         Ok(Resolver {

@@ -85,6 +85,8 @@ pub struct Plugin {
     evaluate: ComponentExportIndex,
     /// Its `describe()`, checked.
     pub info: PluginInfo,
+    /// What the contract's answer check reads of `info`.
+    spec: thuocdo_contract::Spec,
     /// The SHA-256 of its bytes, lowercase hex.
     pub sha256: String,
 }
@@ -267,6 +269,7 @@ impl Runtime {
         Ok(Plugin {
             pre: checked.instance_pre().clone(),
             evaluate,
+            spec: validate::spec(&info),
             info,
             sha256,
         })
@@ -400,7 +403,7 @@ impl Runtime {
                     limit: limits.output,
                 }));
             }
-            validate::evaluation(&plugin.info, eval).map_err(|e| Failed::Call(Error::Fault(e)))?;
+            validate::evaluation(&plugin.spec, eval).map_err(|e| Failed::Call(Error::Fault(e)))?;
         }
         Ok(Evaluated {
             answer,

@@ -1,35 +1,93 @@
 //! The host never trusts a plugin's output: everything a result says is checked
-//! against the plugin's own describe(), with the contract's one algorithm.
+//! against the plugin's own describe(), with the contract's one algorithm
+//! (the `thuocdo-contract` crate, which the SDK's own checks use too).
 
-use thuocdo_sdk::grading::round_points;
+use thuocdo_contract as contract;
 
-use super::{Direction, Evaluation, Grade, Group, Light, PluginInfo, Rounding};
+use super::{Direction, Evaluation, Grade, Group, IndicatorResult, Light, PluginInfo, Rounding};
 
-fn rounding(r: Rounding) -> thuocdo_sdk::Rounding {
+fn rounding(r: Rounding) -> contract::Rounding {
     match r {
-        Rounding::HalfAwayFromZero => thuocdo_sdk::Rounding::HalfAwayFromZero,
-        Rounding::HalfToEven => thuocdo_sdk::Rounding::HalfToEven,
-        Rounding::TowardZero => thuocdo_sdk::Rounding::TowardZero,
+        Rounding::HalfAwayFromZero => contract::Rounding::HalfAwayFromZero,
+        Rounding::HalfToEven => contract::Rounding::HalfToEven,
+        Rounding::TowardZero => contract::Rounding::TowardZero,
     }
 }
 
-fn rank(g: Grade) -> u8 {
+/// A grade in the contract's terms.
+pub(crate) fn grade(g: Grade) -> contract::Grade {
     match g {
-        Grade::A => 0,
-        Grade::B => 1,
-        Grade::C => 2,
-        Grade::D => 3,
-        Grade::NotGraded => 4,
+        Grade::A => contract::Grade::A,
+        Grade::B => contract::Grade::B,
+        Grade::C => contract::Grade::C,
+        Grade::D => contract::Grade::D,
+        Grade::NotGraded => contract::Grade::NotGraded,
     }
 }
 
-fn group_index(g: Group) -> usize {
+fn group(g: Group) -> contract::Group {
     match g {
-        Group::Volume => 0,
-        Group::Progress => 1,
-        Group::Quality => 2,
-        Group::Efficiency => 3,
-        Group::Conduct => 4,
+        Group::Volume => contract::Group::Volume,
+        Group::Progress => contract::Group::Progress,
+        Group::Quality => contract::Group::Quality,
+        Group::Efficiency => contract::Group::Efficiency,
+        Group::Conduct => contract::Group::Conduct,
+    }
+}
+
+fn direction(d: Direction) -> contract::Direction {
+    match d {
+        Direction::HigherIsBetter => contract::Direction::HigherIsBetter,
+        Direction::LowerIsBetter => contract::Direction::LowerIsBetter,
+        Direction::Neutral => contract::Direction::Neutral,
+    }
+}
+
+fn light(l: Light) -> contract::Light {
+    match l {
+        Light::Green => contract::Light::Green,
+        Light::Yellow => contract::Light::Yellow,
+        Light::Red => contract::Light::Red,
+        Light::NoData => contract::Light::NoData,
+    }
+}
+
+impl contract::Scored for IndicatorResult {
+    fn raw(&self) -> Option<i64> {
+        self.raw
+    }
+    fn score(&self) -> i64 {
+        self.score
+    }
+    fn light(&self) -> contract::Light {
+        light(self.light)
+    }
+}
+
+/// What the contract's check needs of a describe(); made once per plugin.
+pub fn spec(info: &PluginInfo) -> contract::Spec {
+    contract::Spec {
+        indicators: info
+            .indicators
+            .iter()
+            .map(|i| contract::IndicatorSpec {
+                id: i.id.clone(),
+                group: group(i.group),
+                direction: direction(i.direction),
+                green: i.green,
+                red: i.red,
+                max_score: i.max_score,
+                weight: i.weight,
+            })
+            .collect(),
+        step: info.scale.step,
+        rounding: rounding(info.scale.rounding),
+        bands: info
+            .bands
+            .iter()
+            .map(|b| (grade(b.grade), b.min_total))
+            .collect(),
+        caps: info.caps.iter().map(|c| grade(c.max_grade)).collect(),
     }
 }
 
@@ -38,12 +96,7 @@ fn group_index(g: Group) -> usize {
 /// one algorithm, which results are checked against and a person's scorecard
 /// shows. In the order volume, progress, quality, efficiency, conduct.
 pub fn subtotals(info: &PluginInfo, scores: impl IntoIterator<Item = i64>) -> [i64; 5] {
-    let mut sums = [0i128; 5];
-    for (spec, score) in info.indicators.iter().zip(scores) {
-        sums[group_index(spec.group)] += spec.weight as i128 * score as i128;
-    }
-    let rule = rounding(info.scale.rounding);
-    sums.map(|s| round_points(s, info.scale.step, rule))
+    contract::subtotals(&spec(info), scores)
 }
 
 /// Whether describe() itself is usable: the numbers the host will check
@@ -76,97 +129,27 @@ pub(crate) fn describe(info: &PluginInfo) -> Result<(), String> {
             info.scale.max_total as f64 / 1e4
         ));
     }
-    if info
-        .bands
-        .windows(2)
-        .any(|w| w[0].min_total <= w[1].min_total || rank(w[0].grade) >= rank(w[1].grade))
-    {
+    if info.bands.windows(2).any(|w| {
+        w[0].min_total <= w[1].min_total || grade(w[0].grade).rank() >= grade(w[1].grade).rank()
+    }) {
         return Err("grading bands must go from the best grade down, each starting lower".into());
     }
     Ok(())
 }
 
-/// The first way `eval` contradicts `info`, in words.
-pub(crate) fn evaluation(info: &PluginInfo, eval: &Evaluation) -> Result<(), String> {
-    if eval.indicators.len() != info.indicators.len() {
-        return Err(format!(
-            "{} indicator results for {} declared indicators",
-            eval.indicators.len(),
-            info.indicators.len()
-        ));
-    }
-    for (spec, r) in info.indicators.iter().zip(&eval.indicators) {
-        if r.score < 0 || r.score > spec.max_score {
-            return Err(format!(
-                "`{}` scored {} outside 0 ..= {}",
-                spec.id, r.score, spec.max_score
-            ));
-        }
-        if r.score % info.scale.step != 0 {
-            return Err(format!(
-                "`{}` scored {}, not a multiple of the step {}",
-                spec.id, r.score, info.scale.step
-            ));
-        }
-        let light = match r.raw {
-            None => Light::NoData,
-            Some(raw) => {
-                let better = |a: i64, b: i64| {
-                    if spec.direction == Direction::LowerIsBetter {
-                        a <= b
-                    } else {
-                        a >= b
-                    }
-                };
-                if better(raw, spec.green) {
-                    Light::Green
-                } else if better(spec.red, raw) {
-                    Light::Red
-                } else {
-                    Light::Yellow
-                }
-            }
-        };
-        if light != r.light {
-            return Err(format!(
-                "`{}` shows {:?}, its thresholds give {light:?}",
-                spec.id, r.light
-            ));
-        }
-    }
-    let expected = subtotals(info, eval.indicators.iter().map(|r| r.score));
+/// The first way `eval` contradicts its plugin's `spec`, in words.
+pub(crate) fn evaluation(spec: &contract::Spec, eval: &Evaluation) -> Result<(), String> {
     let s = &eval.subtotals;
-    let given = [s.volume, s.progress, s.quality, s.efficiency, s.conduct];
-    if given[..] != expected[..] {
-        return Err(format!("subtotals {given:?} should be {expected:?}"));
+    let caps: Vec<usize> = eval.caps.iter().map(|&c| c as usize).collect();
+    let answer = contract::Answer {
+        indicators: &eval.indicators,
+        subtotals: [s.volume, s.progress, s.quality, s.efficiency, s.conduct],
+        total: eval.total,
+        grade: grade(eval.grade),
+        caps: &caps,
+    };
+    match contract::check(spec, &answer).into_iter().next() {
+        None => Ok(()),
+        Some(problem) => Err(problem.to_string()),
     }
-    let total: i64 = expected.iter().sum();
-    if eval.total != total {
-        return Err(format!("total {} should be {total}", eval.total));
-    }
-    if eval.caps.iter().any(|&c| c as usize >= info.caps.len())
-        || !eval.caps.is_sorted_by(|a, b| a < b)
-    {
-        return Err(format!(
-            "caps {:?} are not ascending positions of declared caps",
-            eval.caps
-        ));
-    }
-    let band = info
-        .bands
-        .iter()
-        .find(|b| total >= b.min_total)
-        .map_or(Grade::D, |b| b.grade);
-    let grade = eval
-        .caps
-        .iter()
-        .map(|&c| info.caps[c as usize].max_grade)
-        .fold(band, |g, cap| if rank(cap) > rank(g) { cap } else { g });
-    if grade != eval.grade {
-        return Err(format!(
-            "grade {:?} contradicts its bands and caps, which give {grade:?}",
-            eval.grade
-        ));
-    }
-    Ok(())
 }

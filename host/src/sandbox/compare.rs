@@ -18,6 +18,7 @@ use crate::explain;
 use crate::registry::Period;
 use crate::runtime::{Evaluation, EvaluationInput, Lane, Plugin, PluginInfo, Runtime, Subject};
 use crate::scoring::{self, Answer, StoredResult, SubjectRow, Units, apply_cohort_rules, fill};
+use crate::store::drafts::WhatIfOfficialRow;
 
 /// What to compare.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
@@ -164,49 +165,7 @@ pub struct FactCoverage {
 
 /// What the comparison reads of an official result: less than a stored
 /// result (no facts), since a national what-if holds a quarter of a million.
-struct Official {
-    plugin: String,
-    version: String,
-    outcome: String,
-    total: Option<i64>,
-    computed_grade: Option<String>,
-    grade: Option<String>,
-    indicators: String,
-}
-
-/// The official results of `runs`, by subject; a later run wins where
-/// several cover a subject.
-async fn official_results(
-    registry: &crate::registry::Registry,
-    runs: &[i64],
-) -> Result<HashMap<String, Official>> {
-    use futures_util::TryStreamExt;
-    use sqlx::Row;
-    let mut out = HashMap::new();
-    for run in runs {
-        let mut rows = sqlx::query(
-            "SELECT subject, plugin, version, outcome, total, computed_grade, grade, indicators \
-             FROM run_results WHERE run_id = $1",
-        )
-        .bind(*run)
-        .fetch(registry.store().pool());
-        while let Some(r) = rows.try_next().await? {
-            out.insert(
-                r.try_get("subject")?,
-                Official {
-                    plugin: r.try_get("plugin")?,
-                    version: r.try_get("version")?,
-                    outcome: r.try_get("outcome")?,
-                    total: r.try_get("total")?,
-                    computed_grade: r.try_get("computed_grade")?,
-                    grade: r.try_get("grade")?,
-                    indicators: r.try_get("indicators")?,
-                },
-            );
-        }
-    }
-    Ok(out)
-}
+type Official = WhatIfOfficialRow;
 
 /// One unit's official grades, draft grades and changes of total.
 type UnitTally = (BTreeMap<String, usize>, BTreeMap<String, usize>, Vec<i64>);
@@ -386,7 +345,8 @@ impl Sandbox {
                 period.text
             )));
         }
-        let before = official_results(registry, &official).await?;
+        let before: HashMap<String, Official> =
+            registry.store().what_if_official_results(&official).await?;
 
         // The subjects in scope: an official result; the post type asked,
         // or by default those the draft replaces (scored officially by a card

@@ -43,11 +43,3 @@ pub enum Error {
 
 /// The sandbox boundary's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-// Until every statement of this module lives in store/, a driver error
-// converts through the store's own.
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Error {
-        Error::Store(e.into())
-    }
-}

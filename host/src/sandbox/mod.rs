@@ -34,11 +34,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use crate::access::{Actor, Role};
 use crate::registry::Registry;
 use crate::runtime::{Limits, Plugin, sha256_hex};
+use crate::store::drafts::{DraftRow, NewDraft};
 use crate::store::now_millis;
 
 /// How drafts run: tighter than published scorecards, and a bound on each
@@ -113,17 +113,17 @@ impl Drop for Slot<'_> {
     }
 }
 
-const COLUMNS: &str = "id, name, version, sha256, uploaded_by, uploaded_at";
-
-fn record(r: &sqlx::any::AnyRow) -> Result<DraftRecord> {
-    Ok(DraftRecord {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        version: r.try_get("version")?,
-        sha256: r.try_get("sha256")?,
-        uploaded_by: r.try_get("uploaded_by")?,
-        uploaded_at: r.try_get("uploaded_at")?,
-    })
+impl From<DraftRow> for DraftRecord {
+    fn from(r: DraftRow) -> DraftRecord {
+        DraftRecord {
+            id: r.id,
+            name: r.name,
+            version: r.version,
+            sha256: r.sha256,
+            uploaded_by: r.uploaded_by,
+            uploaded_at: r.uploaded_at,
+        }
+    }
 }
 
 /// Analysts work in the sandbox; admins may too.
@@ -172,20 +172,20 @@ impl Sandbox {
         let plugin = plugin?;
         let describe = serde_json::to_string(&plugin.info).expect("describe serialises");
         let sha256 = sha256_hex(&bytes);
-        let row = sqlx::query(&format!(
-            "INSERT INTO sandbox_drafts (name, version, sha256, describe, bytes, uploaded_by, uploaded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
-        ))
-        .bind(plugin.info.name.clone())
-        .bind(plugin.info.version.clone())
-        .bind(sha256)
-        .bind(describe)
-        .bind(bytes)
-        .bind(actor.name.clone())
-        .bind(now_millis())
-        .fetch_one(self.registry.store().pool())
-        .await?;
-        let draft = record(&row)?;
+        let draft: DraftRecord = self
+            .registry
+            .store()
+            .insert_draft(NewDraft {
+                name: &plugin.info.name,
+                version: &plugin.info.version,
+                sha256: &sha256,
+                describe: &describe,
+                bytes,
+                uploaded_by: &actor.name,
+                uploaded_at: now_millis(),
+            })
+            .await?
+            .into();
         self.loaded
             .lock()
             .unwrap()
@@ -196,12 +196,14 @@ impl Sandbox {
     /// Every draft, oldest first.
     pub async fn list(&self, actor: &Actor) -> Result<Vec<DraftRecord>> {
         may_use(actor)?;
-        sqlx::query(&format!("SELECT {COLUMNS} FROM sandbox_drafts ORDER BY id"))
-            .fetch_all(self.registry.store().pool())
+        Ok(self
+            .registry
+            .store()
+            .drafts()
             .await?
-            .iter()
-            .map(record)
-            .collect()
+            .into_iter()
+            .map(DraftRecord::from)
+            .collect())
     }
 
     /// Deletes a draft: its uploader or an admin may.
@@ -214,23 +216,14 @@ impl Sandbox {
                 draft.uploaded_by
             )));
         }
-        sqlx::query("DELETE FROM sandbox_drafts WHERE id = $1")
-            .bind(id)
-            .execute(self.registry.store().pool())
-            .await?;
+        self.registry.store().delete_draft(id).await?;
         self.loaded.lock().unwrap().remove(&id);
         Ok(draft)
     }
 
     async fn get(&self, id: i64) -> Result<DraftRecord> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM sandbox_drafts WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.registry.store().pool())
-        .await?;
-        match row {
-            Some(r) => record(&r),
+        match self.registry.store().draft(id).await? {
+            Some(r) => Ok(r.into()),
             None => Err(Error::NotFound(format!("no draft with id {id}"))),
         }
     }
@@ -241,11 +234,7 @@ impl Sandbox {
         if let Some(p) = self.loaded.lock().unwrap().get(&id) {
             return Ok((draft, p.clone()));
         }
-        let bytes: Vec<u8> = sqlx::query("SELECT bytes FROM sandbox_drafts WHERE id = $1")
-            .bind(id)
-            .fetch_one(self.registry.store().pool())
-            .await?
-            .try_get("bytes")?;
+        let bytes = self.registry.store().draft_bytes(id).await?;
         let runtime = self.registry.runtime_arc();
         let plugin = tokio::task::spawn_blocking(move || runtime.load(&bytes))
             .await

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sqlx::Row;
 use thuocdo_sdk::Fixed;
 
 use super::Result;
@@ -35,19 +34,9 @@ impl Dictionary {
     /// The facts of every published version and every draft.
     pub async fn load(registry: &Registry) -> Result<Dictionary> {
         let mut dictionary = Dictionary::default();
-        let pool = registry.store().pool();
-        let mut rows = sqlx::query("SELECT describe FROM plugin_versions")
-            .fetch_all(pool)
-            .await?;
         // Drafts' facts count too: a policy team can load what a draft needs
         // before trying it.
-        rows.extend(
-            sqlx::query("SELECT describe FROM sandbox_drafts")
-                .fetch_all(pool)
-                .await?,
-        );
-        for row in rows {
-            let text: String = row.try_get("describe")?;
+        for text in registry.store().fact_declarations().await? {
             if let Ok(info) = serde_json::from_str::<PluginInfo>(&text) {
                 dictionary.add(&info);
             }

@@ -77,11 +77,3 @@ fn list(rows: &[RowError]) -> String {
 
 /// The scoring boundary's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-// Until every statement of this module lives in store/, a driver error
-// converts through the store's own.
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Error {
-        Error::Store(e.into())
-    }
-}

@@ -8,15 +8,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::Row;
 
 use super::dictionary::Dictionary;
 use super::{Error, Result, RowError, Units};
 use crate::access::{Actor, Role};
 use crate::registry::{Period, Registry};
 use crate::runtime::sha256_hex;
-use crate::store::bulk::{Cell, insert};
-use crate::store::now_millis;
+use crate::store::bulk::Cell;
+use crate::store::facts::NewFactImport;
 
 /// One fact value as a file gives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -344,16 +343,6 @@ fn check<'a>(
 /// The facts in force for one subject and period: name → ten-thousandths.
 pub type Sheet = BTreeMap<String, i64>;
 
-/// Every subject's unit.
-async fn subject_units(registry: &Registry) -> Result<HashMap<String, String>> {
-    Ok(sqlx::query("SELECT id, unit FROM subjects")
-        .fetch_all(registry.store().pool())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("unit")?)))
-        .collect::<Result<_, sqlx::Error>>()?)
-}
-
 /// Imports a file's facts: checked whole, then written in one transaction.
 /// The format follows the file's name (or its first character).
 pub async fn import(
@@ -380,7 +369,7 @@ pub async fn import_as(
         )));
     }
     let rows = parse(file, bytes, format)?;
-    let subjects = subject_units(registry).await?;
+    let subjects = registry.store().subject_units().await?;
     let dictionary = Dictionary::load(registry).await?;
     let checked = check(file, &rows, &subjects, &dictionary)?;
     let units = Units::load(registry).await?;
@@ -405,27 +394,20 @@ pub async fn import_as(
     }
 
     let periods: HashSet<&str> = checked.iter().map(|c| c.row.period.as_str()).collect();
-    let pool = registry.store().pool();
-    for row in sqlx::query("SELECT period, frozen_by FROM fact_freezes")
-        .fetch_all(pool)
-        .await?
-    {
-        let period: String = row.try_get("period")?;
+    let store = registry.store();
+    for freeze in store.fact_freezes().await? {
+        let period = freeze.period;
         if periods.contains(period.as_str()) {
-            let by: String = row.try_get("frozen_by")?;
+            let by = freeze.frozen_by;
             return Err(Error::Locked(format!(
                 "the facts of {period} are frozen (cut off by {by}); a unit admin can reopen them with a reason: thuocdo facts reopen --period {period} --reason …"
             )));
         }
     }
-    for row in
-        sqlx::query("SELECT period, unit, run_id FROM official_runs WHERE unlocked_at IS NULL")
-            .fetch_all(pool)
-            .await?
-    {
-        let period: String = row.try_get("period")?;
-        let root: Option<String> = row.try_get("unit")?;
-        let run: i64 = row.try_get("run_id")?;
+    for lock in store.official_locks().await? {
+        let period = lock.period;
+        let root = lock.unit;
+        let run = lock.run_id;
         let covers = |unit: &str| root.as_deref().is_none_or(|r| units.within(unit, r));
         if let Some(c) = checked
             .iter()
@@ -456,18 +438,10 @@ pub async fn import_as(
     }
     let mut current: HashMap<(String, String), (Sheet, i64)> = HashMap::new();
     for period in &periods {
-        for row in sqlx::query("SELECT subject, facts, revision FROM fact_sheets WHERE period = $1")
-            .bind(period.to_string())
-            .fetch_all(pool)
-            .await?
-        {
-            let facts: String = row.try_get("facts")?;
-            let sheet: Sheet = serde_json::from_str(&facts)
+        for row in store.sheets_in_force(period).await? {
+            let sheet: Sheet = serde_json::from_str(&row.facts)
                 .map_err(|e| Error::Internal(format!("a stored fact sheet is unreadable: {e}")))?;
-            current.insert(
-                (period.to_string(), row.try_get("subject")?),
-                (sheet, row.try_get("revision")?),
-            );
+            current.insert((period.to_string(), row.subject), (sheet, row.revision));
         }
     }
     let mut sheets = Vec::new();
@@ -513,39 +487,25 @@ pub async fn import_as(
     }
     let sheets_changed = sheets.len();
     let mut tx = registry.store().begin().await?;
-    let import_id: i64 = sqlx::query(
-        "INSERT INTO fact_imports (at, actor, file, sha256, rows_read, values_changed) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(now_millis())
-    .bind(actor.name.clone())
-    .bind(file.to_string())
-    .bind(sha256_hex(bytes))
-    .bind(rows.len() as i64)
-    .bind(values_changed as i64)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
-    insert(
-        &mut tx,
-        "INSERT INTO fact_sheets (subject, period, facts, revision)",
-        "ON CONFLICT (period, subject) DO UPDATE SET facts = excluded.facts, revision = excluded.revision",
-        sheets,
-    )
-    .await?;
-    insert(
-        &mut tx,
-        "INSERT INTO fact_changes (subject, period, import_id, revision, facts)",
-        "",
-        changes.into_iter().map(|(s, p, r, f)| {
-            vec![
-                s.into(),
-                p.into(),
-                Cell::Int(import_id),
-                Cell::Int(r),
-                f.into(),
-            ]
-        }),
-    )
+    let import_id = tx
+        .insert_fact_import(&NewFactImport {
+            actor: &actor.name,
+            file,
+            sha256: &sha256_hex(bytes),
+            rows_read: rows.len() as i64,
+            values_changed: values_changed as i64,
+        })
+        .await?;
+    tx.upsert_fact_sheets(sheets).await?;
+    tx.insert_fact_changes(changes.into_iter().map(|(s, p, r, f)| {
+        vec![
+            s.into(),
+            p.into(),
+            Cell::Int(import_id),
+            Cell::Int(r),
+            f.into(),
+        ]
+    }))
     .await?;
     let detail = serde_json::json!({
         "import": import_id, "sha256": sha256_hex(bytes), "rows": rows.len(),
@@ -568,15 +528,8 @@ pub async fn freeze(registry: &Registry, actor: &Actor, period: &str) -> Result<
     may_cut_off(actor)?;
     let period = Period::parse(period)?;
     let mut tx = registry.store().begin().await?;
-    let done = sqlx::query(
-        "INSERT INTO fact_freezes (period, frozen_at, frozen_by) VALUES ($1, $2, $3) ON CONFLICT (period) DO NOTHING",
-    )
-    .bind(period.text.clone())
-    .bind(now_millis())
-    .bind(actor.name.clone())
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    let frozen = tx.freeze_facts(&period.text, &actor.name).await?;
+    if !frozen {
         return Err(Error::Refused(format!(
             "the facts of {} are already frozen",
             period.text
@@ -604,11 +557,8 @@ pub async fn reopen(registry: &Registry, actor: &Actor, period: &str, reason: &s
         ));
     }
     let mut tx = registry.store().begin().await?;
-    let done = sqlx::query("DELETE FROM fact_freezes WHERE period = $1")
-        .bind(period.text.clone())
-        .execute(&mut *tx)
-        .await?;
-    if done.rows_affected() == 0 {
+    let reopened = tx.reopen_facts(&period.text).await?;
+    if !reopened {
         return Err(Error::Refused(format!(
             "the facts of {} are not frozen",
             period.text

@@ -29,14 +29,13 @@ mod run;
 mod summary;
 mod verify;
 
+pub(crate) use self::mean as mean_of;
 pub use cohort::{CohortMember, apply_quota};
 pub use error::{Error, Result, RowError};
 pub use official::{OfficialRun, official_runs, publish, unlock};
 pub use progress::Progress;
-pub(crate) use results::mean as mean_of;
 pub use results::{
-    Only, RunRecord, StoredResult, results, results_csv, results_of,
-    run_record_by_id as run_record, runs,
+    Only, RunRecord, results, results_csv, results_of, run_record_by_id as run_record, runs,
 };
 pub(crate) use run::thread_lane;
 pub(crate) use run::{
@@ -49,10 +48,58 @@ pub use verify::{Difference, Verified, verify};
 
 use std::collections::HashMap;
 
-use sqlx::Row;
+use serde::{Deserialize, Serialize};
 
 use crate::registry::Registry;
 use crate::runtime::Grade;
+
+/// One subject's stored result in a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StoredResult {
+    /// The subject's id.
+    pub subject: String,
+    /// Their unit.
+    pub unit: String,
+    /// Their post.
+    pub post: String,
+    /// Their post's group of similar tasks at the time: the cohort a quota counted them in.
+    pub task_group: String,
+    /// The scorecard, `namespace/name`.
+    pub plugin: String,
+    /// Its exact version.
+    pub version: String,
+    /// Its bytes' hash.
+    pub sha256: String,
+    /// `scored`, `refused` (the scorecard named a missing or invalid fact) or
+    /// `fault` (the plugin failed in the sandbox).
+    pub outcome: String,
+    /// The total, when scored.
+    pub total: Option<i64>,
+    /// The grade the scorecard gave (after its caps).
+    pub computed_grade: Option<String>,
+    /// The final grade, after cohort rules.
+    pub grade: Option<String>,
+    /// The cohort rule that changed the grade, if one did.
+    pub cohort_rule: Option<String>,
+    /// The codes of the caps that applied.
+    pub caps: Vec<String>,
+    /// Each indicator's `[raw, score, light]`, by position, as JSON text.
+    pub indicators: String,
+    /// The fact values read, by name (null for missing), as JSON text.
+    pub facts: String,
+    /// The SHA-256 of `facts`.
+    pub facts_sha256: String,
+    /// Fuel used.
+    pub fuel: i64,
+    /// The scorecard's refusal or the plugin's fault, in words.
+    pub error: Option<String>,
+}
+
+/// `sum / n` rounded half away from zero, as totals are.
+pub(crate) fn mean(sum: i128, n: usize) -> Option<i64> {
+    let n = n as i128;
+    (n > 0).then(|| ((sum * 2 + sum.signum() * n) / (2 * n)) as i64)
+}
 
 /// The organisation's units: each one's kind, name and parent.
 #[derive(Clone, Debug, Default)]
@@ -74,17 +121,15 @@ pub struct UnitInfo {
 impl Units {
     /// Reads every unit.
     pub async fn load(registry: &Registry) -> Result<Units> {
-        let rows = sqlx::query("SELECT code, name, kind, parent FROM units")
-            .fetch_all(registry.store().pool())
-            .await?;
+        let rows = registry.store().units().await?;
         let mut units = HashMap::with_capacity(rows.len());
         for r in rows {
             units.insert(
-                r.try_get("code")?,
+                r.code,
                 UnitInfo {
-                    name: r.try_get("name")?,
-                    kind: r.try_get("kind")?,
-                    parent: r.try_get("parent")?,
+                    name: r.name,
+                    kind: r.kind,
+                    parent: r.parent,
                 },
             );
         }

@@ -4,13 +4,13 @@
 
 use serde::Serialize;
 use serde_json::json;
-use sqlx::Row;
 
 use super::results::run_record_by_id;
 use super::{Error, Result, Units};
 use crate::access::{Actor, Role};
 use crate::registry::Registry;
 use crate::store::now_millis;
+use crate::store::runs::OfficialRow;
 
 /// A publication of a run as a period's official run.
 #[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -42,18 +42,15 @@ pub struct Unlocked {
     pub reason: String,
 }
 
-fn official(r: &sqlx::any::AnyRow) -> Result<OfficialRun> {
-    let by: Option<String> = r.try_get("unlocked_by")?;
-    let at: Option<i64> = r.try_get("unlocked_at")?;
-    let why: Option<String> = r.try_get("unlock_reason")?;
-    Ok(OfficialRun {
-        id: r.try_get("id")?,
-        period: r.try_get("period")?,
-        unit: r.try_get("unit")?,
-        run: r.try_get("run_id")?,
-        published_by: r.try_get("published_by")?,
-        published_at: r.try_get("published_at")?,
-        unlocked: match (by, at, why) {
+fn official(r: OfficialRow) -> OfficialRun {
+    OfficialRun {
+        id: r.id,
+        period: r.period,
+        unit: r.unit,
+        run: r.run_id,
+        published_by: r.published_by,
+        published_at: r.published_at,
+        unlocked: match (r.unlocked_by, r.unlocked_at, r.unlock_reason) {
             (Some(by), Some(at), why) => Some(Unlocked {
                 by,
                 at,
@@ -61,27 +58,18 @@ fn official(r: &sqlx::any::AnyRow) -> Result<OfficialRun> {
             }),
             _ => None,
         },
-    })
+    }
 }
-
-const COLUMNS: &str =
-    "id, period, unit, run_id, published_by, published_at, unlocked_by, unlocked_at, unlock_reason";
 
 /// Every publication, oldest first; only those in force when `active`.
 pub async fn official_runs(registry: &Registry, active: bool) -> Result<Vec<OfficialRun>> {
-    let filter = if active {
-        "WHERE unlocked_at IS NULL"
-    } else {
-        ""
-    };
-    sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM official_runs {filter} ORDER BY id"
-    ))
-    .fetch_all(registry.store().pool())
-    .await?
-    .iter()
-    .map(official)
-    .collect()
+    Ok(registry
+        .store()
+        .official_runs(active)
+        .await?
+        .into_iter()
+        .map(official)
+        .collect())
 }
 
 /// Whether two subtrees (`None`: everything) overlap.
@@ -117,14 +105,8 @@ pub async fn publish(registry: &Registry, actor: &Actor, run: i64) -> Result<Off
         )));
     }
     let mut tx = registry.store().begin().await?;
-    let active = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM official_runs WHERE period = $1 AND unlocked_at IS NULL"
-    ))
-    .bind(record.period.clone())
-    .fetch_all(&mut *tx)
-    .await?;
-    for row in &active {
-        let o = official(row)?;
+    let active = tx.active_official_runs(&record.period).await?;
+    for o in active.into_iter().map(official) {
         if overlap(&units, o.unit.as_deref(), record.unit.as_deref()) {
             let scope = o
                 .unit
@@ -142,28 +124,13 @@ pub async fn publish(registry: &Registry, actor: &Actor, run: i64) -> Result<Off
             )));
         }
     }
-    let id: i64 = sqlx::query(
-        "INSERT INTO official_runs (period, unit, run_id, published_by, published_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(record.period.clone())
-    .bind(record.unit.clone())
-    .bind(run)
-    .bind(actor.name.clone())
-    .bind(now_millis())
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
+    let id = tx
+        .insert_official_run(&record.period, record.unit.as_deref(), run, &actor.name)
+        .await?;
     let detail = json!({"run": run, "unit": record.unit, "publication": id});
     Registry::audit(&mut tx, actor, "publish-run", &record.period, detail).await?;
     tx.commit().await?;
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM official_runs WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(registry.store().pool())
-    .await?;
-    official(&row)
+    Ok(official(registry.store().official_run(id).await?))
 }
 
 /// Unlocks a period for a subtree (`None`: the whole organisation), with a
@@ -181,16 +148,10 @@ pub async fn unlock(
     }
     let units = Units::load(registry).await?;
     may_act(actor, &units, unit, "unlock a period")?;
-    let query = match unit {
-        Some(_) => "SELECT {C} FROM official_runs WHERE period = $1 AND unlocked_at IS NULL AND unit = $2",
-        None => "SELECT {C} FROM official_runs WHERE period = $1 AND unlocked_at IS NULL AND unit IS NULL",
-    }
-    .replace("{C}", COLUMNS);
-    let mut query = sqlx::query(&query).bind(period.text.clone());
-    if let Some(u) = unit {
-        query = query.bind(u.to_string());
-    }
-    let row = query.fetch_optional(registry.store().pool()).await?;
+    let row = registry
+        .store()
+        .locking_official_run(&period.text, unit)
+        .await?;
     let Some(row) = row else {
         return Err(Error::NotFound(format!(
             "{} is not locked for {}",
@@ -198,15 +159,9 @@ pub async fn unlock(
             unit.map_or("the whole organisation".to_string(), |u| format!("`{u}`"))
         )));
     };
-    let o = official(&row)?;
+    let o = official(row);
     let mut tx = registry.store().begin().await?;
-    sqlx::query("UPDATE official_runs SET unlocked_by = $1, unlocked_at = $2, unlock_reason = $3 WHERE id = $4")
-        .bind(actor.name.clone())
-        .bind(now_millis())
-        .bind(reason.to_string())
-        .bind(o.id)
-        .execute(&mut *tx)
-        .await?;
+    tx.unlock_official_run(o.id, &actor.name, reason).await?;
     let detail = json!({"run": o.run, "unit": o.unit, "publication": o.id, "reason": reason});
     Registry::audit(&mut tx, actor, "unlock", &period.text, detail).await?;
     tx.commit().await?;

@@ -6,12 +6,11 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::{Error, Result, RowError};
 use crate::access::{Actor, Role};
 use crate::registry::Registry;
-use crate::store::bulk::{Cell, insert};
+use crate::store::bulk::Cell;
 
 /// An organisation document: what `thuocdo org import` and the API take, and
 /// what `thuocdo gen-data` writes.
@@ -165,20 +164,8 @@ fn parents_first(units: &[UnitRecord]) -> Vec<&UnitRecord> {
 /// document refused whole, listing every bad entry; then all of it is written
 /// in one transaction with one audit entry.
 pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> Result<OrgImported> {
-    let pool = registry.store().pool();
-    let known_units: HashMap<String, Option<String>> =
-        sqlx::query("SELECT code, parent FROM units")
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("code")?, r.try_get("parent")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
-    let known_posts: HashSet<String> = sqlx::query("SELECT code FROM posts")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get("code"))
-        .collect::<Result<_, _>>()?;
+    let known_units = registry.store().unit_parents().await?;
+    let known_posts = registry.store().post_codes().await?;
     let mut parent_of: HashMap<&str, Option<&str>> = known_units
         .iter()
         .map(|(c, p)| (c.as_str(), p.as_deref()))
@@ -328,14 +315,7 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
         .collect();
     // Parents come first in the statement, so each row's parent is there
     // whenever the database checks it.
-    insert(
-        &mut tx,
-        "INSERT INTO units (code, name, kind, parent, publishes_people)",
-        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent, \
-         publishes_people = excluded.publishes_people",
-        units,
-    )
-    .await?;
+    tx.upsert_units(units).await?;
     let posts: Vec<Vec<Cell>> = org
         .posts
         .iter()
@@ -347,13 +327,7 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
             ]
         })
         .collect();
-    insert(
-        &mut tx,
-        "INSERT INTO posts (code, title, task_group)",
-        "ON CONFLICT (code) DO UPDATE SET title = excluded.title, task_group = excluded.task_group",
-        posts,
-    )
-    .await?;
+    tx.upsert_posts(posts).await?;
     let subjects: Vec<Vec<Cell>> = org
         .subjects
         .iter()
@@ -369,14 +343,7 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
             ]
         })
         .collect();
-    insert(
-        &mut tx,
-        "INSERT INTO subjects (id, name, kind, unit, post, months_worked, months_absent)",
-        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, unit = excluded.unit, \
-         post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent",
-        subjects,
-    )
-    .await?;
+    tx.upsert_subjects(subjects).await?;
     let detail = serde_json::json!({
         "units": org.units.len(), "posts": org.posts.len(), "subjects": org.subjects.len(),
     });

@@ -8,16 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::json;
-use sqlx::Row;
 
 use super::cohort::{CohortMember, apply_quota};
 use super::progress::Progress;
-use super::results::{ABANDONED_AFTER_MS, INSERT_RESULTS, StoredResult, mean};
+use super::results::ABANDONED_AFTER_MS;
 use super::summary::{Summary, SummaryBuilder};
-use super::{Error, Result, Units, grade_code};
+use super::{Error, Result, StoredResult, Units, grade_code, mean};
 use crate::access::{Actor, Role};
 use crate::explain;
 use crate::registry::{Period, Registry};
@@ -25,8 +23,8 @@ use crate::runtime::{
     CohortRule, CohortScope, ENGINE_VERSION, Evaluation, EvaluationInput, FactOrigin, Lane, Light,
     Plugin, PluginInfo, ResultMeasure, Runtime, Subject, sha256_hex,
 };
-use crate::store::bulk::insert;
 use crate::store::now_millis;
+use crate::store::runs::NewRun;
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -124,30 +122,21 @@ async fn run_inner(
             )));
         }
     }
-    let pool = registry.store().pool();
+    let store = registry.store();
     let now = now_millis();
-    sqlx::query(
-        "UPDATE runs SET status = 'failed', finished_at = $1, \
-         error = 'abandoned: the host running it stopped before it finished' \
-         WHERE status = 'running' AND heartbeat_at < $2",
-    )
-    .bind(now)
-    .bind(now - ABANDONED_AFTER_MS)
-    .execute(pool)
-    .await?;
-    let mut tx = registry.store().begin().await?;
-    let id: i64 = sqlx::query(
-        "INSERT INTO runs (period, unit, status, started_by, started_at, heartbeat_at, engine) \
-         VALUES ($1, $2, 'running', $3, $4, $4, $5) RETURNING id",
-    )
-    .bind(period.text.clone())
-    .bind(options.unit.clone())
-    .bind(actor.name.clone())
-    .bind(now)
-    .bind(ENGINE_VERSION.to_string())
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
+    store
+        .fail_abandoned_runs(now, now - ABANDONED_AFTER_MS)
+        .await?;
+    let mut tx = store.begin().await?;
+    let id = tx
+        .insert_run(&NewRun {
+            period: &period.text,
+            unit: options.unit.as_deref(),
+            started_by: &actor.name,
+            at: now,
+            engine: ENGINE_VERSION,
+        })
+        .await?;
     let detail = json!({"run": id, "period": period.text, "unit": options.unit});
     Registry::audit(&mut tx, actor, "run-start", &period.text, detail).await?;
     tx.commit().await?;
@@ -155,15 +144,11 @@ async fn run_inner(
 
     // The heartbeat tells others the run is alive; without it, it is abandoned.
     let heartbeat = {
-        let pool = pool.clone();
+        let store = store.clone();
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_secs(5)).await;
-                let _ = sqlx::query("UPDATE runs SET heartbeat_at = $1 WHERE id = $2")
-                    .bind(now_millis())
-                    .bind(id)
-                    .execute(&pool)
-                    .await;
+                let _ = store.run_heartbeat(id).await;
             }
         })
     };
@@ -173,14 +158,7 @@ async fn run_inner(
         Ok(report) => Ok(report),
         Err(e) => {
             let reason = e.to_string();
-            sqlx::query(
-                "UPDATE runs SET status = 'failed', finished_at = $1, error = $2 WHERE id = $3",
-            )
-            .bind(now_millis())
-            .bind(reason.clone())
-            .bind(id)
-            .execute(pool)
-            .await?;
+            store.fail_run(id, &reason).await?;
             Err(Error::RunFailed { run: id, reason })
         }
     }
@@ -199,24 +177,18 @@ pub(crate) struct SubjectRow {
 impl SubjectRow {
     /// Every subject with its post's task group, by id.
     pub(crate) async fn load_all(registry: &Registry) -> Result<Vec<SubjectRow>> {
-        let mut subjects = Vec::new();
-        // Streamed, so the rows need not all be held twice.
-        let mut rows = sqlx::query(
-            "SELECT s.id, s.unit, s.post, s.months_worked, s.months_absent, p.task_group \
-             FROM subjects s JOIN posts p ON p.code = s.post ORDER BY s.id",
-        )
-        .fetch(registry.store().pool());
-        while let Some(r) = rows.try_next().await? {
-            subjects.push(SubjectRow {
-                id: r.try_get("id")?,
-                unit: r.try_get("unit")?,
-                post: r.try_get("post")?,
-                task_group: r.try_get("task_group")?,
-                months_worked: r.try_get("months_worked")?,
-                months_absent: r.try_get("months_absent")?,
-            });
-        }
-        Ok(subjects)
+        let rows = registry.store().run_subjects().await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SubjectRow {
+                id: r.id,
+                unit: r.unit,
+                post: r.post,
+                task_group: r.task_group,
+                months_worked: r.months_worked,
+                months_absent: r.months_absent,
+            })
+            .collect())
     }
 }
 
@@ -252,14 +224,7 @@ pub(crate) async fn fact_sheets(
     registry: &Registry,
     period: &Period,
 ) -> Result<HashMap<String, String>> {
-    let mut sheets = HashMap::new();
-    let mut rows = sqlx::query("SELECT subject, facts FROM fact_sheets WHERE period = $1")
-        .bind(period.text.clone())
-        .fetch(registry.store().pool());
-    while let Some(r) = rows.try_next().await? {
-        sheets.insert(r.try_get("subject")?, r.try_get("facts")?);
-    }
-    Ok(sheets)
+    Ok(registry.store().period_fact_sheets(&period.text).await?)
 }
 
 /// One subject to score with one plugin.
@@ -421,18 +386,8 @@ async fn score(
     progress.stage(4);
     let started = Instant::now();
     let mut tx = registry.store().begin().await?;
-    insert(
-        &mut tx,
-        INSERT_RESULTS,
-        "",
-        results.into_iter().map(|r| r.cells(id)),
-    )
-    .await?;
-    sqlx::query("UPDATE runs SET status = 'complete', finished_at = $1, heartbeat_at = $1, summary = $2 WHERE id = $3")
-        .bind(now_millis())
-        .bind(serde_json::to_string(&summary).expect("serialises"))
-        .bind(id)
-        .execute(&mut *tx)
+    tx.insert_run_results(id, results).await?;
+    tx.complete_run(id, &serde_json::to_string(&summary).expect("serialises"))
         .await?;
     let detail = json!({
         "run": id, "period": period.text, "unit": options.unit, "scored": summary.scored,
@@ -620,30 +575,17 @@ async fn official_parts(
     registry: &Registry,
     parts: &[String],
 ) -> Result<HashMap<String, Vec<(i64, String)>>> {
-    let placeholders: Vec<String> = (1..=parts.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT rr.subject, ru.period, rr.total, rr.grade, o.id AS publication \
-         FROM official_runs o JOIN runs ru ON ru.id = o.run_id JOIN run_results rr ON rr.run_id = o.run_id \
-         WHERE o.unlocked_at IS NULL AND rr.outcome = 'scored' AND ru.period IN ({})",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query(&sql);
-    for p in parts {
-        query = query.bind(p.clone());
-    }
     let mut latest: BTreeMap<(String, String), (i64, i64, String)> = BTreeMap::new();
-    for r in query.fetch_all(registry.store().pool()).await? {
-        let key = (
-            r.try_get::<String, _>("subject")?,
-            r.try_get::<String, _>("period")?,
-        );
-        let publication: i64 = r.try_get("publication")?;
-        let total: Option<i64> = r.try_get("total")?;
-        let grade: Option<String> = r.try_get("grade")?;
-        if latest.get(&key).is_none_or(|(p, _, _)| *p < publication) {
+    for r in registry.store().official_results(parts).await? {
+        let key = (r.subject, r.period);
+        if latest.get(&key).is_none_or(|(p, _, _)| *p < r.publication) {
             latest.insert(
                 key,
-                (publication, total.unwrap_or(0), grade.unwrap_or_default()),
+                (
+                    r.publication,
+                    r.total.unwrap_or(0),
+                    r.grade.unwrap_or_default(),
+                ),
             );
         }
     }

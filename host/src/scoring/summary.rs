@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::Units;
-use super::results::{StoredResult, mean};
+use super::{StoredResult, mean};
 use crate::explain::Lang;
 use crate::runtime::Light;
 

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::progress::Progress;
-use super::results::{StoredResult, results, run_record_by_id};
+use super::results::{results, run_record_by_id};
 use super::run::{answer, apply_cohort_rules, fill, parallel};
-use super::{Error, Result};
+use super::{Error, Result, StoredResult};
 use crate::registry::Registry;
 use crate::runtime::{ENGINE_VERSION, EvaluationInput, Plugin, PluginInfo, Subject, sha256_hex};
 

@@ -19,9 +19,14 @@
 //! # }
 //! ```
 
+pub mod assignments;
 pub mod audit;
 pub mod bulk;
+pub mod drafts;
+pub mod facts;
 pub mod org;
+pub mod plugins;
+pub mod runs;
 pub mod tokens;
 
 use std::path::Path;
@@ -122,21 +127,6 @@ impl Tx {
 
     /// The connection the statements run on.
     fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
-    }
-}
-
-// Until every statement lives in store/, code elsewhere still runs its own
-// statements on a transaction's connection.
-impl std::ops::Deref for Tx {
-    type Target = sqlx::AnyConnection;
-    fn deref(&self) -> &sqlx::AnyConnection {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }
 }

@@ -4,7 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 
-use super::{Result, Store, read};
+use super::bulk::{self, Cell};
+use super::{Result, Store, Tx, read};
 
 /// A unit as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +20,19 @@ pub struct UnitRow {
     pub parent: Option<String>,
     /// Whether it publishes per-person results.
     pub publishes_people: bool,
+}
+
+/// A unit as a run sees it: its place in the tree, without its publishing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitNode {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its kind: `commune`, `tax-team`, …
+    pub kind: String,
+    /// The unit above it.
+    pub parent: Option<String>,
 }
 
 impl Store {
@@ -95,5 +109,89 @@ impl Store {
             .await?
             .map(|r| r.try_get("title"))
             .transpose()?)
+    }
+}
+
+impl Store {
+    /// Every unit with its name, kind and parent, in no particular order.
+    pub async fn unit_nodes(&self) -> Result<Vec<UnitNode>> {
+        let rows = sqlx::query("SELECT code, name, kind, parent FROM units")
+            .fetch_all(self.pool())
+            .await?;
+        read(&rows, |r| {
+            Ok(UnitNode {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                kind: r.try_get("kind")?,
+                parent: r.try_get("parent")?,
+            })
+        })
+    }
+
+    /// Every unit's parent, by code.
+    pub async fn unit_parents(&self) -> Result<HashMap<String, Option<String>>> {
+        let rows = sqlx::query("SELECT code, parent FROM units")
+            .fetch_all(self.pool())
+            .await?;
+        read(&rows, |r| Ok((r.try_get("code")?, r.try_get("parent")?)))
+    }
+
+    /// The codes of every post.
+    pub async fn post_codes(&self) -> Result<HashSet<String>> {
+        let rows = sqlx::query("SELECT code FROM posts")
+            .fetch_all(self.pool())
+            .await?;
+        read(&rows, |r| r.try_get("code"))
+    }
+
+    /// Every subject's unit, by subject id.
+    pub async fn subject_units(&self) -> Result<HashMap<String, String>> {
+        let rows = sqlx::query("SELECT id, unit FROM subjects")
+            .fetch_all(self.pool())
+            .await?;
+        read(&rows, |r| Ok((r.try_get("id")?, r.try_get("unit")?)))
+    }
+}
+
+impl Tx {
+    /// Writes units (code, name, kind, parent, publishes_people), replacing
+    /// those with the same code; rows must put parents first. How many rows.
+    pub async fn upsert_units(&mut self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<u64> {
+        Ok(bulk::insert(
+            self.conn(),
+            "INSERT INTO units (code, name, kind, parent, publishes_people)",
+            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent, \
+             publishes_people = excluded.publishes_people",
+            rows,
+        )
+        .await?)
+    }
+
+    /// Writes posts (code, title, task_group), replacing those with the same
+    /// code. How many rows.
+    pub async fn upsert_posts(&mut self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<u64> {
+        Ok(bulk::insert(
+            self.conn(),
+            "INSERT INTO posts (code, title, task_group)",
+            "ON CONFLICT (code) DO UPDATE SET title = excluded.title, task_group = excluded.task_group",
+            rows,
+        )
+        .await?)
+    }
+
+    /// Writes subjects (id, name, kind, unit, post, months_worked,
+    /// months_absent), replacing those with the same id. How many rows.
+    pub async fn upsert_subjects(
+        &mut self,
+        rows: impl IntoIterator<Item = Vec<Cell>>,
+    ) -> Result<u64> {
+        Ok(bulk::insert(
+            self.conn(),
+            "INSERT INTO subjects (id, name, kind, unit, post, months_worked, months_absent)",
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, unit = excluded.unit, \
+             post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent",
+            rows,
+        )
+        .await?)
     }
 }

@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod browser;
+mod bundled;
 mod cli;
 mod client;
 mod roles;

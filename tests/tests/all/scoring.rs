@@ -434,7 +434,7 @@ fn cut_offs_and_official_runs_lock_a_period_until_reopened_with_a_reason() {
             .into_iter()
             .find(|e| e.action == "unlock")
             .unwrap();
-        assert!(reopen.detail.contains("a corrected survey"));
+        assert_eq!(reopen.detail["reason"], "a corrected survey");
         std::fs::remove_dir_all(dir).unwrap();
     });
 }

@@ -1,0 +1,169 @@
+//! The policy sandbox's tables: drafts (`sandbox_drafts`), and the reads a
+//! what-if makes of a period's official results.
+
+use std::collections::HashMap;
+
+use futures_util::TryStreamExt;
+use sqlx::Row;
+
+use super::{Result, Store};
+
+const COLUMNS: &str = "id, name, version, sha256, uploaded_by, uploaded_at";
+
+/// A draft as stored (without its bytes and describe()).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DraftRow {
+    /// Its id in the sandbox.
+    pub id: i64,
+    /// `namespace/name`, as its describe() says.
+    pub name: String,
+    /// Its version, as its describe() says.
+    pub version: String,
+    /// The SHA-256 of its bytes.
+    pub sha256: String,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When (ms since the epoch).
+    pub uploaded_at: i64,
+}
+
+/// A draft to keep.
+#[derive(Clone, Debug)]
+pub struct NewDraft<'a> {
+    /// `namespace/name`, as its describe() says.
+    pub name: &'a str,
+    /// Its version, as its describe() says.
+    pub version: &'a str,
+    /// The SHA-256 of its bytes.
+    pub sha256: &'a str,
+    /// Its describe(), as JSON.
+    pub describe: &'a str,
+    /// The component.
+    pub bytes: Vec<u8>,
+    /// Who uploads it.
+    pub uploaded_by: &'a str,
+    /// When (ms since the epoch).
+    pub uploaded_at: i64,
+}
+
+/// What a what-if reads of an official result: less than a stored result
+/// (no facts), since a national what-if holds a quarter of a million.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhatIfOfficialRow {
+    /// The scorecard that scored it.
+    pub plugin: String,
+    /// That scorecard's version.
+    pub version: String,
+    /// `scored`, `refused`, …
+    pub outcome: String,
+    /// The total, raw fixed-point.
+    pub total: Option<i64>,
+    /// The grade before cohort rules.
+    pub computed_grade: Option<String>,
+    /// The grade after cohort rules.
+    pub grade: Option<String>,
+    /// The indicators, as stored JSON.
+    pub indicators: String,
+}
+
+fn draft(r: &sqlx::any::AnyRow) -> Result<DraftRow, sqlx::Error> {
+    Ok(DraftRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        version: r.try_get("version")?,
+        sha256: r.try_get("sha256")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+    })
+}
+
+impl Store {
+    /// Keeps a draft; returns it as stored, with its new id.
+    pub async fn insert_draft(&self, new: NewDraft<'_>) -> Result<DraftRow> {
+        let row = sqlx::query(&format!(
+            "INSERT INTO sandbox_drafts (name, version, sha256, describe, bytes, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+        ))
+        .bind(new.name.to_string())
+        .bind(new.version.to_string())
+        .bind(new.sha256.to_string())
+        .bind(new.describe.to_string())
+        .bind(new.bytes)
+        .bind(new.uploaded_by.to_string())
+        .bind(new.uploaded_at)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(draft(&row)?)
+    }
+
+    /// Every draft, oldest first.
+    pub async fn drafts(&self) -> Result<Vec<DraftRow>> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM sandbox_drafts ORDER BY id"))
+            .fetch_all(self.pool())
+            .await?;
+        super::read(&rows, draft)
+    }
+
+    /// One draft, if it exists.
+    pub async fn draft(&self, id: i64) -> Result<Option<DraftRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM sandbox_drafts WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(draft).transpose()?)
+    }
+
+    /// A draft's component bytes; an error if there is no such draft.
+    pub async fn draft_bytes(&self, id: i64) -> Result<Vec<u8>> {
+        Ok(
+            sqlx::query("SELECT bytes FROM sandbox_drafts WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.pool())
+                .await?
+                .try_get("bytes")?,
+        )
+    }
+
+    /// Deletes a draft (nothing if there is none).
+    pub async fn delete_draft(&self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM sandbox_drafts WHERE id = $1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The results of official `runs`, by subject, read a row at a time; a
+    /// later run in `runs` wins where several cover a subject.
+    pub async fn what_if_official_results(
+        &self,
+        runs: &[i64],
+    ) -> Result<HashMap<String, WhatIfOfficialRow>> {
+        let mut out = HashMap::new();
+        for run in runs {
+            let mut rows = sqlx::query(
+                "SELECT subject, plugin, version, outcome, total, computed_grade, grade, indicators \
+                 FROM run_results WHERE run_id = $1",
+            )
+            .bind(*run)
+            .fetch(self.pool());
+            while let Some(r) = rows.try_next().await? {
+                out.insert(
+                    r.try_get("subject")?,
+                    WhatIfOfficialRow {
+                        plugin: r.try_get("plugin")?,
+                        version: r.try_get("version")?,
+                        outcome: r.try_get("outcome")?,
+                        total: r.try_get("total")?,
+                        computed_grade: r.try_get("computed_grade")?,
+                        grade: r.try_get("grade")?,
+                        indicators: r.try_get("indicators")?,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+}

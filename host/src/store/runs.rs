@@ -1,0 +1,511 @@
+//! Scoring runs' tables: runs (one row a run, with its heartbeat and summary),
+//! run_results (one row a subject scored in a run) and official_runs (each
+//! publication of a run as a period's official run, and its unlocking); and
+//! the reads a run makes of the organisation and its facts.
+
+use std::collections::HashMap;
+
+use futures_util::TryStreamExt;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::bulk::{Cell, insert};
+use super::{Error, Result, Store, Tx, now_millis, read};
+use crate::scoring::StoredResult;
+
+const RUN_COLUMNS: &str = "id, period, unit, status, started_by, started_at, heartbeat_at, finished_at, engine, error, summary";
+
+/// A run as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunRow {
+    /// Its id.
+    pub id: i64,
+    /// The period.
+    pub period: String,
+    /// The unit subtree it was restricted to.
+    pub unit: Option<String>,
+    /// `running`, `complete` or `failed`, as stored (an abandoned run may
+    /// still read `running`).
+    pub status: String,
+    /// Who started it.
+    pub started_by: String,
+    /// When (ms since the epoch).
+    pub started_at: i64,
+    /// Its last sign of life.
+    pub heartbeat_at: i64,
+    /// When it finished.
+    pub finished_at: Option<i64>,
+    /// The engine that scored it.
+    pub engine: String,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Its summary as JSON, once complete.
+    pub summary: Option<String>,
+}
+
+fn run_row(r: &AnyRow) -> Result<RunRow, sqlx::Error> {
+    Ok(RunRow {
+        id: r.try_get("id")?,
+        period: r.try_get("period")?,
+        unit: r.try_get("unit")?,
+        status: r.try_get("status")?,
+        started_by: r.try_get("started_by")?,
+        started_at: r.try_get("started_at")?,
+        heartbeat_at: r.try_get("heartbeat_at")?,
+        finished_at: r.try_get("finished_at")?,
+        engine: r.try_get("engine")?,
+        error: r.try_get("error")?,
+        summary: r.try_get("summary")?,
+    })
+}
+
+/// A run to start.
+#[derive(Clone, Copy, Debug)]
+pub struct NewRun<'a> {
+    /// The period.
+    pub period: &'a str,
+    /// The unit subtree it is restricted to.
+    pub unit: Option<&'a str>,
+    /// Who starts it.
+    pub started_by: &'a str,
+    /// When (ms since the epoch); also its first heartbeat.
+    pub at: i64,
+    /// The engine that scores it.
+    pub engine: &'a str,
+}
+
+/// The one column list a result is read with.
+const RESULT_COLUMNS: &str = "subject, unit, post, task_group, plugin, version, sha256, outcome, total, computed_grade, grade, \
+     cohort_rule, caps, indicators, facts, facts_sha256, fuel, error";
+
+/// The columns a result is stored in, for the bulk insert.
+const INSERT_RESULTS: &str = "INSERT INTO run_results (run_id, subject, unit, post, task_group, plugin, version, sha256, \
+     outcome, total, computed_grade, grade, cohort_rule, caps, indicators, facts, facts_sha256, fuel, error)";
+
+/// Which of a run's results to read.
+#[derive(Clone, Copy, Debug)]
+pub enum ResultsOf<'a> {
+    /// Every one.
+    All,
+    /// The subjects of one unit.
+    Unit(&'a str),
+    /// One subject.
+    Subject(&'a str),
+}
+
+/// The one reader of a `run_results` row, in [`RESULT_COLUMNS`].
+fn stored_result(r: &AnyRow) -> Result<StoredResult> {
+    let subject: String = r.try_get("subject")?;
+    let caps: String = r.try_get("caps")?;
+    let caps = serde_json::from_str(&caps).map_err(|e| {
+        Error::corrupt(format!(
+            "a stored result is unreadable: {subject}'s caps are not a JSON list of codes: {e}"
+        ))
+    })?;
+    Ok(StoredResult {
+        subject,
+        unit: r.try_get("unit")?,
+        post: r.try_get("post")?,
+        task_group: r.try_get("task_group")?,
+        plugin: r.try_get("plugin")?,
+        version: r.try_get("version")?,
+        sha256: r.try_get("sha256")?,
+        outcome: r.try_get("outcome")?,
+        total: r.try_get("total")?,
+        computed_grade: r.try_get("computed_grade")?,
+        grade: r.try_get("grade")?,
+        cohort_rule: r.try_get("cohort_rule")?,
+        caps,
+        indicators: r.try_get("indicators")?,
+        facts: r.try_get("facts")?,
+        facts_sha256: r.try_get("facts_sha256")?,
+        fuel: r.try_get("fuel")?,
+        error: r.try_get("error")?,
+    })
+}
+
+/// A result's cells, in [`INSERT_RESULTS`] order.
+fn result_cells(run: i64, r: StoredResult) -> Vec<Cell> {
+    vec![
+        Cell::Int(run),
+        r.subject.into(),
+        r.unit.into(),
+        r.post.into(),
+        r.task_group.into(),
+        r.plugin.into(),
+        r.version.into(),
+        r.sha256.into(),
+        r.outcome.into(),
+        r.total.into(),
+        r.computed_grade.into(),
+        r.grade.into(),
+        r.cohort_rule.into(),
+        serde_json::to_string(&r.caps).expect("serialises").into(),
+        r.indicators.into(),
+        r.facts.into(),
+        r.facts_sha256.into(),
+        Cell::Int(r.fuel),
+        r.error.into(),
+    ]
+}
+
+const OFFICIAL_COLUMNS: &str =
+    "id, period, unit, run_id, published_by, published_at, unlocked_by, unlocked_at, unlock_reason";
+
+/// A publication of a run as a period's official run, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfficialRow {
+    /// The publication's id.
+    pub id: i64,
+    /// The period.
+    pub period: String,
+    /// The subtree it is official for; `None` for the whole organisation.
+    pub unit: Option<String>,
+    /// The run.
+    pub run_id: i64,
+    /// Who published it.
+    pub published_by: String,
+    /// When.
+    pub published_at: i64,
+    /// Who unlocked it.
+    pub unlocked_by: Option<String>,
+    /// When.
+    pub unlocked_at: Option<i64>,
+    /// Why.
+    pub unlock_reason: Option<String>,
+}
+
+fn official_row(r: &AnyRow) -> Result<OfficialRow, sqlx::Error> {
+    Ok(OfficialRow {
+        id: r.try_get("id")?,
+        period: r.try_get("period")?,
+        unit: r.try_get("unit")?,
+        run_id: r.try_get("run_id")?,
+        published_by: r.try_get("published_by")?,
+        published_at: r.try_get("published_at")?,
+        unlocked_by: r.try_get("unlocked_by")?,
+        unlocked_at: r.try_get("unlocked_at")?,
+        unlock_reason: r.try_get("unlock_reason")?,
+    })
+}
+
+/// One scored result of an official run in force.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfficialResultRow {
+    /// The subject.
+    pub subject: String,
+    /// The run's period.
+    pub period: String,
+    /// Their total.
+    pub total: Option<i64>,
+    /// Their final grade.
+    pub grade: Option<String>,
+    /// The publication that made the run official.
+    pub publication: i64,
+}
+
+/// A subject as a run reads it: with their post's task group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunSubjectRow {
+    /// Their id.
+    pub id: String,
+    /// Their unit.
+    pub unit: String,
+    /// Their post.
+    pub post: String,
+    /// Their post's group of similar tasks.
+    pub task_group: String,
+    /// Months worked in the period, if recorded.
+    pub months_worked: Option<i64>,
+    /// Months absent, if recorded.
+    pub months_absent: Option<i64>,
+}
+
+impl Store {
+    /// Marks failed every run still `running` whose heartbeat is older than
+    /// `before`, finished at `now`; how many.
+    pub async fn fail_abandoned_runs(&self, now: i64, before: i64) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE runs SET status = 'failed', finished_at = $1, \
+             error = 'abandoned: the host running it stopped before it finished' \
+             WHERE status = 'running' AND heartbeat_at < $2",
+        )
+        .bind(now)
+        .bind(before)
+        .execute(self.pool())
+        .await?
+        .rows_affected())
+    }
+
+    /// Records that a run is alive, now; nothing.
+    pub async fn run_heartbeat(&self, run: i64) -> Result<()> {
+        sqlx::query("UPDATE runs SET heartbeat_at = $1 WHERE id = $2")
+            .bind(now_millis())
+            .bind(run)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a run failed, now, with why; nothing.
+    pub async fn fail_run(&self, run: i64, reason: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE runs SET status = 'failed', finished_at = $1, error = $2 WHERE id = $3",
+        )
+        .bind(now_millis())
+        .bind(reason.to_string())
+        .bind(run)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Every run, newest first.
+    pub async fn runs(&self) -> Result<Vec<RunRow>> {
+        let rows = sqlx::query(&format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC"))
+            .fetch_all(self.pool())
+            .await?;
+        read(&rows, run_row)
+    }
+
+    /// One run, if it exists.
+    pub async fn run(&self, id: i64) -> Result<Option<RunRow>> {
+        Ok(
+            sqlx::query(&format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| run_row(&r))
+                .transpose()?,
+        )
+    }
+
+    /// A run's results (all, or a unit's or a subject's), ranked: by total,
+    /// best first, then by subject.
+    pub async fn run_results(&self, run: i64, which: ResultsOf<'_>) -> Result<Vec<StoredResult>> {
+        let only = match which {
+            ResultsOf::All => None,
+            ResultsOf::Unit(u) => Some(("unit", u)),
+            ResultsOf::Subject(s) => Some(("subject", s)),
+        };
+        let rows = match only {
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {RESULT_COLUMNS} FROM run_results WHERE run_id = $1 ORDER BY total DESC, subject"
+                ))
+                .bind(run)
+                .fetch_all(self.pool())
+                .await?
+            }
+            Some((column, value)) => {
+                sqlx::query(&format!(
+                    "SELECT {RESULT_COLUMNS} FROM run_results WHERE run_id = $1 AND {column} = $2 ORDER BY total DESC, subject"
+                ))
+                .bind(run)
+                .bind(value.to_string())
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
+        rows.iter().map(stored_result).collect()
+    }
+
+    /// Every scored result of the official runs in force whose run is for
+    /// one of `periods`, in no particular order.
+    pub async fn official_results(&self, periods: &[String]) -> Result<Vec<OfficialResultRow>> {
+        let placeholders: Vec<String> = (1..=periods.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT rr.subject, ru.period, rr.total, rr.grade, o.id AS publication \
+             FROM official_runs o JOIN runs ru ON ru.id = o.run_id JOIN run_results rr ON rr.run_id = o.run_id \
+             WHERE o.unlocked_at IS NULL AND rr.outcome = 'scored' AND ru.period IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for p in periods {
+            query = query.bind(p.clone());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        read(&rows, |r| {
+            Ok(OfficialResultRow {
+                subject: r.try_get("subject")?,
+                period: r.try_get("period")?,
+                total: r.try_get("total")?,
+                grade: r.try_get("grade")?,
+                publication: r.try_get("publication")?,
+            })
+        })
+    }
+
+    /// Every publication, oldest first; only those in force when `active`.
+    pub async fn official_runs(&self, active: bool) -> Result<Vec<OfficialRow>> {
+        let filter = if active {
+            "WHERE unlocked_at IS NULL"
+        } else {
+            ""
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {OFFICIAL_COLUMNS} FROM official_runs {filter} ORDER BY id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        read(&rows, official_row)
+    }
+
+    /// One publication (an error if there is none).
+    pub async fn official_run(&self, id: i64) -> Result<OfficialRow> {
+        let row = sqlx::query(&format!(
+            "SELECT {OFFICIAL_COLUMNS} FROM official_runs WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(official_row(&row)?)
+    }
+
+    /// The publication in force for a period exactly for `unit` (`None`: for
+    /// the whole organisation), if there is one.
+    pub async fn locking_official_run(
+        &self,
+        period: &str,
+        unit: Option<&str>,
+    ) -> Result<Option<OfficialRow>> {
+        let query = match unit {
+            Some(_) => "SELECT {C} FROM official_runs WHERE period = $1 AND unlocked_at IS NULL AND unit = $2",
+            None => "SELECT {C} FROM official_runs WHERE period = $1 AND unlocked_at IS NULL AND unit IS NULL",
+        }
+        .replace("{C}", OFFICIAL_COLUMNS);
+        let mut query = sqlx::query(&query).bind(period.to_string());
+        if let Some(u) = unit {
+            query = query.bind(u.to_string());
+        }
+        Ok(query
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| official_row(&r))
+            .transpose()?)
+    }
+
+    /// Every subject with their post's task group, by id.
+    pub async fn run_subjects(&self) -> Result<Vec<RunSubjectRow>> {
+        let mut subjects = Vec::new();
+        // Streamed, so the rows need not all be held twice.
+        let mut rows = sqlx::query(
+            "SELECT s.id, s.unit, s.post, s.months_worked, s.months_absent, p.task_group \
+             FROM subjects s JOIN posts p ON p.code = s.post ORDER BY s.id",
+        )
+        .fetch(self.pool());
+        while let Some(r) = rows.try_next().await? {
+            subjects.push(RunSubjectRow {
+                id: r.try_get("id")?,
+                unit: r.try_get("unit")?,
+                post: r.try_get("post")?,
+                task_group: r.try_get("task_group")?,
+                months_worked: r.try_get("months_worked")?,
+                months_absent: r.try_get("months_absent")?,
+            });
+        }
+        Ok(subjects)
+    }
+
+    /// Every subject's facts sheet for a period, as stored: subject → JSON.
+    pub async fn period_fact_sheets(&self, period: &str) -> Result<HashMap<String, String>> {
+        let mut sheets = HashMap::new();
+        let mut rows = sqlx::query("SELECT subject, facts FROM fact_sheets WHERE period = $1")
+            .bind(period.to_string())
+            .fetch(self.pool());
+        while let Some(r) = rows.try_next().await? {
+            sheets.insert(r.try_get("subject")?, r.try_get("facts")?);
+        }
+        Ok(sheets)
+    }
+}
+
+impl Tx {
+    /// Inserts a run as `running`; its new id.
+    pub async fn insert_run(&mut self, run: &NewRun<'_>) -> Result<i64> {
+        Ok(sqlx::query(
+            "INSERT INTO runs (period, unit, status, started_by, started_at, heartbeat_at, engine) \
+             VALUES ($1, $2, 'running', $3, $4, $4, $5) RETURNING id",
+        )
+        .bind(run.period.to_string())
+        .bind(run.unit.map(str::to_string))
+        .bind(run.started_by.to_string())
+        .bind(run.at)
+        .bind(run.engine.to_string())
+        .fetch_one(self.conn())
+        .await?
+        .try_get("id")?)
+    }
+
+    /// Stores a run's results, in as few statements as fit; how many rows.
+    pub async fn insert_run_results(
+        &mut self,
+        run: i64,
+        results: impl IntoIterator<Item = StoredResult>,
+    ) -> Result<u64> {
+        Ok(insert(
+            self.conn(),
+            INSERT_RESULTS,
+            "",
+            results.into_iter().map(|r| result_cells(run, r)),
+        )
+        .await?)
+    }
+
+    /// Marks a run complete, now, with its summary as JSON; nothing.
+    pub async fn complete_run(&mut self, run: i64, summary: &str) -> Result<()> {
+        sqlx::query("UPDATE runs SET status = 'complete', finished_at = $1, heartbeat_at = $1, summary = $2 WHERE id = $3")
+            .bind(now_millis())
+            .bind(summary.to_string())
+            .bind(run)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// The publications in force for a period, for any subtree.
+    pub async fn active_official_runs(&mut self, period: &str) -> Result<Vec<OfficialRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {OFFICIAL_COLUMNS} FROM official_runs WHERE period = $1 AND unlocked_at IS NULL"
+        ))
+        .bind(period.to_string())
+        .fetch_all(self.conn())
+        .await?;
+        read(&rows, official_row)
+    }
+
+    /// Publishes a run as its period's official run for `unit`, now; the
+    /// publication's id.
+    pub async fn insert_official_run(
+        &mut self,
+        period: &str,
+        unit: Option<&str>,
+        run: i64,
+        published_by: &str,
+    ) -> Result<i64> {
+        Ok(sqlx::query(
+            "INSERT INTO official_runs (period, unit, run_id, published_by, published_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(period.to_string())
+        .bind(unit.map(str::to_string))
+        .bind(run)
+        .bind(published_by.to_string())
+        .bind(now_millis())
+        .fetch_one(self.conn())
+        .await?
+        .try_get("id")?)
+    }
+
+    /// Records a publication's unlocking, now, by whom and why; nothing.
+    pub async fn unlock_official_run(&mut self, id: i64, by: &str, reason: &str) -> Result<()> {
+        sqlx::query("UPDATE official_runs SET unlocked_by = $1, unlocked_at = $2, unlock_reason = $3 WHERE id = $4")
+            .bind(by.to_string())
+            .bind(now_millis())
+            .bind(reason.to_string())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
