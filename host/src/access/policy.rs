@@ -29,7 +29,7 @@ pub fn visible_results(
                 return None;
             }
             r.caps.clear();
-            r.facts = String::new();
+            r.facts = None;
             r.error = None;
             Some(r)
         })

@@ -306,8 +306,8 @@ pub(super) fn results(config: &Config, run: i64, format: &str) -> Result<(), Err
             for (i, r) in rows.iter().enumerate() {
                 let grade = match (&r.computed_grade, &r.grade) {
                     (Some(c), Some(g)) if c != g => format!("{c} → {g}"),
-                    (_, Some(g)) => g.clone(),
-                    _ => r.outcome.clone(),
+                    (_, Some(g)) => g.to_string(),
+                    _ => r.outcome.to_string(),
                 };
                 println!(
                     "{:>6} {:<28} {:<28} {:>9} {:<12} {}",

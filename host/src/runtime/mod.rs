@@ -18,7 +18,7 @@ mod validate;
 
 pub use error::{Error, Result};
 pub use limits::Limits;
-pub use validate::subtotals;
+pub use validate::{grade_rank, subtotals};
 
 use std::path::PathBuf;
 use std::sync::Arc;

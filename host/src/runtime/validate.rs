@@ -25,6 +25,11 @@ pub(crate) fn grade(g: Grade) -> contract::Grade {
     }
 }
 
+/// How good a grade is: 0 for A to 3 for D, 4 for not graded (the contract's order).
+pub fn grade_rank(g: Grade) -> u8 {
+    grade(g).rank()
+}
+
 fn group(g: Group) -> contract::Group {
     match g {
         Group::Volume => contract::Group::Volume,

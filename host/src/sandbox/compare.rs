@@ -17,7 +17,9 @@ use crate::access::Actor;
 use crate::explain;
 use crate::registry::Period;
 use crate::runtime::{Evaluation, EvaluationInput, Lane, Plugin, PluginInfo, Runtime, Subject};
-use crate::scoring::{self, Answer, StoredResult, SubjectRow, Units, apply_cohort_rules, fill};
+use crate::scoring::{
+    self, Answer, GradeCode, Outcome, StoredResult, SubjectRow, Units, apply_cohort_rules, fill,
+};
 use crate::store::drafts::WhatIfOfficialRow;
 
 /// What to compare.
@@ -176,13 +178,13 @@ fn num(raw: i64) -> String {
 
 /// A result's label in a transition: its grade, or why it has none.
 fn label(
-    computed_grade: &Option<String>,
-    grade: &Option<String>,
-    outcome: &str,
+    computed_grade: &Option<GradeCode>,
+    grade: &Option<GradeCode>,
+    outcome: &Outcome,
     computed: bool,
 ) -> String {
     let grade = if computed { computed_grade } else { grade };
-    grade.clone().unwrap_or_else(|| outcome.to_string())
+    grade.map_or_else(|| outcome.to_string(), |g| g.code().to_string())
 }
 
 /// Mean and median signed; p95 and max of the size.
@@ -217,12 +219,10 @@ fn stored_scores(r: &Official, info: Option<&PluginInfo>) -> HashMap<String, i64
     let Some(info) = info else {
         return HashMap::new();
     };
-    let parsed: Vec<(Option<i64>, i64, String)> =
-        serde_json::from_str(&r.indicators).unwrap_or_default();
     info.indicators
         .iter()
-        .zip(parsed)
-        .map(|(spec, (_, score, _))| (spec.id.clone(), score))
+        .zip(&r.indicators)
+        .map(|(spec, stored)| (spec.id.clone(), stored.score))
         .collect()
 }
 
@@ -391,7 +391,7 @@ impl Sandbox {
             tokio::task::spawn_blocking(move || {
                 score_all(&runtime, &scope, |lane, i| {
                     let s = &subjects[i];
-                    let (values, _, _) = match scoring::read_facts(
+                    let values = match scoring::read_facts(
                         &plugin,
                         s,
                         sheets.get(&s.id),

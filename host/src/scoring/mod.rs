@@ -46,12 +46,174 @@ pub use run::{LANE_CAPACITY, RunOptions, RunReport, Timings, run, run_interrupte
 pub use summary::{Summary, UnitSummary};
 pub use verify::{Difference, Verified, verify};
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::registry::Registry;
-use crate::runtime::Grade;
+use crate::runtime::{Grade, Light};
+
+/// How scoring one subject ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The scorecard answered with an evaluation.
+    Scored,
+    /// The scorecard named a missing or invalid fact.
+    Refused,
+    /// The plugin failed in the sandbox.
+    Fault,
+}
+
+impl Outcome {
+    /// As stored and printed: `scored`, `refused` or `fault`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Scored => "scored",
+            Outcome::Refused => "refused",
+            Outcome::Fault => "fault",
+        }
+    }
+
+    /// The outcome a stored code names.
+    pub fn from_code(code: &str) -> Option<Outcome> {
+        [Outcome::Scored, Outcome::Refused, Outcome::Fault]
+            .into_iter()
+            .find(|o| o.code() == code)
+    }
+}
+
+/// A grade as results record it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum GradeCode {
+    /// Excellent.
+    A,
+    /// Good.
+    B,
+    /// Completed.
+    C,
+    /// Not completed.
+    D,
+    /// Not graded.
+    #[serde(rename = "not-graded")]
+    NotGraded,
+}
+
+impl GradeCode {
+    /// As stored and printed: A, B, C, D or not-graded.
+    pub fn code(self) -> &'static str {
+        grade_code(self.grade())
+    }
+
+    /// The grade a stored code names.
+    pub fn from_code(code: &str) -> Option<GradeCode> {
+        grade_from_code(code).map(GradeCode::from)
+    }
+
+    /// The contract's grade.
+    pub fn grade(self) -> Grade {
+        match self {
+            GradeCode::A => Grade::A,
+            GradeCode::B => Grade::B,
+            GradeCode::C => Grade::C,
+            GradeCode::D => Grade::D,
+            GradeCode::NotGraded => Grade::NotGraded,
+        }
+    }
+}
+
+impl std::fmt::Display for GradeCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl From<Grade> for GradeCode {
+    fn from(g: Grade) -> GradeCode {
+        match g {
+            Grade::A => GradeCode::A,
+            Grade::B => GradeCode::B,
+            Grade::C => GradeCode::C,
+            Grade::D => GradeCode::D,
+            Grade::NotGraded => GradeCode::NotGraded,
+        }
+    }
+}
+
+/// An indicator's light as results record it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LightCode {
+    /// At or better than green.
+    Green,
+    /// Between.
+    Yellow,
+    /// At or worse than red.
+    Red,
+    /// No value to judge.
+    NoData,
+}
+
+impl LightCode {
+    /// As stored: green, yellow, red or no-data.
+    pub fn code(self) -> &'static str {
+        light_code(self.light())
+    }
+
+    /// The light a stored code names.
+    pub fn from_code(code: &str) -> Option<LightCode> {
+        [
+            LightCode::Green,
+            LightCode::Yellow,
+            LightCode::Red,
+            LightCode::NoData,
+        ]
+        .into_iter()
+        .find(|l| l.code() == code)
+    }
+
+    /// The contract's light.
+    pub fn light(self) -> Light {
+        match self {
+            LightCode::Green => Light::Green,
+            LightCode::Yellow => Light::Yellow,
+            LightCode::Red => Light::Red,
+            LightCode::NoData => Light::NoData,
+        }
+    }
+}
+
+impl From<Light> for LightCode {
+    fn from(l: Light) -> LightCode {
+        match l {
+            Light::Green => LightCode::Green,
+            Light::Yellow => LightCode::Yellow,
+            Light::Red => LightCode::Red,
+            Light::NoData => LightCode::NoData,
+        }
+    }
+}
+
+/// One indicator's result, as recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IndicatorScore {
+    /// The raw value it was judged on, in ten-thousandths; none without data.
+    pub raw: Option<i64>,
+    /// Its score, in ten-thousandths.
+    pub score: i64,
+    /// Its light.
+    pub light: LightCode,
+}
+
+/// The fact values a result was scored on, by name, in ten-thousandths
+/// (none for a missing fact).
+pub type FactValues = BTreeMap<String, Option<i64>>;
 
 /// One subject's stored result in a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -70,24 +232,24 @@ pub struct StoredResult {
     pub version: String,
     /// Its bytes' hash.
     pub sha256: String,
-    /// `scored`, `refused` (the scorecard named a missing or invalid fact) or
-    /// `fault` (the plugin failed in the sandbox).
-    pub outcome: String,
+    /// How scoring them ended.
+    pub outcome: Outcome,
     /// The total, when scored.
     pub total: Option<i64>,
     /// The grade the scorecard gave (after its caps).
-    pub computed_grade: Option<String>,
+    pub computed_grade: Option<GradeCode>,
     /// The final grade, after cohort rules.
-    pub grade: Option<String>,
+    pub grade: Option<GradeCode>,
     /// The cohort rule that changed the grade, if one did.
     pub cohort_rule: Option<String>,
     /// The codes of the caps that applied.
     pub caps: Vec<String>,
-    /// Each indicator's `[raw, score, light]`, by position, as JSON text.
-    pub indicators: String,
-    /// The fact values read, by name (null for missing), as JSON text.
-    pub facts: String,
-    /// The SHA-256 of `facts`.
+    /// Each indicator's result, by position.
+    pub indicators: Vec<IndicatorScore>,
+    /// The fact values read, by name; absent where the reader may not see
+    /// them (they are personal).
+    pub facts: Option<FactValues>,
+    /// The SHA-256 of the facts' record (their JSON, keys in order).
     pub facts_sha256: String,
     /// Fuel used.
     pub fuel: i64,

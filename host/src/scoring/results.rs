@@ -157,8 +157,8 @@ pub fn results_csv(rows: &[StoredResult]) -> String {
             r.version,
             r.outcome,
             total.unwrap_or_default(),
-            r.computed_grade.as_deref().unwrap_or_default(),
-            r.grade.as_deref().unwrap_or_default(),
+            r.computed_grade.map(|g| g.code()).unwrap_or_default(),
+            r.grade.map(|g| g.code()).unwrap_or_default(),
             r.cohort_rule.as_deref().unwrap_or_default(),
             r.caps.join(" ")
         ));

@@ -15,7 +15,7 @@ use super::cohort::{CohortMember, apply_quota};
 use super::progress::Progress;
 use super::results::ABANDONED_AFTER_MS;
 use super::summary::{Summary, SummaryBuilder};
-use super::{Error, Result, StoredResult, Units, grade_code, mean};
+use super::{Error, FactValues, IndicatorScore, Outcome, Result, StoredResult, Units, mean};
 use crate::access::{Actor, Role};
 use crate::explain;
 use crate::registry::{Period, Registry};
@@ -204,14 +204,14 @@ impl StoredResult {
             plugin: plugin.to_string(),
             version: version.to_string(),
             sha256: sha256.to_string(),
-            outcome: String::new(),
+            outcome: Outcome::Fault,
             total: None,
             computed_grade: None,
             grade: None,
             cohort_rule: None,
             caps: Vec::new(),
-            indicators: "[]".into(),
-            facts: String::new(),
+            indicators: Vec::new(),
+            facts: None,
             facts_sha256: String::new(),
             fuel: 0,
             error: None,
@@ -247,8 +247,8 @@ pub(crate) enum Answer {
     Fault(String),
 }
 
-struct Outcome {
-    facts: String,
+struct Scoring {
+    facts: FactValues,
     facts_sha256: String,
     answer: Answer,
     fuel: u64,
@@ -361,7 +361,7 @@ async fn score(
         let s = &subjects[job.subject];
         let used = &in_use[job.plugin];
         let mut r = StoredResult::blank(s, &used.name, &used.version, &used.plugin.sha256);
-        r.facts = outcome.facts;
+        r.facts = Some(outcome.facts);
         r.facts_sha256 = outcome.facts_sha256;
         r.fuel = outcome.fuel as i64;
         evaluations.push(fill(&mut r, outcome.answer, &used.plugin.info));
@@ -410,20 +410,6 @@ async fn score(
     })
 }
 
-/// Each indicator's `[raw, score, light]`, by position.
-fn indicators_json(eval: &Evaluation) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(24 * eval.indicators.len() + 2);
-    out.push('[');
-    for (k, i) in eval.indicators.iter().enumerate() {
-        let raw = i.raw.map_or("null".to_string(), |r| r.to_string());
-        let sep = if k == 0 { "" } else { "," };
-        let _ = write!(out, "{sep}[{raw},{},\"{}\"]", i.score, light_code(i.light));
-    }
-    out.push(']');
-    out
-}
-
 /// A light as stored.
 pub fn light_code(light: Light) -> &'static str {
     match light {
@@ -469,7 +455,7 @@ pub(crate) fn apply_cohort_rules(
             }
             for m in apply_quota(rule, &members) {
                 let r = &mut results[index[m]];
-                r.grade = Some(grade_code(rule.demote_to).into());
+                r.grade = Some(rule.demote_to.into());
                 r.cohort_rule = Some(rule.code.clone());
             }
         }
@@ -483,14 +469,14 @@ pub(crate) fn fill(r: &mut StoredResult, answer: Answer, info: &PluginInfo) -> O
     r.grade = None;
     r.cohort_rule = None;
     r.caps = Vec::new();
-    r.indicators = "[]".into();
+    r.indicators = Vec::new();
     r.error = None;
     match answer {
         Answer::Scored(eval) => {
-            r.outcome = "scored".into();
+            r.outcome = Outcome::Scored;
             r.total = Some(eval.total);
-            r.computed_grade = Some(grade_code(eval.grade).into());
-            r.grade = r.computed_grade.clone();
+            r.computed_grade = Some(eval.grade.into());
+            r.grade = r.computed_grade;
             r.caps = eval
                 .caps
                 .iter()
@@ -500,16 +486,24 @@ pub(crate) fn fill(r: &mut StoredResult, answer: Answer, info: &PluginInfo) -> O
                         .map_or_else(|| c.to_string(), |cap| cap.code.clone())
                 })
                 .collect();
-            r.indicators = indicators_json(&eval);
+            r.indicators = eval
+                .indicators
+                .iter()
+                .map(|i| IndicatorScore {
+                    raw: i.raw,
+                    score: i.score,
+                    light: i.light.into(),
+                })
+                .collect();
             Some(eval)
         }
         Answer::Refused(why) => {
-            r.outcome = "refused".into();
+            r.outcome = Outcome::Refused;
             r.error = Some(why);
             None
         }
         Answer::Fault(why) => {
-            r.outcome = "fault".into();
+            r.outcome = Outcome::Fault;
             r.error = Some(why);
             None
         }
@@ -596,21 +590,19 @@ async fn official_parts(
     Ok(out)
 }
 
-/// The facts a plugin reads for one subject, by position, and their record:
-/// a JSON object by name (null for missing) and its SHA-256.
+/// The facts a plugin reads for one subject, by position.
 pub(crate) fn read_facts(
     plugin: &Plugin,
     subject: &SubjectRow,
     sheet: Option<&String>,
     derived: Option<&HashMap<String, i64>>,
-) -> std::result::Result<(Vec<Option<i64>>, String, String), String> {
+) -> std::result::Result<Vec<Option<i64>>, String> {
     let sheet: BTreeMap<String, i64> = match sheet {
         Some(text) => serde_json::from_str(text)
             .map_err(|e| format!("the stored facts are unreadable: {e}"))?,
         None => BTreeMap::new(),
     };
     let mut values = Vec::with_capacity(plugin.info.facts.len());
-    let mut record = BTreeMap::new();
     for fact in &plugin.info.facts {
         let value = match fact.origin {
             FactOrigin::FromResults(_) => derived.and_then(|d| d.get(&fact.name)).copied(),
@@ -625,11 +617,21 @@ pub(crate) fn read_facts(
             }),
         };
         values.push(value);
-        record.insert(fact.name.as_str(), value);
     }
-    let text = serde_json::to_string(&record).expect("serialises");
-    let sha = sha256_hex(text.as_bytes());
-    Ok((values, text, sha))
+    Ok(values)
+}
+
+/// The record of the facts a result was scored on: the values by name (none
+/// for missing), and the SHA-256 of their JSON, keys in order.
+pub(crate) fn fact_record(info: &PluginInfo, values: &[Option<i64>]) -> (FactValues, String) {
+    let record: FactValues = info
+        .facts
+        .iter()
+        .zip(values)
+        .map(|(fact, value)| (fact.name.clone(), *value))
+        .collect();
+    let sha = sha256_hex(crate::store::runs::facts_text(&record).as_bytes());
+    (record, sha)
 }
 
 /// How many fresh instances share one store in a scoring thread's lane: the
@@ -702,23 +704,24 @@ fn evaluate_one(
     sheets: &HashMap<String, String>,
     derived: &HashMap<String, HashMap<String, i64>>,
     period: &str,
-) -> Outcome {
-    let (values, facts, facts_sha256) = match read_facts(
+) -> Scoring {
+    let values = match read_facts(
         plugin,
         subject,
         sheets.get(&subject.id),
         derived.get(&subject.id),
     ) {
-        Ok(read) => read,
+        Ok(values) => values,
         Err(why) => {
-            return Outcome {
-                facts: "{}".into(),
+            return Scoring {
+                facts: FactValues::new(),
                 facts_sha256: String::new(),
                 answer: Answer::Fault(why),
                 fuel: 0,
             };
         }
     };
+    let (facts, facts_sha256) = fact_record(&plugin.info, &values);
     let input = EvaluationInput {
         subject: Subject {
             id: subject.id.clone(),
@@ -729,7 +732,7 @@ fn evaluate_one(
         facts: values,
     };
     let (answer, fuel) = answer(lane, plugin, &input);
-    Outcome {
+    Scoring {
         facts,
         facts_sha256,
         answer,

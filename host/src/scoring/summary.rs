@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::Units;
-use super::{StoredResult, mean};
+use super::{GradeCode, Outcome, StoredResult, mean};
 use crate::explain::Lang;
 use crate::runtime::Light;
 
@@ -161,12 +161,12 @@ impl<'a> SummaryBuilder<'a> {
                 subjects: 0,
             })
             .subjects += 1;
-        match r.outcome.as_str() {
-            "scored" => s.scored += 1,
-            "refused" => s.refused += 1,
-            _ => s.faults += 1,
+        match r.outcome {
+            Outcome::Scored => s.scored += 1,
+            Outcome::Refused => s.refused += 1,
+            Outcome::Fault => s.faults += 1,
         }
-        if r.outcome != "scored" {
+        if r.outcome != Outcome::Scored {
             let why = r.error.clone().unwrap_or_default();
             self.problem(format!("{} ({}): {why}", r.subject, r.outcome));
             return;
@@ -174,10 +174,8 @@ impl<'a> SummaryBuilder<'a> {
         if r.cohort_rule.is_some() {
             s.demoted += 1;
         }
-        let (grade, computed) = (
-            r.grade.clone().unwrap_or_default(),
-            r.computed_grade.clone().unwrap_or_default(),
-        );
+        let code = |g: Option<GradeCode>| g.map(|g| g.code().to_string()).unwrap_or_default();
+        let (grade, computed) = (code(r.grade), code(r.computed_grade));
         *s.grades.entry(grade.clone()).or_default() += 1;
         *s.computed_grades.entry(computed).or_default() += 1;
         let info = self.units.get(&r.unit);

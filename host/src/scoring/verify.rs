@@ -2,7 +2,7 @@
 //! values that run read and the stored plugin bytes, in fresh instances, with
 //! the cohort rules applied again — and every difference reported.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -102,15 +102,8 @@ fn rederive(
     period: &str,
 ) -> (StoredResult, Option<crate::runtime::Evaluation>) {
     let mut again = stored.clone();
-    again.facts_sha256 = sha256_hex(stored.facts.as_bytes());
-    let facts: BTreeMap<String, Option<i64>> = match serde_json::from_str(&stored.facts) {
-        Ok(f) => f,
-        Err(e) => {
-            again.outcome = "fault".into();
-            again.error = Some(format!("the recorded facts are unreadable: {e}"));
-            return (again, None);
-        }
-    };
+    let facts = stored.facts.clone().unwrap_or_default();
+    again.facts_sha256 = sha256_hex(crate::store::runs::facts_text(&facts).as_bytes());
     let input = EvaluationInput {
         subject: Subject {
             id: stored.subject.clone(),
@@ -143,7 +136,7 @@ fn compare(s: &StoredResult, d: &StoredResult, fuel: bool, out: &mut Vec<Differe
             });
         }
     };
-    field("outcome", s.outcome.clone(), d.outcome.clone());
+    field("outcome", s.outcome.to_string(), d.outcome.to_string());
     field("total", show(&s.total), show(&d.total));
     field(
         "computed_grade",
@@ -153,7 +146,7 @@ fn compare(s: &StoredResult, d: &StoredResult, fuel: bool, out: &mut Vec<Differe
     field("grade", show(&s.grade), show(&d.grade));
     field("cohort_rule", show(&s.cohort_rule), show(&d.cohort_rule));
     field("caps", show(&s.caps), show(&d.caps));
-    field("indicators", s.indicators.clone(), d.indicators.clone());
+    field("indicators", show(&s.indicators), show(&d.indicators));
     field("error", show(&s.error), show(&d.error));
     field(
         "facts_sha256",

@@ -41,6 +41,12 @@ impl From<Option<String>> for Cell {
     }
 }
 
+impl From<Option<&str>> for Cell {
+    fn from(s: Option<&str>) -> Cell {
+        s.map_or(Cell::NullText, Cell::from)
+    }
+}
+
 impl From<Option<i64>> for Cell {
     fn from(n: Option<i64>) -> Cell {
         n.map_or(Cell::NullInt, Cell::Int)

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
-use super::{Result, Store};
+use super::runs::indicators_from_text;
+use super::{Error, Result, Store};
+use crate::scoring::{GradeCode, IndicatorScore, Outcome};
 
 const COLUMNS: &str = "id, name, version, sha256, uploaded_by, uploaded_at";
 
@@ -54,16 +56,16 @@ pub struct WhatIfOfficialRow {
     pub plugin: String,
     /// That scorecard's version.
     pub version: String,
-    /// `scored`, `refused`, …
-    pub outcome: String,
+    /// How scoring ended.
+    pub outcome: Outcome,
     /// The total, raw fixed-point.
     pub total: Option<i64>,
     /// The grade before cohort rules.
-    pub computed_grade: Option<String>,
+    pub computed_grade: Option<GradeCode>,
     /// The grade after cohort rules.
-    pub grade: Option<String>,
-    /// The indicators, as stored JSON.
-    pub indicators: String,
+    pub grade: Option<GradeCode>,
+    /// The indicators, by position.
+    pub indicators: Vec<IndicatorScore>,
 }
 
 fn draft(r: &sqlx::any::AnyRow) -> Result<DraftRow, sqlx::Error> {
@@ -150,18 +152,33 @@ impl Store {
             .bind(*run)
             .fetch(self.pool());
             while let Some(r) = rows.try_next().await? {
-                out.insert(
-                    r.try_get("subject")?,
-                    WhatIfOfficialRow {
-                        plugin: r.try_get("plugin")?,
-                        version: r.try_get("version")?,
-                        outcome: r.try_get("outcome")?,
-                        total: r.try_get("total")?,
-                        computed_grade: r.try_get("computed_grade")?,
-                        grade: r.try_get("grade")?,
-                        indicators: r.try_get("indicators")?,
-                    },
-                );
+                let subject: String = r.try_get("subject")?;
+                let corrupt = |what: &str, why: String| {
+                    Error::corrupt(format!(
+                        "official result of {subject} in run {run}: {what}: {why}"
+                    ))
+                };
+                let outcome: String = r.try_get("outcome")?;
+                let grade = |column: &str| -> Result<Option<GradeCode>> {
+                    let code: Option<String> = r.try_get(column)?;
+                    code.map(|c| {
+                        GradeCode::from_code(&c)
+                            .ok_or_else(|| corrupt(column, format!("`{c}` is not a grade")))
+                    })
+                    .transpose()
+                };
+                let row = WhatIfOfficialRow {
+                    plugin: r.try_get("plugin")?,
+                    version: r.try_get("version")?,
+                    outcome: Outcome::from_code(&outcome)
+                        .ok_or_else(|| corrupt("outcome", format!("`{outcome}`")))?,
+                    total: r.try_get("total")?,
+                    computed_grade: grade("computed_grade")?,
+                    grade: grade("grade")?,
+                    indicators: indicators_from_text(&r.try_get::<String, _>("indicators")?)
+                        .map_err(|e| corrupt("indicators", e))?,
+                };
+                out.insert(subject, row);
             }
         }
         Ok(out)

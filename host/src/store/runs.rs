@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 
 use super::bulk::{Cell, insert};
 use super::{Error, Result, Store, Tx, now_millis, read};
-use crate::scoring::StoredResult;
+use crate::scoring::{FactValues, GradeCode, IndicatorScore, LightCode, Outcome, StoredResult};
 
 const RUN_COLUMNS: &str = "id, period, unit, status, started_by, started_at, heartbeat_at, finished_at, engine, error, summary";
 
@@ -93,35 +93,102 @@ pub enum ResultsOf<'a> {
     Subject(&'a str),
 }
 
-/// The one reader of a `run_results` row, in [`RESULT_COLUMNS`].
+/// The one reader of a `run_results` row, in [`RESULT_COLUMNS`]: a value
+/// that does not read as what it records is an error naming the subject.
 fn stored_result(r: &AnyRow) -> Result<StoredResult> {
     let subject: String = r.try_get("subject")?;
-    let caps: String = r.try_get("caps")?;
-    let caps = serde_json::from_str(&caps).map_err(|e| {
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
         Error::corrupt(format!(
-            "a stored result is unreadable: {subject}'s caps are not a JSON list of codes: {e}"
+            "a stored result is unreadable: {subject}'s {what}: {e}"
         ))
+    };
+    let caps: String = r.try_get("caps")?;
+    let caps = serde_json::from_str(&caps)
+        .map_err(|e| corrupt("caps are not a JSON list of codes", &e))?;
+    let outcome: String = r.try_get("outcome")?;
+    let outcome = Outcome::from_code(&outcome).ok_or_else(|| {
+        corrupt(
+            "outcome",
+            &format!("`{outcome}` is not scored, refused or fault"),
+        )
     })?;
+    let grade = |column: &str| -> Result<Option<GradeCode>> {
+        let code: Option<String> = r.try_get(column)?;
+        code.map(|c| {
+            GradeCode::from_code(&c)
+                .ok_or_else(|| corrupt(column, &format!("`{c}` is not a grade")))
+        })
+        .transpose()
+    };
+    let indicators: String = r.try_get("indicators")?;
+    let indicators = indicators_from_text(&indicators).map_err(|e| corrupt("indicators", &e))?;
+    let facts: String = r.try_get("facts")?;
+    let facts: FactValues = if facts.is_empty() {
+        FactValues::new()
+    } else {
+        serde_json::from_str(&facts).map_err(|e| corrupt("facts", &e))?
+    };
     Ok(StoredResult {
-        subject,
         unit: r.try_get("unit")?,
         post: r.try_get("post")?,
         task_group: r.try_get("task_group")?,
         plugin: r.try_get("plugin")?,
         version: r.try_get("version")?,
         sha256: r.try_get("sha256")?,
-        outcome: r.try_get("outcome")?,
+        outcome,
         total: r.try_get("total")?,
-        computed_grade: r.try_get("computed_grade")?,
-        grade: r.try_get("grade")?,
+        computed_grade: grade("computed_grade")?,
+        grade: grade("grade")?,
         cohort_rule: r.try_get("cohort_rule")?,
         caps,
-        indicators: r.try_get("indicators")?,
-        facts: r.try_get("facts")?,
+        indicators,
+        facts: Some(facts),
         facts_sha256: r.try_get("facts_sha256")?,
         fuel: r.try_get("fuel")?,
         error: r.try_get("error")?,
+        subject,
     })
+}
+
+/// Indicators as stored: `[[raw, score, "light"], …]`, compact, by position.
+pub fn indicators_text(indicators: &[IndicatorScore]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(24 * indicators.len() + 2);
+    out.push('[');
+    for (k, i) in indicators.iter().enumerate() {
+        let sep = if k == 0 { "" } else { "," };
+        match i.raw {
+            Some(raw) => {
+                let _ = write!(out, "{sep}[{raw},{},\"{}\"]", i.score, i.light.code());
+            }
+            None => {
+                let _ = write!(out, "{sep}[null,{},\"{}\"]", i.score, i.light.code());
+            }
+        }
+    }
+    out.push(']');
+    out
+}
+
+/// Indicators from their stored text.
+pub fn indicators_from_text(text: &str) -> std::result::Result<Vec<IndicatorScore>, String> {
+    let rows: Vec<(Option<i64>, i64, String)> =
+        serde_json::from_str(text).map_err(|e| e.to_string())?;
+    rows.into_iter()
+        .map(|(raw, score, light)| {
+            Ok(IndicatorScore {
+                raw,
+                score,
+                light: LightCode::from_code(&light)
+                    .ok_or_else(|| format!("`{light}` is not a light"))?,
+            })
+        })
+        .collect()
+}
+
+/// The facts' record as stored and hashed: a JSON object by name, keys in order.
+pub fn facts_text(facts: &FactValues) -> String {
+    serde_json::to_string(facts).expect("a map of numbers serialises")
 }
 
 /// A result's cells, in [`INSERT_RESULTS`] order.
@@ -135,14 +202,14 @@ fn result_cells(run: i64, r: StoredResult) -> Vec<Cell> {
         r.plugin.into(),
         r.version.into(),
         r.sha256.into(),
-        r.outcome.into(),
+        r.outcome.code().into(),
         r.total.into(),
-        r.computed_grade.into(),
-        r.grade.into(),
+        r.computed_grade.map(GradeCode::code).into(),
+        r.grade.map(GradeCode::code).into(),
         r.cohort_rule.into(),
         serde_json::to_string(&r.caps).expect("serialises").into(),
-        r.indicators.into(),
-        r.facts.into(),
+        indicators_text(&r.indicators).into(),
+        r.facts.as_ref().map(facts_text).unwrap_or_default().into(),
         r.facts_sha256.into(),
         Cell::Int(r.fuel),
         r.error.into(),

@@ -178,13 +178,17 @@ fn workbook(
         sheet.write_string(row, 5, &r.post)?;
         sheet.write_string(row, 6, &r.plugin)?;
         sheet.write_string(row, 7, &r.version)?;
-        sheet.write_string(row, 8, &r.outcome)?;
+        sheet.write_string(row, 8, r.outcome.code())?;
         if let Some(total) = r.total {
             // Exact to the ten-thousandth: the same digits as the page.
             sheet.write_number(row, 9, total as f64 / 10_000.0)?;
         }
-        sheet.write_string(row, 10, r.computed_grade.as_deref().unwrap_or_default())?;
-        sheet.write_string(row, 11, r.grade.as_deref().unwrap_or_default())?;
+        sheet.write_string(
+            row,
+            10,
+            r.computed_grade.map(|g| g.code()).unwrap_or_default(),
+        )?;
+        sheet.write_string(row, 11, r.grade.map(|g| g.code()).unwrap_or_default())?;
         sheet.write_string(row, 12, r.cohort_rule.as_deref().unwrap_or_default())?;
     }
     for (col, width) in [6, 22, 26, 24, 36, 24, 40, 10, 10, 10, 12, 10, 18]

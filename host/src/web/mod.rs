@@ -35,7 +35,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 
 use crate::app::AppState;
-use crate::runtime::{Light, PluginInfo};
+use crate::runtime::PluginInfo;
 
 /// The dashboard's routes, to merge beside the API's.
 pub fn routes() -> Router<AppState> {
@@ -90,21 +90,6 @@ async fn card(state: &AppState, plugin: &str, version: &str) -> Result<PluginInf
             format!("the stored describe() of {plugin}@{version} is unreadable: {e}"),
         )
     })
-}
-
-/// A stored result's indicators: `[raw, score, light]` by position.
-fn stored_indicators(text: &str) -> Vec<(Option<i64>, i64, String)> {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
-/// A light as stored.
-fn light_of(code: &str) -> Light {
-    match code {
-        "green" => Light::Green,
-        "yellow" => Light::Yellow,
-        "red" => Light::Red,
-        _ => Light::NoData,
-    }
 }
 
 /// A run id from the address.

@@ -4,8 +4,6 @@
 //! that computed it. Shown to the public only where the unit publishes
 //! per-person results; the facts and the cap reasons only to those entitled.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -15,8 +13,8 @@ use super::locale::Lang;
 use super::session::{Chrome, Visit};
 use crate::app::AppState;
 use crate::explain;
-use crate::runtime::{CohortRule, Direction, Group, IndicatorResult, PluginInfo};
-use crate::scoring::{self, Only, StoredResult, Units};
+use crate::runtime::{CohortRule, Direction, Group, IndicatorResult, Light, PluginInfo};
+use crate::scoring::{self, Only, Outcome, StoredResult, Units};
 
 struct IndicatorRow {
     id: String,
@@ -141,7 +139,7 @@ pub async fn page(
     } else {
         name.clone()
     };
-    let grade = r.grade.clone().unwrap_or_default();
+    let grade = r.grade.map(|g| g.code().to_string()).unwrap_or_default();
     visit.respond(PersonPage {
         c: visit.chrome(format!("{title} — {}", w.scorecard)),
         run: id,
@@ -149,11 +147,11 @@ pub async fn page(
         name,
         unit_name,
         post,
-        scored: r.outcome == "scored",
-        outcome: match r.outcome.as_str() {
-            "scored" => String::new(),
-            "refused" => w.outcome_refused.into(),
-            _ => w.outcome_fault.into(),
+        scored: r.outcome == Outcome::Scored,
+        outcome: match r.outcome {
+            Outcome::Scored => String::new(),
+            Outcome::Refused => w.outcome_refused.into(),
+            Outcome::Fault => w.outcome_fault.into(),
         },
         why: if entitled { r.error.clone() } else { None },
         total: r.total.map(|t| lang.number(t)).unwrap_or_default(),
@@ -199,17 +197,14 @@ fn grade_name(code: &str, lang: Lang) -> &'static str {
 }
 
 fn indicators(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<IndicatorRow> {
-    let stored = super::stored_indicators(&r.indicators);
+    let stored = &r.indicators;
     info.indicators
         .iter()
         .enumerate()
         .map(|(k, spec)| {
-            let (raw, score, light) =
-                stored
-                    .get(k)
-                    .cloned()
-                    .unwrap_or((None, 0, "no-data".to_string()));
-            let light = super::light_of(&light);
+            let (raw, score, light) = stored.get(k).map_or((None, 0, Light::NoData), |s| {
+                (s.raw, s.score, s.light.light())
+            });
             let result = IndicatorResult { raw, score, light };
             let unit = lang.pick(&spec.unit).to_string();
             IndicatorRow {
@@ -239,11 +234,11 @@ fn indicators(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<IndicatorR
 /// Points per factor, as the contract's algorithm forms them from the stored
 /// scores: they add up to the total.
 fn points(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<(&'static str, String)> {
-    let stored = super::stored_indicators(&r.indicators);
+    let stored = &r.indicators;
     if stored.len() != info.indicators.len() {
         return Vec::new();
     }
-    let sums = crate::runtime::subtotals(info, stored.iter().map(|(_, score, _)| *score));
+    let sums = crate::runtime::subtotals(info, stored.iter().map(|s| s.score));
     [
         Group::Volume,
         Group::Progress,
@@ -270,8 +265,8 @@ fn quota(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Option<String> {
         })
         .find(|q| &q.code == code)
         .map_or_else(|| code.clone(), |q| lang.pick(&q.title).to_string());
-    let from = r.computed_grade.as_deref().unwrap_or_default();
-    let to = r.grade.as_deref().unwrap_or_default();
+    let from = r.computed_grade.map(|g| g.code()).unwrap_or_default();
+    let to = r.grade.map(|g| g.code()).unwrap_or_default();
     Some(format!(
         "{title}: {} {from} ({}) {} {to} ({})",
         w.quota_lowered,
@@ -282,24 +277,18 @@ fn quota(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Option<String> {
 }
 
 fn facts(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<FactRow> {
-    let values: BTreeMap<String, Option<serde_json::Value>> =
-        serde_json::from_str(&r.facts).unwrap_or_default();
+    let empty = scoring::FactValues::new();
+    let values = r.facts.as_ref().unwrap_or(&empty);
     let w = lang.words();
     info.facts
         .iter()
         .map(|f| {
-            let value = values.get(&f.name).cloned().flatten();
+            let value = values.get(&f.name).copied().flatten();
             FactRow {
                 name: f.name.clone(),
                 title: lang.pick(&f.title).to_string(),
                 // Stored as the contract carries them: ten-thousandths.
-                value: match value {
-                    None | Some(serde_json::Value::Null) => w.missing.to_string(),
-                    Some(v) => match v.to_string().trim_matches('"').parse::<i64>() {
-                        Ok(raw) => lang.number(raw),
-                        Err(_) => v.to_string(),
-                    },
-                },
+                value: value.map_or_else(|| w.missing.to_string(), |raw| lang.number(raw)),
                 unit: lang.pick(&f.unit).to_string(),
                 source: lang.pick(&f.source).to_string(),
             }

@@ -15,7 +15,7 @@ use super::locale::Lang;
 use super::session::{Chrome, Visit};
 use crate::access;
 use crate::app::AppState;
-use crate::scoring::{self, Only, StoredResult, Summary, Units};
+use crate::scoring::{self, GradeCode, Only, Outcome, StoredResult, Summary, Units};
 
 /// How the people are ordered.
 #[derive(Deserialize)]
@@ -101,15 +101,9 @@ struct UnitPage {
     people: Vec<Person>,
 }
 
-fn grade_rank(code: Option<&str>) -> u8 {
-    match code {
-        Some("A") => 0,
-        Some("B") => 1,
-        Some("C") => 2,
-        Some("D") => 3,
-        Some("not-graded") => 4,
-        _ => 5,
-    }
+fn grade_rank(grade: Option<GradeCode>) -> u8 {
+    // The contract's order; no grade (refused, fault) after all.
+    grade.map_or(5, |g| crate::runtime::grade_rank(g.grade()))
 }
 
 /// Orders `people` by `column`, then by subject id so the order is stable.
@@ -129,7 +123,7 @@ fn sort(
             ),
             Column::Post => posts.get(&a.post).cmp(&posts.get(&b.post)),
             // Best grade first when ascending.
-            Column::Grade => grade_rank(a.grade.as_deref()).cmp(&grade_rank(b.grade.as_deref())),
+            Column::Grade => grade_rank(a.grade).cmp(&grade_rank(b.grade)),
         };
         let by = if descending { by.reverse() } else { by };
         by.then_with(|| a.subject.cmp(&b.subject))
@@ -262,7 +256,7 @@ fn person(
     r: StoredResult,
 ) -> Person {
     let w = lang.words();
-    let grade = r.grade.clone().unwrap_or_default();
+    let grade = r.grade.map(|g| g.code().to_string()).unwrap_or_default();
     Person {
         name: names.get(&r.subject).cloned().unwrap_or_default(),
         post: posts
@@ -275,15 +269,15 @@ fn person(
             lang.grade_word(&grade)
         },
         computed: match (&r.computed_grade, &r.grade) {
-            (Some(c), Some(g)) if c != g => c.clone(),
+            (Some(c), Some(g)) if c != g => c.code().to_string(),
             _ => String::new(),
         },
         total: r.total.map(|t| lang.number(t)).unwrap_or_default(),
         quota: r.cohort_rule.clone().unwrap_or_default(),
-        outcome: match r.outcome.as_str() {
-            "scored" => String::new(),
-            "refused" => w.outcome_refused.to_string(),
-            _ => w.outcome_fault.to_string(),
+        outcome: match r.outcome {
+            Outcome::Scored => String::new(),
+            Outcome::Refused => w.outcome_refused.to_string(),
+            Outcome::Fault => w.outcome_fault.to_string(),
         },
         grade,
         subject: r.subject,

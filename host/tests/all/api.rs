@@ -527,7 +527,8 @@ fn runs_start_report_progress_publish_and_show_only_what_each_may_see() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(public["total"], 148, "{}", public["total"]);
         assert!(public["results"].as_array().unwrap().iter().all(|r| {
-            r["facts"] == ""
+            r["facts"].is_null()
+                && r["caps"] == json!([])
                 && r["unit"]
                     .as_str()
                     .unwrap()
@@ -545,8 +546,29 @@ fn runs_start_report_progress_publish_and_show_only_what_each_may_see() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .all(|r| r["facts"] != "")
+                .all(|r| r["facts"].is_object())
         );
+        // Indicators and facts are JSON values, not JSON inside strings.
+        let one = &admin["results"][0];
+        assert!(one["indicators"][0]["score"].is_i64(), "{one}");
+        assert!(
+            ["green", "yellow", "red", "no-data"]
+                .contains(&one["indicators"][0]["light"].as_str().unwrap()),
+            "{one}"
+        );
+        assert!(
+            one["facts"]
+                .as_object()
+                .unwrap()
+                .values()
+                .all(|v| v.is_i64() || v.is_null()),
+            "{one}"
+        );
+        assert!(
+            ["A", "B", "C", "D"].contains(&one["grade"].as_str().unwrap()),
+            "{one}"
+        );
+        assert_eq!(one["outcome"], "scored");
         let (_, tax) = s
             .get(
                 &format!("/api/v1/runs/{id}/results?per_page=1000"),
@@ -558,7 +580,7 @@ fn runs_start_report_progress_publish_and_show_only_what_each_may_see() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|r| r["facts"] != "")
+            .filter(|r| r["facts"].is_object())
             .count();
         assert_eq!(
             with_facts, 30,

@@ -12,7 +12,7 @@ use thuocdo_host::access::Actor;
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::gendata::{self, DataSet};
 use thuocdo_host::registry::Registry;
-use thuocdo_host::scoring::{self, Error, RunOptions};
+use thuocdo_host::scoring::{self, Error, GradeCode, RunOptions};
 use thuocdo_sdk::{Fixed, Grade};
 
 use crate::db::{count, on_every_database};
@@ -137,7 +137,7 @@ async fn stored_grades(registry: &Registry, run: i64) -> BTreeMap<String, &'stat
         .unwrap()
         .into_iter()
         .map(|r| {
-            let g = match r.grade.as_deref() {
+            let g = match r.grade.map(|g| g.code()) {
                 Some("A") => "A",
                 Some("B") => "B",
                 Some("C") => "C",
@@ -200,8 +200,8 @@ fn runs_give_the_grades_the_generated_facts_imply() {
         assert!(!lowered.is_empty());
         for r in &lowered {
             assert_eq!(
-                (r.computed_grade.as_deref(), r.grade.as_deref()),
-                (Some("A"), Some("B"))
+                (r.computed_grade, r.grade),
+                (Some(GradeCode::A), Some(GradeCode::B))
             );
             assert_eq!(r.cohort_rule.as_deref(), Some("excellent-quota"));
         }
@@ -336,11 +336,8 @@ fn reimports_change_nothing_and_newer_values_sit_beside_older() {
             .into_iter()
             .find(|r| r.subject == "chu-tich-xa-an-lam")
             .unwrap();
-        assert!(
-            result.facts.contains(r#""citizen-satisfaction":999500"#),
-            "{}",
-            result.facts
-        );
+        let facts = result.facts.unwrap();
+        assert_eq!(facts["citizen-satisfaction"], Some(999_500), "{facts:?}");
         std::fs::remove_dir_all(dir).unwrap();
     });
 }
@@ -559,16 +556,18 @@ fn a_yearly_card_reads_the_official_monthly_results() {
         assert_eq!(chairs.len(), 124);
         for r in &chairs {
             let m = &monthly[&r.subject];
-            let a = if m.grade.as_deref() == Some("A") {
+            let a = if m.grade == Some(GradeCode::A) {
                 10_000
             } else {
                 0
             };
-            let want = format!(
-                r#"{{"monthly-mean":{},"months-a":{a},"months-graded":10000}}"#,
-                m.total.unwrap()
-            );
-            assert_eq!(r.facts, want, "{}", r.subject);
+            let want: scoring::FactValues = [
+                ("monthly-mean".to_string(), m.total),
+                ("months-a".to_string(), Some(a)),
+                ("months-graded".to_string(), Some(10_000)),
+            ]
+            .into();
+            assert_eq!(r.facts, Some(want), "{}", r.subject);
             assert_eq!(r.total, m.total, "{}", r.subject);
         }
         // Once September is unlocked it is no longer official: nothing to draw.
