@@ -19,9 +19,9 @@ use thuocdo_host::access::Actor;
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::registry::Registry;
 use thuocdo_host::runtime::Runtime;
-use thuocdo_host::sandbox::{CompareOptions, Sandbox, SandboxConfig};
 use thuocdo_host::scoring::{self, RunOptions};
 use thuocdo_host::store::{Database, Store};
+use thuocdo_host::whatif::{CompareOptions, WhatIfConfig, WhatIfs};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -120,9 +120,11 @@ fn bench(dir: &Path, url: &str, name: &str) {
             .await
             .unwrap();
         let t = Instant::now();
-        let org: scoring::org::Organisation =
+        let org: thuocdo_host::org::Organisation =
             serde_json::from_slice(&std::fs::read(data_dir.join(&files[0])).unwrap()).unwrap();
-        scoring::org::import(&registry, &admin, &org).await.unwrap();
+        thuocdo_host::org::import(&registry, &admin, &org)
+            .await
+            .unwrap();
         println!(
             "{name}: org import ({} units, {} subjects): {:.1} s",
             org.units.len(),
@@ -131,7 +133,7 @@ fn bench(dir: &Path, url: &str, name: &str) {
         );
         let t = Instant::now();
         let bytes = std::fs::read(data_dir.join(&files[1])).unwrap();
-        let done = scoring::facts::import(&registry, &admin, &files[1], &bytes)
+        let done = thuocdo_host::facts::import(&registry, &admin, &files[1], &bytes)
             .await
             .unwrap();
         println!(
@@ -202,7 +204,7 @@ fn run_only(url: &str) {
             Err(e) => panic!("publishing the run: {e}"),
         }
         let registry = Arc::new(registry);
-        let sandbox = Sandbox::new(registry.clone(), SandboxConfig::default());
+        let sandbox = WhatIfs::new(registry.clone(), WhatIfConfig::default());
         let decree = BUNDLED
             .iter()
             .find(|b| b.crate_name == "civil-servant-decree-335")

@@ -6,8 +6,8 @@ use clap::Args;
 
 use crate::api::BulkheadConfig;
 use crate::runtime::RuntimeConfig;
-use crate::sandbox::SandboxConfig;
 use crate::store::Database;
+use crate::whatif::WhatIfConfig;
 
 /// Where the data lives.
 #[derive(Clone, Debug, Args)]
@@ -105,8 +105,8 @@ impl Config {
     }
 
     /// How drafts run in the sandbox.
-    pub fn sandbox(&self) -> SandboxConfig {
-        let mut c = SandboxConfig::default();
+    pub fn whatif(&self) -> WhatIfConfig {
+        let mut c = WhatIfConfig::default();
         if let Some(f) = self.draft_fuel {
             c.limits.fuel = f;
         }

@@ -19,7 +19,6 @@ use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::gendata;
 use thuocdo_host::registry::Registry;
 use thuocdo_host::runtime::Runtime;
-use thuocdo_host::scoring;
 use thuocdo_host::store::{Database, Store};
 use thuocdo_tests::hostile;
 
@@ -133,7 +132,7 @@ async fn serve(dir: &Path) -> (String, String) {
     let hostile = std::fs::read(hostile::HOSTILE).unwrap();
     registry.publish(&admin, hostile).await.unwrap();
     let data = gendata::province(11).unwrap();
-    scoring::org::import(&registry, &admin, &data.organisation)
+    thuocdo_host::org::import(&registry, &admin, &data.organisation)
         .await
         .unwrap();
     let (token, _) = tokens::create(registry.store(), "bench", "load", &Role::Admin)

@@ -21,9 +21,9 @@ mod openapi;
 mod org;
 mod plugins;
 mod runs;
-mod sandbox;
 mod system;
 pub mod types;
+mod whatif;
 
 pub use bulkhead::{Bulkhead, BulkheadConfig};
 pub use metrics::Metrics;
@@ -68,9 +68,9 @@ pub fn routes() -> Router<AppState> {
         .route("/runs/{id}/summary", get(runs::summary))
         .route("/runs/{id}/publish", post(runs::publish))
         .route("/periods/{period}/unlock", post(runs::unlock))
-        .route("/sandbox/drafts", post(sandbox::upload).get(sandbox::list))
-        .route("/sandbox/drafts/{id}", delete(sandbox::delete))
-        .route("/sandbox/drafts/{id}/compare", post(sandbox::compare))
+        .route("/sandbox/drafts", post(whatif::upload).get(whatif::list))
+        .route("/sandbox/drafts/{id}", delete(whatif::delete))
+        .route("/sandbox/drafts/{id}/compare", post(whatif::compare))
         .route("/audit", get(system::audit))
         .route("/openapi.json", get(openapi::document))
         .layer(DefaultBodyLimit::max(MAX_PLUGIN_BYTES));

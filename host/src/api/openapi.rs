@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{evaluate, org, plugins, runs, sandbox, system};
+use super::{evaluate, org, plugins, runs, system, whatif};
 
 /// Adds the bearer scheme the secured routes name.
 struct Bearer;
@@ -28,7 +28,7 @@ impl Modify for Bearer {
         org::import, org::units, org::assign, org::assignments, org::facts,
         evaluate::evaluate,
         runs::start, runs::list, runs::status, runs::results, runs::summary, runs::publish, runs::unlock,
-        sandbox::upload, sandbox::list, sandbox::delete, sandbox::compare,
+        whatif::upload, whatif::list, whatif::delete, whatif::compare,
         system::audit,
     ),
     modifiers(&Bearer)

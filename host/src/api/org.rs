@@ -11,10 +11,9 @@ use super::types::{FactsQuery, NewAssignment, Unit};
 use crate::access::{Caller, RoleKind};
 use crate::app::AppState;
 use crate::app::{Body, HttpError, Params, Problem};
+use crate::facts::{Format, Imported};
+use crate::org::{OrgImported, Organisation};
 use crate::registry::Assignment;
-use crate::scoring::facts::{Format, Imported};
-use crate::scoring::org::{OrgImported, Organisation};
-use crate::scoring::{self};
 
 /// Loads units, posts, subjects and assignments in bulk, all or nothing.
 #[utoipa::path(post, path = "/api/v1/organisation", tag = "organisation",
@@ -38,7 +37,7 @@ pub async fn import(
         &[RoleKind::Admin, RoleKind::UnitAdmin],
     )?;
     Ok(Json(
-        scoring::org::import(&state.registry, actor, &org).await?,
+        crate::org::import(&state.registry, actor, &org).await?,
     ))
 }
 
@@ -137,6 +136,6 @@ pub async fn facts(
     let format = if json { Format::Json } else { Format::Csv };
     let name = q.file.unwrap_or_else(|| "upload".into());
     let imported =
-        scoring::facts::import_as(&state.registry, actor, &name, &bytes, Some(format)).await?;
+        crate::facts::import_as(&state.registry, actor, &name, &bytes, Some(format)).await?;
     Ok(Json(imported))
 }

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use super::request_id;
 use crate::access::{self, tokens};
-use crate::{registry, runtime, sandbox, scoring};
+use crate::{registry, runtime, scoring, whatif};
 
 /// An RFC 9457 problem document.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -231,9 +231,9 @@ impl From<scoring::Error> for HttpError {
     }
 }
 
-impl From<sandbox::Error> for HttpError {
-    fn from(e: sandbox::Error) -> HttpError {
-        use sandbox::Error as E;
+impl From<whatif::Error> for HttpError {
+    fn from(e: whatif::Error) -> HttpError {
+        use whatif::Error as E;
         let detail = e.to_string();
         match e {
             E::BadInput(_) => HttpError::bad_request(detail),

@@ -35,8 +35,8 @@ use tower_http::trace::TraceLayer;
 use crate::access::TokenCache;
 use crate::api::{Bulkhead, BulkheadConfig, Metrics};
 use crate::registry::Registry;
-use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::scoring::Progress;
+use crate::whatif::{WhatIfConfig, WhatIfs};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -52,28 +52,24 @@ pub struct AppState {
     /// Tokens recently checked.
     pub tokens: Arc<TokenCache>,
     /// Drafts and what-ifs.
-    pub sandbox: Arc<Sandbox>,
+    pub whatifs: Arc<WhatIfs>,
 }
 
 impl AppState {
     /// State over a registry, with the default evaluation workers.
     pub fn new(registry: Arc<Registry>) -> AppState {
-        AppState::with_config(
-            registry,
-            BulkheadConfig::default(),
-            SandboxConfig::default(),
-        )
+        AppState::with_config(registry, BulkheadConfig::default(), WhatIfConfig::default())
     }
 
     /// State over a registry, with `bulkhead`'s evaluation workers and
-    /// `sandbox`'s limits for drafts.
+    /// `whatifs`' limits for drafts.
     pub fn with_config(
         registry: Arc<Registry>,
         bulkhead: BulkheadConfig,
-        sandbox: SandboxConfig,
+        whatifs: WhatIfConfig,
     ) -> AppState {
         AppState {
-            sandbox: Arc::new(Sandbox::new(registry.clone(), sandbox)),
+            whatifs: Arc::new(WhatIfs::new(registry.clone(), whatifs)),
             registry,
             metrics: Arc::new(Metrics::default()),
             runs: Arc::new(Mutex::new(HashMap::new())),

@@ -149,12 +149,12 @@ async fn province(
             let files = data
                 .write(&dir, false)
                 .map_err(|e| Error::Failed(format!("writing {}: {e}", dir.display())))?;
-            scoring::org::import(registry, demo, &data.organisation).await?;
+            crate::org::import(registry, demo, &data.organisation).await?;
             for file in files.iter().filter(|f| f.starts_with("facts-")) {
                 let path = dir.join(file);
                 let bytes = std::fs::read(&path)
                     .map_err(|e| Error::Failed(format!("reading {}: {e}", path.display())))?;
-                scoring::facts::import(registry, demo, &path.display().to_string(), &bytes).await?;
+                crate::facts::import(registry, demo, &path.display().to_string(), &bytes).await?;
             }
             if !json {
                 println!(

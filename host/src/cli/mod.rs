@@ -6,9 +6,9 @@ mod error;
 mod plugin;
 mod registry;
 pub(crate) mod render;
-mod sandbox;
 mod scoring;
 mod serve;
+mod whatif;
 
 pub use error::Error;
 
@@ -386,19 +386,19 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         } => registry::assign(&cli.config, &post_type, &plugin, &unit, &from, json),
         Command::Audit { json } => registry::audit(&cli.config, json),
         Command::Sandbox { command } => match command {
-            SandboxCommand::Upload { file, json } => sandbox::upload(&cli.config, &file, json),
-            SandboxCommand::List { json } => sandbox::list(&cli.config, json),
-            SandboxCommand::Delete { id } => sandbox::delete(&cli.config, id),
+            SandboxCommand::Upload { file, json } => whatif::upload(&cli.config, &file, json),
+            SandboxCommand::List { json } => whatif::list(&cli.config, json),
+            SandboxCommand::Delete { id } => whatif::delete(&cli.config, id),
             SandboxCommand::Compare {
                 draft,
                 period,
                 post_type,
                 unit,
                 json,
-            } => sandbox::compare(
+            } => whatif::compare(
                 &cli.config,
                 draft,
-                crate::sandbox::CompareOptions {
+                crate::whatif::CompareOptions {
                     periods: period,
                     post_type,
                     units: unit,

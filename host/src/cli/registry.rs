@@ -20,7 +20,7 @@ impl From<registry::Error> for Error {
     fn from(e: registry::Error) -> Error {
         match e {
             registry::Error::Invalid(r) => Error::Plugin(r),
-            registry::Error::Store(s) => Error::Failed(format!("database: {s}")),
+            registry::Error::Store(s) => Error::Failed(s.to_string()),
             other => Error::BadInput(other.to_string()),
         }
     }

@@ -33,7 +33,7 @@ impl From<scoring::Error> for Error {
             scoring::Error::Registry(r) => r.into(),
             scoring::Error::Runtime(r) => Error::Plugin(r),
             scoring::Error::RunFailed { .. } => Error::Failed(e.to_string()),
-            scoring::Error::Store(s) => Error::Failed(format!("database: {s}")),
+            scoring::Error::Store(s) => Error::Failed(s.to_string()),
             other => Error::BadInput(other.to_string()),
         }
     }
@@ -45,12 +45,12 @@ fn read(file: &Path) -> Result<Vec<u8>, Error> {
 
 pub(super) fn org_import(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
     let bytes = read(file)?;
-    let org: scoring::org::Organisation = serde_json::from_slice(&bytes)
+    let org: crate::org::Organisation = serde_json::from_slice(&bytes)
         .map_err(|e| Error::BadInput(format!("{}: {e}", file.display())))?;
-    let done: scoring::org::OrgImported = match Remote::from_config(config)? {
+    let done: crate::org::OrgImported = match Remote::from_config(config)? {
         Some(remote) => remote.post("/organisation", &org)?,
         None => with_registry(config, |r| async move {
-            Ok(scoring::org::import(&r, &local_actor(), &org).await?)
+            Ok(crate::org::import(&r, &local_actor(), &org).await?)
         })?,
     };
     if json {
@@ -67,7 +67,7 @@ pub(super) fn org_import(config: &Config, file: &Path, json: bool) -> Result<(),
 pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
     let bytes = read(file)?;
     let name = file.display().to_string();
-    let done: scoring::facts::Imported = match Remote::from_config(config)? {
+    let done: crate::facts::Imported = match Remote::from_config(config)? {
         Some(remote) => {
             let content_type = if name.ends_with(".json") {
                 "application/json"
@@ -85,7 +85,7 @@ pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(
             )?
         }
         None => with_registry(config, |r| async move {
-            Ok(scoring::facts::import(&r, &local_actor(), &name, &bytes).await?)
+            Ok(crate::facts::import(&r, &local_actor(), &name, &bytes).await?)
         })?,
     };
     if json {
@@ -109,7 +109,7 @@ pub(super) fn facts_freeze(config: &Config, period: &str) -> Result<(), Error> {
     local_only(config, "facts freeze")?;
     let p = period.to_string();
     with_registry(config, |r| async move {
-        Ok(scoring::facts::freeze(&r, &local_actor(), &p).await?)
+        Ok(crate::facts::freeze(&r, &local_actor(), &p).await?)
     })?;
     println!("the facts of {period} are frozen");
     Ok(())
@@ -119,7 +119,7 @@ pub(super) fn facts_reopen(config: &Config, period: &str, reason: &str) -> Resul
     local_only(config, "facts reopen")?;
     let (p, why) = (period.to_string(), reason.to_string());
     with_registry(config, |r| async move {
-        Ok(scoring::facts::reopen(&r, &local_actor(), &p, &why).await?)
+        Ok(crate::facts::reopen(&r, &local_actor(), &p, &why).await?)
     })?;
     println!("the facts of {period} are open again");
     Ok(())

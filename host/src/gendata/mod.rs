@@ -21,8 +21,8 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::bundled::BUNDLED;
+use crate::org::Organisation;
 use crate::runtime::{self, EvaluationInput, Grade, Plugin, Runtime, Subject};
-use crate::scoring::org::Organisation;
 use samplers::Facts;
 
 /// splitmix64: small, fast and the same everywhere, so a seed names a data set.

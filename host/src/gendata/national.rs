@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 
 use super::{Calibrator, DataSet, Rng, apportion, grades, samplers};
+use crate::org::{AssignmentRecord, PostRecord, SubjectKind, SubjectRecord, UnitRecord};
 use crate::runtime::{self, Grade};
 use crate::scoring::grade_code;
-use crate::scoring::org::{AssignmentRecord, PostRecord, SubjectKind, SubjectRecord, UnitRecord};
 
 /// Provinces and cities after 1 July 2025.
 pub const PROVINCES: usize = 34;

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use super::samplers::{self, Facts};
 use super::{Calibrator, DataSet, Rng, Sampler, grades};
+use crate::org::{AssignmentRecord, PostRecord, SubjectKind, SubjectRecord, UnitRecord};
 use crate::runtime::{self, Grade};
 use crate::scoring::grade_code;
-use crate::scoring::org::{AssignmentRecord, PostRecord, SubjectKind, SubjectRecord, UnitRecord};
 
 const AGENCIES: [(&str, &str); 24] = [
     ("so-noi-vu", "Sở Nội vụ"),

@@ -10,7 +10,7 @@
 //! use thuocdo_host::scoring::{self, RunOptions};
 //!
 //! let admin = Actor::admin("admin@tuyenquang");
-//! scoring::facts::import(registry, &admin, "facts.csv", b"subject_id,period,fact,value,source\n").await?;
+//! thuocdo_host::facts::import(registry, &admin, "facts.csv", b"subject_id,period,fact,value,source\n").await?;
 //! let report = scoring::run(registry, &admin, &RunOptions::period("2025-09")).await?;
 //! scoring::publish(registry, &admin, report.run).await?;
 //! # Ok(())
@@ -18,11 +18,8 @@
 //! ```
 
 mod cohort;
-pub mod dictionary;
 mod error;
-pub mod facts;
 mod official;
-pub mod org;
 mod progress;
 mod results;
 mod run;

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::locale::{Lang, Words};
 use crate::access::{self, tokens};
 use crate::app::HttpError;
-use crate::{registry, sandbox, scoring};
+use crate::{registry, scoring, whatif};
 
 /// An error on its way to becoming a page.
 #[derive(Debug)]
@@ -122,8 +122,8 @@ impl From<registry::Error> for WebError {
     }
 }
 
-impl From<sandbox::Error> for WebError {
-    fn from(e: sandbox::Error) -> WebError {
+impl From<whatif::Error> for WebError {
+    fn from(e: whatif::Error) -> WebError {
         HttpError::from(e).into()
     }
 }

@@ -12,7 +12,7 @@ use super::locale::{GRADES, Lang};
 use super::session::{Chrome, Visit};
 use crate::access::{Actor, SANDBOX_ROLES};
 use crate::app::AppState;
-use crate::sandbox::{CompareOptions, Deltas, PeriodComparison};
+use crate::whatif::{CompareOptions, Deltas, PeriodComparison};
 
 fn analyst(visit: &Visit) -> Result<&Actor, WebError> {
     visit
@@ -43,7 +43,7 @@ pub async fn drafts(State(state): State<AppState>, visit: Visit) -> Result<Respo
     let actor = analyst(&visit)?;
     let lang = visit.lang;
     let drafts = state
-        .sandbox
+        .whatifs
         .list(actor)
         .await
         .map_err(|e| visit.error(e))?
@@ -144,7 +144,7 @@ pub async fn compare(
         units: Vec::new(),
     };
     let comparison = state
-        .sandbox
+        .whatifs
         .compare(actor, id, &options)
         .await
         .map_err(|e| visit.error(e))?;

@@ -14,7 +14,6 @@ use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::gendata;
 use thuocdo_host::registry::Registry;
 use thuocdo_host::runtime::Runtime;
-use thuocdo_host::scoring;
 use thuocdo_host::store::{Database, Store};
 
 pub(crate) struct Server {
@@ -50,12 +49,12 @@ pub(crate) async fn start(name: &str) -> Server {
     }
     let data = gendata::province(11).unwrap();
     let files = data.write(&dir.join("data"), false).unwrap();
-    scoring::org::import(&registry, &admin, &data.organisation)
+    thuocdo_host::org::import(&registry, &admin, &data.organisation)
         .await
         .unwrap();
     for f in files.iter().filter(|f| f.starts_with("facts-")) {
         let bytes = std::fs::read(dir.join("data").join(f)).unwrap();
-        scoring::facts::import(&registry, &admin, f, &bytes)
+        thuocdo_host::facts::import(&registry, &admin, f, &bytes)
             .await
             .unwrap();
     }
@@ -406,7 +405,7 @@ fn organisation_assignments_and_facts_with_every_error() {
         let json_facts = json!([{"subject_id": "can-bo-thue-002", "period": "2025-10", "facts": {"revenue-target": 4200.5}}]);
         let (status, done) = s.post_json("/api/v1/facts", Some("admin"), json_facts).await;
         assert_eq!((status, done["values_changed"].as_u64()), (StatusCode::OK, Some(1)), "{done}");
-        scoring::facts::freeze(&s.registry, &Actor::admin("t"), "2025-10").await.unwrap();
+        thuocdo_host::facts::freeze(&s.registry, &Actor::admin("t"), "2025-10").await.unwrap();
         let late = b"subject_id,period,fact,value,source\ncan-bo-thue-001,2025-10,revenue-target,5100,late\n".to_vec();
         let (status, problem) = s.post_bytes("/api/v1/facts", Some("admin"), "text/csv", late).await;
         assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("locked")), "{problem}");

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use sqlx::Row;
 use thuocdo_host::access::{Actor, Role};
 use thuocdo_host::registry::Registry;
-use thuocdo_host::sandbox::{CompareOptions, Error, Sandbox, SandboxConfig};
 use thuocdo_host::scoring::{self, RunOptions};
+use thuocdo_host::whatif::{CompareOptions, Error, WhatIfConfig, WhatIfs};
 use thuocdo_tests::hostile;
 
 use crate::db::on_every_database;
@@ -88,8 +88,8 @@ async fn province(registry: &Registry) -> Vec<(String, i64)> {
             {"post_type": "test", "plugin": "test/versioned@^1", "unit": "tinh", "from": "2025-01"},
         ],
     });
-    let org: scoring::org::Organisation = serde_json::from_value(org).unwrap();
-    scoring::org::import(registry, &admin(), &org)
+    let org: thuocdo_host::org::Organisation = serde_json::from_value(org).unwrap();
+    thuocdo_host::org::import(registry, &admin(), &org)
         .await
         .unwrap();
     let mut csv = String::from("subject_id,period,fact,value,source\n");
@@ -103,7 +103,7 @@ async fn province(registry: &Registry) -> Vec<(String, i64)> {
     for m in modes {
         csv.push_str(&format!("{m},2025-09,rate,50,test\n"));
     }
-    scoring::facts::import(registry, &admin(), "september.csv", csv.as_bytes())
+    thuocdo_host::facts::import(registry, &admin(), "september.csv", csv.as_bytes())
         .await
         .unwrap();
     let report = scoring::run(registry, &admin(), &RunOptions::period("2025-09"))
@@ -157,7 +157,7 @@ fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_ch
         let chairs = province(&registry).await;
         let before = published(&registry).await;
         let registry = Arc::new(registry);
-        let sandbox = Sandbox::new(registry.clone(), SandboxConfig::default());
+        let sandbox = WhatIfs::new(registry.clone(), WhatIfConfig::default());
         let policy = analyst("policy-team");
         let draft = sandbox
             .upload(&policy, corpus(hostile::DRAFT_STRICTER_EXCELLENT))
@@ -326,16 +326,16 @@ fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
         let chairs = province(&registry).await;
         let before = published(&registry).await;
         let registry = Arc::new(registry);
-        let sandbox = Arc::new(Sandbox::new(
+        let sandbox = Arc::new(WhatIfs::new(
             registry.clone(),
             // The drafts' fuel, memory, stack and output limits as in
             // production; a generous deadline, so that on two busy cores each
             // mode meets its own deterministic limit rather than the clock
             // (the runtime's tests pin the deadline on its own).
             {
-                let mut config = SandboxConfig {
+                let mut config = WhatIfConfig {
                     per_analyst: 64,
-                    ..SandboxConfig::default()
+                    ..WhatIfConfig::default()
                 };
                 config.limits.deadline = std::time::Duration::from_secs(5);
                 config

@@ -36,12 +36,12 @@ async fn load_province(registry: &Registry) -> (DataSet, PathBuf) {
     let n = DIRS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("thuocdo-province-{}-{n}", std::process::id()));
     let files = data.write(&dir, false).unwrap();
-    scoring::org::import(registry, &admin(), &data.organisation)
+    thuocdo_host::org::import(registry, &admin(), &data.organisation)
         .await
         .unwrap();
     for f in files.iter().filter(|f| f.starts_with("facts-")) {
         let bytes = std::fs::read(dir.join(f)).unwrap();
-        scoring::facts::import(registry, &admin(), f, &bytes)
+        thuocdo_host::facts::import(registry, &admin(), f, &bytes)
             .await
             .unwrap();
     }
@@ -258,7 +258,8 @@ fn a_file_with_bad_rows_is_refused_whole_each_row_named() {
                    chu-tich-xa-an-lam,2025-13,tasks-completed,10,malformed period\n\
                    chu-tich-xa-an-lam,2025-10,tasks-assigned,21,the same fact again\n\
                    chu-tich-xa-an-lam,2025-10,tasks-on-time,0.00001,too precise\n";
-        let refused = scoring::facts::import(&registry, &admin(), "bad.csv", csv.as_bytes()).await;
+        let refused =
+            thuocdo_host::facts::import(&registry, &admin(), "bad.csv", csv.as_bytes()).await;
         let Err(Error::BadRows { file, rows }) = refused else {
             panic!("{refused:?}")
         };
@@ -289,7 +290,7 @@ fn a_file_with_bad_rows_is_refused_whole_each_row_named() {
         // A JSON file is checked the same way, by entry.
         let json = r#"[{"subject_id": "chu-tich-xa-an-lam", "period": "2025-10", "facts": {"tasks-assigned": 20.123456}}]"#;
         let refused =
-            scoring::facts::import(&registry, &admin(), "bad.json", json.as_bytes()).await;
+            thuocdo_host::facts::import(&registry, &admin(), "bad.json", json.as_bytes()).await;
         assert!(
             matches!(&refused, Err(Error::BadRows { rows, .. }) if rows[0].at == "entry 1"),
             "{refused:?}"
@@ -303,12 +304,12 @@ fn reimports_change_nothing_and_newer_values_sit_beside_older() {
     on_every_database(|registry| async move {
         let (_, dir) = load_province(&registry).await;
         let bytes = std::fs::read(dir.join("facts-2025-09.csv")).unwrap();
-        let again = scoring::facts::import(&registry, &admin(), "facts-2025-09.csv", &bytes)
+        let again = thuocdo_host::facts::import(&registry, &admin(), "facts-2025-09.csv", &bytes)
             .await
             .unwrap();
         assert_eq!((again.values_changed, again.import_id), (0, None));
         let newer = "subject_id,period,fact,value,source\nchu-tich-xa-an-lam,2025-09,citizen-satisfaction,99.95,\"Khảo sát, đợt 2\"\n";
-        let done = scoring::facts::import(&registry, &admin(), "fix.csv", newer.as_bytes())
+        let done = thuocdo_host::facts::import(&registry, &admin(), "fix.csv", newer.as_bytes())
             .await
             .unwrap();
         assert_eq!((done.values_changed, done.sheets_changed), (1, 1));
@@ -347,23 +348,24 @@ fn cut_offs_and_official_runs_lock_a_period_until_reopened_with_a_reason() {
     on_every_database(|registry| async move {
         let (_, dir) = load_province(&registry).await;
         let row = "subject_id,period,fact,value,source\nchu-tich-xa-an-lam,2025-09,inspections-done,2,late\n";
-        scoring::facts::freeze(&registry, &admin(), "2025-09")
+        thuocdo_host::facts::freeze(&registry, &admin(), "2025-09")
             .await
             .unwrap();
-        let refused = scoring::facts::import(&registry, &admin(), "late.csv", row.as_bytes()).await;
+        let refused =
+            thuocdo_host::facts::import(&registry, &admin(), "late.csv", row.as_bytes()).await;
         assert!(
             matches!(&refused, Err(Error::Locked(m)) if m.contains("frozen")),
             "{refused:?}"
         );
         assert!(
-            scoring::facts::reopen(&registry, &admin(), "2025-09", " ")
+            thuocdo_host::facts::reopen(&registry, &admin(), "2025-09", " ")
                 .await
                 .is_err()
         );
-        scoring::facts::reopen(&registry, &admin(), "2025-09", "late survey results")
+        thuocdo_host::facts::reopen(&registry, &admin(), "2025-09", "late survey results")
             .await
             .unwrap();
-        scoring::facts::import(&registry, &admin(), "late.csv", row.as_bytes())
+        thuocdo_host::facts::import(&registry, &admin(), "late.csv", row.as_bytes())
             .await
             .unwrap();
 
@@ -381,7 +383,7 @@ fn cut_offs_and_official_runs_lock_a_period_until_reopened_with_a_reason() {
             matches!(&refused, Err(Error::Locked(m)) if m.contains(&format!("official run {first}"))),
             "{refused:?}"
         );
-        let refused = scoring::facts::import(
+        let refused = thuocdo_host::facts::import(
             &registry,
             &admin(),
             "late.csv",
@@ -598,7 +600,7 @@ fn a_bad_organisation_or_facts_file_names_each_fault_and_changes_nothing() {
     on_every_database(|registry| async move {
         let (_, dir) = load_province(&registry).await;
         let before = count(&registry, "units").await;
-        let org: scoring::org::Organisation = serde_json::from_value(serde_json::json!({
+        let org: thuocdo_host::org::Organisation = serde_json::from_value(serde_json::json!({
             "units": [
                 {"code": "xa-a", "name": "Xã A", "kind": "commune", "parent": "nowhere"},
                 {"code": "xa-a", "name": "Xã A again", "kind": "commune", "parent": "tuyen-quang"},
@@ -611,7 +613,7 @@ fn a_bad_organisation_or_facts_file_names_each_fault_and_changes_nothing() {
             "assignments": [{"post_type": "commune-chair", "plugin": "tuyenquang/commune-official", "unit": "tuyen-quang", "from": "2025"}]
         }))
         .unwrap();
-        let refused = scoring::org::import(&registry, &admin(), &org).await;
+        let refused = thuocdo_host::org::import(&registry, &admin(), &org).await;
         let Err(Error::BadRows { rows, .. }) = refused else {
             panic!("{refused:?}")
         };
@@ -632,27 +634,32 @@ fn a_bad_organisation_or_facts_file_names_each_fault_and_changes_nothing() {
         }
         assert_eq!(count(&registry, "units").await, before);
 
-        let header =
-            scoring::facts::import(&registry, &admin(), "h.csv", b"subject,period,fact,value\n")
-                .await;
+        let header = thuocdo_host::facts::import(
+            &registry,
+            &admin(),
+            "h.csv",
+            b"subject,period,fact,value\n",
+        )
+        .await;
         assert!(
             matches!(&header, Err(Error::BadFile(m)) if m.contains("subject_id,period,fact,value,source")),
             "{header:?}"
         );
-        let json = scoring::facts::import(&registry, &admin(), "f.json", b"{\"rows\": 1}").await;
+        let json =
+            thuocdo_host::facts::import(&registry, &admin(), "f.json", b"{\"rows\": 1}").await;
         assert!(
             matches!(&json, Err(Error::BadFile(m)) if m.contains("list of entries")),
             "{json:?}"
         );
-        scoring::facts::freeze(&registry, &admin(), "2025-10")
+        thuocdo_host::facts::freeze(&registry, &admin(), "2025-10")
             .await
             .unwrap();
-        let twice = scoring::facts::freeze(&registry, &admin(), "2025-10").await;
+        let twice = thuocdo_host::facts::freeze(&registry, &admin(), "2025-10").await;
         assert!(
             matches!(&twice, Err(Error::Refused(m)) if m.contains("already frozen")),
             "{twice:?}"
         );
-        let open = scoring::facts::reopen(&registry, &admin(), "2025-11", "why").await;
+        let open = thuocdo_host::facts::reopen(&registry, &admin(), "2025-11", "why").await;
         assert!(
             matches!(&open, Err(Error::Refused(m)) if m.contains("not frozen")),
             "{open:?}"

@@ -12,7 +12,7 @@ use super::plugins::body;
 use crate::access::{Caller, SANDBOX_ROLES};
 use crate::app::AppState;
 use crate::app::{Body, HttpError, Problem};
-use crate::sandbox::{CompareOptions, Comparison, DraftRecord};
+use crate::whatif::{CompareOptions, Comparison, DraftRecord};
 
 fn draft_id(text: &str) -> Result<i64, HttpError> {
     text.parse::<i64>()
@@ -40,7 +40,7 @@ pub async fn upload(
 ) -> Result<(StatusCode, Json<DraftRecord>), HttpError> {
     let actor = caller.with_role("use the sandbox", SANDBOX_ROLES)?;
     let bytes = body(bytes, super::MAX_PLUGIN_BYTES)?;
-    let draft = state.sandbox.upload(actor, bytes.to_vec()).await?;
+    let draft = state.whatifs.upload(actor, bytes.to_vec()).await?;
     Ok((StatusCode::CREATED, Json(draft)))
 }
 
@@ -57,7 +57,7 @@ pub async fn list(
     caller: Caller,
 ) -> Result<Json<Vec<DraftRecord>>, HttpError> {
     let actor = caller.with_role("use the sandbox", SANDBOX_ROLES)?;
-    Ok(Json(state.sandbox.list(actor).await?))
+    Ok(Json(state.whatifs.list(actor).await?))
 }
 
 /// Deletes a draft (its uploader or an admin).
@@ -78,7 +78,7 @@ pub async fn delete(
 ) -> Result<Json<DraftRecord>, HttpError> {
     let actor = caller.with_role("use the sandbox", SANDBOX_ROLES)?;
     let id = draft_id(&id)?;
-    Ok(Json(state.sandbox.delete(actor, id).await?))
+    Ok(Json(state.whatifs.delete(actor, id).await?))
 }
 
 /// What-if: the draft on the stored facts of the periods asked, beside each
@@ -105,5 +105,5 @@ pub async fn compare(
 ) -> Result<Json<Comparison>, HttpError> {
     let actor = caller.with_role("use the sandbox", SANDBOX_ROLES)?;
     let id = draft_id(&id)?;
-    Ok(Json(state.sandbox.compare(actor, id, &options).await?))
+    Ok(Json(state.whatifs.compare(actor, id, &options).await?))
 }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Error, Result, Sandbox, may_use};
+use super::{Error, Result, WhatIfs, may_use};
 use crate::access::Actor;
 use crate::explain;
 use crate::registry::Period;
@@ -270,7 +270,7 @@ fn moved_most(
         .collect()
 }
 
-impl Sandbox {
+impl WhatIfs {
     /// Scores draft `id` on the stored facts of each period asked, beside the
     /// period's official run. A draft that faults for any subject (loops,
     /// runs out of memory, traps, answers garbage) fails the what-if, naming

@@ -1,18 +1,20 @@
-//! The policy sandbox: draft scorecards tried on real past data before they
-//! change anything. Drafts live apart from the registry (the same name and
+//! What-ifs: draft scorecards tried on real past data before they change
+//! anything (users know this as the policy sandbox: `thuocdo sandbox`,
+//! `/api/v1/sandbox/…`, the `/sandbox` page; inside the code "sandbox" is the
+//! wasm isolation only). Drafts live apart from the registry (the same name and
 //! version may be both a draft and a published version), nothing published
 //! can reach them, and a what-if only reads: it scores a draft on the stored
 //! facts of a period, beside that period's official run, and reports who
 //! would move.
 //!
 //! ```no_run
-//! # async fn example(registry: std::sync::Arc<thuocdo_host::registry::Registry>, bytes: Vec<u8>) -> Result<(), thuocdo_host::sandbox::Error> {
+//! # async fn example(registry: std::sync::Arc<thuocdo_host::registry::Registry>, bytes: Vec<u8>) -> Result<(), thuocdo_host::whatif::Error> {
 //! use thuocdo_host::access::{Actor, Role};
-//! use thuocdo_host::sandbox::{CompareOptions, Sandbox, SandboxConfig};
-//! let sandbox = Sandbox::new(registry, SandboxConfig::default());
+//! use thuocdo_host::whatif::{CompareOptions, WhatIfs, WhatIfConfig};
+//! let whatifs = WhatIfs::new(registry, WhatIfConfig::default());
 //! let analyst = Actor { name: "policy team".into(), role: Role::Analyst };
-//! let draft = sandbox.upload(&analyst, bytes).await?;
-//! let what_if = sandbox
+//! let draft = whatifs.upload(&analyst, bytes).await?;
+//! let what_if = whatifs
 //!     .compare(&analyst, draft.id, &CompareOptions::period("2025-09"))
 //!     .await?;
 //! println!("{} subjects change grade", what_if.periods[0].movers.len());
@@ -44,17 +46,17 @@ use crate::store::now_millis;
 /// How drafts run: tighter than published scorecards, and a bound on each
 /// analyst's what-ifs at once.
 #[derive(Clone, Debug)]
-pub struct SandboxConfig {
+pub struct WhatIfConfig {
     /// Limits per evaluation of a draft.
     pub limits: Limits,
     /// What-ifs one analyst may have running at once.
     pub per_analyst: usize,
 }
 
-impl Default for SandboxConfig {
-    fn default() -> SandboxConfig {
+impl Default for WhatIfConfig {
+    fn default() -> WhatIfConfig {
         let published = Limits::default();
-        SandboxConfig {
+        WhatIfConfig {
             limits: Limits {
                 // A quarter of a published scorecard's budget: a draft that
                 // loops is stopped sooner, and a what-if over a province stays
@@ -88,16 +90,16 @@ pub struct DraftRecord {
 }
 
 /// Drafts and what-ifs over a registry's data.
-pub struct Sandbox {
+pub struct WhatIfs {
     registry: Arc<Registry>,
-    config: SandboxConfig,
+    config: WhatIfConfig,
     loaded: Mutex<HashMap<i64, Arc<Plugin>>>,
     running: Mutex<HashMap<String, usize>>,
 }
 
 /// One what-if in flight for an analyst; dropping it frees the place.
 struct Slot<'a> {
-    sandbox: &'a Sandbox,
+    sandbox: &'a WhatIfs,
     who: String,
 }
 
@@ -137,10 +139,10 @@ fn may_use(actor: &Actor) -> Result<()> {
     }
 }
 
-impl Sandbox {
+impl WhatIfs {
     /// The sandbox over `registry`'s data.
-    pub fn new(registry: Arc<Registry>, config: SandboxConfig) -> Sandbox {
-        Sandbox {
+    pub fn new(registry: Arc<Registry>, config: WhatIfConfig) -> WhatIfs {
+        WhatIfs {
             registry,
             config,
             loaded: Mutex::new(HashMap::new()),
@@ -149,7 +151,7 @@ impl Sandbox {
     }
 
     /// The limits drafts run under.
-    pub fn config(&self) -> &SandboxConfig {
+    pub fn config(&self) -> &WhatIfConfig {
         &self.config
     }
 
@@ -274,11 +276,11 @@ mod tests {
         .await
         .unwrap();
         let runtime = Arc::new(crate::runtime::Runtime::new().unwrap());
-        let sandbox = Sandbox::new(
+        let sandbox = WhatIfs::new(
             Arc::new(Registry::new(store, runtime)),
-            SandboxConfig {
+            WhatIfConfig {
                 per_analyst: 2,
-                ..SandboxConfig::default()
+                ..WhatIfConfig::default()
             },
         );
         let (a, b) = (

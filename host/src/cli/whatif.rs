@@ -8,29 +8,29 @@ use super::Error;
 use super::client::Remote;
 use super::registry::{local_actor, print_json, with_registry};
 use crate::config::Config;
-use crate::sandbox::{self, CompareOptions, Comparison, DraftRecord, Sandbox};
+use crate::whatif::{self, CompareOptions, Comparison, DraftRecord, WhatIfs};
 
-impl From<sandbox::Error> for Error {
-    fn from(e: sandbox::Error) -> Error {
+impl From<whatif::Error> for Error {
+    fn from(e: whatif::Error) -> Error {
         match e {
-            sandbox::Error::Invalid(r) => Error::Plugin(r),
-            sandbox::Error::DraftFailed { .. } => Error::PluginFailures(e.to_string()),
-            sandbox::Error::Scoring(s) => s.into(),
-            sandbox::Error::Store(s) => Error::Failed(format!("database: {s}")),
+            whatif::Error::Invalid(r) => Error::Plugin(r),
+            whatif::Error::DraftFailed { .. } => Error::PluginFailures(e.to_string()),
+            whatif::Error::Scoring(s) => s.into(),
+            whatif::Error::Store(s) => Error::Failed(s.to_string()),
             other => Error::BadInput(other.to_string()),
         }
     }
 }
 
 /// Runs `f` on the data directory's sandbox, as its administrator.
-fn with_sandbox<T, F, Fut>(config: &Config, f: F) -> Result<T, Error>
+fn with_whatifs<T, F, Fut>(config: &Config, f: F) -> Result<T, Error>
 where
-    F: FnOnce(Sandbox) -> Fut,
-    Fut: std::future::Future<Output = Result<T, sandbox::Error>>,
+    F: FnOnce(WhatIfs) -> Fut,
+    Fut: std::future::Future<Output = Result<T, whatif::Error>>,
 {
-    let limits = config.sandbox();
+    let limits = config.whatif();
     with_registry(config, |r| async move {
-        Ok(f(Sandbox::new(Arc::new(r), limits)).await?)
+        Ok(f(WhatIfs::new(Arc::new(r), limits)).await?)
     })
 }
 
@@ -50,7 +50,7 @@ pub(super) fn upload(config: &Config, file: &Path, json: bool) -> Result<(), Err
         .map_err(|e| Error::BadInput(format!("reading {}: {e}", file.display())))?;
     let draft: DraftRecord = match Remote::from_config(config)? {
         Some(remote) => remote.post_bytes("/sandbox/drafts", "application/wasm", bytes)?,
-        None => with_sandbox(
+        None => with_whatifs(
             config,
             |s| async move { s.upload(&local_actor(), bytes).await },
         )?,
@@ -66,7 +66,7 @@ pub(super) fn upload(config: &Config, file: &Path, json: bool) -> Result<(), Err
 pub(super) fn list(config: &Config, json: bool) -> Result<(), Error> {
     let drafts: Vec<DraftRecord> = match Remote::from_config(config)? {
         Some(remote) => remote.get("/sandbox/drafts")?,
-        None => with_sandbox(config, |s| async move { s.list(&local_actor()).await })?,
+        None => with_whatifs(config, |s| async move { s.list(&local_actor()).await })?,
     };
     if json {
         print_json(&drafts);
@@ -79,7 +79,7 @@ pub(super) fn list(config: &Config, json: bool) -> Result<(), Error> {
 pub(super) fn delete(config: &Config, id: i64) -> Result<(), Error> {
     let draft: DraftRecord = match Remote::from_config(config)? {
         Some(remote) => remote.delete(&format!("/sandbox/drafts/{id}"))?,
-        None => with_sandbox(
+        None => with_whatifs(
             config,
             |s| async move { s.delete(&local_actor(), id).await },
         )?,
@@ -99,7 +99,7 @@ pub(super) fn compare(
 ) -> Result<(), Error> {
     let comparison: Comparison = match Remote::from_config(config)? {
         Some(remote) => remote.post(&format!("/sandbox/drafts/{id}/compare"), &options)?,
-        None => with_sandbox(config, |s| async move {
+        None => with_whatifs(config, |s| async move {
             s.compare(&local_actor(), id, &options).await
         })?,
     };

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use thuocdo_sdk::Fixed;
 
-use super::Result;
 use crate::registry::Registry;
 use crate::runtime::{FactOrigin, PluginInfo};
+use crate::scoring::Result;
 
 /// One fact as the dictionary knows it.
 #[derive(Clone, Debug, Default)]

@@ -7,9 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Error, Result, RowError};
 use crate::access::{Actor, Role};
 use crate::registry::Registry;
+use crate::scoring::{Error, Result, RowError};
 use crate::store::bulk::Cell;
 
 /// An organisation document: what `thuocdo org import` and the API take, and

@@ -3,19 +3,33 @@
 //! row is bad, and written so that a re-import changes nothing, a newer value
 //! is kept beside the older one, and a run reads a period in one pass.
 //! Decimals are exact: JSON numbers keep their text and never pass through f64.
+//! The fact dictionary (every fact a published or draft scorecard reads) and
+//! freezing and reopening a period's facts live here too.
+//!
+//! ```no_run
+//! # async fn example(registry: &thuocdo_host::registry::Registry) -> Result<(), thuocdo_host::scoring::Error> {
+//! let admin = thuocdo_host::access::Actor::admin("admin@local");
+//! let csv = b"subject_id,period,fact,value,source\nchair-1,2025-09,tasks-assigned,20,office\n";
+//! let imported = thuocdo_host::facts::import(registry, &admin, "facts.csv", csv).await?;
+//! println!("{} values changed", imported.values_changed);
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod dictionary;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::dictionary::Dictionary;
-use super::{Error, Result, RowError, Units};
 use crate::access::{Actor, Role};
 use crate::registry::{Period, Registry};
 use crate::runtime::sha256_hex;
+use crate::scoring::{Error, Result, RowError, Units};
 use crate::store::bulk::Cell;
 use crate::store::facts::NewFactImport;
+use dictionary::Dictionary;
 
 /// One fact value as a file gives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
