@@ -218,8 +218,8 @@ impl Registry {
     }
 
     /// Publishes but aborts just before committing, as a failure midway would:
-    /// for tests that nothing is left half-written.
-    #[doc(hidden)]
+    /// for tests that nothing is left half-written (feature `test-hooks`).
+    #[cfg(feature = "test-hooks")]
     pub async fn publish_interrupted(&self, actor: &Actor, bytes: Vec<u8>) -> Result<Published> {
         self.publish_inner(actor, bytes, true).await
     }

@@ -39,7 +39,9 @@ pub(crate) use run::{
     Answer, SubjectRow, apply_cohort_rules, derived_facts, fact_sheets, fill, light_code,
     read_facts,
 };
-pub use run::{LANE_CAPACITY, RunOptions, RunReport, Timings, run, run_interrupted};
+pub use run::{LANE_CAPACITY, RunOptions, RunReport, Timings, run};
+#[cfg(feature = "test-hooks")]
+pub use run::run_interrupted;
 pub use summary::{Summary, UnitSummary};
 pub use verify::{Difference, Verified, verify};
 

@@ -83,8 +83,8 @@ pub async fn run(registry: &Registry, actor: &Actor, options: &RunOptions) -> Re
 }
 
 /// Runs but fails just before the results are committed, as a killed host
-/// would: for tests that nothing partial is ever visible.
-#[doc(hidden)]
+/// would: for tests that nothing partial is ever visible (feature `test-hooks`).
+#[cfg(feature = "test-hooks")]
 pub async fn run_interrupted(
     registry: &Registry,
     actor: &Actor,
