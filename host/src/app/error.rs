@@ -42,6 +42,22 @@ pub struct Problem {
     pub request_id: Option<String>,
 }
 
+/// What an error says, as data rather than words, where a reader's page
+/// words it in their language (the API's detail is the English sentence).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wording {
+    /// The address names no run id: the text given.
+    NotARunId(String),
+    /// No run has this id.
+    NoRun(i64),
+    /// No unit has this code.
+    NoUnit(String),
+    /// The run holds no result for this subject.
+    NoResult(String),
+    /// This unit (by name) does not publish per-person results.
+    NotPublished(String),
+}
+
 /// An error on its way to becoming a response.
 #[derive(Debug)]
 pub struct HttpError {
@@ -50,6 +66,7 @@ pub struct HttpError {
     detail: String,
     field: Option<String>,
     errors: Vec<scoring::RowError>,
+    wording: Option<Wording>,
 }
 
 impl HttpError {
@@ -61,7 +78,19 @@ impl HttpError {
             detail: detail.into(),
             field: None,
             errors: Vec::new(),
+            wording: None,
         }
+    }
+
+    /// Says what the error says as data too, for pages in other languages.
+    pub fn worded(mut self, wording: Wording) -> HttpError {
+        self.wording = Some(wording);
+        self
+    }
+
+    /// What the error says, as data, when it says it so.
+    pub fn wording(&self) -> Option<&Wording> {
+        self.wording.as_ref()
     }
 
     /// Names the field at fault.
@@ -218,6 +247,7 @@ impl From<scoring::Error> for HttpError {
             E::BadFile(_) => HttpError::bad_request(detail).field("body"),
             E::Locked(_) => HttpError::new(StatusCode::CONFLICT, "locked", detail),
             E::NotFound(_) => HttpError::not_found(detail),
+            E::NoRun(id) => HttpError::not_found(detail).worded(Wording::NoRun(id)),
             E::Forbidden(_) => HttpError::forbidden(detail),
             E::Refused(_) => HttpError::new(StatusCode::CONFLICT, "refused", detail),
             E::Internal(_) => HttpError::internal(detail),

@@ -9,7 +9,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use super::{AppState, HttpError};
+use super::{AppState, HttpError, Wording};
 use crate::access::{Caller, Denied};
 
 impl FromRequestParts<AppState> for Caller {
@@ -80,8 +80,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
 
 /// A run id from the address: a positive integer.
 pub fn parse_run_id(text: &str) -> Result<i64, HttpError> {
-    text.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| HttpError::bad_request(format!("`{text}` is not a run id")).field("id"))
+    text.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        HttpError::bad_request(format!("`{text}` is not a run id"))
+            .field("id")
+            .worded(Wording::NotARunId(text.to_string()))
+    })
 }

@@ -13,7 +13,7 @@
 mod error;
 mod extract;
 
-pub use error::{HttpError, Problem};
+pub use error::{HttpError, Problem, Wording};
 pub use extract::{Body, Params, parse_run_id};
 
 use std::collections::HashMap;

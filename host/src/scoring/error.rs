@@ -37,6 +37,9 @@ pub enum Error {
     /// A run, unit or period that does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// No run has this id.
+    #[error("there is no run {0}")]
+    NoRun(i64),
     /// The actor's role does not allow it.
     #[error("{0}")]
     Forbidden(String),

@@ -34,14 +34,14 @@ pub use progress::Progress;
 pub use results::{
     Only, RunRecord, results, results_csv, results_of, run_record_by_id as run_record, runs,
 };
+#[cfg(feature = "test-hooks")]
+pub use run::run_interrupted;
 pub(crate) use run::thread_lane;
 pub(crate) use run::{
     Answer, SubjectRow, apply_cohort_rules, derived_facts, fact_sheets, fill, light_code,
     read_facts,
 };
 pub use run::{LANE_CAPACITY, RunOptions, RunReport, Timings, run};
-#[cfg(feature = "test-hooks")]
-pub use run::run_interrupted;
 pub use summary::{Summary, UnitSummary};
 pub use verify::{Difference, Verified, verify};
 

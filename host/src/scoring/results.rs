@@ -89,11 +89,7 @@ pub async fn runs(registry: &Registry) -> Result<Vec<RunRecord>> {
 
 /// One run, with its summary.
 pub async fn run_record_by_id(registry: &Registry, id: i64) -> Result<RunRecord> {
-    let row = registry
-        .store()
-        .run(id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("there is no run {id}")))?;
+    let row = registry.store().run(id).await?.ok_or(Error::NoRun(id))?;
     record_from_row(row, true)
 }
 

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::locale::{Lang, Words};
 use crate::access::{self, tokens};
-use crate::app::HttpError;
+use crate::app::{HttpError, Wording};
 use crate::{registry, scoring, whatif};
 
 /// An error on its way to becoming a page.
@@ -18,6 +18,7 @@ pub struct WebError {
     status: StatusCode,
     detail: String,
     lang: Lang,
+    wording: Option<Wording>,
 }
 
 impl WebError {
@@ -27,7 +28,14 @@ impl WebError {
             status,
             detail: detail.into(),
             lang: Lang::Vi,
+            wording: None,
         }
+    }
+
+    /// Says what the error says as data, so the page words it in the reader's language.
+    pub fn worded(mut self, wording: Wording) -> WebError {
+        self.wording = Some(wording);
+        self
     }
 
     /// 404.
@@ -69,11 +77,23 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for WebError {
     fn into_response(mut self) -> Response {
+        let w = self.lang.words();
         if self.status.is_server_error() {
             // The cause is the host's own: logged, never shown.
             let fault = HttpError::new(self.status, "internal", std::mem::take(&mut self.detail));
             fault.log();
-            self.detail = fault.public_detail();
+            self.detail = crate::app::request_id().map_or_else(
+                || fault.public_detail(),
+                |id| w.err_internal.replace("{}", &id),
+            );
+        } else if let Some(wording) = &self.wording {
+            self.detail = match wording {
+                Wording::NotARunId(text) => w.err_not_a_run_id.replace("{}", text),
+                Wording::NoRun(id) => w.err_no_run.replace("{}", &id.to_string()),
+                Wording::NoUnit(code) => w.err_no_unit.replace("{}", code),
+                Wording::NoResult(subject) => w.err_no_result.replace("{}", subject),
+                Wording::NotPublished(unit) => w.err_not_published.replace("{}", unit),
+            };
         }
         let page = ErrorPage {
             lang: self.lang.code(),
@@ -106,7 +126,11 @@ impl IntoResponse for WebError {
 
 impl From<HttpError> for WebError {
     fn from(e: HttpError) -> WebError {
-        WebError::new(e.status(), e.detail())
+        let wording = e.wording().cloned();
+        WebError {
+            wording,
+            ..WebError::new(e.status(), e.detail())
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use axum::response::Response;
 use super::error::WebError;
 use super::locale::Lang;
 use super::session::{Chrome, Visit};
-use crate::app::AppState;
+use crate::app::{AppState, Wording};
 use crate::explain;
 use crate::runtime::{CohortRule, Direction, Group, IndicatorResult, Light, PluginInfo};
 use crate::scoring::{self, Only, Outcome, StoredResult, Units};
@@ -96,9 +96,10 @@ pub async fn page(
         .map_err(|e| visit.error(e))?
         .pop()
         .ok_or_else(|| {
-            visit.error(WebError::not_found(format!(
-                "run {id} holds no result for `{subject}`"
-            )))
+            visit.error(
+                WebError::not_found(format!("run {id} holds no result for `{subject}`"))
+                    .worded(Wording::NoResult(subject.clone())),
+            )
         })?;
     let units = Units::load(&state.registry)
         .await
@@ -116,9 +117,12 @@ pub async fn page(
             .map_err(|e| visit.error(e))?
             .contains(&r.unit)
     {
-        return Err(visit.error(WebError::forbidden(format!(
-            "{unit_name} does not publish per-person results: only its aggregates are public"
-        ))));
+        return Err(visit.error(
+            WebError::forbidden(format!(
+                "{unit_name} does not publish per-person results: only its aggregates are public"
+            ))
+            .worded(Wording::NotPublished(unit_name.clone())),
+        ));
     }
     let store = state.registry.store();
     let name = store

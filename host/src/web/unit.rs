@@ -14,7 +14,7 @@ use super::error::WebError;
 use super::locale::Lang;
 use super::session::{Chrome, Visit};
 use crate::access;
-use crate::app::AppState;
+use crate::app::{AppState, Wording};
 use crate::scoring::{self, GradeCode, Only, Outcome, StoredResult, Summary, Units};
 
 /// How the people are ordered.
@@ -155,9 +155,12 @@ pub async fn page(
     let units = Units::load(&state.registry)
         .await
         .map_err(|e| visit.error(e))?;
-    let info = units
-        .get(&code)
-        .ok_or_else(|| visit.error(WebError::not_found(format!("there is no unit `{code}`"))))?;
+    let info = units.get(&code).ok_or_else(|| {
+        visit.error(
+            WebError::not_found(format!("there is no unit `{code}`"))
+                .worded(Wording::NoUnit(code.clone())),
+        )
+    })?;
     let summary = record.summary.clone().unwrap_or_default();
     let own = summary.units.iter().find(|u| u.unit == code);
     let all = scoring::results_of(&state.registry, id, Only::Unit(&code))

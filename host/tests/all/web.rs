@@ -200,7 +200,11 @@ fn the_dashboard_in_a_real_browser() {
         let (tax, team) = subject_in(&s, run, "tax-team").await;
         let person = format!("{base}/runs/{run}/people/{tax}");
         b.goto(&person).await;
-        assert!(b.text_of("#problem").await.contains("does not publish"));
+        let problem = b.text_of("#problem").await;
+        assert!(
+            problem.contains("does not publish") || problem.contains("không công khai"),
+            "{problem}"
+        );
         let _ = b.console_errors().await; // the 403 itself is logged
         b.goto(&format!("{base}/login?back=/runs/{run}/people/{tax}"))
             .await;
@@ -460,7 +464,7 @@ fn what_each_reader_sees() {
             } else {
                 assert_eq!(status, StatusCode::FORBIDDEN, "{who:?}: {body}");
                 assert!(
-                    body.contains("does not publish per-person results"),
+                    body.contains("không công khai kết quả từng người"),
                     "{body}"
                 );
                 assert!(!body.contains("class=\"indicator\""));
@@ -610,28 +614,42 @@ fn downloads_hold_the_pages_numbers_and_bad_addresses_are_named() {
             .unwrap();
         assert_eq!(first_vi, shown[0].replace('.', ","));
 
-        // Every bad address is named.
-        for (path, status, says) in [
+        // Every bad address is named, in the reader's language where the
+        // error says what it says as data.
+        for (path, status, vi, en) in [
             (
                 "/runs/abc".to_string(),
                 StatusCode::BAD_REQUEST,
+                "`abc` không phải số hiệu lượt chấm",
                 "`abc` is not a run id",
             ),
             (
                 "/runs/99999".to_string(),
                 StatusCode::NOT_FOUND,
+                "Không có lượt chấm số 99999",
                 "there is no run 99999",
             ),
             (
                 format!("/runs/{run}/units/nowhere"),
                 StatusCode::NOT_FOUND,
+                "Không có đơn vị `nowhere`",
                 "there is no unit `nowhere`",
             ),
             (
                 format!("/runs/{run}/people/nobody"),
                 StatusCode::NOT_FOUND,
-                "no result for `nobody`",
+                "Lượt chấm này không có kết quả của `nobody`",
+                "this run holds no result for `nobody`",
             ),
+        ] {
+            let (got, _, body) = page(&s, &path, None).await;
+            assert_eq!(got, status, "{path}: {body}");
+            assert!(body.contains(vi), "{path}: {body}");
+            let (got, _, body) = page(&s, &format!("{path}?lang=en"), None).await;
+            assert_eq!(got, status, "{path}?lang=en: {body}");
+            assert!(body.contains(en), "{path}?lang=en: {body}");
+        }
+        for (path, status, says) in [
             (
                 format!("/runs/{run}?lang=fr"),
                 StatusCode::BAD_REQUEST,
