@@ -66,7 +66,8 @@ pub struct HttpError {
     detail: String,
     field: Option<String>,
     errors: Vec<scoring::RowError>,
-    wording: Option<Wording>,
+    // Boxed: most errors have none, and every handler returns this type.
+    wording: Option<Box<Wording>>,
 }
 
 impl HttpError {
@@ -84,13 +85,13 @@ impl HttpError {
 
     /// Says what the error says as data too, for pages in other languages.
     pub fn worded(mut self, wording: Wording) -> HttpError {
-        self.wording = Some(wording);
+        self.wording = Some(Box::new(wording));
         self
     }
 
     /// What the error says, as data, when it says it so.
     pub fn wording(&self) -> Option<&Wording> {
-        self.wording.as_ref()
+        self.wording.as_deref()
     }
 
     /// Names the field at fault.
