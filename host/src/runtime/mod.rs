@@ -87,8 +87,28 @@ pub struct Plugin {
     pub info: PluginInfo,
     /// What the contract's answer check reads of `info`.
     spec: thuocdo_contract::Spec,
+    /// Its facts' names, sorted, and each one's position in `info.facts`.
+    facts_by_name: (std::sync::Arc<[String]>, Vec<usize>),
     /// The SHA-256 of its bytes, lowercase hex.
     pub sha256: String,
+}
+
+impl Plugin {
+    /// Its facts' names, sorted (shared, so every result can hold them for
+    /// the price of a pointer), and each one's position in describe()'s list.
+    pub fn facts_by_name(&self) -> (&std::sync::Arc<[String]>, &[usize]) {
+        (&self.facts_by_name.0, &self.facts_by_name.1)
+    }
+}
+
+fn facts_by_name(info: &PluginInfo) -> (std::sync::Arc<[String]>, Vec<usize>) {
+    let mut order: Vec<usize> = (0..info.facts.len()).collect();
+    order.sort_by(|&a, &b| info.facts[a].name.cmp(&info.facts[b].name));
+    // describe() declares each name once (a duplicate would make two values
+    // for one name); keep the first, as a map of the record would.
+    order.dedup_by(|a, b| info.facts[*a].name == info.facts[*b].name);
+    let names = order.iter().map(|&k| info.facts[k].name.clone()).collect();
+    (names, order)
 }
 
 /// One evaluation's answer, with what it cost and what the plugin printed.
@@ -270,6 +290,7 @@ impl Runtime {
             pre: checked.instance_pre().clone(),
             evaluate,
             spec: validate::spec(&info),
+            facts_by_name: facts_by_name(&info),
             info,
             sha256,
         })

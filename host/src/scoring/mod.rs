@@ -46,6 +46,7 @@ pub use summary::{Summary, UnitSummary};
 pub use verify::{Difference, Verified, verify};
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -211,8 +212,108 @@ pub struct IndicatorScore {
 }
 
 /// The fact values a result was scored on, by name, in ten-thousandths
-/// (none for a missing fact).
-pub type FactValues = BTreeMap<String, Option<i64>>;
+/// (none for a missing fact). The names are shared by every result of one
+/// scorecard (a national run holds a quarter of a million of these), sorted,
+/// so the record's JSON is the same text whatever order describe() used.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FactValues {
+    names: Arc<[String]>,
+    values: Vec<Option<i64>>,
+}
+
+impl FactValues {
+    /// Values for `names` (sorted, unique), in that order.
+    pub fn new(names: Arc<[String]>, values: Vec<Option<i64>>) -> FactValues {
+        debug_assert_eq!(names.len(), values.len());
+        debug_assert!(names.windows(2).all(|w| w[0] < w[1]));
+        FactValues { names, values }
+    }
+
+    /// The value recorded for `name`: `None` when the name is not recorded,
+    /// `Some(None)` when it was missing.
+    pub fn get(&self, name: &str) -> Option<Option<i64>> {
+        self.names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .ok()
+            .map(|k| self.values[k])
+    }
+
+    /// Every name and value, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Option<i64>)> {
+        self.names
+            .iter()
+            .map(String::as_str)
+            .zip(self.values.iter().copied())
+    }
+
+    /// How many are recorded.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The record as JSON: `{"name":value,…}` by name, `null` for missing,
+    /// with no spaces — the text its SHA-256 is taken of.
+    pub fn to_json(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::with_capacity(2 + 24 * self.values.len());
+        out.push('{');
+        for (k, (name, value)) in self.iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            if name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+                out.push('"');
+                out.push_str(name);
+                out.push('"');
+            } else {
+                out.push_str(&serde_json::to_string(name).expect("a string serialises"));
+            }
+            match value {
+                Some(v) => {
+                    let _ = write!(out, ":{v}");
+                }
+                None => out.push_str(":null"),
+            }
+        }
+        out.push('}');
+        out
+    }
+}
+
+impl From<BTreeMap<String, Option<i64>>> for FactValues {
+    fn from(map: BTreeMap<String, Option<i64>>) -> FactValues {
+        let (names, values): (Vec<String>, Vec<Option<i64>>) = map.into_iter().unzip();
+        FactValues {
+            names: names.into(),
+            values,
+        }
+    }
+}
+
+impl Serialize for FactValues {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (name, value) in self.iter() {
+            map.serialize_entry(name, &value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for FactValues {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<FactValues, D::Error> {
+        BTreeMap::<String, Option<i64>>::deserialize(d).map(FactValues::from)
+    }
+}
 
 /// One subject's stored result in a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -247,6 +348,7 @@ pub struct StoredResult {
     pub indicators: Vec<IndicatorScore>,
     /// The fact values read, by name; absent where the reader may not see
     /// them (they are personal).
+    #[schema(value_type = Option<BTreeMap<String, Option<i64>>>)]
     pub facts: Option<FactValues>,
     /// The SHA-256 of the facts' record (their JSON, keys in order).
     pub facts_sha256: String,
@@ -337,4 +439,28 @@ pub fn grade_from_code(code: &str) -> Option<Grade> {
         "not-graded" => Grade::NotGraded,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fact_record_is_the_same_json_as_a_map_of_it() {
+        let map = BTreeMap::from([
+            ("b-rate".to_string(), Some(975_000)),
+            ("a-count".to_string(), None),
+            ("quote\"d\\name".to_string(), Some(-5)),
+            ("đánh-giá".to_string(), Some(0)),
+        ]);
+        let record = FactValues::from(map.clone());
+        assert_eq!(record.to_json(), serde_json::to_string(&map).unwrap());
+        assert_eq!(serde_json::to_string(&record).unwrap(), record.to_json());
+        let back: FactValues = serde_json::from_str(&record.to_json()).unwrap();
+        assert_eq!(back, record);
+        assert_eq!(record.get("b-rate"), Some(Some(975_000)));
+        assert_eq!(record.get("a-count"), Some(None));
+        assert_eq!(record.get("nothing"), None);
+        assert_eq!(FactValues::default().to_json(), "{}");
+    }
 }

@@ -623,14 +623,10 @@ pub(crate) fn read_facts(
 
 /// The record of the facts a result was scored on: the values by name (none
 /// for missing), and the SHA-256 of their JSON, keys in order.
-pub(crate) fn fact_record(info: &PluginInfo, values: &[Option<i64>]) -> (FactValues, String) {
-    let record: FactValues = info
-        .facts
-        .iter()
-        .zip(values)
-        .map(|(fact, value)| (fact.name.clone(), *value))
-        .collect();
-    let sha = sha256_hex(crate::store::runs::facts_text(&record).as_bytes());
+pub(crate) fn fact_record(plugin: &Plugin, values: &[Option<i64>]) -> (FactValues, String) {
+    let (names, order) = plugin.facts_by_name();
+    let record = FactValues::new(names.clone(), order.iter().map(|&k| values[k]).collect());
+    let sha = sha256_hex(record.to_json().as_bytes());
     (record, sha)
 }
 
@@ -714,14 +710,14 @@ fn evaluate_one(
         Ok(values) => values,
         Err(why) => {
             return Scoring {
-                facts: FactValues::new(),
+                facts: FactValues::default(),
                 facts_sha256: String::new(),
                 answer: Answer::Fault(why),
                 fuel: 0,
             };
         }
     };
-    let (facts, facts_sha256) = fact_record(&plugin.info, &values);
+    let (facts, facts_sha256) = fact_record(plugin, &values);
     let input = EvaluationInput {
         subject: Subject {
             id: subject.id.clone(),

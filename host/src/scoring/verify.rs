@@ -103,7 +103,7 @@ fn rederive(
 ) -> (StoredResult, Option<crate::runtime::Evaluation>) {
     let mut again = stored.clone();
     let facts = stored.facts.clone().unwrap_or_default();
-    again.facts_sha256 = sha256_hex(crate::store::runs::facts_text(&facts).as_bytes());
+    again.facts_sha256 = sha256_hex(facts.to_json().as_bytes());
     let input = EvaluationInput {
         subject: Subject {
             id: stored.subject.clone(),
@@ -115,7 +115,7 @@ fn rederive(
             .info
             .facts
             .iter()
-            .map(|f| facts.get(&f.name).copied().flatten())
+            .map(|f| facts.get(&f.name).flatten())
             .collect(),
     };
     let (answer, fuel) = answer(lane, plugin, &input);

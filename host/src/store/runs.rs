@@ -124,7 +124,7 @@ fn stored_result(r: &AnyRow) -> Result<StoredResult> {
     let indicators = indicators_from_text(&indicators).map_err(|e| corrupt("indicators", &e))?;
     let facts: String = r.try_get("facts")?;
     let facts: FactValues = if facts.is_empty() {
-        FactValues::new()
+        FactValues::default()
     } else {
         serde_json::from_str(&facts).map_err(|e| corrupt("facts", &e))?
     };
@@ -186,11 +186,6 @@ pub fn indicators_from_text(text: &str) -> std::result::Result<Vec<IndicatorScor
         .collect()
 }
 
-/// The facts' record as stored and hashed: a JSON object by name, keys in order.
-pub fn facts_text(facts: &FactValues) -> String {
-    serde_json::to_string(facts).expect("a map of numbers serialises")
-}
-
 /// A result's cells, in [`INSERT_RESULTS`] order.
 fn result_cells(run: i64, r: StoredResult) -> Vec<Cell> {
     vec![
@@ -209,7 +204,11 @@ fn result_cells(run: i64, r: StoredResult) -> Vec<Cell> {
         r.cohort_rule.into(),
         serde_json::to_string(&r.caps).expect("serialises").into(),
         indicators_text(&r.indicators).into(),
-        r.facts.as_ref().map(facts_text).unwrap_or_default().into(),
+        r.facts
+            .as_ref()
+            .map(FactValues::to_json)
+            .unwrap_or_default()
+            .into(),
         r.facts_sha256.into(),
         Cell::Int(r.fuel),
         r.error.into(),

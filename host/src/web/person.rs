@@ -281,13 +281,13 @@ fn quota(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Option<String> {
 }
 
 fn facts(info: &PluginInfo, r: &StoredResult, lang: Lang) -> Vec<FactRow> {
-    let empty = scoring::FactValues::new();
+    let empty = scoring::FactValues::default();
     let values = r.facts.as_ref().unwrap_or(&empty);
     let w = lang.words();
     info.facts
         .iter()
         .map(|f| {
-            let value = values.get(&f.name).copied().flatten();
+            let value = values.get(&f.name).flatten();
             FactRow {
                 name: f.name.clone(),
                 title: lang.pick(&f.title).to_string(),
