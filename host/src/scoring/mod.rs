@@ -20,6 +20,7 @@
 mod cohort;
 mod error;
 mod official;
+mod pool;
 mod progress;
 mod results;
 mod run;
@@ -30,18 +31,19 @@ pub(crate) use self::mean as mean_of;
 pub use cohort::{CohortMember, apply_quota};
 pub use error::{Error, Result, RowError};
 pub use official::{OfficialRun, official_runs, publish, unlock};
+pub use pool::LANE_CAPACITY;
+pub(crate) use pool::Pool;
 pub use progress::Progress;
 pub use results::{
     Only, RunRecord, results, results_csv, results_of, run_record_by_id as run_record, runs,
 };
 #[cfg(feature = "test-hooks")]
 pub use run::run_interrupted;
-pub(crate) use run::thread_lane;
 pub(crate) use run::{
     Answer, SubjectRow, apply_cohort_rules, derived_facts, fact_sheets, fill, light_code,
     read_facts,
 };
-pub use run::{LANE_CAPACITY, RunOptions, RunReport, Timings, run};
+pub use run::{RunOptions, RunReport, Timings, run};
 pub use summary::{Summary, UnitSummary};
 pub use verify::{Difference, Verified, verify};
 

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -15,13 +14,13 @@ use super::cohort::{CohortMember, apply_quota};
 use super::progress::Progress;
 use super::results::ABANDONED_AFTER_MS;
 use super::summary::{Summary, SummaryBuilder};
-use super::{Error, FactValues, IndicatorScore, Outcome, Result, StoredResult, Units, mean};
+use super::{Error, FactValues, IndicatorScore, Outcome, Pool, Result, StoredResult, Units, mean};
 use crate::access::{Actor, Role};
 use crate::explain;
 use crate::registry::{Period, Registry};
 use crate::runtime::{
     CohortRule, CohortScope, ENGINE_VERSION, Evaluation, EvaluationInput, FactOrigin, Lane, Light,
-    Plugin, PluginInfo, ResultMeasure, Runtime, Subject, sha256_hex,
+    Plugin, PluginInfo, ResultMeasure, Subject, sha256_hex,
 };
 use crate::store::now_millis;
 use crate::store::runs::NewRun;
@@ -334,7 +333,12 @@ async fn score(
         let jobs = Arc::new(jobs);
         let (s2, j2) = (subjects.clone(), jobs.clone());
         let outcomes = tokio::task::spawn_blocking(move || {
-            parallel(j2.len(), workers, &progress, &runtime, |lane, k| {
+            let pool = Pool {
+                workers,
+                chunk: 256,
+                progress: Some(&progress),
+            };
+            pool.map(&runtime, j2.len(), |lane, k| {
                 let job = &j2[k];
                 evaluate_one(
                     lane,
@@ -628,69 +632,6 @@ pub(crate) fn fact_record(plugin: &Plugin, values: &[Option<i64>]) -> (FactValue
     let record = FactValues::new(names.clone(), order.iter().map(|&k| values[k]).collect());
     let sha = sha256_hex(record.to_json().as_bytes());
     (record, sha)
-}
-
-/// How many fresh instances share one store in a scoring thread's lane: the
-/// store's bookkeeping is paid once per this many subjects, and each thread
-/// holds at most this many of the runtime's instances.
-pub const LANE_CAPACITY: u32 = 16;
-
-/// A lane for one of `workers` scoring threads. The lanes of all of them fit
-/// in half the runtime's pool, leaving as many instances again for the rest of
-/// the host (the API's evaluations, other runs).
-pub(crate) fn thread_lane(runtime: &Runtime, workers: usize) -> Lane<'_> {
-    let share = runtime.max_instances() / (2 * workers as u32).max(1);
-    runtime.lane(LANE_CAPACITY.min(share))
-}
-
-/// `f(lane, 0) … f(lane, count - 1)` on `workers` threads (0: every core), in
-/// order, counting progress as it goes; each thread scores in its own lane.
-pub(super) fn parallel<T: Send>(
-    count: usize,
-    workers: usize,
-    progress: &Progress,
-    runtime: &Runtime,
-    f: impl Fn(&mut Lane, usize) -> T + Sync,
-) -> Vec<T> {
-    const CHUNK: usize = 256;
-    let workers = if workers == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        workers
-    };
-    let next = AtomicUsize::new(0);
-    let parts: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    let mut lane = thread_lane(runtime, workers);
-                    loop {
-                        let from = next.fetch_add(CHUNK, Ordering::Relaxed);
-                        if from >= count {
-                            break;
-                        }
-                        let to = (from + CHUNK).min(count);
-                        done.extend((from..to).map(|k| (k, f(&mut lane, k))));
-                        progress.advance(to - from);
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a scoring thread panicked"))
-            .collect()
-    });
-    let mut slots: Vec<Option<T>> = (0..count).map(|_| None).collect();
-    for (k, item) in parts.into_iter().flatten() {
-        slots[k] = Some(item);
-    }
-    slots
-        .into_iter()
-        .map(|o| o.expect("every item done"))
-        .collect()
 }
 
 fn evaluate_one(

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::progress::Progress;
 use super::results::{results, run_record_by_id};
-use super::run::{answer, apply_cohort_rules, fill, parallel};
-use super::{Error, Result, StoredResult};
+use super::run::{answer, apply_cohort_rules, fill};
+use super::{Error, Pool, Result, StoredResult};
 use crate::registry::Registry;
 use crate::runtime::{ENGINE_VERSION, EvaluationInput, Plugin, PluginInfo, Subject, sha256_hex};
 
@@ -71,7 +71,12 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
     let runtime = registry.runtime_arc();
     let period = record.period.clone();
     let (stored, plugin_of, plugins, derived) = tokio::task::spawn_blocking(move || {
-        let derived = parallel(stored.len(), 0, &progress, &runtime, |lane, k| {
+        let pool = Pool {
+            workers: 0,
+            chunk: 256,
+            progress: Some(&progress),
+        };
+        let derived = pool.map(&runtime, stored.len(), |lane, k| {
             rederive(lane, &plugins[plugin_of[k]], &stored[k], &period)
         });
         (stored, plugin_of, plugins, derived)

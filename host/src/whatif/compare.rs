@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,7 +17,8 @@ use crate::explain;
 use crate::registry::Period;
 use crate::runtime::{Evaluation, EvaluationInput, Lane, Plugin, PluginInfo, Runtime, Subject};
 use crate::scoring::{
-    self, Answer, GradeCode, Outcome, StoredResult, SubjectRow, Units, apply_cohort_rules, fill,
+    self, Answer, GradeCode, Outcome, Pool, StoredResult, SubjectRow, Units, apply_cohort_rules,
+    fill,
 };
 use crate::store::drafts::WhatIfOfficialRow;
 
@@ -567,59 +567,19 @@ impl WhatIfs {
 }
 
 /// `f` over every index of `scope` on every core, in order; the first error
-/// stops the others at their next subject and is returned.
+/// stops the others at their next subject and is returned. Small chunks, so a
+/// failing draft stops the what-if soon.
 fn score_all<T: Send>(
     runtime: &Runtime,
     scope: &[usize],
     f: impl Fn(&mut Lane, usize) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
-    const CHUNK: usize = 64;
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let parts: Vec<Result<Vec<(usize, T)>>> = std::thread::scope(|threads| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                threads.spawn(|| {
-                    let mut done = Vec::new();
-                    let mut lane = scoring::thread_lane(runtime, workers);
-                    loop {
-                        let from = next.fetch_add(CHUNK, Ordering::Relaxed);
-                        if from >= scope.len() || stop.load(Ordering::Relaxed) {
-                            return Ok(done);
-                        }
-                        let to = (from + CHUNK).min(scope.len());
-                        for (k, &subject) in scope.iter().enumerate().take(to).skip(from) {
-                            if stop.load(Ordering::Relaxed) {
-                                return Ok(done);
-                            }
-                            match f(&mut lane, subject) {
-                                Ok(t) => done.push((k, t)),
-                                Err(e) => {
-                                    stop.store(true, Ordering::Relaxed);
-                                    return Err(e);
-                                }
-                            }
-                        }
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a sandbox thread panicked"))
-            .collect()
-    });
-    let mut slots: Vec<Option<T>> = (0..scope.len()).map(|_| None).collect();
-    for part in parts {
-        for (k, t) in part? {
-            slots[k] = Some(t);
-        }
-    }
-    Ok(slots
-        .into_iter()
-        .map(|t| t.expect("every subject scored"))
-        .collect())
+    let pool = Pool {
+        workers: 0,
+        chunk: 64,
+        progress: None,
+    };
+    pool.try_map(runtime, scope.len(), |lane, k| f(lane, scope[k]))
 }
 
 #[cfg(test)]
