@@ -340,8 +340,10 @@ impl Lang {
 
 /// Orders people's names as Vietnamese lists do: by the given name (the last
 /// word), then the rest, each word letter by letter in the Vietnamese
-/// alphabet (a ă â b c d đ e ê … o ô ơ … u ư …) with tones after letters
-/// (none, huyền, sắc, hỏi, ngã, nặng) — not by bytes, which put Đặng after Vũ.
+/// alphabet (a ă â b c d đ e ê … o ô ơ … u ư …) with tones after letters, in
+/// the dictionaries' order (none, huyền, hỏi, ngã, sắc, nặng: a à ả ã á ạ, as
+/// CLDR's Vietnamese collation and Wiktionary's Vietnamese sort keys have it)
+/// — not by bytes, which put Đặng after Vũ.
 pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
     fn key(name: &str) -> (Vec<u32>, Vec<u32>) {
         let words: Vec<&str> = name.split_whitespace().collect();
@@ -378,9 +380,9 @@ fn collate(c: char) -> (u32, u32) {
             '\u{0302}' => shape = 2, // circumflex: â ê ô
             '\u{031B}' => shape = 3, // horn: ơ ư
             '\u{0300}' => tone = 1,  // huyền
-            '\u{0301}' => tone = 2,  // sắc
-            '\u{0309}' => tone = 3,  // hỏi
-            '\u{0303}' => tone = 4,  // ngã
+            '\u{0309}' => tone = 2,  // hỏi
+            '\u{0303}' => tone = 3,  // ngã
+            '\u{0301}' => tone = 4,  // sắc
             '\u{0323}' => tone = 5,  // nặng
             other if base.is_none() => base = Some(other),
             _ => {}
@@ -469,5 +471,32 @@ mod tests {
                 "Ma Đức Tuấn",
             ]
         );
+    }
+
+    #[test]
+    fn words_order_as_a_vietnamese_sorted_list_has_them() {
+        // In the order of Wiktionary's Vietnamese sort-key test cases
+        // (Module:vi-sortkey/testcases), the dictionaries' order: letters
+        // first (a ă â … c d đ … h … o ô ơ … u ư … y, no digraphs, so "ngh"
+        // before "ngo"), then tones a à ả ã á ạ.
+        let sorted = [
+            "a", "à", "ả", "ã", "á", "ạ", "ac", "àc", "ảc", "ãc", "ác", "ạc", "an", "àn", "ản",
+            "ãn", "án", "ạn", "ă", "ằ", "ẳ", "ẵ", "ắ", "ặ", "ăc", "ắc", "ăn", "â", "ầ", "ấ", "ân",
+            "công", "cửa", "đại", "nghề", "nghệ", "ngon", "ngón", "ngọn", "ngoy", "ngôi", "ngôn",
+            "tâm", "thế", "toàn", "ư", "ừ", "ử", "ữ", "ứ", "ự", "y",
+        ];
+        for shuffled in [
+            sorted.iter().rev().copied().collect::<Vec<_>>(),
+            sorted
+                .iter()
+                .skip(25)
+                .chain(sorted.iter().take(25))
+                .copied()
+                .collect(),
+        ] {
+            let mut names = shuffled;
+            names.sort_by(|a, b| name_order(a, b));
+            assert_eq!(names, sorted);
+        }
     }
 }
