@@ -217,50 +217,18 @@ pub struct IndicatorScore {
 /// (none for a missing fact). The names are shared by every result of one
 /// scorecard (a national run holds a quarter of a million of these), sorted,
 /// so the record's JSON is the same text whatever order describe() used.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FactValues {
     names: Arc<[String]>,
     values: Vec<Option<i64>>,
-    /// The record's JSON, once formed for its hash on a scoring thread, kept
-    /// so that storing the run does not form it again on one.
-    json: Option<Box<str>>,
 }
-
-impl PartialEq for FactValues {
-    fn eq(&self, other: &FactValues) -> bool {
-        self.names == other.names && self.values == other.values
-    }
-}
-
-impl Eq for FactValues {}
 
 impl FactValues {
     /// Values for `names` (sorted, unique), in that order.
     pub fn new(names: Arc<[String]>, values: Vec<Option<i64>>) -> FactValues {
         debug_assert_eq!(names.len(), values.len());
         debug_assert!(names.windows(2).all(|w| w[0] < w[1]));
-        FactValues {
-            names,
-            values,
-            json: None,
-        }
-    }
-
-    /// The same values with their JSON formed and kept (see [`FactValues::to_json`]),
-    /// and that JSON's SHA-256.
-    pub fn hashed(mut self) -> (FactValues, String) {
-        let json = self.to_json();
-        let sha = crate::runtime::sha256_hex(json.as_bytes());
-        self.json = Some(json.into_boxed_str());
-        (self, sha)
-    }
-
-    /// The record's JSON, taking the kept text where there is one.
-    pub fn into_json(self) -> String {
-        match self.json {
-            Some(json) => json.into_string(),
-            None => self.to_json(),
-        }
+        FactValues { names, values }
     }
 
     /// The value recorded for `name`: `None` when the name is not recorded,
@@ -294,9 +262,6 @@ impl FactValues {
     /// with no spaces — the text its SHA-256 is taken of.
     pub fn to_json(&self) -> String {
         use std::fmt::Write as _;
-        if let Some(json) = &self.json {
-            return json.to_string();
-        }
         let mut out = String::with_capacity(2 + 24 * self.values.len());
         out.push('{');
         for (k, (name, value)) in self.iter().enumerate() {
@@ -328,7 +293,6 @@ impl From<BTreeMap<String, Option<i64>>> for FactValues {
         FactValues {
             names: names.into(),
             values,
-            json: None,
         }
     }
 }

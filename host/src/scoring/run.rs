@@ -20,7 +20,7 @@ use crate::explain;
 use crate::registry::{Period, Registry};
 use crate::runtime::{
     CohortRule, CohortScope, ENGINE_VERSION, Evaluation, EvaluationInput, FactOrigin, Lane, Light,
-    Plugin, PluginInfo, ResultMeasure, Subject,
+    Plugin, PluginInfo, ResultMeasure, Subject, sha256_hex,
 };
 use crate::store::now_millis;
 use crate::store::runs::NewRun;
@@ -629,7 +629,9 @@ pub(crate) fn read_facts(
 /// for missing), and the SHA-256 of their JSON, keys in order.
 pub(crate) fn fact_record(plugin: &Plugin, values: &[Option<i64>]) -> (FactValues, String) {
     let (names, order) = plugin.facts_by_name();
-    FactValues::new(names.clone(), order.iter().map(|&k| values[k]).collect()).hashed()
+    let record = FactValues::new(names.clone(), order.iter().map(|&k| values[k]).collect());
+    let sha = sha256_hex(record.to_json().as_bytes());
+    (record, sha)
 }
 
 fn evaluate_one(

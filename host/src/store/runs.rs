@@ -205,7 +205,8 @@ fn result_cells(run: i64, r: StoredResult) -> Vec<Cell> {
         serde_json::to_string(&r.caps).expect("serialises").into(),
         indicators_text(&r.indicators).into(),
         r.facts
-            .map(FactValues::into_json)
+            .as_ref()
+            .map(FactValues::to_json)
             .unwrap_or_default()
             .into(),
         r.facts_sha256.into(),
