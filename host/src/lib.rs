@@ -26,5 +26,6 @@ pub mod registry;
 pub mod runtime;
 pub mod scoring;
 pub mod store;
+pub mod view;
 pub mod web;
 pub mod whatif;

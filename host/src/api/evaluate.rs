@@ -14,11 +14,11 @@ use super::types::{EvaluateRequest, Evaluations, ScoreError, Scored};
 use crate::access::Caller;
 use crate::app::AppState;
 use crate::app::{Body, HttpError, Problem};
-use crate::cli::render::EvaluationView;
 use crate::explain;
 use crate::input::NamedInput;
 use crate::registry::{Period, Resolver};
 use crate::runtime::{EvaluationError, EvaluationInput, Plugin, Runtime};
+use crate::view::EvaluationView;
 
 /// One subject ready to score: the plugin, its version, the input.
 type Work = (Arc<Plugin>, String, EvaluationInput);

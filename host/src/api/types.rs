@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::cli::render::EvaluationView;
 use crate::input::NamedInput;
 use crate::registry::VersionRecord;
 use crate::scoring::{RunRecord, StoredResult};
+use crate::view::EvaluationView;
 
 /// Subjects to score.
 #[derive(Deserialize, ToSchema)]

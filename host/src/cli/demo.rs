@@ -56,7 +56,7 @@ pub fn run(config: &Config, json: bool, serve: Option<&str>) -> Result<(), Error
                     info.version,
                     info.title.vi,
                     info.title.en,
-                    render::period(info.period_kind),
+                    crate::view::period_kind(info.period_kind),
                     info.facts.len(),
                     info.indicators.len(),
                     bundled.wasm.len() / 1024,
@@ -83,7 +83,7 @@ pub fn run(config: &Config, json: bool, serve: Option<&str>) -> Result<(), Error
                                 render::grade(eval.grade)
                             );
                         }
-                        scored.push(json!({"subject": input.subject.id, "evaluation": render::evaluation_json(info, &eval, "")}));
+                        scored.push(json!({"subject": input.subject.id, "evaluation": crate::view::evaluation_json(info, &eval, "")}));
                     }
                     Err(e) => {
                         let message = render::evaluation_error(info, &e);

@@ -66,7 +66,11 @@ pub fn eval(file: &Path, input: &Path, json: bool) -> Result<(), Error> {
             Ok(evaluated) => match &evaluated.answer {
                 Ok(eval) => {
                     if json {
-                        outputs.push(render::evaluation_json(&plugin.info, eval, &evaluated.log));
+                        outputs.push(crate::view::evaluation_json(
+                            &plugin.info,
+                            eval,
+                            &evaluated.log,
+                        ));
                     } else {
                         print!("{}", render::evaluation_table(&plugin.info, input, eval));
                     }

@@ -261,7 +261,7 @@ impl FactValues {
     /// The record as JSON: `{"name":value,…}` by name, `null` for missing,
     /// with no spaces — the text its SHA-256 is taken of.
     pub fn to_json(&self) -> String {
-        use std::fmt::Write as _;
+        let mut digits = itoa::Buffer::new();
         let mut out = String::with_capacity(2 + 24 * self.values.len());
         out.push('{');
         for (k, (name, value)) in self.iter().enumerate() {
@@ -275,11 +275,10 @@ impl FactValues {
             } else {
                 out.push_str(&serde_json::to_string(name).expect("a string serialises"));
             }
+            out.push(':');
             match value {
-                Some(v) => {
-                    let _ = write!(out, ":{v}");
-                }
-                None => out.push_str(":null"),
+                Some(v) => out.push_str(digits.format(v)),
+                None => out.push_str("null"),
             }
         }
         out.push('}');

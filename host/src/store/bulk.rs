@@ -9,6 +9,8 @@ use sqlx::AnyConnection;
 pub enum Cell {
     /// A text value.
     Text(String),
+    /// A code from a fixed set (a grade, an outcome): bound without a copy.
+    Code(&'static str),
     /// An integer.
     Int(i64),
     /// A null text.
@@ -104,6 +106,7 @@ pub async fn insert(
         for cell in chunk.into_iter().flatten() {
             query = match cell {
                 Cell::Text(s) => query.bind(s),
+                Cell::Code(s) => query.bind(s),
                 Cell::Int(i) => query.bind(i),
                 Cell::NullText => query.bind(None::<String>),
                 Cell::NullInt => query.bind(None::<i64>),

@@ -36,6 +36,9 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
+// Each dialect keeps its own migrations (types and defaults differ); of the
+// five, only 20251230000000_web.sql (an index on run_results) is the same
+// text in both, and a migration must be written for both either way.
 static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
 

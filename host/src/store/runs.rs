@@ -152,19 +152,21 @@ fn stored_result(r: &AnyRow) -> Result<StoredResult> {
 
 /// Indicators as stored: `[[raw, score, "light"], …]`, compact, by position.
 pub fn indicators_text(indicators: &[IndicatorScore]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(24 * indicators.len() + 2);
+    // Formed for every result of a run on one thread: itoa, not fmt.
+    let mut digits = itoa::Buffer::new();
+    let mut out = String::with_capacity(28 * indicators.len() + 2);
     out.push('[');
     for (k, i) in indicators.iter().enumerate() {
-        let sep = if k == 0 { "" } else { "," };
+        out.push_str(if k == 0 { "[" } else { ",[" });
         match i.raw {
-            Some(raw) => {
-                let _ = write!(out, "{sep}[{raw},{},\"{}\"]", i.score, i.light.code());
-            }
-            None => {
-                let _ = write!(out, "{sep}[null,{},\"{}\"]", i.score, i.light.code());
-            }
+            Some(raw) => out.push_str(digits.format(raw)),
+            None => out.push_str("null"),
         }
+        out.push(',');
+        out.push_str(digits.format(i.score));
+        out.push_str(",\"");
+        out.push_str(i.light.code());
+        out.push_str("\"]");
     }
     out.push(']');
     out
@@ -197,10 +199,11 @@ fn result_cells(run: i64, r: StoredResult) -> Vec<Cell> {
         r.plugin.into(),
         r.version.into(),
         r.sha256.into(),
-        r.outcome.code().into(),
+        Cell::Code(r.outcome.code()),
         r.total.into(),
-        r.computed_grade.map(GradeCode::code).into(),
-        r.grade.map(GradeCode::code).into(),
+        r.computed_grade
+            .map_or(Cell::NullText, |g| Cell::Code(g.code())),
+        r.grade.map_or(Cell::NullText, |g| Cell::Code(g.code())),
         r.cohort_rule.into(),
         serde_json::to_string(&r.caps).expect("serialises").into(),
         indicators_text(&r.indicators).into(),
@@ -573,5 +576,42 @@ impl Tx {
             .execute(self.conn())
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indicators_are_stored_as_compact_triples_and_read_back() {
+        let indicators = [
+            IndicatorScore {
+                raw: Some(975_000),
+                score: 100_000,
+                light: LightCode::Green,
+            },
+            IndicatorScore {
+                raw: None,
+                score: 0,
+                light: LightCode::NoData,
+            },
+            IndicatorScore {
+                raw: Some(-12_500),
+                score: 2_500,
+                light: LightCode::Red,
+            },
+        ];
+        let text = indicators_text(&indicators);
+        assert_eq!(
+            text,
+            r#"[[975000,100000,"green"],[null,0,"no-data"],[-12500,2500,"red"]]"#
+        );
+        assert_eq!(indicators_from_text(&text).unwrap(), indicators);
+        assert_eq!(indicators_text(&[]), "[]");
+        assert_eq!(
+            indicators_from_text(r#"[[1,2,"purple"]]"#).unwrap_err(),
+            "`purple` is not a light"
+        );
     }
 }

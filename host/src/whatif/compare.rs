@@ -327,7 +327,7 @@ impl WhatIfs {
         if info.period_kind != period.kind() {
             return Err(Error::BadInput(format!(
                 "the draft is a {} scorecard; {} is not a period it scores",
-                crate::cli::render::period(info.period_kind),
+                crate::view::period_kind(info.period_kind),
                 period.text
             )));
         }
