@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::api::{runtime, start, wasm};
+use crate::support::{runtime, start, wasm};
 
 /// Runs `thuocdo --server BASE [--token T] ARGS…` off the async threads.
 async fn thuocdo(base: &str, token: Option<&str>, args: &[&str]) -> Output {

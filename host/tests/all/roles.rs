@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::api::{Server, other_bytes, runtime, start, wasm};
+use crate::support::{Server, other_bytes, runtime, start, wasm};
 
 /// A write the test tries with a token.
 struct Write {

@@ -4,8 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::api::{runtime, start, wasm};
 use crate::roles::complete_run;
+use crate::support::{runtime, start, wasm};
 
 #[test]
 fn sandbox_routes_with_every_error() {

@@ -1,7 +1,20 @@
-//! What the tests share that is not a server or a browser: saying what was
-//! not run where a machine lacks what a test needs.
+//! What the tests share: the demo province served for real with a token per
+//! role, the bundled components, and saying what was not run where a machine
+//! lacks what a test needs.
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::sync::Arc;
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::Value;
+use thuocdo_host::access::tokens;
+use thuocdo_host::access::{Actor, Role};
+use thuocdo_host::bundled::BUNDLED;
+use thuocdo_host::gendata;
+use thuocdo_host::registry::Registry;
+use thuocdo_host::runtime::Runtime;
+use thuocdo_host::store::{Database, Store};
 
 /// Says that `test` did not run because `what` is missing, and how to get
 /// it — on standard error itself, which the test harness does not capture.
@@ -19,4 +32,187 @@ pub(crate) fn unavailable(what: &str, test: &str, how: &str) {
         std::io::stderr(),
         "not run: {test}, which needs {how} (bash .ci/run provides it)"
     );
+}
+
+pub(crate) struct Server {
+    pub(crate) base: String,
+    client: Client,
+    pub(crate) tokens: HashMap<&'static str, String>,
+    pub(crate) registry: Arc<Registry>,
+    dir: std::path::PathBuf,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+pub(crate) fn wasm(crate_name: &str) -> Vec<u8> {
+    BUNDLED
+        .iter()
+        .find(|b| b.crate_name == crate_name)
+        .unwrap()
+        .wasm
+        .to_vec()
+}
+
+/// The demo province published and loaded, a token per role, the API served.
+pub(crate) async fn start(name: &str) -> Server {
+    let dir = std::env::temp_dir().join(format!("thuocdo-api-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(&Database::Sqlite(dir.join("thuocdo.db")))
+        .await
+        .unwrap();
+    let registry = Arc::new(Registry::new(store, Arc::new(Runtime::new().unwrap())));
+    let admin = Actor::admin("setup@thuocdo");
+    for b in BUNDLED {
+        registry.publish(&admin, b.wasm.to_vec()).await.unwrap();
+    }
+    let data = gendata::province(11).unwrap();
+    let files = data.write(&dir.join("data"), false).unwrap();
+    thuocdo_host::org::import(&registry, &admin, &data.organisation)
+        .await
+        .unwrap();
+    for f in files.iter().filter(|f| f.starts_with("facts-")) {
+        let bytes = std::fs::read(dir.join("data").join(f)).unwrap();
+        thuocdo_host::facts::import(&registry, &admin, f, &bytes)
+            .await
+            .unwrap();
+    }
+    let mut made = HashMap::new();
+    for (key, role) in [
+        ("admin", Role::Admin),
+        (
+            "unit-admin",
+            Role::UnitAdmin {
+                unit: "so-noi-vu".into(),
+            },
+        ),
+        (
+            "tax-admin",
+            Role::UnitAdmin {
+                unit: "thue-tuyen-quang".into(),
+            },
+        ),
+        (
+            "publisher",
+            Role::Publisher {
+                namespace: "tuyenquang-tax".into(),
+            },
+        ),
+        ("analyst", Role::Analyst),
+        ("viewer", Role::Viewer),
+    ] {
+        let (secret, _) = tokens::create(registry.store(), "test", key, &role)
+            .await
+            .unwrap();
+        made.insert(key, secret);
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(thuocdo_host::app::serve(
+        registry.clone(),
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    Server {
+        base,
+        client: Client::new(),
+        tokens: made,
+        registry,
+        dir,
+        stop: Some(stop),
+        served: Some(served),
+    }
+}
+
+impl Server {
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> (StatusCode, String, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            let secret = self.tokens.get(t).cloned().unwrap_or_else(|| t.to_string());
+            request = request.bearer_auth(secret);
+        }
+        if let Some((content_type, bytes)) = body {
+            request = request.header("content-type", content_type).body(bytes);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let text = response.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if !status.is_success() {
+            assert_eq!(content_type, "application/problem+json", "{path}: {value}");
+            assert_eq!(value["status"], status.as_u16(), "{value}");
+            assert!(!value["code"].as_str().unwrap().is_empty());
+        }
+        (status, content_type, value)
+    }
+
+    pub(crate) async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let (s, _, v) = self.call(Method::GET, path, token, None).await;
+        (s, v)
+    }
+
+    pub(crate) async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let (s, _, v) = self
+            .call(
+                Method::POST,
+                path,
+                token,
+                Some(("application/json", body.to_string().into_bytes())),
+            )
+            .await;
+        (s, v)
+    }
+
+    pub(crate) async fn post_bytes(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let (s, _, v) = self
+            .call(Method::POST, path, token, Some((content_type, body)))
+            .await;
+        (s, v)
+    }
+
+    pub(crate) async fn stop(mut self) {
+        self.stop.take().unwrap().send(()).unwrap();
+        self.served.take().unwrap().await.unwrap().unwrap();
+        self.registry.store().close().await;
+        std::fs::remove_dir_all(&self.dir).unwrap();
+    }
+}
+
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The same component with a custom section appended: other bytes, the same version.
+pub(crate) fn other_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out.extend_from_slice(&[0, 6, 4, b't', b'e', b's', b't', 1]);
+    out
 }

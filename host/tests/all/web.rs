@@ -11,9 +11,9 @@ use reqwest::header::HeaderMap;
 use serde_json::json;
 use sqlx::Row;
 
-use crate::api::{Server, runtime, start, wasm};
 use crate::browser::Browser;
 use crate::roles::complete_run;
+use crate::support::{Server, runtime, start, wasm};
 
 /// A page fetched with a bearer token (or as the public).
 async fn page(s: &Server, path: &str, token: Option<&str>) -> (StatusCode, HeaderMap, String) {
