@@ -12,9 +12,9 @@ use crate::scoring::{GradeCode, IndicatorScore, Outcome};
 
 const COLUMNS: &str = "id, name, version, sha256, uploaded_by, uploaded_at";
 
-/// A draft as stored (without its bytes and describe()).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DraftRow {
+/// A draft as the sandbox keeps it (without its bytes and describe()).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct DraftRecord {
     /// Its id in the sandbox.
     pub id: i64,
     /// `namespace/name`, as its describe() says.
@@ -68,8 +68,8 @@ pub struct WhatIfOfficialRow {
     pub indicators: Vec<IndicatorScore>,
 }
 
-fn draft(r: &sqlx::any::AnyRow) -> Result<DraftRow, sqlx::Error> {
-    Ok(DraftRow {
+fn draft(r: &sqlx::any::AnyRow) -> Result<DraftRecord, sqlx::Error> {
+    Ok(DraftRecord {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
         version: r.try_get("version")?,
@@ -81,7 +81,7 @@ fn draft(r: &sqlx::any::AnyRow) -> Result<DraftRow, sqlx::Error> {
 
 impl Store {
     /// Keeps a draft; returns it as stored, with its new id.
-    pub async fn insert_draft(&self, new: NewDraft<'_>) -> Result<DraftRow> {
+    pub async fn insert_draft(&self, new: NewDraft<'_>) -> Result<DraftRecord> {
         let row = sqlx::query(&format!(
             "INSERT INTO sandbox_drafts (name, version, sha256, describe, bytes, uploaded_by, uploaded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
@@ -99,7 +99,7 @@ impl Store {
     }
 
     /// Every draft, oldest first.
-    pub async fn drafts(&self) -> Result<Vec<DraftRow>> {
+    pub async fn drafts(&self) -> Result<Vec<DraftRecord>> {
         let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM sandbox_drafts ORDER BY id"))
             .fetch_all(self.pool())
             .await?;
@@ -107,7 +107,7 @@ impl Store {
     }
 
     /// One draft, if it exists.
-    pub async fn draft(&self, id: i64) -> Result<Option<DraftRow>> {
+    pub async fn draft(&self, id: i64) -> Result<Option<DraftRecord>> {
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM sandbox_drafts WHERE id = $1"
         ))

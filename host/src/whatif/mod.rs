@@ -35,12 +35,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use crate::access::{Actor, Role};
 use crate::registry::Registry;
 use crate::runtime::{Limits, Plugin, sha256_hex};
-use crate::store::drafts::{DraftRow, NewDraft};
+use crate::store::drafts::NewDraft;
 use crate::store::now_millis;
 
 /// How drafts run: tighter than published scorecards, and a bound on each
@@ -72,22 +70,7 @@ impl Default for WhatIfConfig {
     }
 }
 
-/// A draft as the sandbox keeps it.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DraftRecord {
-    /// Its id in the sandbox.
-    pub id: i64,
-    /// `namespace/name`, as its describe() says.
-    pub name: String,
-    /// Its version, as its describe() says.
-    pub version: String,
-    /// The SHA-256 of its bytes.
-    pub sha256: String,
-    /// Who uploaded it.
-    pub uploaded_by: String,
-    /// When (ms since the epoch).
-    pub uploaded_at: i64,
-}
+pub use crate::store::drafts::DraftRecord;
 
 /// Drafts and what-ifs over a registry's data.
 pub struct WhatIfs {
@@ -111,19 +94,6 @@ impl Drop for Slot<'_> {
             if *n == 0 {
                 running.remove(&self.who);
             }
-        }
-    }
-}
-
-impl From<DraftRow> for DraftRecord {
-    fn from(r: DraftRow) -> DraftRecord {
-        DraftRecord {
-            id: r.id,
-            name: r.name,
-            version: r.version,
-            sha256: r.sha256,
-            uploaded_by: r.uploaded_by,
-            uploaded_at: r.uploaded_at,
         }
     }
 }
@@ -186,8 +156,7 @@ impl WhatIfs {
                 uploaded_by: &actor.name,
                 uploaded_at: now_millis(),
             })
-            .await?
-            .into();
+            .await?;
         self.loaded
             .lock()
             .unwrap()
@@ -198,14 +167,7 @@ impl WhatIfs {
     /// Every draft, oldest first.
     pub async fn list(&self, actor: &Actor) -> Result<Vec<DraftRecord>> {
         may_use(actor)?;
-        Ok(self
-            .registry
-            .store()
-            .drafts()
-            .await?
-            .into_iter()
-            .map(DraftRecord::from)
-            .collect())
+        Ok(self.registry.store().drafts().await?)
     }
 
     /// Deletes a draft: its uploader or an admin may.
@@ -225,7 +187,7 @@ impl WhatIfs {
 
     async fn get(&self, id: i64) -> Result<DraftRecord> {
         match self.registry.store().draft(id).await? {
-            Some(r) => Ok(r.into()),
+            Some(r) => Ok(r),
             None => Err(Error::NotFound(format!("no draft with id {id}"))),
         }
     }

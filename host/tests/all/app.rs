@@ -200,3 +200,46 @@ fn a_malformed_query_is_a_problem_naming_the_query() {
         let _ = std::fs::remove_dir_all(dir);
     });
 }
+
+#[test]
+fn a_corrupt_stored_result_is_an_error_naming_the_subject_not_a_default() {
+    with_log(|log| async move {
+        let (app, store, dir) = app("corrupt").await;
+        sqlx::query(
+            "INSERT INTO runs (period, unit, status, started_by, started_at, heartbeat_at, \
+             finished_at, engine) VALUES ('2025-09', NULL, 'complete', 'test', 1, 1, 2, 'test')",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        // A grade no scorecard gives, and a light no indicator shows.
+        sqlx::query(
+            "INSERT INTO run_results (run_id, subject, unit, post, task_group, plugin, version, \
+             sha256, outcome, total, computed_grade, grade, caps, indicators, facts, facts_sha256, \
+             fuel) VALUES (1, 'chair-1', 'xa-an-lam', 'commune-chair', 'g', 'a/b', '1.0.0', 'x', \
+             'scored', 90000, 'A', 'Z', '[]', '[[1,2,\"purple\"]]', '{}', 'y', 1)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let (status, headers, body) = send(&app, get("/api/v1/runs/1/results")).await;
+        assert_eq!(
+            status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
+        let id = headers["x-request-id"].to_str().unwrap().to_string();
+        let logged = log.text();
+        let line = logged
+            .lines()
+            .find(|l| l.contains(&id) && l.contains("request failed"))
+            .unwrap_or_else(|| panic!("no log line for {id}:\n{logged}"));
+        assert!(
+            line.contains("a stored result is unreadable: chair-1's"),
+            "{line}"
+        );
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
