@@ -121,7 +121,7 @@ fn main() {
     // THUOCDO_BENCH_EXTRA (to compare a guest built another way).
     let mut others = vec![(
         "plain wasip2 (no SDK)".to_string(),
-        thuocdo_tests::hostile::PLAIN_WASIP2.to_string(),
+        thuocdo_tests::fixtures::PLAIN_WASIP2.to_string(),
     )];
     if let Ok(extra) = std::env::var("THUOCDO_BENCH_EXTRA") {
         others.push((extra.clone(), extra));

@@ -9,7 +9,7 @@ use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::runtime::{
     Error, Evaluated, EvaluationInput, Limits, Plugin, Runtime, RuntimeConfig, Subject,
 };
-use thuocdo_tests::hostile;
+use thuocdo_tests::{fixtures, hostile};
 
 fn read(path: &str) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -260,7 +260,7 @@ fn what_a_plugin_prints_is_a_bounded_log() {
 fn good_evaluations_finish_correctly_beside_hostile_ones() {
     let runtime = Runtime::new().unwrap();
     let hostile_plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
-    let good = runtime.load(&read(hostile::PLAIN_WASIP2)).unwrap();
+    let good = runtime.load(&read(fixtures::PLAIN_WASIP2)).unwrap();
     let facts: Vec<Option<i64>> = (0..11).map(|i| Some(900_000 + i * 1_000)).collect();
     let expected = runtime
         .evaluate(&good, &input("good", facts.clone()))
@@ -471,7 +471,7 @@ fn a_lane_scores_every_subject_as_a_store_of_its_own_would() {
     let runtime = Runtime::new().unwrap();
     let hostile_plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
     let decree = decree_335(&runtime);
-    let plain = runtime.load(&read(hostile::PLAIN_WASIP2)).unwrap();
+    let plain = runtime.load(&read(fixtures::PLAIN_WASIP2)).unwrap();
     let rates: Vec<Option<i64>> = (0..11).map(|i| Some(900_000 + i * 1_000)).collect();
     // Subjects that use the clocks and randomness, print, hit the memory cap,
     // trap and fail the output check, between honest ones of three plugins:

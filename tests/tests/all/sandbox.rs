@@ -11,7 +11,7 @@ use thuocdo_host::access::{Actor, Role};
 use thuocdo_host::registry::Registry;
 use thuocdo_host::scoring::{self, RunOptions};
 use thuocdo_host::whatif::{CompareOptions, Error, WhatIfConfig, WhatIfs};
-use thuocdo_tests::hostile;
+use thuocdo_tests::{fixtures, hostile};
 
 use crate::db::on_every_database;
 
@@ -36,7 +36,7 @@ fn corpus(path: &str) -> Vec<u8> {
 /// each chair's rate in tenths of a percent.
 async fn province(registry: &Registry) -> Vec<(String, i64)> {
     registry
-        .publish(&admin(), corpus(hostile::VERSIONED_1_0_0))
+        .publish(&admin(), corpus(fixtures::VERSIONED_1_0_0))
         .await
         .unwrap();
     let modes = [
@@ -160,7 +160,7 @@ fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_ch
         let sandbox = WhatIfs::new(registry.clone(), WhatIfConfig::default());
         let policy = analyst("policy-team");
         let draft = sandbox
-            .upload(&policy, corpus(hostile::DRAFT_STRICTER_EXCELLENT))
+            .upload(&policy, corpus(fixtures::DRAFT_STRICTER_EXCELLENT))
             .await
             .unwrap();
         // The draft has the published version's very name and version.
@@ -300,7 +300,7 @@ fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_ch
         let publisher = Actor::publisher("pub", "test");
         assert!(matches!(
             sandbox
-                .upload(&publisher, corpus(hostile::DRAFT_STRICTER_EXCELLENT))
+                .upload(&publisher, corpus(fixtures::DRAFT_STRICTER_EXCELLENT))
                 .await,
             Err(Error::Forbidden(_))
         ));
@@ -347,7 +347,7 @@ fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
             .await
             .unwrap();
         let good = sandbox
-            .upload(&policy, corpus(hostile::DRAFT_STRICTER_EXCELLENT))
+            .upload(&policy, corpus(fixtures::DRAFT_STRICTER_EXCELLENT))
             .await
             .unwrap();
         let expected = [
