@@ -17,6 +17,27 @@ pub fn grade(g: Grade) -> c::Grade {
     }
 }
 
+/// A grade from the contract's terms.
+pub fn from_grade(g: c::Grade) -> Grade {
+    match g {
+        c::Grade::A => Grade::A,
+        c::Grade::B => Grade::B,
+        c::Grade::C => Grade::C,
+        c::Grade::D => Grade::D,
+        c::Grade::NotGraded => Grade::NotGraded,
+    }
+}
+
+/// A light from the contract's terms.
+pub fn from_light(l: c::Light) -> Light {
+    match l {
+        c::Light::Green => Light::Green,
+        c::Light::Yellow => Light::Yellow,
+        c::Light::Red => Light::Red,
+        c::Light::NoData => Light::NoData,
+    }
+}
+
 /// A light in the contract's terms.
 pub fn light(l: Light) -> c::Light {
     match l {

@@ -7,7 +7,8 @@ use core::fmt;
 use crate::card::{CapId, Card, FactId, Indicator, IndicatorId};
 use crate::fixed::{Exact, Fixed, round_div};
 use crate::grading;
-use crate::{Direction, Grade, Group, Light, WhenMissing};
+pub use crate::grading::Subtotals;
+use crate::{Direction, Grade, Light, WhenMissing};
 
 /// Why a subject could not be scored. It is an answer to the host, never a trap.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -187,17 +188,6 @@ pub struct IndicatorResult {
     pub light: Light,
 }
 
-/// Points per group.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Subtotals(pub [Fixed; 5]);
-
-impl Subtotals {
-    /// The group's subtotal.
-    pub fn get(&self, group: Group) -> Fixed {
-        self.0[grading::group_index(group)]
-    }
-}
-
 /// One subject's scorecard in numbers and codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evaluation {
@@ -325,7 +315,7 @@ impl Sheet {
                 r.unwrap_or_else(|| panic!("scorecard bug: indicator `{}` was not scored", ind.id))
             })
             .collect();
-        let subtotals = grading::subtotals(card, &indicators);
+        let subtotals = grading::subtotals(card, indicators.iter().map(|r| r.score));
         let total = grading::total(&subtotals);
         let caps: Vec<usize> = (0..card.caps.len()).filter(|&i| self.caps[i]).collect();
         let grade = grading::final_grade(card, total, &caps);
@@ -373,15 +363,13 @@ fn linear_fast(ind: &Indicator, raw: Fixed, step: Fixed, rule: crate::Rounding) 
 /// The light of `raw` against thresholds: green at or better than `green`, red at
 /// or worse than `red`, yellow between.
 pub fn light_of(direction: Direction, green: Fixed, red: Fixed, raw: Fixed) -> Light {
-    let lower_better = direction == Direction::LowerIsBetter;
-    let at_least = |a: Fixed, b: Fixed| if lower_better { a <= b } else { a >= b };
-    if at_least(raw, green) {
-        Light::Green
-    } else if at_least(red, raw) {
-        Light::Red
-    } else {
-        Light::Yellow
-    }
+    use crate::contract as c;
+    c::from_light(thuocdo_contract::light_of(
+        c::direction(direction),
+        green.raw(),
+        red.raw(),
+        raw.raw(),
+    ))
 }
 
 /// `part` as a percentage of `whole`, to four decimals (half away from zero);

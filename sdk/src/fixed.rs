@@ -284,39 +284,11 @@ fn mul(a: i128, b: i128) -> i128 {
         .expect("thuocdo-sdk: exact arithmetic overflowed; keep facts within their declared ranges")
 }
 
-/// `n / d` rounded to a whole number with `rule`; `d` is positive.
+/// `n / d` rounded to a whole number with `rule`; `d` is positive: the
+/// contract's one rounding, in the SDK's terms.
+#[inline]
 pub(crate) fn round_div(n: i128, d: i128, rule: Rounding) -> i128 {
-    // 128-bit division is a library call (a long one on wasm32); the values of
-    // a scorecard almost always fit in 64 bits, where division is one instruction.
-    let (q, r) = match (i64::try_from(n), i64::try_from(d)) {
-        (Ok(n), Ok(d)) => ((n / d) as i128, (n % d) as i128),
-        _ => (n / d, n % d), // toward zero
-    };
-    if r == 0 {
-        return q;
-    }
-    let away = if n < 0 { q - 1 } else { q + 1 };
-    match rule {
-        Rounding::TowardZero => q,
-        Rounding::HalfAwayFromZero => {
-            if 2 * r.abs() >= d {
-                away
-            } else {
-                q
-            }
-        }
-        Rounding::HalfToEven => match (2 * r.abs()).cmp(&d) {
-            Ordering::Greater => away,
-            Ordering::Less => q,
-            Ordering::Equal => {
-                if q % 2 == 0 {
-                    q
-                } else {
-                    away
-                }
-            }
-        },
-    }
+    thuocdo_contract::round_div(n, d, crate::contract::rounding(rule))
 }
 
 impl PartialEq for Exact {

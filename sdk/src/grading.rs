@@ -1,10 +1,13 @@
-//! The contract's one algorithm from rounded scores to a grade, so the host and
-//! every scorecard compute the same total.
+//! The contract's one algorithm from rounded scores to a grade, in the SDK's
+//! terms: every step is `thuocdo-contract`'s, which the host checks every
+//! answer with, so a scorecard and the host cannot compute different totals.
+
+use thuocdo_contract as c;
 
 use crate::card::Card;
-use crate::evaluation::{IndicatorResult, Subtotals};
-use crate::fixed::{Fixed, SCALE, round_div};
-use crate::{Grade, Group, Rounding};
+use crate::contract::{from_grade, grade, group, rounding};
+use crate::fixed::Fixed;
+use crate::{Grade, Group};
 
 /// The groups, in the order subtotals list them.
 pub const GROUPS: [Group; 5] = [
@@ -16,33 +19,33 @@ pub const GROUPS: [Group; 5] = [
 ];
 
 /// The position of `group` in [`GROUPS`].
-pub const fn group_index(group: Group) -> usize {
-    match group {
-        Group::Volume => 0,
-        Group::Progress => 1,
-        Group::Quality => 2,
-        Group::Efficiency => 3,
-        Group::Conduct => 4,
+pub fn group_index(g: Group) -> usize {
+    group(g).index()
+}
+
+/// Points per group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Subtotals(pub [Fixed; 5]);
+
+impl Subtotals {
+    /// The group's subtotal.
+    pub fn get(&self, group: Group) -> Fixed {
+        self.0[group_index(group)]
     }
 }
 
-/// Each group's weight × score summed over its indicators, rounded to the step.
-pub fn subtotals(card: &Card, results: &[IndicatorResult]) -> Subtotals {
-    // Products of two ten-thousandths are in units of 1e-8; summed exactly in i128.
-    let mut sums = [0i128; 5];
-    for (ind, r) in card.indicators.iter().zip(results) {
-        sums[group_index(ind.group)] += ind.weight.raw() as i128 * r.score.raw() as i128;
-    }
-    let step = card.scale.step.raw();
-    Subtotals(sums.map(|sum| Fixed::from_raw(round_points(sum, step, card.scale.rounding))))
-}
-
-/// A sum of weight × score products (each in units of 1e-8) rounded to `step`
-/// (in ten-thousandths) with `rule`: how a subtotal is formed. The host uses it
-/// to recompute what a plugin reports.
-pub fn round_points(sum: i128, step: i64, rule: Rounding) -> i64 {
-    let steps = round_div(sum, SCALE as i128 * step as i128, rule);
-    (steps * step as i128).clamp(i64::MIN as i128, i64::MAX as i128) as i64
+/// Each group's weight × score summed over its indicators (by position),
+/// rounded to the step.
+pub fn subtotals(card: &Card, scores: impl IntoIterator<Item = Fixed>) -> Subtotals {
+    let sums = c::weighted_subtotals(
+        card.scale.step.raw(),
+        rounding(card.scale.rounding),
+        card.indicators
+            .iter()
+            .zip(scores)
+            .map(|(ind, score)| (group(ind.group), ind.weight.raw(), score.raw())),
+    );
+    Subtotals(sums.map(Fixed::from_raw))
 }
 
 /// The total: the sum of the subtotals.
@@ -50,31 +53,22 @@ pub fn total(subtotals: &Subtotals) -> Fixed {
     Fixed::from_raw(subtotals.0.iter().map(|f| f.raw()).sum())
 }
 
-/// How good a grade is: 0 for A to 3 for D; not graded ranks below all.
-pub const fn rank(grade: Grade) -> u8 {
-    match grade {
-        Grade::A => 0,
-        Grade::B => 1,
-        Grade::C => 2,
-        Grade::D => 3,
-        Grade::NotGraded => 4,
-    }
-}
-
 /// The grade the bands give `total`: the first band it reaches, else D.
 pub fn band_grade(card: &Card, total: Fixed) -> Grade {
-    card.bands
-        .iter()
-        .find(|b| total >= b.min_total)
-        .map_or(Grade::D, |b| b.grade)
+    from_grade(c::band_grade(
+        card.bands
+            .iter()
+            .map(|b| (grade(b.grade), b.min_total.raw())),
+        total.raw(),
+    ))
 }
 
 /// The band grade bounded by every applied cap (positions into `card.caps`);
 /// a cap to not-graded overrides everything.
 pub fn final_grade(card: &Card, total: Fixed, caps: &[usize]) -> Grade {
-    caps.iter()
-        .map(|&c| card.caps[c].max_grade)
-        .fold(band_grade(card, total), |g, cap| {
-            if rank(cap) > rank(g) { cap } else { g }
-        })
+    let band = grade(band_grade(card, total));
+    from_grade(c::capped(
+        band,
+        caps.iter().map(|&i| grade(card.caps[i].max_grade)),
+    ))
 }

@@ -56,7 +56,6 @@ extern crate alloc;
 pub mod card;
 #[cfg(not(target_family = "wasm"))]
 pub mod check;
-#[cfg(not(target_family = "wasm"))]
 pub mod contract;
 pub mod evaluation;
 pub mod fixed;

@@ -81,12 +81,12 @@ fn each_role_is_refused_what_it_may_not_do_and_nothing_is_written() {
             },
             Write {
                 what: "yank in namespace tuyenquang",
-                path: "/api/v1/plugins/tuyenquang/commune-official/1.0.0/yank".into(),
+                path: "/api/v1/plugins/tuyenquang/commune-official/1.0.1/yank".into(),
                 body: Body::Json(json!({})),
             },
             Write {
                 what: "yank in namespace tuyenquang-tax",
-                path: "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.0/yank".into(),
+                path: "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1/yank".into(),
                 body: Body::Json(json!({})),
             },
             Write {
@@ -195,7 +195,7 @@ fn each_role_is_refused_what_it_may_not_do_and_nothing_is_written() {
         // What each may do still works: the boundary is not a wall.
         let (status, body) = s
             .post_json(
-                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.0/yank",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1/yank",
                 Some("publisher"),
                 json!({}),
             )

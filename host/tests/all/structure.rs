@@ -130,3 +130,19 @@ fn scoring_results_and_summaries_do_not_import_each_other() {
         "scoring/results.rs and scoring/summary.rs import each other"
     );
 }
+
+#[test]
+fn the_sdks_grading_does_not_import_its_evaluation() {
+    let sdk = src().join("../../sdk/src");
+    let grading = std::fs::read_to_string(sdk.join("grading.rs")).unwrap();
+    // The evaluation builds on grading; grading works on plain scores.
+    assert!(
+        !imports(&grading, "evaluation"),
+        "sdk/src/grading.rs imports the evaluation"
+    );
+    let evaluation = std::fs::read_to_string(sdk.join("evaluation.rs")).unwrap();
+    assert!(
+        imports(&evaluation, "grading"),
+        "the check looks at the right files"
+    );
+}

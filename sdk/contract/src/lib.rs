@@ -300,12 +300,31 @@ pub struct Answer<'a, S: Scored = IndicatorAnswer> {
 /// Each group's weight × score summed over its indicators (by position),
 /// rounded to the step: the contract's one algorithm.
 pub fn subtotals(spec: &Spec, scores: impl IntoIterator<Item = i64>) -> [i64; 5] {
+    weighted_subtotals(
+        spec.step,
+        spec.rounding,
+        spec.indicators
+            .iter()
+            .zip(scores)
+            .map(|(ind, score)| (ind.group, ind.weight, score)),
+    )
+}
+
+/// [`subtotals`] from each indicator's group, weight and score, for a side
+/// that holds its declaration in its own types (the SDK's card) and should
+/// not build a [`Spec`] per evaluation.
+#[inline]
+pub fn weighted_subtotals(
+    step: i64,
+    rounding: Rounding,
+    scored: impl IntoIterator<Item = (Group, i64, i64)>,
+) -> [i64; 5] {
     // Products of two ten-thousandths are in units of 1e-8; summed exactly in i128.
     let mut sums = [0i128; 5];
-    for (ind, score) in spec.indicators.iter().zip(scores) {
-        sums[ind.group.index()] += ind.weight as i128 * score as i128;
+    for (group, weight, score) in scored {
+        sums[group.index()] += weight as i128 * score as i128;
     }
-    sums.map(|s| round_points(s, spec.step, spec.rounding))
+    sums.map(|s| round_points(s, step, rounding))
 }
 
 /// The grade `bands` (best first) give `total`: the first reached, else D.

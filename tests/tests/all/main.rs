@@ -1,5 +1,6 @@
 //! One test binary for the workspace (one link), with a module per concern.
 
+mod compat;
 mod db;
 mod plugins;
 mod registry;

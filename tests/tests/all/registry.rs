@@ -7,7 +7,7 @@ use std::sync::Arc;
 use thuocdo_host::access::Actor;
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::registry::Error;
-use thuocdo_tests::hostile;
+use thuocdo_tests::{fixtures, hostile};
 
 use crate::db::{count, on_every_database};
 
@@ -50,7 +50,7 @@ fn publish_is_idempotent_and_versions_are_immutable() {
         assert!(first.created);
         assert_eq!(
             (first.record.name.as_str(), first.record.version.as_str()),
-            ("tuyenquang/commune-official", "1.0.0")
+            ("tuyenquang/commune-official", "1.0.1")
         );
         let again = registry.publish(&admin(), bytes.clone()).await.unwrap();
         assert!(!again.created);
@@ -62,7 +62,7 @@ fn publish_is_idempotent_and_versions_are_immutable() {
                 offered,
                 ..
             }) => {
-                assert_eq!(version, "1.0.0");
+                assert_eq!(version, "1.0.1");
                 assert_eq!(existing, first.record.sha256);
                 assert_ne!(offered, existing);
             }
@@ -78,7 +78,7 @@ fn publish_is_idempotent_and_versions_are_immutable() {
         );
         // The bytes live in the database: the plugin loads from there.
         let plugin = registry
-            .plugin("tuyenquang/commune-official", "1.0.0")
+            .plugin("tuyenquang/commune-official", "1.0.1")
             .await
             .unwrap();
         assert_eq!(plugin.sha256, first.record.sha256);
@@ -104,7 +104,7 @@ fn publishers_publish_in_their_own_namespace_only() {
             .yank(
                 &Actor::unit_admin("ua", "tq"),
                 "tuyenquang/commune-official",
-                "1.0.0",
+                "1.0.1",
             )
             .await
         {
@@ -152,7 +152,7 @@ fn every_bad_input_has_its_error() {
             ),
             (
                 registry
-                    .yank(&admin(), "commune-official", "1.0.0")
+                    .yank(&admin(), "commune-official", "1.0.1")
                     .await
                     .map(drop),
                 "`commune-official` is not a plugin name of the form namespace/name",
@@ -162,7 +162,7 @@ fn every_bad_input_has_its_error() {
                     .yank(&admin(), "tuyenquang/commune-official", "9.9.9")
                     .await
                     .map(drop),
-                "tuyenquang/commune-official has no version 9.9.9 (published: 1.0.0)",
+                "tuyenquang/commune-official has no version 9.9.9 (published: 1.0.1)",
             ),
             (
                 registry
@@ -197,7 +197,7 @@ fn every_bad_input_has_its_error() {
                     )
                     .await
                     .map(drop),
-                "no published, unyanked version of tuyenquang/commune-official satisfies `^2` (published: 1.0.0)",
+                "no published, unyanked version of tuyenquang/commune-official satisfies `^2` (published: 1.0.1)",
             ),
             (
                 registry
@@ -256,7 +256,7 @@ fn every_bad_input_has_its_error() {
 #[test]
 fn two_clients_publishing_one_version_at_once_one_wins() {
     on_every_database(|registry| async move {
-        let bytes = corpus(hostile::VERSIONED_1_0_0);
+        let bytes = corpus(fixtures::VERSIONED_1_0_0);
         let registry = Arc::new(registry);
         let (a, b) = (registry.clone(), registry.clone());
         let (x, y) = (other_bytes(&bytes, 1), other_bytes(&bytes, 2));
@@ -304,10 +304,10 @@ fn a_publish_failing_midway_leaves_nothing() {
 fn resolution_picks_the_most_specific_assignment_and_the_highest_allowed_version() {
     on_every_database(|registry| async move {
         for path in [
-            hostile::VERSIONED_1_0_0,
-            hostile::VERSIONED_1_2_0,
-            hostile::VERSIONED_1_3_0,
-            hostile::VERSIONED_2_0_0_RC_1,
+            fixtures::VERSIONED_1_0_0,
+            fixtures::VERSIONED_1_2_0,
+            fixtures::VERSIONED_1_3_0,
+            fixtures::VERSIONED_2_0_0_RC_1,
         ] {
             registry.publish(&admin(), corpus(path)).await.unwrap();
         }
@@ -498,7 +498,7 @@ fn the_audit_log_records_everything_and_refuses_change() {
             .await
             .unwrap();
         registry
-            .yank(&admin(), "tuyenquang/commune-official", "1.0.0")
+            .yank(&admin(), "tuyenquang/commune-official", "1.0.1")
             .await
             .unwrap();
         let actions: Vec<String> = registry

@@ -32,6 +32,12 @@ async fn load_province(registry: &Registry) -> (DataSet, PathBuf) {
     for b in BUNDLED {
         registry.publish(&admin(), b.wasm.to_vec()).await.unwrap();
     }
+    load_data(registry).await
+}
+
+/// Generates the demo province into a fresh directory and loads its
+/// organisation and facts (the scorecards are the caller's to publish).
+pub(crate) async fn load_data(registry: &Registry) -> (DataSet, PathBuf) {
     let data = gendata::province(SEED).unwrap();
     let n = DIRS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("thuocdo-province-{}-{n}", std::process::id()));
@@ -535,7 +541,7 @@ fn a_yearly_card_reads_the_official_monthly_results() {
                 .into_iter()
                 .map(|r| (r.subject.clone(), r))
                 .collect();
-        let card = std::fs::read(thuocdo_tests::hostile::ANNUAL_FROM_MONTHS).unwrap();
+        let card = std::fs::read(thuocdo_tests::fixtures::ANNUAL_FROM_MONTHS).unwrap();
         registry.publish(&admin(), card).await.unwrap();
         // Chairs keep their monthly card and gain a yearly one: each run picks
         // the card for its kind of period.
