@@ -10,10 +10,11 @@ use axum::Json;
 use axum::extract::State;
 
 use super::Metrics;
+use super::problems::{Failed, JsonBody, NotFound, Unauthenticated};
 use super::types::{EvaluateRequest, Evaluations, ScoreError, Scored};
 use crate::access::Caller;
 use crate::app::AppState;
-use crate::app::{Body, HttpError, Problem};
+use crate::app::{Body, HttpError};
 use crate::explain;
 use crate::input::NamedInput;
 use crate::registry::{Period, Resolver};
@@ -42,11 +43,7 @@ fn failed(subject: &str, kind: &str, message: String) -> Scored {
     request_body = EvaluateRequest,
     responses(
         (status = 200, description = "One answer per subject, scored or with the reason it was not", body = Evaluations),
-        (status = 400, description = "Malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such plugin version", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a request", body = Problem, content_type = "application/problem+json"),
+        Unauthenticated, JsonBody, NotFound, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn evaluate(

@@ -20,6 +20,7 @@ mod metrics;
 mod openapi;
 mod org;
 mod plugins;
+mod problems;
 mod runs;
 mod system;
 pub mod types;

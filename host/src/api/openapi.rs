@@ -5,6 +5,8 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::app::Problem;
+
 use super::{evaluate, org, plugins, runs, system, whatif};
 
 /// Adds the bearer scheme the secured routes name.
@@ -31,6 +33,8 @@ impl Modify for Bearer {
         whatif::upload, whatif::list, whatif::delete, whatif::compare,
         system::audit,
     ),
+    // Problem is named by reference in every route's refusals (see problems.rs).
+    components(schemas(Problem)),
     modifiers(&Bearer)
 )]
 struct Document;

@@ -7,10 +7,11 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 
 use super::plugins::body;
+use super::problems::{Conflict, Failed, FileBody, JsonBody, NotFound, Secured};
 use super::types::{FactsQuery, NewAssignment, Unit};
 use crate::access::{Caller, RoleKind};
 use crate::app::AppState;
-use crate::app::{Body, HttpError, Params, Problem};
+use crate::app::{Body, HttpError, Params};
 use crate::facts::{Format, Imported};
 use crate::org::{OrgImported, Organisation};
 use crate::registry::Assignment;
@@ -20,11 +21,7 @@ use crate::registry::Assignment;
     request_body = Organisation,
     responses(
         (status = 200, description = "Written", body = OrgImported),
-        (status = 400, description = "Malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Outside the caller's subtree", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad entries, each listed", body = Problem, content_type = "application/problem+json"),
+        Secured, JsonBody, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn import(
@@ -43,7 +40,7 @@ pub async fn import(
 
 /// Every unit.
 #[utoipa::path(get, path = "/api/v1/units", tag = "organisation",
-    responses((status = 200, description = "Every unit", body = Vec<Unit>)))]
+    responses((status = 200, description = "Every unit", body = Vec<Unit>), Failed))]
 pub async fn units(State(state): State<AppState>) -> Result<Json<Vec<Unit>>, HttpError> {
     let units = state
         .registry
@@ -67,13 +64,7 @@ pub async fn units(State(state): State<AppState>) -> Result<Json<Vec<Unit>>, Htt
     request_body = NewAssignment,
     responses(
         (status = 201, description = "Assigned", body = Assignment),
-        (status = 400, description = "Malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Outside the caller's subtree", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit or plugin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The same assignment exists", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No version satisfies it", body = Problem, content_type = "application/problem+json"),
+        Secured, JsonBody, NotFound, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn assign(
@@ -99,7 +90,7 @@ pub async fn assign(
 
 /// Every assignment ever made: what each post is measured with, from when.
 #[utoipa::path(get, path = "/api/v1/assignments", tag = "organisation",
-    responses((status = 200, description = "Oldest first", body = Vec<Assignment>)))]
+    responses((status = 200, description = "Oldest first", body = Vec<Assignment>), Failed))]
 pub async fn assignments(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<Assignment>>, HttpError> {
@@ -112,12 +103,7 @@ pub async fn assignments(
     request_body(content = String, content_type = "text/csv", description = "CSV, or JSON with Content-Type application/json"),
     responses(
         (status = 200, description = "Imported (or nothing new)", body = Imported),
-        (status = 400, description = "Not CSV or JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The period is frozen or locked", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad rows, each listed with its line", body = Problem, content_type = "application/problem+json"),
+        Secured, FileBody, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn facts(

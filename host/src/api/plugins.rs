@@ -8,10 +8,11 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
+use super::problems::{BadRequest, Conflict, Failed, Named, Secured, WasmBody};
 use super::types::Described;
 use crate::access::{Caller, RoleKind};
 use crate::app::AppState;
-use crate::app::{HttpError, Problem};
+use crate::app::HttpError;
 use crate::registry::{Published, VersionRecord};
 
 /// Reads a body, mapping a too-large one to 413 with a problem document.
@@ -41,12 +42,7 @@ pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<
     responses(
         (status = 201, description = "Published", body = Published),
         (status = 200, description = "These bytes were already published", body = Published),
-        (status = 400, description = "An empty body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another namespace", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Other bytes under this version", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a valid scorecard", body = Problem, content_type = "application/problem+json"),
+        Secured, WasmBody, Conflict, Failed,
     ),
     security(("bearer" = []))
 )]
@@ -73,7 +69,7 @@ pub async fn publish(
 
 /// Every published plugin's name.
 #[utoipa::path(get, path = "/api/v1/plugins", tag = "plugins",
-    responses((status = 200, description = "namespace/name of each", body = Vec<String>)))]
+    responses((status = 200, description = "namespace/name of each", body = Vec<String>), Failed))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<String>>, HttpError> {
     Ok(Json(state.registry.plugins().await?))
 }
@@ -83,7 +79,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<String>>, Ht
     params(("namespace" = String, Path), ("name" = String, Path)),
     responses(
         (status = 200, description = "Its versions", body = Vec<VersionRecord>),
-        (status = 400, description = "A malformed name", body = Problem, content_type = "application/problem+json"),
+        BadRequest, Failed,
     ))]
 pub async fn versions(
     State(state): State<AppState>,
@@ -102,8 +98,7 @@ pub async fn versions(
     params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
     responses(
         (status = 200, description = "The version and its describe()", body = Described),
-        (status = 400, description = "A malformed name", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json"),
+        Named, Failed,
     ))]
 pub async fn describe(
     State(state): State<AppState>,
@@ -123,10 +118,7 @@ pub async fn describe(
     params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
     responses(
         (status = 200, description = "Yanked", body = VersionRecord),
-        (status = 400, description = "A malformed name or version", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another namespace", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json"),
+        Secured, Named, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn yank(

@@ -10,10 +10,11 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::problems::{Conflict, Failed, JsonBody, Named, NotFound, Secured};
 use super::types::{Page, ResultsPage, RunProgress, RunStatus, StartRun, Started, Unlock};
 use crate::access::{self, Caller, RoleKind};
 use crate::app::AppState;
-use crate::app::{Body, HttpError, Params, Problem, parse_run_id};
+use crate::app::{Body, HttpError, Params, parse_run_id};
 use crate::scoring::{self, OfficialRun, Progress, RunOptions, RunRecord, Summary};
 
 /// Starts a run; it goes on in the background.
@@ -21,12 +22,7 @@ use crate::scoring::{self, OfficialRun, Progress, RunOptions, RunRecord, Summary
     request_body = StartRun,
     responses(
         (status = 202, description = "Started", body = Started),
-        (status = 400, description = "Malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Outside the caller's subtree", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a run request", body = Problem, content_type = "application/problem+json"),
+        Secured, JsonBody, NotFound, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn start(
@@ -61,7 +57,7 @@ pub async fn start(
 
 /// Every run, newest first.
 #[utoipa::path(get, path = "/api/v1/runs", tag = "runs",
-    responses((status = 200, description = "Runs, newest first", body = Vec<RunRecord>)))]
+    responses((status = 200, description = "Runs, newest first", body = Vec<RunRecord>), Failed))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RunRecord>>, HttpError> {
     Ok(Json(scoring::runs(&state.registry).await?))
 }
@@ -71,8 +67,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RunRecord>>,
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The run", body = RunStatus),
-        (status = 400, description = "Not a run id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such run", body = Problem, content_type = "application/problem+json"),
+        Named, Failed,
     ))]
 pub async fn status(
     State(state): State<AppState>,
@@ -98,9 +93,7 @@ pub async fn status(
     params(("id" = i64, Path), Page),
     responses(
         (status = 200, description = "A page of results (or all as CSV with format=csv)", body = ResultsPage),
-        (status = 400, description = "Bad paging", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such run", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The run is not complete", body = Problem, content_type = "application/problem+json"),
+        Named, Conflict, Failed,
     ))]
 pub async fn results(
     State(state): State<AppState>,
@@ -158,9 +151,7 @@ pub async fn results(
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The summary", body = Summary),
-        (status = 400, description = "Not a run id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such run", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The run is not complete", body = Problem, content_type = "application/problem+json"),
+        Named, Conflict, Failed,
     ))]
 pub async fn summary(
     State(state): State<AppState>,
@@ -185,11 +176,7 @@ pub async fn summary(
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Published; the period is locked there", body = OfficialRun),
-        (status = 400, description = "Not a run id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such run", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Locked by another official run, or not complete", body = Problem, content_type = "application/problem+json"),
+        Secured, Named, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn publish(
@@ -208,13 +195,7 @@ pub async fn publish(
     request_body = Unlock,
     responses(
         (status = 200, description = "Unlocked", body = OfficialRun),
-        (status = 400, description = "Malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not locked", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No reason given", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not an unlock request", body = Problem, content_type = "application/problem+json"),
+        Secured, JsonBody, NotFound, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn unlock(

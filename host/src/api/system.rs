@@ -6,9 +6,10 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::IntoResponse;
 
+use super::problems::{Failed, Secured};
 use crate::access::{Caller, RoleKind};
 use crate::app::AppState;
-use crate::app::{HttpError, Problem};
+use crate::app::HttpError;
 use crate::registry::AuditEntry;
 
 /// The process answers.
@@ -41,8 +42,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "system",
     responses(
         (status = 200, description = "Oldest first", body = Vec<AuditEntry>),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        Secured, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn audit(

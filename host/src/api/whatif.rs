@@ -9,9 +9,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use super::plugins::body;
+use super::problems::{Busy, Failed, JsonBody, Named, NotFound, Secured, WasmBody};
 use crate::access::{Caller, SANDBOX_ROLES};
 use crate::app::AppState;
-use crate::app::{Body, HttpError, Problem};
+use crate::app::{Body, HttpError};
 use crate::whatif::{CompareOptions, Comparison, DraftRecord};
 
 fn draft_id(text: &str) -> Result<i64, HttpError> {
@@ -26,11 +27,7 @@ fn draft_id(text: &str) -> Result<i64, HttpError> {
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The draft component (any content type; application/wasm is usual)"),
     responses(
         (status = 201, description = "Kept as a draft", body = DraftRecord),
-        (status = 400, description = "An empty body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an analyst", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a valid scorecard", body = Problem, content_type = "application/problem+json"),
+        Secured, WasmBody, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn upload(
@@ -48,8 +45,7 @@ pub async fn upload(
 #[utoipa::path(get, path = "/api/v1/sandbox/drafts", tag = "sandbox",
     responses(
         (status = 200, description = "The drafts", body = Vec<DraftRecord>),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an analyst", body = Problem, content_type = "application/problem+json"),
+        Secured, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -65,10 +61,7 @@ pub async fn list(
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Deleted", body = DraftRecord),
-        (status = 400, description = "Not a draft id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another analyst's draft", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such draft", body = Problem, content_type = "application/problem+json"),
+        Secured, Named, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn delete(
@@ -88,13 +81,7 @@ pub async fn delete(
     request_body = CompareOptions,
     responses(
         (status = 200, description = "The comparison", body = Comparison),
-        (status = 400, description = "Malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an analyst", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such draft, unit or official run", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a comparison request, or the draft failed in the sandbox (the code is the fault's kind)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The analyst's what-ifs are all running", body = Problem, content_type = "application/problem+json"),
+        Secured, JsonBody, NotFound, Busy, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn compare(
