@@ -72,12 +72,32 @@ struct ErrorPage<'a> {
     w: &'static Words,
     status: u16,
     reason: &'a str,
+    /// What the status means, in the reader's language, where the detail
+    /// is the API's English sentence rather than a worded one.
+    summary: Option<&'a str>,
     detail: &'a str,
+}
+
+/// What a refusal's status means, in the reader's language: every refusal
+/// the pages meet has a stable code and a status, and the status is what
+/// tells the reader what to do next.
+fn summary(w: &'static Words, status: StatusCode) -> Option<&'static str> {
+    Some(match status.as_u16() {
+        400 => w.err_bad_request,
+        401 => w.err_unauthorized,
+        403 => w.err_forbidden,
+        404 => w.err_not_found,
+        409 => w.err_conflict,
+        413 | 415 | 422 => w.err_refused,
+        429 => w.err_busy,
+        _ => return None,
+    })
 }
 
 impl IntoResponse for WebError {
     fn into_response(mut self) -> Response {
         let w = self.lang.words();
+        let mut summary = None;
         if self.status.is_server_error() {
             // The cause is the host's own: logged, never shown.
             let fault = HttpError::new(self.status, "internal", std::mem::take(&mut self.detail));
@@ -94,12 +114,15 @@ impl IntoResponse for WebError {
                 Wording::NoResult(subject) => w.err_no_result.replace("{}", subject),
                 Wording::NotPublished(unit) => w.err_not_published.replace("{}", unit),
             };
+        } else {
+            summary = self::summary(w, self.status);
         }
         let page = ErrorPage {
             lang: self.lang.code(),
             w: self.lang.words(),
             status: self.status.as_u16(),
             reason: self.status.canonical_reason().unwrap_or("error"),
+            summary,
             detail: &self.detail,
         };
         match page.render() {

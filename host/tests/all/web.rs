@@ -13,7 +13,7 @@ use sqlx::Row;
 
 use crate::browser::Browser;
 use crate::roles::complete_run;
-use crate::support::{Server, runtime, start, wasm};
+use crate::support::{Server, runtime, serve, wasm};
 
 /// A page fetched with a bearer token (or as the public).
 async fn page(s: &Server, path: &str, token: Option<&str>) -> (StatusCode, HeaderMap, String) {
@@ -98,7 +98,7 @@ fn the_dashboard_in_a_real_browser() {
         let Some(b) = Browser::start("the_dashboard_in_a_real_browser").await else {
             return;
         };
-        let s = start("web-browser").await;
+        let s = serve("web-browser").await;
         let run = complete_run(&s).await;
         let base = s.base.clone();
 
@@ -326,7 +326,7 @@ fn the_dashboard_in_a_real_browser() {
 #[test]
 fn what_each_reader_sees() {
     runtime().block_on(async {
-        let s = start("web-roles").await;
+        let s = serve("web-roles").await;
         let run = complete_run(&s).await;
         let (commune_person, _) = subject_in(&s, run, "commune").await;
         let (tax_person, tax_team) = subject_in(&s, run, "tax-team").await;
@@ -353,7 +353,7 @@ fn what_each_reader_sees() {
                 "/".to_string(),
                 format!("/runs/{run}"),
                 "/catalogue".to_string(),
-                "/catalogue/tuyenquang/provincial-leader-monthly/1.0.0".to_string(),
+                "/catalogue/tuyenquang/provincial-leader-monthly/1.0.1".to_string(),
                 format!("/runs/{run}/units/{tax_team}"),
             ] {
                 let (status, headers, body) = page(&s, &path, who).await;
@@ -564,7 +564,7 @@ fn xlsx_column(bytes: &[u8], column: &str) -> Vec<String> {
 #[test]
 fn downloads_hold_the_pages_numbers_and_bad_addresses_are_named() {
     runtime().block_on(async {
-        let s = start("web-downloads").await;
+        let s = serve("web-downloads").await;
         let run = complete_run(&s).await;
         let (_, unit) = subject_in(&s, run, "commune").await;
 
@@ -649,31 +649,38 @@ fn downloads_hold_the_pages_numbers_and_bad_addresses_are_named() {
             assert_eq!(got, status, "{path}?lang=en: {body}");
             assert!(body.contains(en), "{path}?lang=en: {body}");
         }
-        for (path, status, says) in [
+        // An error not said as data keeps the API's English sentence, under
+        // a headline in the reader's language that its status words.
+        for (path, status, says, headline) in [
             (
                 format!("/runs/{run}?lang=fr"),
                 StatusCode::BAD_REQUEST,
                 "lang `fr`: vi or en",
+                "Địa chỉ hoặc biểu mẫu này không đọc được",
             ),
             (
                 format!("/runs/{run}/units/{unit}?sort=age"),
                 StatusCode::BAD_REQUEST,
                 "sort `age`",
+                "Địa chỉ hoặc biểu mẫu này không đọc được",
             ),
             (
                 format!("/runs/{run}/units/{unit}?dir=up"),
                 StatusCode::BAD_REQUEST,
                 "dir `up`",
+                "Địa chỉ hoặc biểu mẫu này không đọc được",
             ),
             (
                 "/catalogue/tuyenquang/nothing/1.0.0".to_string(),
                 StatusCode::NOT_FOUND,
                 "no plugin named tuyenquang/nothing",
+                "Không có nội dung mang tên hoặc số hiệu này",
             ),
             (
                 "/sandbox/drafts/1".to_string(),
                 StatusCode::UNAUTHORIZED,
                 "bearer token",
+                "Chưa có mã truy cập, hoặc mã đã hết hiệu lực",
             ),
         ] {
             let (got, headers, body) = page(&s, &path, None).await;
@@ -685,6 +692,8 @@ fn downloads_hold_the_pages_numbers_and_bad_addresses_are_named() {
                     .starts_with("text/html")
             );
             assert!(body.contains(says), "{path}: {body}");
+            assert!(body.contains(headline), "{path}: {body}");
+            assert!(body.contains("Chi tiết (bằng tiếng Anh)"), "{path}: {body}");
         }
         let (status, _, body) = page(&s, "/sandbox/drafts/1", Some("analyst")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
