@@ -160,7 +160,10 @@ impl HttpError {
     /// with their status alone).
     pub fn log(&self) {
         if self.status.is_server_error() {
+            // The id is in the request's span too; the event names it itself
+            // so the line stands alone wherever the span is not recorded.
             tracing::error!(
+                request_id = request_id().as_deref().unwrap_or("-"),
                 status = self.status.as_u16(),
                 code = self.code,
                 cause = %self.detail,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use thuocdo_host::access::Actor;
 use thuocdo_host::bundled::BUNDLED;
 
-use crate::support::{other_bytes, runtime, start, wasm};
+use crate::support::{Server, other_bytes, runtime, start, wasm};
 
 #[test]
 fn plugins_publish_list_describe_yank_with_every_error() {
@@ -101,14 +101,14 @@ fn plugins_publish_list_describe_yank_with_every_error() {
             .await;
         assert_eq!(
             (status, versions[0]["version"].as_str()),
-            (StatusCode::OK, Some("1.0.0"))
+            (StatusCode::OK, Some("1.0.1"))
         );
         assert_eq!(
             s.get("/api/v1/plugins/Bad%20Name/x", None).await.0,
             StatusCode::BAD_REQUEST
         );
         let (status, described) = s
-            .get("/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.0", None)
+            .get("/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1", None)
             .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(described["describe"]["name"], "tuyenquang-tax/tax-officer");
@@ -126,7 +126,7 @@ fn plugins_publish_list_describe_yank_with_every_error() {
             StatusCode::NOT_FOUND
         );
 
-        let yank = "/api/v1/plugins/moha/civil-servant-decree-335/1.0.0/yank";
+        let yank = "/api/v1/plugins/moha/civil-servant-decree-335/1.0.1/yank";
         assert_eq!(
             s.post_json(yank, Some("publisher"), json!({})).await.0,
             StatusCode::FORBIDDEN
@@ -137,7 +137,7 @@ fn plugins_publish_list_describe_yank_with_every_error() {
         );
         let (status, body) = s
             .post_json(
-                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.0/yank",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1/yank",
                 Some("publisher"),
                 json!({}),
             )
@@ -245,7 +245,7 @@ fn evaluation_scores_each_subject_or_names_why_not() {
         assert_eq!(e[0]["evaluation"]["grade"], "A", "{}", e[0]);
         assert_eq!(e[1]["error"]["kind"], "missing-fact", "{}", e[1]);
         assert_eq!(e[2]["error"]["kind"], "unassigned", "{}", e[2]);
-        let named = json!({"plugin": "tuyenquang-tax/tax-officer@1.0.0", "subjects": [
+        let named = json!({"plugin": "tuyenquang-tax/tax-officer@1.0.1", "subjects": [
             {"subject": {"id": "x"}, "facts": {"revenue-collected": "4820.5", "revenue-target": 4600, "arrears-recovered": 310,
               "arrears-assigned": 320, "returns-on-time-rate": "99.1", "complaints": 0, "unexcused-absence-days": 0, "disciplined": 0, "bogus": 1}}]});
         let (status, body) = s.post_json("/api/v1/evaluate", Some("analyst"), named).await;
@@ -256,15 +256,32 @@ fn evaluation_scores_each_subject_or_names_why_not() {
         let (status, body) = s.post_json("/api/v1/evaluate", Some("admin"), json!({"plugin": "nonsense", "subjects": []})).await;
         assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("plugin")));
         let (_, metrics) = s.get("/metrics", None).await;
-        assert!(metrics.as_str().unwrap().contains("thuocdo_evaluations_total{plugin=\"tuyenquang/provincial-leader-monthly\",version=\"1.0.0\",outcome=\"scored\"} 1"), "{metrics}");
+        assert!(metrics.as_str().unwrap().contains("thuocdo_evaluations_total{plugin=\"tuyenquang/provincial-leader-monthly\",version=\"1.0.1\",outcome=\"scored\"} 1"), "{metrics}");
         s.stop().await;
     });
 }
 
+/// Starts September 2025's run as the admin and waits for it to complete;
+/// its id.
+async fn complete_run(s: &Server) -> i64 {
+    let (status, started) = s
+        .post_json("/api/v1/runs", Some("admin"), json!({"period": "2025-09"}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let id = started["id"].as_i64().unwrap();
+    for _ in 0..400 {
+        if s.get(&format!("/api/v1/runs/{id}"), None).await.1["run"]["status"] == "complete" {
+            return id;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("run {id} did not complete");
+}
+
 #[test]
-fn runs_start_report_progress_publish_and_show_only_what_each_may_see() {
+fn starting_a_run_names_each_refusal() {
     runtime().block_on(async {
-        let s = start("runs").await;
+        let s = start("runs-refused").await;
         let run = json!({"period": "2025-09"});
         assert_eq!(
             s.post_json("/api/v1/runs", None, run.clone()).await.0,
@@ -298,8 +315,16 @@ fn runs_start_report_progress_publish_and_show_only_what_each_may_see() {
             .0,
             StatusCode::NOT_FOUND
         );
+        s.stop().await;
+    });
+}
+
+#[test]
+fn a_run_reports_its_progress_until_complete_and_then_its_summary() {
+    runtime().block_on(async {
+        let s = start("runs-progress").await;
         let (status, started) = s
-            .post_json("/api/v1/runs", Some("admin"), run.clone())
+            .post_json("/api/v1/runs", Some("admin"), json!({"period": "2025-09"}))
             .await;
         assert_eq!(status, StatusCode::ACCEPTED, "{started}");
         let id = started["id"].as_i64().unwrap();
@@ -330,6 +355,15 @@ fn runs_start_report_progress_publish_and_show_only_what_each_may_see() {
             (StatusCode::OK, Some(178))
         );
 
+        s.stop().await;
+    });
+}
+
+#[test]
+fn results_show_each_reader_only_what_they_may_see_in_pages_or_csv() {
+    runtime().block_on(async {
+        let s = start("runs-results").await;
+        let id = complete_run(&s).await;
         // The public sees people only in units that publish them (agencies and
         // communes here, not the tax teams), and no facts or caps.
         let (status, public) = s
@@ -428,6 +462,15 @@ fn runs_start_report_progress_publish_and_show_only_what_each_may_see() {
         assert!(content_type.starts_with("text/csv"));
         assert_eq!(csv.as_str().unwrap().lines().count(), 179);
 
+        s.stop().await;
+    });
+}
+
+#[test]
+fn publishing_locks_the_period_until_an_admin_unlocks_it_with_a_reason() {
+    runtime().block_on(async {
+        let s = start("runs-publish").await;
+        let id = complete_run(&s).await;
         assert_eq!(
             s.post_json(
                 &format!("/api/v1/runs/{id}/publish"),
@@ -460,15 +503,7 @@ fn runs_start_report_progress_publish_and_show_only_what_each_may_see() {
             (StatusCode::OK, Some(id)),
             "{official}"
         );
-        let (_, second) = s.post_json("/api/v1/runs", Some("admin"), run).await;
-        let second = second["id"].as_i64().unwrap();
-        for _ in 0..200 {
-            if s.get(&format!("/api/v1/runs/{second}"), None).await.1["run"]["status"] == "complete"
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let second = complete_run(&s).await;
         let (status, body) = s
             .post_json(
                 &format!("/api/v1/runs/{second}/publish"),

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::support::{runtime, start, wasm};
+use crate::support::{runtime, serve, wasm};
 
 /// Runs `thuocdo --server BASE [--token T] ARGS…` off the async threads.
 async fn thuocdo(base: &str, token: Option<&str>, args: &[&str]) -> Output {
@@ -45,7 +45,7 @@ fn refused(o: &Output, words: &str) {
 #[test]
 fn every_command_with_a_route_works_against_a_server() {
     runtime().block_on(async {
-        let s = start("client").await;
+        let s = serve("client").await;
         let base = s.base.clone();
         let token = |role: &str| s.tokens[role].clone();
         let dir = std::env::temp_dir().join(format!("thuocdo-client-{}", std::process::id()));
@@ -61,24 +61,24 @@ fn every_command_with_a_route_works_against_a_server() {
         let list: Vec<String> = serde_json::from_str(&out).unwrap();
         assert!(list.contains(&"tuyenquang/commune-official".to_string()));
         let out = ok(&thuocdo(&base, None, &["plugin", "list", "tuyenquang-tax/tax-officer"]).await);
-        assert!(out.starts_with("tuyenquang-tax/tax-officer@1.0.0 sha256 "), "{out}");
+        assert!(out.starts_with("tuyenquang-tax/tax-officer@1.0.1 sha256 "), "{out}");
 
         // Publishing: the same bytes again; another namespace refused.
         let tax = file("tax.wasm", &wasm("tax-officer"));
         let publisher = token("publisher");
         let out = ok(&thuocdo(&base, Some(&publisher), &["plugin", "publish", &tax]).await);
-        assert!(out.starts_with("already published tuyenquang-tax/tax-officer@1.0.0"), "{out}");
+        assert!(out.starts_with("already published tuyenquang-tax/tax-officer@1.0.1"), "{out}");
         let commune = file("commune.wasm", &wasm("commune-official"));
         refused(
             &thuocdo(&base, Some(&publisher), &["plugin", "publish", &commune]).await,
             "HTTP 403 forbidden",
         );
         refused(
-            &thuocdo(&base, Some("thd_wrong"), &["plugin", "yank", "tuyenquang-tax/tax-officer@1.0.0"]).await,
+            &thuocdo(&base, Some("thd_wrong"), &["plugin", "yank", "tuyenquang-tax/tax-officer@1.0.1"]).await,
             "HTTP 401 unauthorized",
         );
         refused(
-            &thuocdo(&base, None, &["plugin", "yank", "tuyenquang-tax/tax-officer@1.0.0"]).await,
+            &thuocdo(&base, None, &["plugin", "yank", "tuyenquang-tax/tax-officer@1.0.1"]).await,
             "HTTP 401 unauthorized",
         );
 
@@ -158,7 +158,7 @@ fn every_command_with_a_route_works_against_a_server() {
         let draft: Value = serde_json::from_str(&out).unwrap();
         let id = draft["id"].as_i64().unwrap().to_string();
         let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "list"]).await);
-        assert!(out.contains("tuyenquang/provincial-leader-monthly@1.0.0"), "{out}");
+        assert!(out.contains("tuyenquang/provincial-leader-monthly@1.0.1"), "{out}");
         let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "compare", &id, "--period", "2025-09", "--json"]).await);
         let what_if: Value = serde_json::from_str(&out).unwrap();
         let p = &what_if["periods"][0];
@@ -193,7 +193,7 @@ fn every_command_with_a_route_works_against_a_server() {
                            "inspections-planned": 3, "inspections-done": 3, "discipline-breaches": 0, "disciplined": 0}}"#,
         );
         let out = ok(&thuocdo(&base, Some(&admin), &["evaluate", "--input", &subject]).await);
-        assert!(out.starts_with("chair-1 tuyenquang/provincial-leader-monthly@1.0.0"), "{out}");
+        assert!(out.starts_with("chair-1 tuyenquang/provincial-leader-monthly@1.0.1"), "{out}");
         assert!(out.trim_end().ends_with("total 9.58 grade A"), "{out}");
 
         // What the API does not offer is refused, naming why; so is a bad URL.

@@ -1,5 +1,5 @@
-//! What the tests share: the demo province served for real with a token per
-//! role, the bundled components, and saying what was not run where a machine
+//! What the tests share: the demo province behind the router (in-process, or
+//! served for real) with a token per role, the bundled components, and saying what was not run where a machine
 //! lacks what a test needs.
 
 use std::collections::HashMap;
@@ -15,6 +15,7 @@ use thuocdo_host::gendata;
 use thuocdo_host::registry::Registry;
 use thuocdo_host::runtime::Runtime;
 use thuocdo_host::store::{Database, Store};
+use tower::ServiceExt;
 
 /// Says that `test` did not run because `what` is missing, and how to get
 /// it — on standard error itself, which the test harness does not capture.
@@ -34,14 +35,27 @@ pub(crate) fn unavailable(what: &str, test: &str, how: &str) {
     );
 }
 
+/// The demo province behind the application's router: called in-process
+/// ([`start`]) or served for real on an ephemeral port ([`serve`]).
 pub(crate) struct Server {
+    /// The served address; empty in-process.
     pub(crate) base: String,
-    client: Client,
+    via: Via,
     pub(crate) tokens: HashMap<&'static str, String>,
     pub(crate) registry: Arc<Registry>,
     dir: std::path::PathBuf,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+/// How requests reach the router.
+enum Via {
+    /// `tower::ServiceExt::oneshot` on the router itself.
+    InProcess(axum::Router),
+    /// A real HTTP client against the served router.
+    Served {
+        client: Client,
+        stop: tokio::sync::oneshot::Sender<()>,
+        served: tokio::task::JoinHandle<std::io::Result<()>>,
+    },
 }
 
 pub(crate) fn wasm(crate_name: &str) -> Vec<u8> {
@@ -53,8 +67,56 @@ pub(crate) fn wasm(crate_name: &str) -> Vec<u8> {
         .to_vec()
 }
 
-/// The demo province published and loaded, a token per role, the API served.
+/// The demo province published and loaded, a token per role, the router
+/// called in-process: what most tests of the routes need.
 pub(crate) async fn start(name: &str) -> Server {
+    let (registry, tokens, dir) = province(name).await;
+    let router = thuocdo_host::app::router(thuocdo_host::app::AppState::new(registry.clone()));
+    Server {
+        base: String::new(),
+        via: Via::InProcess(router),
+        tokens,
+        registry,
+        dir,
+    }
+}
+
+/// [`start`], but served for real on an ephemeral port, for the tests that
+/// drive it with a browser, the command line or a raw HTTP client.
+pub(crate) async fn serve(name: &str) -> Server {
+    let (registry, tokens, dir) = province(name).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(thuocdo_host::app::serve(
+        registry.clone(),
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    Server {
+        base,
+        via: Via::Served {
+            client: Client::new(),
+            stop,
+            served,
+        },
+        tokens,
+        registry,
+        dir,
+    }
+}
+
+/// The demo province published and loaded into a fresh store, and a token
+/// per role.
+async fn province(
+    name: &str,
+) -> (
+    Arc<Registry>,
+    HashMap<&'static str, String>,
+    std::path::PathBuf,
+) {
     let dir = std::env::temp_dir().join(format!("thuocdo-api-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = Store::open(&Database::Sqlite(dir.join("thuocdo.db")))
@@ -105,25 +167,7 @@ pub(crate) async fn start(name: &str) -> Server {
             .unwrap();
         made.insert(key, secret);
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = tokio::spawn(thuocdo_host::app::serve(
-        registry.clone(),
-        listener,
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    Server {
-        base,
-        client: Client::new(),
-        tokens: made,
-        registry,
-        dir,
-        stop: Some(stop),
-        served: Some(served),
-    }
+    (registry, made, dir)
 }
 
 impl Server {
@@ -134,22 +178,46 @@ impl Server {
         token: Option<&str>,
         body: Option<(&str, Vec<u8>)>,
     ) -> (StatusCode, String, Value) {
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(t) = token {
-            let secret = self.tokens.get(t).cloned().unwrap_or_else(|| t.to_string());
-            request = request.bearer_auth(secret);
-        }
-        if let Some((content_type, bytes)) = body {
-            request = request.header("content-type", content_type).body(bytes);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let text = response.text().await.unwrap();
+        let secret = token.map(|t| self.tokens.get(t).cloned().unwrap_or_else(|| t.to_string()));
+        let (status, content_type, text) = match &self.via {
+            Via::InProcess(router) => {
+                let mut request = axum::http::Request::builder().method(method).uri(path);
+                if let Some(secret) = &secret {
+                    request = request.header("authorization", format!("Bearer {secret}"));
+                }
+                let request = match body {
+                    Some((content_type, bytes)) => request
+                        .header("content-type", content_type)
+                        .body(axum::body::Body::from(bytes)),
+                    None => request.body(axum::body::Body::empty()),
+                }
+                .unwrap();
+                let response = router.clone().oneshot(request).await.unwrap();
+                let status = response.status();
+                let content_type = header_text(response.headers());
+                let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .unwrap();
+                (
+                    status,
+                    content_type,
+                    String::from_utf8(bytes.to_vec()).unwrap(),
+                )
+            }
+            Via::Served { client, .. } => {
+                let mut request = client.request(method, format!("{}{path}", self.base));
+                if let Some(secret) = &secret {
+                    request = request.bearer_auth(secret);
+                }
+                if let Some((content_type, bytes)) = body {
+                    request = request.header("content-type", content_type).body(bytes);
+                }
+                let response = request.send().await.unwrap();
+                let status = response.status();
+                let content_type = header_text(response.headers());
+                (status, content_type, response.text().await.unwrap())
+            }
+        };
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         if !status.is_success() {
             assert_eq!(content_type, "application/problem+json", "{path}: {value}");
@@ -194,12 +262,22 @@ impl Server {
         (s, v)
     }
 
-    pub(crate) async fn stop(mut self) {
-        self.stop.take().unwrap().send(()).unwrap();
-        self.served.take().unwrap().await.unwrap().unwrap();
+    pub(crate) async fn stop(self) {
+        if let Via::Served { stop, served, .. } = self.via {
+            stop.send(()).unwrap();
+            served.await.unwrap().unwrap();
+        }
         self.registry.store().close().await;
         std::fs::remove_dir_all(&self.dir).unwrap();
     }
+}
+
+/// The content type a response named, or nothing.
+fn header_text(headers: &reqwest::header::HeaderMap) -> String {
+    headers
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
 }
 
 pub(crate) fn runtime() -> tokio::runtime::Runtime {

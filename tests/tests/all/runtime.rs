@@ -272,10 +272,14 @@ fn good_evaluations_finish_correctly_beside_hostile_ones() {
             let (runtime, plugin) = (&runtime, &hostile_plugin);
             s.spawn(move || {
                 let e = fault(runtime, plugin, mode).0;
-                // Sharing two cores with a dozen threads, a loop may meet the
-                // deadline before it spends its fuel.
-                let loops = kind == "out-of-fuel" && e.kind() == "deadline";
-                assert!(e.kind() == kind || loops, "{mode}: {e}");
+                // Sharing two cores with a dozen threads (and, in the
+                // workspace's test run, every other test), a loop may meet the
+                // deadline before it spends its fuel, and so may writing 100 MB
+                // before it is measured; each kind alone is checked exactly by
+                // every_hostile_behaviour_fails_with_its_own_error_within_its_limit.
+                let slow = matches!(kind, "out-of-fuel" | "output-too-large");
+                let timed_out = slow && e.kind() == "deadline";
+                assert!(e.kind() == kind || timed_out, "{mode}: {e}");
             });
         }
         for t in 0..2 {
