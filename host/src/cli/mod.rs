@@ -4,6 +4,7 @@ mod client;
 mod demo;
 mod error;
 mod plugin;
+mod progress;
 mod registry;
 pub(crate) mod render;
 mod scoring;

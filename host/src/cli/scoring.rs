@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::Error;
 use super::client::{Remote, path_segment};
+use super::progress;
 use super::registry::{local_actor, print_json, with_registry};
 use crate::api::types::{ResultsPage, RunStatus, Started};
 use crate::config::Config;
@@ -178,7 +179,7 @@ pub(super) fn run(
         workers,
         progress: progress.clone(),
     };
-    let report = progress.show_while(|| {
+    let report = progress::show_while(&progress, || {
         with_registry(config, |r| async move {
             Ok(scoring::run(&r, &local_actor(), &options).await?)
         })
@@ -210,7 +211,7 @@ pub(super) fn run(
 fn run_remote(remote: &Remote, period: &str, unit: Option<&str>, json: bool) -> Result<(), Error> {
     let started: Started = remote.post("/runs", &json!({"period": period, "unit": unit}))?;
     let progress = Arc::new(Progress::default());
-    let record = progress.show_while(|| -> Result<RunRecord, Error> {
+    let record = progress::show_while(&progress, || -> Result<RunRecord, Error> {
         loop {
             let status: RunStatus = remote.get(&format!("/runs/{}", started.id))?;
             if let Some(p) = &status.progress {
@@ -372,7 +373,7 @@ pub(super) fn verify(config: &Config, run: i64, json: bool) -> Result<(), Error>
     local_only(config, "verify")?;
     let progress = Arc::new(Progress::default());
     let p = progress.clone();
-    let verified = progress.show_while(|| {
+    let verified = progress::show_while(&progress, || {
         with_registry(
             config,
             |r| async move { Ok(scoring::verify(&r, run, p).await?) },

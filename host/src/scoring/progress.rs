@@ -1,11 +1,8 @@
 //! How far a run has got, shared between the run and whoever shows it: the
-//! terminal's progress bar now, the API's run status later.
+//! command line's progress bar (cli/progress.rs) and the API's run status.
 
-use std::io::{IsTerminal, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::time::Instant;
 
 /// A run's progress: the stage it is in and subjects scored of the total.
 #[derive(Debug, Default)]
@@ -94,44 +91,5 @@ impl Progress {
             self.done.load(Ordering::Relaxed),
             self.total.load(Ordering::Relaxed),
         )
-    }
-
-    /// Draws a bar on standard error while `f` runs, when that is a terminal.
-    pub fn show_while<T>(self: &Arc<Self>, f: impl FnOnce() -> T) -> T {
-        if !std::io::stderr().is_terminal() {
-            return f();
-        }
-        let stop = Arc::new(AtomicBool::new(false));
-        let drawer = {
-            let (me, stop) = (self.clone(), stop.clone());
-            thread::spawn(move || {
-                let started = Instant::now();
-                while !stop.load(Ordering::Relaxed) {
-                    me.draw(started.elapsed());
-                    thread::sleep(Duration::from_millis(100));
-                }
-                me.draw(started.elapsed());
-                eprintln!();
-            })
-        };
-        let out = f();
-        stop.store(true, Ordering::Relaxed);
-        let _ = drawer.join();
-        out
-    }
-
-    fn draw(&self, elapsed: Duration) {
-        const WIDTH: usize = 30;
-        let (stage, done, total) = self.get();
-        let filled = (done * WIDTH).checked_div(total).unwrap_or(0).min(WIDTH);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r[{}{}] {done}/{total} {stage:<14} {:.1} s",
-            "#".repeat(filled),
-            "-".repeat(WIDTH - filled),
-            elapsed.as_secs_f64()
-        );
-        let _ = err.flush();
     }
 }
