@@ -42,5 +42,8 @@ pub(super) fn show_while<T>(progress: &Arc<Progress>, f: impl FnOnce() -> T) -> 
     stop.store(true, Ordering::Relaxed);
     let _ = follower.join();
     bar.finish();
+    // The bar stays with its last state; what the command prints next goes
+    // on the line below it.
+    eprintln!();
     out
 }
