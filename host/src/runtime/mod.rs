@@ -51,6 +51,10 @@ pub use bindings::thuocdo::scorecard::types::*;
 /// results, are recorded against it.
 pub const ENGINE_VERSION: &str = concat!("wasmtime ", env!("THUOCDO_WASMTIME_VERSION"));
 
+/// The most of a panic's message a fault keeps: enough to read, never the
+/// whole of what a plugin printed.
+const PANIC_CHARS: usize = 500;
+
 /// How often the deadline clock ticks.
 const TICK: Duration = Duration::from_millis(2);
 
@@ -183,6 +187,7 @@ impl Runtime {
         let engine = Engine::new(&config).map_err(Error::engine)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(Error::engine)?;
+        sandbox::link_virtual_clock(&mut linker).map_err(Error::engine)?;
 
         let ticker = Arc::new(AtomicBool::new(false));
         let (stop, clock) = (ticker.clone(), engine.clone());
@@ -426,6 +431,10 @@ impl Runtime {
             }
             validate::evaluation(&plugin.spec, eval).map_err(|e| Failed::Call(Error::Fault(e)))?;
         }
+        if let Err(refusal) = &answer {
+            validate::refusal(&plugin.info, input, refusal)
+                .map_err(|e| Failed::Call(Error::Fault(e)))?;
+        }
         Ok(Evaluated {
             answer,
             fuel,
@@ -572,7 +581,8 @@ fn panic_message(log: &str) -> Option<String> {
         .lines()
         .take_while(|l| !l.starts_with("note:"))
         .collect();
-    Some(message.join("\n").trim().to_string()).filter(|m| !m.is_empty())
+    let message = validate::clip(message.join("\n").trim(), PANIC_CHARS);
+    Some(message).filter(|m| !m.is_empty())
 }
 
 #[derive(PartialEq, Eq)]

@@ -1,15 +1,22 @@
 //! What a plugin's instance can reach: WASI interfaces that grant nothing, fixed
 //! clocks and randomness, a bounded log, and a memory cap that remembers being hit.
+//!
+//! Time in the sandbox is virtual. The wall clock always shows the same instant;
+//! the monotonic clock starts at zero in every instance and moves only when the
+//! plugin sleeps: a sleep (a subscription to the monotonic clock, and a poll on
+//! it) is over at once, with the clock advanced by its length. So no host call
+//! a plugin makes waits on real time, the deadline interrupts only running
+//! code, and a plugin that sleeps gets the same answer, bit for bit, every time.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use wasmtime::ResourceLimiter;
-use wasmtime::component::ResourceTable;
+use wasmtime::component::{Linker, Resource, ResourceTable};
+use wasmtime::{ResourceLimiter, StoreContextMut};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::clocks::{HostMonotonicClock, HostWallClock};
-use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
+use wasmtime_wasi::p2::{DynPollable, OutputStream, Pollable, StreamResult, subscribe};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 /// The instant every plugin's wall clock shows: 2025-01-01T00:00:00Z. A plugin
@@ -172,6 +179,9 @@ pub(crate) struct Sandbox {
     table: ResourceTable,
     pub(crate) memory: MemoryCap,
     pub(crate) log: Log,
+    /// The virtual monotonic clock, in nanoseconds: zero at the start, moved
+    /// only by the plugin's own sleeps.
+    clock: u64,
 }
 
 impl Sandbox {
@@ -186,8 +196,60 @@ impl Sandbox {
                 denied: None,
             },
             log: Log::new(log_limit),
+            clock: 0,
         }
     }
+
+    /// Moves the virtual clock to `when` (never back) and returns a pollable
+    /// that is ready at once: a sleep until `when`, over.
+    fn slept_until(&mut self, when: u64) -> wasmtime::Result<(Resource<DynPollable>,)> {
+        self.clock = self.clock.max(when);
+        let over = self.table.push(Over)?;
+        Ok((subscribe(&mut self.table, over)?,))
+    }
+}
+
+/// A sleep that is over: ready whenever asked.
+struct Over;
+
+#[async_trait::async_trait]
+impl Pollable for Over {
+    async fn ready(&mut self) {}
+}
+
+/// The monotonic clock interface the runtime links in place of
+/// wasmtime-wasi's, whose subscriptions wait on real time (a plugin's
+/// `thread::sleep(1 day)` held a worker for the day). Guests importing any
+/// 0.2.x version are served by it.
+const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
+
+/// Replaces `wasi:clocks/monotonic-clock` in `linker` (which holds
+/// wasmtime-wasi's) with the sandbox's virtual clock.
+pub(crate) fn link_virtual_clock(linker: &mut Linker<Sandbox>) -> wasmtime::Result<()> {
+    linker.allow_shadowing(true);
+    let mut clock = linker.instance(MONOTONIC_CLOCK)?;
+    clock.func_wrap("now", |store: StoreContextMut<'_, Sandbox>, (): ()| {
+        Ok((store.data().clock,))
+    })?;
+    clock.func_wrap("resolution", |_: StoreContextMut<'_, Sandbox>, (): ()| {
+        Ok((1u64,))
+    })?;
+    clock.func_wrap(
+        "subscribe-instant",
+        |mut store: StoreContextMut<'_, Sandbox>, (when,): (u64,)| {
+            store.data_mut().slept_until(when)
+        },
+    )?;
+    clock.func_wrap(
+        "subscribe-duration",
+        |mut store: StoreContextMut<'_, Sandbox>, (duration,): (u64,)| {
+            let sandbox = store.data_mut();
+            let when = sandbox.clock.saturating_add(duration);
+            sandbox.slept_until(when)
+        },
+    )?;
+    linker.allow_shadowing(false);
+    Ok(())
 }
 
 /// The WASI context of a sandbox: everything fixed, nothing granted.

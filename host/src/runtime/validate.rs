@@ -4,7 +4,10 @@
 
 use thuocdo_contract as contract;
 
-use super::{Direction, Evaluation, Grade, Group, IndicatorResult, Light, PluginInfo, Rounding};
+use super::{
+    Direction, Evaluation, EvaluationError, EvaluationInput, FactRef, Grade, Group,
+    IndicatorResult, Light, PluginInfo, Rounding,
+};
 
 fn rounding(r: Rounding) -> contract::Rounding {
     match r {
@@ -156,5 +159,70 @@ pub(crate) fn evaluation(spec: &contract::Spec, eval: &Evaluation) -> Result<(),
     match contract::check(spec, &answer).into_iter().next() {
         None => Ok(()),
         Some(problem) => Err(problem.to_string()),
+    }
+}
+
+/// `text` as a fault message quotes it: at most `chars` characters, so a
+/// plugin cannot make the host store or answer its text at length.
+pub(crate) fn clip(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => format!("{}… ({} bytes)", &text[..at], text.len()),
+        None => text.to_string(),
+    }
+}
+
+/// A refusal must say what describe() and the input already say: a declared
+/// fact by its position and declared name, with its declared range and the
+/// value it was given, or the counts that differ. So a refusal the host stores
+/// or answers carries no text of the plugin's own choosing; anything else is
+/// the plugin's fault.
+pub(crate) fn refusal(
+    info: &PluginInfo,
+    input: &EvaluationInput,
+    refusal: &EvaluationError,
+) -> Result<(), String> {
+    let declared = |fact: &FactRef| match info.facts.get(fact.position as usize) {
+        Some(spec) if spec.name == fact.name => Ok(spec),
+        // The name is not quoted: it is text of the plugin's choosing, and
+        // could carry the subject's facts to whoever reads the fault.
+        _ => Err(format!(
+            "evaluate() refused naming fact {} by a name of {} bytes that describe() does not declare at that position",
+            fact.position,
+            fact.name.len()
+        )),
+    };
+    match refusal {
+        EvaluationError::MissingFact(fact) => declared(fact).map(drop),
+        EvaluationError::InvalidFact(invalid) => {
+            let spec = declared(&invalid.fact)?;
+            if (invalid.min, invalid.max) != (spec.min, spec.max) {
+                return Err(format!(
+                    "evaluate() refused fact {} `{}` with a range describe() does not declare",
+                    invalid.fact.position, spec.name
+                ));
+            }
+            let given = input
+                .facts
+                .get(invalid.fact.position as usize)
+                .copied()
+                .flatten();
+            if given != Some(invalid.value) {
+                return Err(format!(
+                    "evaluate() refused fact {} `{}` with a value the input does not hold",
+                    invalid.fact.position, spec.name
+                ));
+            }
+            Ok(())
+        }
+        EvaluationError::WrongFactCount(counts) => {
+            let (expected, found) = (info.facts.len(), input.facts.len());
+            if (counts.expected as usize, counts.found as usize) != (expected, found) {
+                return Err(format!(
+                    "evaluate() refused with {} facts expected and {} found, where describe() declares {expected} and the input holds {found}",
+                    counts.expected, counts.found
+                ));
+            }
+            Ok(())
+        }
     }
 }

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::runtime::{
-    Error, Evaluated, EvaluationInput, Limits, Plugin, Runtime, RuntimeConfig, Subject,
+    Error, Evaluated, EvaluationError, EvaluationInput, Limits, Plugin, Runtime, RuntimeConfig,
+    Subject,
 };
 use thuocdo_tests::{fixtures, hostile};
 
@@ -105,6 +106,11 @@ const FAULTS: &[(&str, &str)] = &[
     ("extra-indicator", "fault"),
     ("wrong-grade", "fault"),
     ("bad-subtotal", "fault"),
+    ("naps", "out-of-fuel"),
+    ("long-name", "fault"),
+    ("undeclared-fact", "fault"),
+    ("wrong-position", "fault"),
+    ("wrong-range", "fault"),
 ];
 
 fn fault(runtime: &Runtime, plugin: &Plugin, mode: &str) -> (Error, Duration) {
@@ -124,7 +130,7 @@ fn every_hostile_behaviour_fails_with_its_own_error_within_its_limit() {
     let deadline = runtime.limits().deadline;
     for &(mode, kind) in FAULTS {
         let (e, took) = fault(&runtime, &plugin, mode);
-        if mode == "loop" || mode == "slow" {
+        if matches!(mode, "loop" | "slow" | "naps") {
             // The budget runs out in about 20 ms of CPU; on two cores shared
             // with the other tests the wall-clock deadline may come first.
             // Either way the loop stops within twice the deadline; the tests
@@ -154,6 +160,74 @@ fn every_hostile_behaviour_fails_with_its_own_error_within_its_limit() {
     // The host is still fine: an honest subject scores.
     let good = runtime.evaluate(&plugin, &hostile_input("good")).unwrap();
     assert_eq!(good.answer.unwrap().total, 95_000);
+}
+
+#[test]
+fn a_plugin_that_sleeps_a_day_is_answered_at_once_on_its_virtual_clock() {
+    let runtime = Runtime::new().unwrap();
+    let deadline = runtime.limits().deadline;
+    // The hostile guest's describe() sleeps a day before it answers.
+    let started = Instant::now();
+    let plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
+    let took = started.elapsed();
+    assert!(
+        took < deadline * 2 + Duration::from_secs(2),
+        "load took {took:?}"
+    );
+    let started = Instant::now();
+    let slept = runtime.evaluate(&plugin, &hostile_input("sleep")).unwrap();
+    let took = started.elapsed();
+    assert!(took < deadline * 2, "the sleeper answered after {took:?}");
+    // The day passed on the instance's own clock, and only there.
+    assert!(slept.log.contains("slept: 86400 s"), "{}", slept.log);
+    assert_eq!(slept.answer.as_ref().unwrap().total, 95_000);
+    assert_eq!(
+        fingerprint(&runtime, &plugin, &hostile_input("sleep")),
+        fingerprint_of(slept),
+        "a sleep changes nothing from one run to the next"
+    );
+}
+
+#[test]
+fn a_refusal_may_name_only_what_describe_declares_and_a_fault_quotes_little() {
+    let runtime = Runtime::new().unwrap();
+    let plugin = runtime.load(&read(hostile::HOSTILE)).unwrap();
+    let (e, _) = fault(&runtime, &plugin, "long-name");
+    let text = e.to_string();
+    assert!(text.len() < 1024, "{} bytes", text.len());
+    assert!(
+        text.contains(&format!(
+            "fact 0 by a name of {} bytes that describe() does not declare",
+            24 << 20
+        )),
+        "{text}"
+    );
+    // A name made of the input (how a draft could carry every subject's facts
+    // to the analyst reading its faults) is not quoted at all.
+    let (e, _) = fault(&runtime, &plugin, "undeclared-fact");
+    assert!(!e.to_string().contains("950000"), "{e}");
+    assert!(
+        e.to_string().contains("does not declare at that position"),
+        "{e}"
+    );
+    let (e, _) = fault(&runtime, &plugin, "wrong-position");
+    assert!(e.to_string().contains("fact 3 by a name of 4 bytes"), "{e}");
+    let (e, _) = fault(&runtime, &plugin, "wrong-range");
+    assert!(
+        e.to_string()
+            .contains("with a range describe() does not declare"),
+        "{e}"
+    );
+    // An honest refusal names the declared fact and passes as the answer.
+    let missing = runtime
+        .evaluate(&plugin, &input("good", vec![None]))
+        .unwrap();
+    match missing.answer {
+        Err(EvaluationError::MissingFact(f)) => {
+            assert_eq!((f.position, f.name.as_str()), (0, "rate"))
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -274,10 +348,11 @@ fn good_evaluations_finish_correctly_beside_hostile_ones() {
                 let e = fault(runtime, plugin, mode).0;
                 // Sharing two cores with a dozen threads (and, in the
                 // workspace's test run, every other test), a loop may meet the
-                // deadline before it spends its fuel, and so may writing 100 MB
-                // before it is measured; each kind alone is checked exactly by
+                // deadline before it spends its fuel, and so may writing 2 MiB
+                // of results or a 24 MiB name before they are measured; each
+                // kind alone is checked exactly by
                 // every_hostile_behaviour_fails_with_its_own_error_within_its_limit.
-                let slow = matches!(kind, "out-of-fuel" | "output-too-large");
+                let slow = matches!(mode, "loop" | "slow" | "naps" | "big-output" | "long-name");
                 let timed_out = slow && e.kind() == "deadline";
                 assert!(e.kind() == kind || timed_out, "{mode}: {e}");
             });

@@ -21,6 +21,15 @@
 //! |                   | environment, the clocks and randomness, and folds what   |
 //! |                   | it got into its score                                    |
 //! | `chatty`          | prints 1 MiB to stdout and stderr, then scores honestly  |
+//! | `sleep`           | sleeps a day, prints how long it slept, scores honestly  |
+//! | `naps`            | sleeps a millisecond at a time, forever                  |
+//! | `long-name`       | refuses, naming a 24 MiB fact                            |
+//! | `undeclared-fact` | refuses, naming a fact describe() does not declare       |
+//! | `wrong-position`  | refuses, naming a declared fact at another position      |
+//! | `wrong-range`     | refuses a value with a range describe() does not declare |
+//!
+//! Its describe() sleeps a day before it answers: loading it at all shows that
+//! no host call waits on real time.
 
 use thuocdo_sdk::bindings::thuocdo::scorecard::types as w;
 use thuocdo_sdk::prelude::*;
@@ -143,6 +152,7 @@ pub struct Hostile;
 
 impl thuocdo_sdk::bindings::Guest for Hostile {
     fn describe() -> w::PluginInfo {
+        std::thread::sleep(std::time::Duration::from_secs(86_400));
         thuocdo_sdk::wire::describe(&CARD)
     }
 
@@ -206,6 +216,36 @@ impl thuocdo_sdk::bindings::Guest for Hostile {
                 }
                 thuocdo_sdk::wire::evaluate_wire::<Honest>(input)
             }
+            "sleep" => {
+                let start = std::time::Instant::now();
+                std::thread::sleep(std::time::Duration::from_secs(86_400));
+                println!("slept: {} s", start.elapsed().as_secs());
+                thuocdo_sdk::wire::evaluate_wire::<Honest>(input)
+            }
+            "naps" => loop {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            },
+            "long-name" => Err(w::EvaluationError::MissingFact(w::FactRef {
+                position: 0,
+                name: "x".repeat(24 << 20),
+            })),
+            "undeclared-fact" => Err(w::EvaluationError::MissingFact(w::FactRef {
+                position: 0,
+                name: format!("{}={:?}", input.subject.id, input.facts),
+            })),
+            "wrong-position" => Err(w::EvaluationError::MissingFact(w::FactRef {
+                position: 3,
+                name: "rate".into(),
+            })),
+            "wrong-range" => Err(w::EvaluationError::InvalidFact(w::InvalidFact {
+                fact: w::FactRef {
+                    position: 0,
+                    name: "rate".into(),
+                },
+                value: input.facts[0].unwrap_or(0),
+                min: Some(0),
+                max: Some(1),
+            })),
             _ => thuocdo_sdk::wire::evaluate_wire::<Honest>(input),
         }
     }
