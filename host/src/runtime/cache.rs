@@ -1,14 +1,19 @@
 //! Compiled code on disk, keyed by the component's SHA-256 and the engine's
-//! compatibility hash, so a restart does not recompile. A file is trusted only
-//! if its own digest matches: a corrupted or stale file is recompiled and
-//! replaced, never loaded, never a crash.
+//! compatibility hash, so a restart does not recompile. Loading a file runs
+//! its native code, so a file is trusted only if it carries an HMAC-SHA256
+//! under a key kept outside the cache directory (beside it, readable by the
+//! host alone): whoever can write the directory but not read the key cannot
+//! make the host run their code. A corrupted, stale or forged file is
+//! recompiled and replaced, never loaded, never a crash. Only components that
+//! passed every check are written (the runtime's `load` decides).
 
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
@@ -21,7 +26,13 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 pub(crate) struct CodeCache {
     dir: PathBuf,
     engine_hash: String,
+    /// The HMAC key; `None` when it could be neither read nor made, and then
+    /// nothing is cached.
+    key: Option<[u8; 32]>,
 }
+
+/// Bytes of an HMAC-SHA256 tag.
+const TAG: usize = 32;
 
 impl CodeCache {
     pub(crate) fn new(engine: &Engine, dir: &Path) -> CodeCache {
@@ -29,10 +40,24 @@ impl CodeCache {
         // has to match files written by the same build.
         let mut h = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut h);
+        let key = key_for(dir)
+            .inspect_err(|e| {
+                tracing::warn!(dir = %dir.display(), error = %e, "no key for the code cache; compiled code will not be cached");
+            })
+            .ok();
         CodeCache {
             dir: dir.to_path_buf(),
             engine_hash: format!("{:016x}", h.finish()),
+            key,
         }
+    }
+
+    /// The tag of `code` stored as `sha256`'s compiled component.
+    fn mac(&self, key: &[u8; 32], sha256: &str) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
+        mac.update(sha256.as_bytes());
+        mac.update(self.engine_hash.as_bytes());
+        mac
     }
 
     fn path(&self, sha256: &str) -> PathBuf {
@@ -42,28 +67,35 @@ impl CodeCache {
 
     /// The compiled component from the cache, or `None` if absent, stale or corrupted.
     pub(crate) fn get(&self, engine: &Engine, sha256: &str) -> Option<Component> {
+        let key = self.key.as_ref()?;
         let file = fs::read(self.path(sha256)).ok()?;
-        let (digest, code) = file.split_at_checked(32)?;
-        if Sha256::digest(code).as_slice() != digest {
-            return None;
-        }
-        // SAFETY: the bytes are what this host's engine serialised (their digest
-        // matches what it wrote), and deserialize checks the engine's version
-        // and configuration before trusting them.
+        let (tag, code) = file.split_at_checked(TAG)?;
+        let mut mac = self.mac(key, sha256);
+        mac.update(code);
+        mac.verify_slice(tag).ok()?;
+        // SAFETY: the bytes are what a host holding the key serialised for this
+        // component and engine configuration (the tag proves it), and
+        // deserialize checks the engine's version and configuration too.
         unsafe { Component::deserialize(engine, code) }.ok()
     }
 
     /// Stores a compiled component; a cache that cannot be written only costs
     /// a recompilation later.
     pub(crate) fn put(&self, sha256: &str, component: &Component) {
+        let Some(key) = &self.key else {
+            return;
+        };
         let Ok(code) = component.serialize() else {
             return;
         };
+        let mut mac = self.mac(key, sha256);
+        mac.update(&code);
+        let tag = mac.finalize().into_bytes();
         let _ = fs::create_dir_all(&self.dir);
         let path = self.path(sha256);
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         let written = fs::File::create(&tmp).and_then(|mut f| {
-            f.write_all(&Sha256::digest(&code))?;
+            f.write_all(&tag)?;
             f.write_all(&code)?;
             f.sync_all()
         });
@@ -72,5 +104,46 @@ impl CodeCache {
         } else {
             let _ = fs::remove_file(&tmp);
         }
+    }
+}
+
+/// The cache's key: the file `<dir>.key` beside the directory (never inside
+/// it), made from the system's randomness the first time and readable by the
+/// host's user alone.
+fn key_for(dir: &Path) -> std::io::Result<[u8; 32]> {
+    let mut path = dir.as_os_str().to_owned();
+    path.push(".key");
+    let path = PathBuf::from(path);
+    if let Ok(bytes) = fs::read(&path) {
+        return <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{} is not a 32-byte key", path.display()),
+            )
+        });
+    }
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(std::io::Error::other)?;
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(&path) {
+        Ok(mut f) => {
+            f.write_all(&key)?;
+            f.sync_all()?;
+            Ok(key)
+        }
+        // Another host process made it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let bytes = fs::read(&path)?;
+            <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+                std::io::Error::other(format!("{} is not a 32-byte key", path.display()))
+            })
+        }
+        Err(e) => Err(e),
     }
 }

@@ -238,19 +238,14 @@ impl Runtime {
     /// its `describe()`.
     pub fn load(&self, bytes: &[u8]) -> Result<Plugin> {
         let sha256 = sha256_hex(bytes);
-        let component = match self
+        let cached = self
             .cache
             .as_ref()
-            .and_then(|c| c.get(&self.engine, &sha256))
-        {
+            .and_then(|c| c.get(&self.engine, &sha256));
+        let from_cache = cached.is_some();
+        let component = match cached {
             Some(component) => component,
-            None => {
-                let component = self.compile(bytes)?;
-                if let Some(cache) = &self.cache {
-                    cache.put(&sha256, &component);
-                }
-                component
-            }
+            None => self.compile(bytes)?,
         };
         let forbidden = imports::forbidden(&self.engine, &component);
         if !forbidden.is_empty() {
@@ -291,6 +286,11 @@ impl Runtime {
             });
         }
         validate::describe(&info).map_err(|e| Error::Fault(format!("describe(): {e}")))?;
+        // Cached only now, when every check has passed: a refused upload
+        // leaves nothing on disk.
+        if let Some(cache) = self.cache.as_ref().filter(|_| !from_cache) {
+            cache.put(&sha256, &component);
+        }
         Ok(Plugin {
             pre: checked.instance_pre().clone(),
             evaluate,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::runtime::{
     Error, Evaluated, EvaluationError, EvaluationInput, Limits, Plugin, Runtime, RuntimeConfig,
-    Subject,
+    Subject, sha256_hex,
 };
 use thuocdo_tests::{fixtures, hostile};
 
@@ -533,7 +533,48 @@ fn compiled_code_is_cached_and_a_corrupted_cache_is_recompiled() {
             "the cache file was not rewritten"
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
+    // Another component's code, under its plain SHA-256 (what any writer of
+    // the directory could make): not loaded, for it lacks the key's tag.
+    let other_dir = dir.with_extension("other");
+    let _ = std::fs::remove_dir_all(&other_dir);
+    Runtime::with_config(RuntimeConfig {
+        cache_dir: Some(other_dir.clone()),
+        ..RuntimeConfig::default()
+    })
+    .unwrap()
+    .load(BUNDLED[1].wasm)
+    .unwrap();
+    let other_file = std::fs::read_dir(&other_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let other_code = std::fs::read(&other_file).unwrap()[32..].to_vec();
+    let hex = sha256_hex(&other_code);
+    let mut forged: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    forged.extend_from_slice(&other_code);
+    std::fs::write(&files[0], &forged).unwrap();
+    let plugin = Runtime::with_config(config()).unwrap().load(bytes).unwrap();
+    assert_eq!(plugin.info.name, first.info.name, "the forged code was run");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), cached);
+    // The key lives beside the directory, not in it.
+    let key_of = |d: &std::path::Path| std::path::PathBuf::from(format!("{}.key", d.display()));
+    assert!(key_of(&dir).exists());
+    // A component refused on load leaves nothing in the cache.
+    assert!(
+        Runtime::with_config(config())
+            .unwrap()
+            .load(&read(hostile::WRONG_TYPES))
+            .is_err()
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    for d in [&dir, &other_dir] {
+        std::fs::remove_dir_all(d).unwrap();
+        std::fs::remove_file(key_of(d)).unwrap();
+    }
 }
 
 /// What one evaluation gave, as text to compare byte for byte: the answer or
