@@ -13,11 +13,16 @@
 //! assert!(Caller::PUBLIC.actor().is_err());
 //! ```
 
+mod action;
 mod caller;
 mod policy;
 mod role;
 pub mod tokens;
 
+pub use action::{
+    Action, Allowed, AssignScorecards, ChangeOrganisation, Evaluate, ImportFacts, PublishPlugins,
+    StartRuns, UnlockPeriods, UseSandbox,
+};
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{Publishing, visible, visible_results};
 pub use role::{Actor, Role, RoleKind};

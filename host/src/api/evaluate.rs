@@ -12,7 +12,7 @@ use axum::extract::State;
 use super::Metrics;
 use super::problems::{Failed, JsonBody, NotFound, Unauthenticated};
 use super::types::{EvaluateRequest, Evaluations, ScoreError, Scored};
-use crate::access::Caller;
+use crate::access::{Allowed, Evaluate};
 use crate::app::AppState;
 use crate::app::{Body, HttpError};
 use crate::explain;
@@ -48,10 +48,9 @@ fn failed(subject: &str, kind: &str, message: String) -> Scored {
     security(("bearer" = [])))]
 pub async fn evaluate(
     State(state): State<AppState>,
-    caller: Caller,
+    _caller: Allowed<Evaluate>,
     Body(body): Body<EvaluateRequest>,
 ) -> Result<Json<Evaluations>, HttpError> {
-    caller.actor()?;
     let request = body;
     if request.subjects.len() > super::MAX_SUBJECTS_PER_REQUEST {
         return Err(HttpError::bad_request(format!(

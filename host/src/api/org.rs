@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use super::plugins::body;
 use super::problems::{Conflict, Failed, FileBody, JsonBody, NotFound, Secured};
 use super::types::{FactsQuery, NewAssignment, Unit};
-use crate::access::{Caller, RoleKind};
+use crate::access::{Allowed, AssignScorecards, ChangeOrganisation, ImportFacts};
 use crate::app::AppState;
 use crate::app::{Body, HttpError, Params};
 use crate::facts::{Format, Imported};
@@ -26,13 +26,10 @@ use crate::registry::Assignment;
     security(("bearer" = [])))]
 pub async fn import(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Allowed<ChangeOrganisation>,
     Body(org): Body<Organisation>,
 ) -> Result<Json<OrgImported>, HttpError> {
-    let actor = caller.with_role(
-        "change the organisation",
-        &[RoleKind::Admin, RoleKind::UnitAdmin],
-    )?;
+    let actor = caller.actor();
     Ok(Json(
         crate::org::import(&state.registry, actor, &org).await?,
     ))
@@ -69,10 +66,10 @@ pub async fn units(State(state): State<AppState>) -> Result<Json<Vec<Unit>>, Htt
     security(("bearer" = [])))]
 pub async fn assign(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Allowed<AssignScorecards>,
     Body(body): Body<NewAssignment>,
 ) -> Result<(StatusCode, Json<Assignment>), HttpError> {
-    let actor = caller.with_role("assign scorecards", &[RoleKind::Admin, RoleKind::UnitAdmin])?;
+    let actor = caller.actor();
     let a = body;
     let made = state
         .registry
@@ -108,12 +105,12 @@ pub async fn assignments(
     security(("bearer" = [])))]
 pub async fn facts(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Allowed<ImportFacts>,
     Params(q): Params<FactsQuery>,
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Imported>, HttpError> {
-    let actor = caller.with_role("import facts", &[RoleKind::Admin, RoleKind::UnitAdmin])?;
+    let actor = caller.actor();
     let bytes = body(bytes, super::MAX_FACTS_BYTES)?;
     let json = headers
         .get(header::CONTENT_TYPE)

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 
 use super::problems::{BadRequest, Conflict, Failed, Named, Secured, WasmBody};
 use super::types::Described;
-use crate::access::{Caller, RoleKind};
+use crate::access::{Allowed, Caller, PublishPlugins, RoleKind};
 use crate::app::AppState;
 use crate::app::HttpError;
 use crate::registry::{Published, VersionRecord};
@@ -48,10 +48,10 @@ pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<
 )]
 pub async fn publish(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Allowed<PublishPlugins>,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Published>), HttpError> {
-    let actor = caller.with_role("publish", &[RoleKind::Admin, RoleKind::Publisher])?;
+    let actor = caller.actor();
     let bytes = body(bytes, super::MAX_PLUGIN_BYTES)?;
     if bytes.is_empty() {
         return Err(

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 
 use super::plugins::body;
 use super::problems::{Busy, Failed, JsonBody, Named, NotFound, Secured, WasmBody};
-use crate::access::{Caller, SANDBOX_ROLES};
+use crate::access::{Allowed, Caller, SANDBOX_ROLES, UseSandbox};
 use crate::app::AppState;
 use crate::app::{Body, HttpError};
 use crate::whatif::{CompareOptions, Comparison, DraftRecord};
@@ -32,10 +32,10 @@ fn draft_id(text: &str) -> Result<i64, HttpError> {
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Allowed<UseSandbox>,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<DraftRecord>), HttpError> {
-    let actor = caller.with_role("use the sandbox", SANDBOX_ROLES)?;
+    let actor = caller.actor();
     let bytes = body(bytes, super::MAX_PLUGIN_BYTES)?;
     let draft = state.whatifs.upload(actor, bytes.to_vec()).await?;
     Ok((StatusCode::CREATED, Json(draft)))
@@ -86,11 +86,11 @@ pub async fn delete(
     security(("bearer" = [])))]
 pub async fn compare(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Allowed<UseSandbox>,
     Path(id): Path<String>,
     Body(options): Body<CompareOptions>,
 ) -> Result<Json<Comparison>, HttpError> {
-    let actor = caller.with_role("use the sandbox", SANDBOX_ROLES)?;
+    let actor = caller.actor();
     let id = draft_id(&id)?;
     Ok(Json(state.whatifs.compare(actor, id, &options).await?))
 }

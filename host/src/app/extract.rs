@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::{AppState, HttpError, Wording};
-use crate::access::{Caller, Denied};
+use crate::access::{Action, Allowed, Caller, Denied};
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = HttpError;
@@ -29,6 +29,21 @@ impl FromRequestParts<AppState> for Caller {
             Some(caller) => Ok(caller),
             None => Err(Denied::NotLive.into()),
         }
+    }
+}
+
+/// A caller whose role may take the route's action, known from the headers
+/// before the body is read: a caller without the role costs the host no
+/// body (see [`crate::access::Allowed`]).
+impl<A: Action + Send + Sync> FromRequestParts<AppState> for Allowed<A> {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Allowed<A>, HttpError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        Ok(Allowed::check(caller)?)
     }
 }
 

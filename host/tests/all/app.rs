@@ -243,3 +243,69 @@ fn a_corrupt_stored_result_is_an_error_naming_the_subject_not_a_default() {
         let _ = std::fs::remove_dir_all(dir);
     });
 }
+
+/// A request body of `total` bytes made as it is read, and how many bytes
+/// the server has read of it.
+fn counted_body(total: usize) -> (Body, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::Ordering;
+    let read = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = read.clone();
+    let chunk = bytes::Bytes::from(vec![b'x'; 1 << 20]);
+    let stream = futures_util::stream::unfold(0usize, move |sent| {
+        let (chunk, counter) = (chunk.clone(), counter.clone());
+        async move {
+            (sent < total).then(|| {
+                counter.fetch_add(chunk.len(), Ordering::Relaxed);
+                (Ok::<_, std::io::Error>(chunk), sent + (1 << 20))
+            })
+        }
+    });
+    (Body::from_stream(stream), read)
+}
+
+#[test]
+fn a_caller_without_the_role_is_refused_before_the_body_is_read() {
+    with_log(|_| async move {
+        let (app, store, dir) = app("unread").await;
+        let (viewer, _) = thuocdo_host::access::tokens::create(
+            &store,
+            "test",
+            "viewer",
+            &thuocdo_host::access::Role::Viewer,
+        )
+        .await
+        .unwrap();
+        for (path, content_type) in [
+            ("/api/v1/facts?format=csv", "text/csv"),
+            ("/api/v1/plugins", "application/wasm"),
+            ("/api/v1/organisation", "application/json"),
+            ("/api/v1/assignments", "application/json"),
+            ("/api/v1/runs", "application/json"),
+            ("/api/v1/periods/2025-09/unlock", "application/json"),
+            ("/api/v1/sandbox/drafts", "application/wasm"),
+            ("/api/v1/sandbox/drafts/1/compare", "application/json"),
+            ("/api/v1/evaluate", "application/json"),
+        ] {
+            for (token, status) in [
+                (None, StatusCode::UNAUTHORIZED),
+                (Some(viewer.as_str()), StatusCode::FORBIDDEN),
+            ] {
+                if path == "/api/v1/evaluate" && token.is_some() {
+                    continue; // any token may evaluate
+                }
+                // 500 MiB, made only as far as the server reads it.
+                let (body, read) = counted_body(500 << 20);
+                let mut request = Request::post(path).header("content-type", content_type);
+                if let Some(t) = token {
+                    request = request.header("authorization", format!("Bearer {t}"));
+                }
+                let (got, _, text) = send(&app, request.body(body).unwrap()).await;
+                assert_eq!(got, status, "{path}: {}", String::from_utf8_lossy(&text));
+                let read = read.load(std::sync::atomic::Ordering::Relaxed);
+                assert_eq!(read, 0, "{path}: {read} bytes of the body were read");
+            }
+        }
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}

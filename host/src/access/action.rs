@@ -1,0 +1,83 @@
+//! What a route does that only some roles may, decided from the request's
+//! headers alone: a route that takes a body names its action in its
+//! signature (`Allowed<ImportFacts>`), so a caller without the role is
+//! refused before a byte of the body is read. Scopes the body names (a
+//! namespace, a subtree) are checked after, by the domain modules.
+
+use std::marker::PhantomData;
+
+use super::{Actor, Caller, RoleKind, SANDBOX_ROLES};
+
+/// An action and the roles that may take it.
+pub trait Action {
+    /// What is attempted, as a refusal words it ("import facts").
+    const WHAT: &'static str;
+    /// The roles that may.
+    const ROLES: &'static [RoleKind];
+}
+
+macro_rules! actions {
+    ($($(#[$doc:meta])* $name:ident: $what:literal => $roles:expr;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl Action for $name {
+            const WHAT: &'static str = $what;
+            const ROLES: &'static [RoleKind] = $roles;
+        }
+    )*};
+}
+
+const ADMINS: &[RoleKind] = &[RoleKind::Admin, RoleKind::UnitAdmin];
+const PUBLISHERS: &[RoleKind] = &[RoleKind::Admin, RoleKind::Publisher];
+const ANY_TOKEN: &[RoleKind] = &[
+    RoleKind::Admin,
+    RoleKind::UnitAdmin,
+    RoleKind::Publisher,
+    RoleKind::Analyst,
+    RoleKind::Viewer,
+];
+
+actions! {
+    /// Publish a plugin (in one's own namespace).
+    PublishPlugins: "publish" => PUBLISHERS;
+    /// Change units, posts and subjects (in one's own subtree).
+    ChangeOrganisation: "change the organisation" => ADMINS;
+    /// Assign a scorecard to posts (in one's own subtree).
+    AssignScorecards: "assign scorecards" => ADMINS;
+    /// Import facts (of one's own subtree).
+    ImportFacts: "import facts" => ADMINS;
+    /// Start a run (of one's own subtree).
+    StartRuns: "start runs" => ADMINS;
+    /// Unlock a period (of one's own subtree).
+    UnlockPeriods: "unlock periods" => ADMINS;
+    /// Upload drafts and compare them.
+    UseSandbox: "use the sandbox" => SANDBOX_ROLES;
+    /// Evaluate facts with a published plugin.
+    Evaluate: "evaluate" => ANY_TOKEN;
+}
+
+/// A caller whose role may take action `A`.
+pub struct Allowed<A> {
+    caller: Caller,
+    action: PhantomData<A>,
+}
+
+impl<A: Action> Allowed<A> {
+    /// `caller`, if its role may take `A`; otherwise why not.
+    pub fn check(caller: Caller) -> Result<Allowed<A>, super::Denied> {
+        caller.with_role(A::WHAT, A::ROLES)?;
+        Ok(Allowed {
+            caller,
+            action: PhantomData,
+        })
+    }
+
+    /// Who it is.
+    pub fn actor(&self) -> &Actor {
+        self.caller
+            .0
+            .as_ref()
+            .expect("an allowed caller has a token")
+    }
+}
