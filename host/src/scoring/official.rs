@@ -104,7 +104,10 @@ pub async fn publish(registry: &Registry, actor: &Actor, run: i64) -> Result<Off
             record.status
         )));
     }
-    let mut tx = registry.store().begin().await?;
+    let mut tx = registry
+        .store()
+        .begin_guarding(crate::store::Guarded::OfficialRuns)
+        .await?;
     let active = tx.active_official_runs(&record.period).await?;
     for o in active.into_iter().map(official) {
         if overlap(&units, o.unit.as_deref(), record.unit.as_deref()) {
@@ -124,9 +127,21 @@ pub async fn publish(registry: &Registry, actor: &Actor, run: i64) -> Result<Off
             )));
         }
     }
+    // Publishing is serialised above; the index on periods in force is the
+    // database's own word on it, should another writer ever bypass the lock.
     let id = tx
         .insert_official_run(&record.period, record.unit.as_deref(), run, &actor.name)
-        .await?;
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                Error::Locked(format!(
+                    "{} was published meanwhile for this scope; unlock it with a reason first",
+                    record.period
+                ))
+            } else {
+                e.into()
+            }
+        })?;
     let detail = json!({"run": run, "unit": record.unit, "publication": id});
     Registry::audit(&mut tx, actor, "publish-run", &record.period, detail).await?;
     tx.commit().await?;
@@ -160,8 +175,16 @@ pub async fn unlock(
         )));
     };
     let o = official(row);
-    let mut tx = registry.store().begin().await?;
-    tx.unlock_official_run(o.id, &actor.name, reason).await?;
+    let mut tx = registry
+        .store()
+        .begin_guarding(crate::store::Guarded::OfficialRuns)
+        .await?;
+    if !tx.unlock_official_run(o.id, &actor.name, reason).await? {
+        return Err(Error::NotFound(format!(
+            "{} was unlocked meanwhile (publication {})",
+            period.text, o.id
+        )));
+    }
     let detail = json!({"run": o.run, "unit": o.unit, "publication": o.id, "reason": reason});
     Registry::audit(&mut tx, actor, "unlock", &period.text, detail).await?;
     tx.commit().await?;

@@ -112,6 +112,13 @@ impl Error {
 /// The storage layer's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What a transaction may hold still (see [`Store::begin_guarding`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Guarded {
+    /// The official runs: who publishes or unlocks a period.
+    OfficialRuns,
+}
+
 /// Statements that commit together or not at all.
 pub struct Tx {
     tx: Transaction<'static, Any>,
@@ -188,6 +195,27 @@ impl Store {
         Ok(Tx {
             tx: self.pool.begin().await?,
         })
+    }
+
+    /// Opens a transaction that holds `guarded` still until it ends: no
+    /// other such transaction reads or writes it meanwhile, so what this one
+    /// reads is what it decides on. SQLite takes the write lock at the start
+    /// (`BEGIN IMMEDIATE`); PostgreSQL locks the table against other writers
+    /// (readers go on).
+    pub async fn begin_guarding(&self, guarded: Guarded) -> Result<Tx> {
+        match self.backend {
+            Backend::Sqlite => Ok(Tx {
+                tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            }),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                let lock = match guarded {
+                    Guarded::OfficialRuns => "LOCK TABLE official_runs IN SHARE ROW EXCLUSIVE MODE",
+                };
+                sqlx::query(lock).execute(&mut *tx).await?;
+                Ok(Tx { tx })
+            }
+        }
     }
 
     /// Whether the database answers.

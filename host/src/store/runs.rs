@@ -567,15 +567,19 @@ impl Tx {
     }
 
     /// Records a publication's unlocking, now, by whom and why; nothing.
-    pub async fn unlock_official_run(&mut self, id: i64, by: &str, reason: &str) -> Result<()> {
-        sqlx::query("UPDATE official_runs SET unlocked_by = $1, unlocked_at = $2, unlock_reason = $3 WHERE id = $4")
-            .bind(by.to_string())
-            .bind(now_millis())
-            .bind(reason.to_string())
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+    /// Whether it was still in force (another unlocking may have come first).
+    pub async fn unlock_official_run(&mut self, id: i64, by: &str, reason: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE official_runs SET unlocked_by = $1, unlocked_at = $2, unlock_reason = $3 \
+             WHERE id = $4 AND unlocked_at IS NULL",
+        )
+        .bind(by.to_string())
+        .bind(now_millis())
+        .bind(reason.to_string())
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }
 

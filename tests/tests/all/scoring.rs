@@ -676,3 +676,51 @@ fn a_bad_organisation_or_facts_file_names_each_fault_and_changes_nothing() {
         std::fs::remove_dir_all(dir).unwrap();
     });
 }
+
+#[test]
+fn two_publishes_or_unlocks_at_once_leave_at_most_one_official_run() {
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let run = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap()
+            .run;
+        let (one, other) = (admin(), Actor::admin("second@thuocdo"));
+        for round in 0..100 {
+            let (a, b) = tokio::join!(
+                scoring::publish(&registry, &one, run),
+                scoring::publish(&registry, &other, run),
+            );
+            let refused = [&a, &b]
+                .iter()
+                .filter(|r| matches!(r, Err(Error::Locked(_))))
+                .count();
+            assert!(
+                a.is_ok() != b.is_ok() && refused == 1,
+                "round {round}: {a:?} / {b:?}"
+            );
+            let (a, b) = tokio::join!(
+                scoring::unlock(&registry, &one, "2025-09", None, "round"),
+                scoring::unlock(&registry, &other, "2025-09", None, "round"),
+            );
+            let gone = [&a, &b]
+                .iter()
+                .filter(|r| matches!(r, Err(Error::NotFound(_))))
+                .count();
+            assert!(
+                a.is_ok() != b.is_ok() && gone == 1,
+                "round {round}: {a:?} / {b:?}"
+            );
+        }
+        let publications = scoring::official_runs(&registry, false).await.unwrap();
+        assert_eq!(
+            publications
+                .iter()
+                .filter(|o| o.period == "2025-09")
+                .count(),
+            100
+        );
+        assert!(publications.iter().all(|o| o.unlocked.is_some()));
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
