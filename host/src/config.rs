@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::api::BulkheadConfig;
-use crate::runtime::RuntimeConfig;
+use crate::runtime::{PerComponent, RuntimeConfig};
 use crate::store::Database;
 use crate::whatif::WhatIfConfig;
 
@@ -44,6 +44,15 @@ pub struct Config {
     /// A draft's memory per evaluation, in MiB (default: 32).
     #[arg(long, env = "THUOCDO_DRAFT_MEMORY_MIB", global = true)]
     pub draft_memory_mib: Option<usize>,
+    /// Core module instances one scorecard component may hold (default: 32).
+    #[arg(long, env = "THUOCDO_PLUGIN_CORE_INSTANCES", global = true)]
+    pub plugin_core_instances: Option<u32>,
+    /// Linear memories one scorecard component may hold (default: 4).
+    #[arg(long, env = "THUOCDO_PLUGIN_MEMORIES", global = true)]
+    pub plugin_memories: Option<u32>,
+    /// Tables one scorecard component may hold (default: 16).
+    #[arg(long, env = "THUOCDO_PLUGIN_TABLES", global = true)]
+    pub plugin_tables: Option<u32>,
     /// What-ifs one analyst may run at once (default: 2).
     #[arg(long, env = "THUOCDO_WHAT_IFS_PER_ANALYST", global = true)]
     pub what_ifs_per_analyst: Option<usize>,
@@ -124,8 +133,16 @@ impl Config {
 
     /// The runtime's configuration: default limits, code cached in the data directory.
     pub fn runtime(&self) -> RuntimeConfig {
+        let defaults = PerComponent::default();
         RuntimeConfig {
             cache_dir: Some(self.data_dir.join("cache")),
+            per_component: PerComponent {
+                core_instances: self
+                    .plugin_core_instances
+                    .unwrap_or(defaults.core_instances),
+                memories: self.plugin_memories.unwrap_or(defaults.memories),
+                tables: self.plugin_tables.unwrap_or(defaults.tables),
+            },
             ..RuntimeConfig::default()
         }
     }

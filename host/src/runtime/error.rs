@@ -14,6 +14,10 @@ pub enum Error {
     /// A component, but not of world thuocdo:scorecard/scorecard.
     #[error("not a scorecard: {0}")]
     WrongWorld(String),
+    /// The component holds more core instances, memories or tables than
+    /// one component may (see `RuntimeConfig::per_component`).
+    #[error("the component is over the host's limits: {0}")]
+    OverLimits(String),
     /// The component imports what the host never grants.
     #[error("imports the host does not provide: {}", .0.join(", "))]
     ForbiddenImports(Vec<String>),
@@ -62,6 +66,7 @@ impl Error {
             Error::Engine(_) => "engine",
             Error::NotAComponent(_) => "not-a-component",
             Error::WrongWorld(_) => "wrong-world",
+            Error::OverLimits(_) => "over-limits",
             Error::ForbiddenImports(_) => "forbidden-imports",
             Error::OutOfFuel(_) => "out-of-fuel",
             Error::Deadline(_) => "deadline",

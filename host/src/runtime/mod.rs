@@ -67,6 +67,31 @@ pub struct RuntimeConfig {
     pub cache_dir: Option<PathBuf>,
     /// How many instances may live at once.
     pub max_instances: u32,
+    /// What one component may hold: core instances, memories and tables. A
+    /// component over them is refused at load (`over-limits`), so none can
+    /// take a share of the pool that starves the others.
+    pub per_component: PerComponent,
+}
+
+/// What one component may hold, checked when it is loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PerComponent {
+    /// Core module instances (a Rust scorecard has 1-4, a Python one about 15).
+    pub core_instances: u32,
+    /// Linear memories.
+    pub memories: u32,
+    /// Tables.
+    pub tables: u32,
+}
+
+impl Default for PerComponent {
+    fn default() -> PerComponent {
+        PerComponent {
+            core_instances: 32,
+            memories: 4,
+            tables: 16,
+        }
+    }
 }
 
 impl Default for RuntimeConfig {
@@ -75,6 +100,7 @@ impl Default for RuntimeConfig {
             limits: Limits::default(),
             cache_dir: None,
             max_instances: 256,
+            per_component: PerComponent::default(),
         }
     }
 }
@@ -163,6 +189,9 @@ impl Runtime {
             .total_core_instances(cfg.max_instances * 8)
             .total_memories(cfg.max_instances)
             .total_tables(cfg.max_instances * 4)
+            .max_core_instances_per_component(cfg.per_component.core_instances)
+            .max_memories_per_component(cfg.per_component.memories)
+            .max_tables_per_component(cfg.per_component.tables)
             .max_memory_size(limits.memory)
             // Keeping the working set resident avoids page faults on reuse; it
             // pays only with pagemap_scan, which resets just the touched pages
@@ -313,7 +342,16 @@ impl Runtime {
             };
             return Err(Error::NotAComponent(what));
         }
-        Component::new(&self.engine, bytes).map_err(|e| Error::NotAComponent(format!("{e:#}")))
+        Component::new(&self.engine, bytes).map_err(|e| {
+            let message = format!("{e:#}");
+            // The pooling allocator checks the per-component limits as the
+            // component is compiled, and says so in these words.
+            if message.starts_with("The component transitively contains") {
+                Error::OverLimits(message)
+            } else {
+                Error::NotAComponent(message)
+            }
+        })
     }
 
     /// Creates a fresh instance of `plugin` and drops it: the price of isolation,

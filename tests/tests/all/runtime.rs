@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::runtime::{
-    Error, Evaluated, EvaluationError, EvaluationInput, Limits, Plugin, Runtime, RuntimeConfig,
-    Subject, sha256_hex,
+    Error, Evaluated, EvaluationError, EvaluationInput, Limits, PerComponent, Plugin, Runtime,
+    RuntimeConfig, Subject, sha256_hex,
 };
 use thuocdo_tests::{fixtures, hostile};
 
@@ -227,6 +227,48 @@ fn a_refusal_may_name_only_what_describe_declares_and_a_fault_quotes_little() {
             assert_eq!((f.position, f.name.as_str()), (0, "rate"))
         }
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_component_over_the_per_component_limits_is_refused_at_load_naming_them() {
+    // Every real scorecard fits the defaults.
+    let runtime = Runtime::new().unwrap();
+    for b in BUNDLED {
+        runtime.load(b.wasm).unwrap();
+    }
+    runtime.load(&read(fixtures::PLAIN_WASIP2)).unwrap();
+    for (per_component, says) in [
+        (
+            PerComponent {
+                core_instances: 1,
+                ..PerComponent::default()
+            },
+            "core module instances, which exceeds the configured maximum of 1",
+        ),
+        (
+            PerComponent {
+                memories: 0,
+                ..PerComponent::default()
+            },
+            "Wasm linear memories, which exceeds the configured maximum of 0",
+        ),
+        (
+            PerComponent {
+                tables: 0,
+                ..PerComponent::default()
+            },
+            "tables, which exceeds the configured maximum of 0",
+        ),
+    ] {
+        let strict = Runtime::with_config(RuntimeConfig {
+            per_component,
+            ..RuntimeConfig::default()
+        })
+        .unwrap();
+        let e = load_err(&strict, &read(fixtures::PLAIN_WASIP2));
+        assert_eq!(e.kind(), "over-limits", "{e}");
+        assert!(e.to_string().contains(says), "{e}");
     }
 }
 
