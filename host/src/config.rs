@@ -44,6 +44,18 @@ pub struct Config {
     /// A draft's memory per evaluation, in MiB (default: 32).
     #[arg(long, env = "THUOCDO_DRAFT_MEMORY_MIB", global = true)]
     pub draft_memory_mib: Option<usize>,
+    /// The longest an HTTP request may take, body and answer included, in
+    /// seconds (default: 300; a national facts file takes tens of seconds).
+    #[arg(long, env = "THUOCDO_REQUEST_TIMEOUT_SECS", global = true)]
+    pub request_timeout_secs: Option<u64>,
+    /// The longest a request body may pause between two pieces, in seconds
+    /// (default: 30); then 408.
+    #[arg(long, env = "THUOCDO_BODY_IDLE_TIMEOUT_SECS", global = true)]
+    pub body_idle_timeout_secs: Option<u64>,
+    /// HTTP requests answered at once; more get 503 with Retry-After
+    /// (default: 1024).
+    #[arg(long, env = "THUOCDO_MAX_IN_FLIGHT", global = true)]
+    pub max_in_flight: Option<usize>,
     /// Core module instances one scorecard component may hold (default: 32).
     #[arg(long, env = "THUOCDO_PLUGIN_CORE_INSTANCES", global = true)]
     pub plugin_core_instances: Option<u32>,
@@ -129,6 +141,20 @@ impl Config {
             c.per_analyst = n.max(1);
         }
         c
+    }
+
+    /// What HTTP may cost the host.
+    pub fn http(&self) -> crate::app::HttpLimits {
+        let d = crate::app::HttpLimits::default();
+        crate::app::HttpLimits {
+            request_timeout: self
+                .request_timeout_secs
+                .map_or(d.request_timeout, std::time::Duration::from_secs),
+            body_idle_timeout: self
+                .body_idle_timeout_secs
+                .map_or(d.body_idle_timeout, std::time::Duration::from_secs),
+            max_in_flight: self.max_in_flight.unwrap_or(d.max_in_flight).max(1),
+        }
     }
 
     /// The runtime's configuration: default limits, code cached in the data directory.

@@ -12,26 +12,12 @@ use super::problems::{BadRequest, Conflict, Failed, Named, Secured, WasmBody};
 use super::types::Described;
 use crate::access::{Allowed, Caller, PublishPlugins, RoleKind};
 use crate::app::AppState;
-use crate::app::HttpError;
+use crate::app::{HttpError, unreadable_body};
 use crate::registry::{Published, VersionRecord};
 
 /// Reads a body, mapping a too-large one to 413 with a problem document.
 pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, HttpError> {
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            HttpError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                format!(
-                    "the body is larger than this route accepts ({} MiB)",
-                    limit / (1024 * 1024)
-                ),
-            )
-            .field("body")
-        } else {
-            HttpError::bad_request(format!("the body cannot be read: {e}")).field("body")
-        }
-    })
+    body.map_err(|e| unreadable_body(&e, limit))
 }
 
 /// Publishes a component: 201 when new, 200 when these bytes were published

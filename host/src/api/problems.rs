@@ -24,7 +24,9 @@ fn meaning(status: u16) -> &'static str {
         413 => "The body is over the route's limit",
         415 => "The body is not JSON",
         422 => "Read, but refused: each fault named (`code`, `field`, and `errors` per row)",
+        408 => "The request took too long, or its body stopped arriving",
         429 => "Too many at once; try again",
+        503 => "The host is answering all the requests it may at once; Retry-After says when to try again",
         500 => "The host failed; `request_id` names the log line with the cause",
         _ => "Refused",
     }
@@ -81,6 +83,7 @@ problem_sets! {
     Conflict => [409];
     /// Too many at once.
     Busy => [429];
-    /// The host's own failure, on every route.
-    Failed => [500];
+    /// On every route: too slow a request (408), the host's own failure
+    /// (500), or the host at its limit of requests in flight (503).
+    Failed => [408, 500, 503];
 }

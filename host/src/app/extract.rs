@@ -2,7 +2,7 @@
 //! from the bearer token, a JSON body, a query string, a run id in the path.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
@@ -47,6 +47,44 @@ impl<A: Action + Send + Sync> FromRequestParts<AppState> for Allowed<A> {
     }
 }
 
+/// Whether a body could not be read because it stopped arriving (the
+/// router's idle timeout on request bodies).
+fn stalled(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// The error for a body that could not be read: 408 when it stopped
+/// arriving, 413 when it was over `limit` bytes, 400 otherwise.
+pub fn unreadable_body(rejection: &BytesRejection, limit: usize) -> HttpError {
+    if stalled(rejection) {
+        HttpError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body-timeout",
+            "the body stopped arriving before it was complete",
+        )
+        .field("body")
+    } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        HttpError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            format!(
+                "the body is larger than this route accepts ({} MiB)",
+                limit / (1024 * 1024)
+            ),
+        )
+        .field("body")
+    } else {
+        HttpError::bad_request(format!("the body cannot be read: {rejection}")).field("body")
+    }
+}
+
 /// A JSON body; a malformed one is a problem naming what is wrong with it.
 pub struct Body<T>(pub T);
 
@@ -68,6 +106,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
                 "send Content-Type: application/json",
             )
             .field("Content-Type")),
+            Err(JsonRejection::BytesRejection(e)) => Err(unreadable_body(&e, usize::MAX)),
             Err(other) => Err(HttpError::bad_request(other.body_text()).field("body")),
         }
     }

@@ -14,7 +14,7 @@ mod error;
 mod extract;
 
 pub use error::{HttpError, Problem, Wording};
-pub use extract::{Body, Params, parse_run_id};
+pub use extract::{Body, Params, parse_run_id, unreadable_body};
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -22,14 +22,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{Request, State};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use axum::response::Response;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::LoadShedLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::access::TokenCache;
@@ -53,6 +58,32 @@ pub struct AppState {
     pub tokens: Arc<TokenCache>,
     /// Drafts and what-ifs.
     pub whatifs: Arc<WhatIfs>,
+    /// How long a request and its body may take, and how many at once.
+    pub http: HttpLimits,
+}
+
+/// What HTTP costs the host at most: a request that takes too long is
+/// answered 408, a body that stops arriving 408, and past the requests in
+/// flight the host answers 503 with Retry-After at once rather than queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// The longest a request may take, body and answer included.
+    pub request_timeout: std::time::Duration,
+    /// The longest a body may pause between two pieces.
+    pub body_idle_timeout: std::time::Duration,
+    /// Requests answered at once; more are refused with 503.
+    pub max_in_flight: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> HttpLimits {
+        HttpLimits {
+            // A national facts file takes tens of seconds to import.
+            request_timeout: std::time::Duration::from_secs(300),
+            body_idle_timeout: std::time::Duration::from_secs(30),
+            max_in_flight: 1024,
+        }
+    }
 }
 
 impl AppState {
@@ -75,7 +106,13 @@ impl AppState {
             runs: Arc::new(Mutex::new(HashMap::new())),
             bulkhead: Arc::new(Bulkhead::new(bulkhead)),
             tokens: Arc::new(TokenCache::default()),
+            http: HttpLimits::default(),
         }
+    }
+
+    /// The same state with `http`'s limits.
+    pub fn with_http(self, http: HttpLimits) -> AppState {
+        AppState { http, ..self }
     }
 }
 
@@ -100,7 +137,18 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(state.clone(), in_request));
+        .layer(middleware::from_fn_with_state(state.clone(), in_request))
+        // Past the requests in flight, 503 at once (load shedding), not a queue.
+        .layer(HandleErrorLayer::new(overloaded))
+        .layer(LoadShedLayer::new())
+        // One semaphore for the whole router: axum gives each route its own
+        // copy of a layer, and a per-route limit would not bound the host.
+        .layer(GlobalConcurrencyLimitLayer::new(state.http.max_in_flight))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.http.request_timeout,
+        ))
+        .layer(RequestBodyTimeoutLayer::new(state.http.body_idle_timeout));
     Router::new()
         .merge(crate::api::routes())
         .merge(crate::web::routes())
@@ -138,6 +186,24 @@ tokio::task_local! {
 /// The id of the request being answered, when called while answering one.
 pub fn request_id() -> Option<String> {
     REQUEST_ID.try_with(String::clone).ok()
+}
+
+/// The answer when the host is answering all the requests it may at once.
+async fn overloaded(error: tower::BoxError) -> Response {
+    if error.is::<tower::load_shed::error::Overloaded>() {
+        let mut response = HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "the host is answering all the requests it may at once; try again in a second",
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        response
+    } else {
+        HttpError::internal(format!("the request's layers failed: {error}")).into_response()
+    }
 }
 
 /// Runs the rest of the request with its id at hand (a 5xx names it) and

@@ -41,7 +41,8 @@ pub(super) async fn serve_until_interrupted(
         "evaluations: {} workers, at most {} for any one plugin version",
         bulkhead.workers, bulkhead.share
     );
-    let state = app::AppState::with_config(Arc::new(registry), bulkhead, config.whatif());
+    let state = app::AppState::with_config(Arc::new(registry), bulkhead, config.whatif())
+        .with_http(config.http());
     app::serve_state(state, listener, shutdown)
         .await
         .map_err(|e| Error::Failed(format!("serving: {e}")))

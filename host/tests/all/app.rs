@@ -309,3 +309,102 @@ fn a_caller_without_the_role_is_refused_before_the_body_is_read() {
         let _ = std::fs::remove_dir_all(dir);
     });
 }
+
+/// A body that sends one piece and then never another.
+fn stalled_body() -> Body {
+    let first = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(
+        b"subject,period,",
+    ))]);
+    Body::from_stream(futures_util::StreamExt::chain(
+        first,
+        futures_util::stream::pending(),
+    ))
+}
+
+/// The router over `name`'s empty store with `limits`, and an admin token.
+async fn limited(
+    name: &str,
+    limits: thuocdo_host::app::HttpLimits,
+) -> (axum::Router, Store, std::path::PathBuf, String) {
+    let (_, store, dir) = app(name).await;
+    let registry = Arc::new(Registry::new(
+        store.clone(),
+        Arc::new(Runtime::new().unwrap()),
+    ));
+    let router = router(AppState::new(registry).with_http(limits));
+    let (admin, _) = thuocdo_host::access::tokens::create(
+        &store,
+        "test",
+        "admin",
+        &thuocdo_host::access::Role::Admin,
+    )
+    .await
+    .unwrap();
+    (router, store, dir, admin)
+}
+
+fn stalled_facts(admin: &str) -> Request<Body> {
+    Request::post("/api/v1/facts?format=csv")
+        .header("content-type", "text/csv")
+        .header("authorization", format!("Bearer {admin}"))
+        .body(stalled_body())
+        .unwrap()
+}
+
+#[test]
+fn a_body_that_stops_arriving_or_a_request_that_takes_too_long_is_a_408() {
+    with_log(|_| async move {
+        use std::time::Duration;
+        let limits = thuocdo_host::app::HttpLimits {
+            body_idle_timeout: Duration::from_millis(200),
+            ..Default::default()
+        };
+        let (app, store, dir, admin) = limited("stalled", limits).await;
+        let (status, _, body) = send(&app, stalled_facts(&admin)).await;
+        assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+        let problem: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "body-timeout", "{problem}");
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+
+        let limits = thuocdo_host::app::HttpLimits {
+            request_timeout: Duration::from_millis(300),
+            ..Default::default()
+        };
+        let (app, store, dir, admin) = limited("slow", limits).await;
+        let (status, _, _) = send(&app, stalled_facts(&admin)).await;
+        assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
+
+#[test]
+fn past_the_requests_in_flight_the_host_answers_503_with_retry_after_at_once() {
+    with_log(|_| async move {
+        let limits = thuocdo_host::app::HttpLimits {
+            max_in_flight: 1,
+            ..Default::default()
+        };
+        let (app, store, dir, admin) = limited("busy", limits).await;
+        // One request holds the only place, its body never complete.
+        let held = tokio::spawn({
+            let app = app.clone();
+            let request = stalled_facts(&admin);
+            async move { app.oneshot(request).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let (status, headers, body) = send(&app, get("/healthz")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(headers["retry-after"], "1");
+        let problem: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "overloaded", "{problem}");
+        // Once it is gone, the next is answered.
+        held.abort();
+        let _ = held.await;
+        let (status, _, _) = send(&app, get("/healthz")).await;
+        assert_eq!(status, StatusCode::OK);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
