@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use thuocdo_host::access::Actor;
 use thuocdo_host::bundled::BUNDLED;
 
-use crate::support::{Server, other_bytes, runtime, start, wasm};
+use crate::support::{complete_run, other_bytes, runtime, start, wasm};
 
 #[test]
 fn plugins_publish_list_describe_yank_with_every_error() {
@@ -259,23 +259,6 @@ fn evaluation_scores_each_subject_or_names_why_not() {
         assert!(metrics.as_str().unwrap().contains("thuocdo_evaluations_total{plugin=\"tuyenquang/provincial-leader-monthly\",version=\"1.0.1\",outcome=\"scored\"} 1"), "{metrics}");
         s.stop().await;
     });
-}
-
-/// Starts September 2025's run as the admin and waits for it to complete;
-/// its id.
-async fn complete_run(s: &Server) -> i64 {
-    let (status, started) = s
-        .post_json("/api/v1/runs", Some("admin"), json!({"period": "2025-09"}))
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
-    let id = started["id"].as_i64().unwrap();
-    for _ in 0..400 {
-        if s.get(&format!("/api/v1/runs/{id}"), None).await.1["run"]["status"] == "complete" {
-            return id;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("run {id} did not complete");
 }
 
 #[test]

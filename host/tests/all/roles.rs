@@ -2,12 +2,10 @@
 //! refused with 403, and a refusal writes nothing — the audit log, the
 //! versions, the assignments and the official runs are as they were.
 
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Server, other_bytes, runtime, start, wasm};
+use crate::support::{Server, complete_run, other_bytes, runtime, start, wasm};
 
 /// A write the test tries with a token.
 struct Write {
@@ -47,24 +45,6 @@ async fn state(s: &Server) -> Value {
         seen.insert(path.into(), body);
     }
     Value::Object(seen)
-}
-
-/// A complete run of September 2025 over the whole organisation.
-pub(crate) async fn complete_run(s: &Server) -> i64 {
-    let (status, started) = s
-        .post_json("/api/v1/runs", Some("admin"), json!({"period": "2025-09"}))
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
-    let id = started["id"].as_i64().unwrap();
-    for _ in 0..400 {
-        let (_, body) = s.get(&format!("/api/v1/runs/{id}"), None).await;
-        if body["run"]["status"] != "running" {
-            assert_eq!(body["run"]["status"], "complete", "{body}");
-            return id;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("run {id} did not finish");
 }
 
 #[test]

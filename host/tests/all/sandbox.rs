@@ -4,8 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::roles::complete_run;
-use crate::support::{runtime, start, wasm};
+use crate::support::{complete_run, runtime, start, wasm};
 
 #[test]
 fn sandbox_routes_with_every_error() {

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::{Client, Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use thuocdo_host::access::tokens;
 use thuocdo_host::access::{Actor, Role};
 use thuocdo_host::bundled::BUNDLED;
@@ -278,6 +279,24 @@ fn header_text(headers: &reqwest::header::HeaderMap) -> String {
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default()
+}
+
+/// A complete run of September 2025 over the whole organisation.
+pub(crate) async fn complete_run(s: &Server) -> i64 {
+    let (status, started) = s
+        .post_json("/api/v1/runs", Some("admin"), json!({"period": "2025-09"}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let id = started["id"].as_i64().unwrap();
+    for _ in 0..400 {
+        let (_, body) = s.get(&format!("/api/v1/runs/{id}"), None).await;
+        if body["run"]["status"] != "running" {
+            assert_eq!(body["run"]["status"], "complete", "{body}");
+            return id;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("run {id} did not finish");
 }
 
 pub(crate) fn runtime() -> tokio::runtime::Runtime {
