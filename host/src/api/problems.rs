@@ -26,7 +26,9 @@ fn meaning(status: u16) -> &'static str {
         422 => "Read, but refused: each fault named (`code`, `field`, and `errors` per row)",
         408 => "The request took too long, or its body stopped arriving",
         429 => "Too many at once; try again",
-        503 => "The host is answering all the requests it may at once; Retry-After says when to try again",
+        503 => {
+            "The host is answering all the requests it may at once; Retry-After says when to try again"
+        }
         500 => "The host failed; `request_id` names the log line with the cause",
         _ => "Refused",
     }
