@@ -30,13 +30,7 @@ macro_rules! actions {
 
 const ADMINS: &[RoleKind] = &[RoleKind::Admin, RoleKind::UnitAdmin];
 const PUBLISHERS: &[RoleKind] = &[RoleKind::Admin, RoleKind::Publisher];
-const ANY_TOKEN: &[RoleKind] = &[
-    RoleKind::Admin,
-    RoleKind::UnitAdmin,
-    RoleKind::Publisher,
-    RoleKind::Analyst,
-    RoleKind::Viewer,
-];
+const ANY_TOKEN: &[RoleKind] = &RoleKind::ALL;
 
 actions! {
     /// Publish a plugin (in one's own namespace).

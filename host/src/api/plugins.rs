@@ -17,7 +17,7 @@ use crate::registry::{Published, VersionRecord};
 
 /// Reads a body, mapping a too-large one to 413 with a problem document.
 pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, HttpError> {
-    body.map_err(|e| unreadable_body(&e, limit))
+    body.map_err(|e| unreadable_body(&e, Some(limit)))
 }
 
 /// Publishes a component: 201 when new, 200 when these bytes were published

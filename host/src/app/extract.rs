@@ -61,8 +61,9 @@ fn stalled(error: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// The error for a body that could not be read: 408 when it stopped
-/// arriving, 413 when it was over `limit` bytes, 400 otherwise.
-pub fn unreadable_body(rejection: &BytesRejection, limit: usize) -> HttpError {
+/// arriving, 413 when it was over the route's limit (`limit` bytes, where the
+/// caller knows it), 400 otherwise.
+pub fn unreadable_body(rejection: &BytesRejection, limit: Option<usize>) -> HttpError {
     if stalled(rejection) {
         HttpError::new(
             StatusCode::REQUEST_TIMEOUT,
@@ -74,10 +75,13 @@ pub fn unreadable_body(rejection: &BytesRejection, limit: usize) -> HttpError {
         HttpError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-large",
-            format!(
-                "the body is larger than this route accepts ({} MiB)",
-                limit / (1024 * 1024)
-            ),
+            match limit {
+                Some(limit) => format!(
+                    "the body is larger than this route accepts ({} MiB)",
+                    limit / (1024 * 1024)
+                ),
+                None => "the body is larger than this route accepts".to_string(),
+            },
         )
         .field("body")
     } else {
@@ -106,7 +110,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
                 "send Content-Type: application/json",
             )
             .field("Content-Type")),
-            Err(JsonRejection::BytesRejection(e)) => Err(unreadable_body(&e, usize::MAX)),
+            Err(JsonRejection::BytesRejection(e)) => Err(unreadable_body(&e, None)),
             Err(other) => Err(HttpError::bad_request(other.body_text()).field("body")),
         }
     }

@@ -114,13 +114,8 @@ fn key_for(dir: &Path) -> std::io::Result<[u8; 32]> {
     let mut path = dir.as_os_str().to_owned();
     path.push(".key");
     let path = PathBuf::from(path);
-    if let Ok(bytes) = fs::read(&path) {
-        return <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{} is not a 32-byte key", path.display()),
-            )
-        });
+    if let Ok(key) = read_key(&path) {
+        return key;
     }
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(std::io::Error::other)?;
@@ -138,12 +133,22 @@ fn key_for(dir: &Path) -> std::io::Result<[u8; 32]> {
             Ok(key)
         }
         // Another host process made it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let bytes = fs::read(&path)?;
-            <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
-                std::io::Error::other(format!("{} is not a 32-byte key", path.display()))
-            })
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_key(&path)?,
         Err(e) => Err(e),
     }
+}
+
+/// The key in the file at `path`: `Err` when it cannot be opened; `Ok` of an
+/// error when it is not exactly 32 bytes. At most 33 bytes are read, whatever
+/// the file holds.
+fn read_key(path: &Path) -> std::io::Result<std::io::Result<[u8; 32]>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::with_capacity(33);
+    fs::File::open(path)?.take(33).read_to_end(&mut bytes)?;
+    Ok(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{} is not a 32-byte key", path.display()),
+        )
+    }))
 }

@@ -408,3 +408,29 @@ fn past_the_requests_in_flight_the_host_answers_503_with_retry_after_at_once() {
         let _ = std::fs::remove_dir_all(dir);
     });
 }
+
+#[test]
+fn a_json_body_over_the_limit_is_a_413_naming_the_body() {
+    with_log(|_| async move {
+        let (app, store, dir, admin) =
+            limited("too-large", thuocdo_host::app::HttpLimits::default()).await;
+        // Over the API's 32 MiB for a request that is not a data file.
+        let (body, _) = counted_body(33 << 20);
+        let request = Request::post("/api/v1/runs")
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {admin}"))
+            .body(body)
+            .unwrap();
+        let (status, _, body) = send(&app, request).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        let problem: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "too-large", "{problem}");
+        assert_eq!(problem["field"], "body");
+        assert_eq!(
+            problem["detail"], "the body is larger than this route accepts",
+            "{problem}"
+        );
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}

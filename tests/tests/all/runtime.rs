@@ -111,6 +111,8 @@ const FAULTS: &[(&str, &str)] = &[
     ("undeclared-fact", "fault"),
     ("wrong-position", "fault"),
     ("wrong-range", "fault"),
+    ("wrong-value", "fault"),
+    ("wrong-count", "fault"),
 ];
 
 fn fault(runtime: &Runtime, plugin: &Plugin, mode: &str) -> (Error, Duration) {
@@ -216,6 +218,19 @@ fn a_refusal_may_name_only_what_describe_declares_and_a_fault_quotes_little() {
     assert!(
         e.to_string()
             .contains("with a range describe() does not declare"),
+        "{e}"
+    );
+    let (e, _) = fault(&runtime, &plugin, "wrong-value");
+    assert!(
+        e.to_string()
+            .contains("with a value the input does not hold"),
+        "{e}"
+    );
+    let (e, _) = fault(&runtime, &plugin, "wrong-count");
+    assert!(
+        e.to_string().contains(
+            "7 facts expected and 1 found, where describe() declares 1 and the input holds 1"
+        ),
         "{e}"
     );
     // An honest refusal names the declared fact and passes as the answer.
@@ -694,4 +709,29 @@ fn a_lane_whose_store_fills_the_pool_starts_a_new_store() {
         let got = fingerprint_of(lane.evaluate(&plugin, &determinism_input()).unwrap());
         assert_eq!(got, reference, "subject {k}");
     }
+}
+
+#[test]
+fn a_cache_key_that_is_not_32_bytes_means_no_cache_not_a_failure() {
+    let dir = std::env::temp_dir().join(format!("thuocdo-bad-key-{}", std::process::id()));
+    let key = std::path::PathBuf::from(format!("{}.key", dir.display()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::write(&key, vec![7u8; 40 << 20]).unwrap();
+    let runtime = Runtime::with_config(RuntimeConfig {
+        cache_dir: Some(dir.clone()),
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    runtime.load(BUNDLED[0].wasm).unwrap();
+    assert!(
+        std::fs::read_dir(&dir).map_or(true, |mut d| d.next().is_none()),
+        "nothing is cached without a key"
+    );
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().len(),
+        40 << 20,
+        "the file is left as it was"
+    );
+    std::fs::remove_file(&key).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }

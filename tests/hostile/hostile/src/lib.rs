@@ -27,6 +27,8 @@
 //! | `undeclared-fact` | refuses, naming a fact describe() does not declare       |
 //! | `wrong-position`  | refuses, naming a declared fact at another position      |
 //! | `wrong-range`     | refuses a value with a range describe() does not declare |
+//! | `wrong-value`     | refuses a value the input does not hold                  |
+//! | `wrong-count`     | refuses with fact counts that are not the true ones      |
 //!
 //! Its describe() sleeps a day before it answers: loading it at all shows that
 //! no host call waits on real time.
@@ -245,6 +247,19 @@ impl thuocdo_sdk::bindings::Guest for Hostile {
                 value: input.facts[0].unwrap_or(0),
                 min: Some(0),
                 max: Some(1),
+            })),
+            "wrong-value" => Err(w::EvaluationError::InvalidFact(w::InvalidFact {
+                fact: w::FactRef {
+                    position: 0,
+                    name: "rate".into(),
+                },
+                value: 1_234_567,
+                min: Some(0),
+                max: Some(1_000_000),
+            })),
+            "wrong-count" => Err(w::EvaluationError::WrongFactCount(w::CountMismatch {
+                expected: 7,
+                found: 1,
             })),
             _ => thuocdo_sdk::wire::evaluate_wire::<Honest>(input),
         }
