@@ -52,6 +52,34 @@ pub struct Config {
     /// (default: 30); then 408.
     #[arg(long, env = "THUOCDO_BODY_IDLE_TIMEOUT_SECS", global = true)]
     pub body_idle_timeout_secs: Option<u64>,
+    /// The longest a client may take to send a request's headers, in
+    /// seconds (default: 10); then its connection is closed.
+    #[arg(long, env = "THUOCDO_HEADER_TIMEOUT_SECS", global = true)]
+    pub header_timeout_secs: Option<u64>,
+    /// Connections served at once; more wait to be accepted (default: 1024).
+    #[arg(long, env = "THUOCDO_MAX_CONNECTIONS", global = true)]
+    pub max_connections: Option<usize>,
+    /// Sign-ins a minute from one client address (default: 10); more get
+    /// 429 with Retry-After.
+    #[arg(long, env = "THUOCDO_SIGN_INS_PER_MINUTE", global = true)]
+    pub sign_ins_per_minute: Option<u32>,
+    /// Writes a minute from one client address (default: 3000).
+    #[arg(long, env = "THUOCDO_WRITES_PER_MINUTE_PER_ADDRESS", global = true)]
+    pub writes_per_minute_per_address: Option<u32>,
+    /// Writes a minute with one token (default: 1200).
+    #[arg(long, env = "THUOCDO_WRITES_PER_MINUTE_PER_TOKEN", global = true)]
+    pub writes_per_minute_per_token: Option<u32>,
+    /// Reverse proxies in front of the host, by address, comma-separated:
+    /// for requests from them the client is the nearest address in
+    /// X-Forwarded-For that is not one of them (default: none; the peer is
+    /// the client).
+    #[arg(
+        long,
+        env = "THUOCDO_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// HTTP requests answered at once; more get 503 with Retry-After
     /// (default: 1024).
     #[arg(long, env = "THUOCDO_MAX_IN_FLIGHT", global = true)]
@@ -65,6 +93,16 @@ pub struct Config {
     /// Tables one scorecard component may hold (default: 16).
     #[arg(long, env = "THUOCDO_PLUGIN_TABLES", global = true)]
     pub plugin_tables: Option<u32>,
+    /// Runs, verifications and what-ifs the host scores at once; one more
+    /// is answered 503 with Retry-After (default: 2).
+    #[arg(long, env = "THUOCDO_MAX_SCORING_JOBS", global = true)]
+    pub max_scoring_jobs: Option<usize>,
+    /// Drafts one analyst may keep (default: 20).
+    #[arg(long, env = "THUOCDO_DRAFTS_PER_ANALYST", global = true)]
+    pub drafts_per_analyst: Option<i64>,
+    /// MiB of draft components one analyst may keep in all (default: 64).
+    #[arg(long, env = "THUOCDO_DRAFT_MIB_PER_ANALYST", global = true)]
+    pub draft_mib_per_analyst: Option<i64>,
     /// What-ifs one analyst may run at once (default: 2).
     #[arg(long, env = "THUOCDO_WHAT_IFS_PER_ANALYST", global = true)]
     pub what_ifs_per_analyst: Option<usize>,
@@ -140,6 +178,12 @@ impl Config {
         if let Some(n) = self.what_ifs_per_analyst {
             c.per_analyst = n.max(1);
         }
+        if let Some(n) = self.drafts_per_analyst {
+            c.drafts_per_analyst = n.max(1);
+        }
+        if let Some(mib) = self.draft_mib_per_analyst {
+            c.draft_bytes_per_analyst = mib.max(1) << 20;
+        }
         c
     }
 
@@ -154,6 +198,20 @@ impl Config {
                 .body_idle_timeout_secs
                 .map_or(d.body_idle_timeout, std::time::Duration::from_secs),
             max_in_flight: self.max_in_flight.unwrap_or(d.max_in_flight).max(1),
+            header_timeout: self
+                .header_timeout_secs
+                .map_or(d.header_timeout, std::time::Duration::from_secs),
+            max_connections: self.max_connections.unwrap_or(d.max_connections).max(1),
+            sign_ins: self
+                .sign_ins_per_minute
+                .map_or(d.sign_ins, crate::app::rate::Quota::per_minute),
+            writes_per_address: self
+                .writes_per_minute_per_address
+                .map_or(d.writes_per_address, crate::app::rate::Quota::per_minute),
+            writes_per_token: self
+                .writes_per_minute_per_token
+                .map_or(d.writes_per_token, crate::app::rate::Quota::per_minute),
+            trusted_proxies: self.trusted_proxies.clone().into(),
         }
     }
 
@@ -169,6 +227,9 @@ impl Config {
                 memories: self.plugin_memories.unwrap_or(defaults.memories),
                 tables: self.plugin_tables.unwrap_or(defaults.tables),
             },
+            max_jobs: self
+                .max_scoring_jobs
+                .unwrap_or(RuntimeConfig::default().max_jobs),
             ..RuntimeConfig::default()
         }
     }

@@ -43,8 +43,8 @@ pub const MAX_FACTS_BYTES: usize = 512 * 1024 * 1024;
 pub const MAX_SUBJECTS_PER_REQUEST: usize = 10_000;
 
 /// The API's routes, to merge beside the dashboard's (see [`crate::app::router`]).
-pub fn routes() -> Router<AppState> {
-    let api = Router::new()
+pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
+    let writes = Router::new()
         .route("/plugins", post(plugins::publish).get(plugins::list))
         .route("/plugins/{namespace}/{name}", get(plugins::versions))
         .route(
@@ -62,7 +62,6 @@ pub fn routes() -> Router<AppState> {
             "/facts",
             post(org::facts).layer(DefaultBodyLimit::max(MAX_FACTS_BYTES)),
         )
-        .route("/evaluate", post(evaluate::evaluate))
         .route("/runs", post(runs::start).get(runs::list))
         .route("/runs/{id}", get(runs::status))
         .route("/runs/{id}/results", get(runs::results))
@@ -73,7 +72,11 @@ pub fn routes() -> Router<AppState> {
         .route("/sandbox/drafts/{id}", delete(whatif::delete))
         .route("/sandbox/drafts/{id}/compare", post(whatif::compare))
         .route("/audit", get(system::audit))
-        .route("/openapi.json", get(openapi::document))
+        .route("/openapi.json", get(openapi::document));
+    // Writes are rate limited; an evaluation changes nothing and is bounded
+    // by the bulkhead instead, so the limits are on the routes above only.
+    let api = crate::app::rate::limit_writes(writes, limits)
+        .route("/evaluate", post(evaluate::evaluate))
         .layer(DefaultBodyLimit::max(MAX_PLUGIN_BYTES));
     Router::new()
         .nest("/api/v1", api)

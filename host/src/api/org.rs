@@ -7,7 +7,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 
 use super::plugins::body;
-use super::problems::{Conflict, Failed, FileBody, JsonBody, NotFound, Secured};
+use super::problems::{Conflict, Failed, FileBody, JsonBody, NotFound, Secured, Written};
 use super::types::{FactsQuery, NewAssignment, Unit};
 use crate::access::{Allowed, AssignScorecards, ChangeOrganisation, ImportFacts};
 use crate::app::AppState;
@@ -61,7 +61,7 @@ pub async fn units(State(state): State<AppState>) -> Result<Json<Vec<Unit>>, Htt
     request_body = NewAssignment,
     responses(
         (status = 201, description = "Assigned", body = Assignment),
-        Secured, JsonBody, NotFound, Conflict, Failed,
+        Secured, Written, JsonBody, NotFound, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn assign(
@@ -100,7 +100,7 @@ pub async fn assignments(
     request_body(content = String, content_type = "text/csv", description = "CSV, or JSON with Content-Type application/json"),
     responses(
         (status = 200, description = "Imported (or nothing new)", body = Imported),
-        Secured, FileBody, Conflict, Failed,
+        Secured, Written, FileBody, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn facts(

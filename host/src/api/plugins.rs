@@ -8,7 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::problems::{BadRequest, Conflict, Failed, Named, Secured, WasmBody};
+use super::problems::{BadRequest, Conflict, Failed, Named, Secured, WasmBody, Written};
 use super::types::Described;
 use crate::access::{Allowed, Caller, PublishPlugins, RoleKind};
 use crate::app::AppState;
@@ -28,7 +28,7 @@ pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<
     responses(
         (status = 201, description = "Published", body = Published),
         (status = 200, description = "These bytes were already published", body = Published),
-        Secured, WasmBody, Conflict, Failed,
+        Secured, Written, WasmBody, Conflict, Failed,
     ),
     security(("bearer" = []))
 )]
@@ -104,7 +104,7 @@ pub async fn describe(
     params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
     responses(
         (status = 200, description = "Yanked", body = VersionRecord),
-        Secured, Named, Failed,
+        Secured, Written, Named, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn yank(

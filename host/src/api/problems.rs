@@ -25,9 +25,11 @@ fn meaning(status: u16) -> &'static str {
         415 => "The body is not JSON",
         422 => "Read, but refused: each fault named (`code`, `field`, and `errors` per row)",
         408 => "The request took too long, or its body stopped arriving",
-        429 => "Too many at once; try again",
+        429 => {
+            "Too many: what-ifs at once for one analyst, or writes or sign-ins past the client's rate; Retry-After says when to try again"
+        }
         503 => {
-            "The host is answering all the requests it may at once; Retry-After says when to try again"
+            "The host is answering all the requests, or scoring all the runs and what-ifs, it may at once; Retry-After says when to try again"
         }
         500 => "The host failed; `request_id` names the log line with the cause",
         _ => "Refused",
@@ -85,6 +87,8 @@ problem_sets! {
     Conflict => [409];
     /// Too many at once.
     Busy => [429];
+    /// A write: 429 past its client's rate (per address and per token).
+    Written => [429];
     /// On every route: too slow a request (408), the host's own failure
     /// (500), or the host at its limit of requests in flight (503).
     Failed => [408, 500, 503];

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::problems::{Conflict, Failed, JsonBody, Named, NotFound, Secured};
+use super::problems::{Conflict, Failed, JsonBody, Named, NotFound, Secured, Written};
 use super::types::{Page, ResultsPage, RunProgress, RunStatus, StartRun, Started, Unlock};
 use crate::access::{self, Allowed, Caller, RoleKind, StartRuns, UnlockPeriods};
 use crate::app::AppState;
@@ -22,7 +22,7 @@ use crate::scoring::{self, OfficialRun, Progress, RunOptions, RunRecord, Summary
     request_body = StartRun,
     responses(
         (status = 202, description = "Started", body = Started),
-        Secured, JsonBody, NotFound, Failed,
+        Secured, Written, JsonBody, NotFound, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn start(
@@ -174,7 +174,7 @@ pub async fn summary(
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Published; the period is locked there", body = OfficialRun),
-        Secured, Named, Conflict, Failed,
+        Secured, Written, Named, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn publish(
@@ -193,7 +193,7 @@ pub async fn publish(
     request_body = Unlock,
     responses(
         (status = 200, description = "Unlocked", body = OfficialRun),
-        Secured, JsonBody, NotFound, Conflict, Failed,
+        Secured, Written, JsonBody, NotFound, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn unlock(

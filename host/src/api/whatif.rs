@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use super::plugins::body;
-use super::problems::{Busy, Failed, JsonBody, Named, NotFound, Secured, WasmBody};
+use super::problems::{Busy, Failed, JsonBody, Named, NotFound, Secured, WasmBody, Written};
 use crate::access::{Allowed, Caller, SANDBOX_ROLES, UseSandbox};
 use crate::app::AppState;
 use crate::app::{Body, HttpError};
@@ -27,7 +27,7 @@ fn draft_id(text: &str) -> Result<i64, HttpError> {
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The draft component (any content type; application/wasm is usual)"),
     responses(
         (status = 201, description = "Kept as a draft", body = DraftRecord),
-        Secured, WasmBody, Failed,
+        Secured, Written, WasmBody, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn upload(
@@ -61,7 +61,7 @@ pub async fn list(
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Deleted", body = DraftRecord),
-        Secured, Named, Failed,
+        Secured, Written, Named, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn delete(

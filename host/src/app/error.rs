@@ -33,9 +33,14 @@ pub struct Problem {
     /// The field or part of the request at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// Each bad row of a data file, when the request carried one.
+    /// The bad rows of a data file, when the request carried one: the first
+    /// 1,000 of them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<scoring::RowError>,
+    /// How many rows of the file are bad in all (more than `errors` names
+    /// when over 1,000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors_total: Option<usize>,
     /// The request's id, as the host's log records it (also the
     /// `x-request-id` header); set on every 5xx.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,9 +70,12 @@ pub struct HttpError {
     code: &'static str,
     detail: String,
     field: Option<String>,
-    errors: Vec<scoring::RowError>,
-    // Boxed: most errors have none, and every handler returns this type.
+    // Boxed, these two: most errors have none, and every handler returns
+    // this type.
+    bad_rows: Option<Box<(Vec<scoring::RowError>, usize)>>,
     wording: Option<Box<Wording>>,
+    /// Seconds a client should wait before trying again (a 503's header).
+    retry_after: Option<u32>,
 }
 
 impl HttpError {
@@ -78,8 +86,27 @@ impl HttpError {
             code,
             detail: detail.into(),
             field: None,
-            errors: Vec::new(),
+            bad_rows: None,
             wording: None,
+            retry_after: None,
+        }
+    }
+
+    /// The same error with a Retry-After header of `secs`.
+    pub fn retry_after(self, secs: u32) -> HttpError {
+        HttpError {
+            retry_after: Some(secs),
+            ..self
+        }
+    }
+
+    /// 503: the host has all the work of this kind it takes at once; the
+    /// detail (what is full) is the caller's to read, and Retry-After says
+    /// when to come back.
+    pub fn busy(detail: impl Into<String>, retry_after: u32) -> HttpError {
+        HttpError {
+            retry_after: Some(retry_after),
+            ..HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", detail)
         }
     }
 
@@ -144,7 +171,7 @@ impl HttpError {
     /// logged under the request's id (see [`HttpError::log`]) and replaced
     /// by a sentence naming that id.
     pub fn public_detail(&self) -> String {
-        if self.status.is_server_error() {
+        if self.hides_cause() {
             match request_id() {
                 Some(id) => format!(
                     "the host failed to answer this request; its log has the cause under request id {id}"
@@ -159,7 +186,7 @@ impl HttpError {
     /// Logs a 5xx with its cause (refusals are logged by the trace layer
     /// with their status alone).
     pub fn log(&self) {
-        if self.status.is_server_error() {
+        if self.hides_cause() {
             // The id is in the request's span too; the event names it itself
             // so the line stands alone wherever the span is not recorded.
             tracing::error!(
@@ -172,9 +199,15 @@ impl HttpError {
         }
     }
 
+    /// A failure of the host, whose cause is for its log: a 5xx, but for a
+    /// 503 that says what is full and when to come back.
+    fn hides_cause(&self) -> bool {
+        self.status.is_server_error() && self.retry_after.is_none()
+    }
+
     /// The problem document, as the caller sees it.
     pub fn problem(&self) -> Problem {
-        let server = self.status.is_server_error();
+        let server = self.hides_cause();
         Problem {
             kind: format!("urn:thuocdo:problem:{}", self.code),
             title: self
@@ -186,7 +219,11 @@ impl HttpError {
             detail: self.public_detail(),
             code: self.code.to_string(),
             field: self.field.clone(),
-            errors: self.errors.clone(),
+            errors: self
+                .bad_rows
+                .as_ref()
+                .map_or_else(Vec::new, |b| b.0.clone()),
+            errors_total: self.bad_rows.as_ref().map(|b| b.1),
             request_id: if server { request_id() } else { None },
         }
     }
@@ -196,12 +233,18 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         self.log();
         let body = serde_json::to_vec(&self.problem()).expect("a problem serialises");
-        (
+        let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        response
     }
 }
 
@@ -244,8 +287,8 @@ impl From<scoring::Error> for HttpError {
         use scoring::Error as E;
         let detail = e.to_string();
         match e {
-            E::BadRows { rows, .. } => HttpError {
-                errors: rows,
+            E::BadRows { rows, total, .. } => HttpError {
+                bad_rows: Some(Box::new((rows, total))),
                 ..HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-rows", detail).field("body")
             },
             E::BadFile(_) => HttpError::bad_request(detail).field("body"),
@@ -254,6 +297,7 @@ impl From<scoring::Error> for HttpError {
             E::NoRun(id) => HttpError::not_found(detail).worded(Wording::NoRun(id)),
             E::Forbidden(_) => HttpError::forbidden(detail),
             E::Refused(_) => HttpError::new(StatusCode::CONFLICT, "refused", detail),
+            E::Busy(_) => HttpError::busy(detail, 30),
             E::Internal(_) => HttpError::internal(detail),
             E::Registry(r) => r.into(),
             E::Runtime(r) => r.into(),
@@ -274,6 +318,7 @@ impl From<whatif::Error> for HttpError {
             E::Forbidden(_) => HttpError::forbidden(detail),
             E::NotFound(_) => HttpError::not_found(detail),
             E::Busy(_) => HttpError::new(StatusCode::TOO_MANY_REQUESTS, "busy", detail),
+            E::Quota(_) => HttpError::new(StatusCode::CONFLICT, "over-quota", detail),
             E::Invalid(r) => r.into(),
             E::DraftFailed { kind, .. } => {
                 HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, kind, detail)
@@ -286,6 +331,9 @@ impl From<whatif::Error> for HttpError {
 
 impl From<runtime::Error> for HttpError {
     fn from(e: runtime::Error) -> HttpError {
+        if matches!(e, runtime::Error::HostBusy(_)) {
+            return HttpError::busy(e.to_string(), 5);
+        }
         HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, e.kind(), e.to_string())
     }
 }

@@ -12,6 +12,7 @@
 
 mod error;
 mod extract;
+pub mod rate;
 
 pub use error::{HttpError, Problem, Wording};
 pub use extract::{Body, Params, parse_run_id, unreadable_body};
@@ -62,26 +63,47 @@ pub struct AppState {
     pub http: HttpLimits,
 }
 
-/// What HTTP costs the host at most: a request that takes too long is
-/// answered 408, a body that stops arriving 408, and past the requests in
-/// flight the host answers 503 with Retry-After at once rather than queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What HTTP costs the host at most: a client that does not finish sending
+/// its headers is cut off, connections past the cap wait to be accepted, a
+/// request that takes too long is answered 408, a body that stops arriving
+/// 408; past the requests in flight the host answers 503 with Retry-After at
+/// once rather than queue; sign-ins and writes past their rate get 429.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpLimits {
+    /// The longest a client may take to send a request's headers, from
+    /// connecting or from its last answer; then the connection is closed.
+    pub header_timeout: std::time::Duration,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
     /// The longest a request may take, body and answer included.
     pub request_timeout: std::time::Duration,
     /// The longest a body may pause between two pieces.
     pub body_idle_timeout: std::time::Duration,
     /// Requests answered at once; more are refused with 503.
     pub max_in_flight: usize,
+    /// Sign-ins per client address.
+    pub sign_ins: rate::Quota,
+    /// Writes per client address.
+    pub writes_per_address: rate::Quota,
+    /// Writes per bearer token.
+    pub writes_per_token: rate::Quota,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
 }
 
 impl Default for HttpLimits {
     fn default() -> HttpLimits {
         HttpLimits {
+            header_timeout: std::time::Duration::from_secs(10),
+            max_connections: 1024,
             // A national facts file takes tens of seconds to import.
             request_timeout: std::time::Duration::from_secs(300),
             body_idle_timeout: std::time::Duration::from_secs(30),
             max_in_flight: 1024,
+            sign_ins: rate::Quota::per_minute(10),
+            writes_per_address: rate::Quota::per_minute(3000),
+            writes_per_token: rate::Quota::per_minute(1200),
+            trusted_proxies: Arc::from([]),
         }
     }
 }
@@ -150,8 +172,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(RequestBodyTimeoutLayer::new(state.http.body_idle_timeout));
     Router::new()
-        .merge(crate::api::routes())
-        .merge(crate::web::routes())
+        .merge(crate::api::routes(&state.http))
+        .merge(crate::web::routes(&state.http))
         .fallback(crate::api::not_found)
         .layer(layers)
         .with_state(state)
@@ -168,15 +190,68 @@ pub async fn serve(
 }
 
 /// Serves every route over `state` on `listener` until `shutdown` completes.
+///
+/// The accept loop is the host's own (hyper's HTTP/1 connections under a
+/// semaphore) rather than `axum::serve`, which has neither a header timeout
+/// nor a connection cap: a client that opens connections and sends nothing
+/// is cut off after `header_timeout`, and past `max_connections` new ones
+/// wait in the listen queue until a place frees. Each request carries its
+/// peer's address (`ConnectInfo`) for the rate limits.
 pub async fn serve_state(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::Service;
+
+    let limits = state.http.clone();
     let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let places = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let place = tokio::select! {
+            place = places.clone().acquire_owned() => place.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of descriptors, or a connection reset before it
+                    // was accepted: wait a little rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                app.clone().call(request)
+            },
+        );
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "a connection ended in error");
+            }
+            drop(place);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 tokio::task_local! {

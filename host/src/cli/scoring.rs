@@ -35,7 +35,7 @@ impl From<scoring::Error> for Error {
             scoring::Error::Runtime(r) => Error::Plugin(r),
             scoring::Error::RunFailed { .. } => Error::Failed(e.to_string()),
             scoring::Error::Store(s) => Error::Failed(s.to_string()),
-            scoring::Error::Internal(why) => Error::Failed(why),
+            scoring::Error::Internal(why) | scoring::Error::Busy(why) => Error::Failed(why),
             other => Error::BadInput(other.to_string()),
         }
     }

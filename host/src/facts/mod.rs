@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::access::{Actor, Role};
 use crate::registry::{Period, Registry};
 use crate::runtime::sha256_hex;
-use crate::scoring::{Error, Result, RowError, Units};
+use crate::scoring::{Error, Result, RowError, RowErrors, Units};
 use crate::store::bulk::Cell;
 use crate::store::facts::NewFactImport;
 use dictionary::Dictionary;
@@ -129,7 +129,7 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<FactRow>> {
         newlines.partition_point(|&n| n < start) + 1
     };
     let mut rows = Vec::new();
-    let mut bad = Vec::new();
+    let mut bad = RowErrors::default();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -164,12 +164,7 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<FactRow>> {
             source: field(4),
         });
     }
-    if !bad.is_empty() {
-        return Err(Error::BadRows {
-            file: file.to_string(),
-            rows: bad,
-        });
-    }
+    bad.check(file)?;
     Ok(rows)
 }
 
@@ -197,7 +192,7 @@ pub fn parse_json(file: &str, text: &str) -> Result<Vec<FactRow>> {
         }
     };
     let mut rows = Vec::new();
-    let mut bad = Vec::new();
+    let mut bad = RowErrors::default();
     for (i, entry) in entries.into_iter().enumerate() {
         let at = format!("entry {}", i + 1);
         let Value::Object(mut o) = entry else {
@@ -271,12 +266,7 @@ pub fn parse_json(file: &str, text: &str) -> Result<Vec<FactRow>> {
             });
         }
     }
-    if !bad.is_empty() {
-        return Err(Error::BadRows {
-            file: file.to_string(),
-            rows: bad,
-        });
-    }
+    bad.check(file)?;
     Ok(rows)
 }
 
@@ -297,7 +287,7 @@ fn check<'a>(
     subjects: &HashMap<String, String>,
     dictionary: &Dictionary,
 ) -> Result<Vec<Checked<'a>>> {
-    let mut bad = Vec::new();
+    let mut bad = RowErrors::default();
     let mut good = Vec::with_capacity(rows.len());
     let mut first: HashMap<(&str, &str, &str), (&str, i64)> = HashMap::new();
     for row in rows {
@@ -345,12 +335,7 @@ fn check<'a>(
             });
         }
     }
-    if !bad.is_empty() {
-        return Err(Error::BadRows {
-            file: file.to_string(),
-            rows: bad,
-        });
-    }
+    bad.check(file)?;
     Ok(good)
 }
 
@@ -383,33 +368,36 @@ pub async fn import_as(
         )));
     }
     let rows = parse(file, bytes, format)?;
-    let subjects = registry.store().subject_units().await?;
     let dictionary = Dictionary::load(registry).await?;
+    // Everything the import decides on is read under the guard and written
+    // in the same transaction: two imports of one sheet merge fact by fact,
+    // and one that lands after a freeze, a publish or a move is refused.
+    let mut tx = registry
+        .store()
+        .begin_guarding(crate::store::Guarded::FactSheets)
+        .await?;
+    let subjects = tx.subject_units().await?;
     let checked = check(file, &rows, &subjects, &dictionary)?;
-    let units = Units::load(registry).await?;
+    let units = Units::from_rows(tx.units().await?);
     if let Role::UnitAdmin { unit: root } = &actor.role {
-        let outside: Vec<RowError> = checked
+        let mut outside = RowErrors::default();
+        for c in checked
             .iter()
             .filter(|c| !units.within(&subjects[&c.row.subject], root))
-            .map(|c| RowError {
+        {
+            outside.push(RowError {
                 at: c.row.at.clone(),
                 reason: format!(
                     "subject `{}` is outside {}'s subtree `{root}`",
                     c.row.subject, actor.name
                 ),
-            })
-            .collect();
-        if !outside.is_empty() {
-            return Err(Error::BadRows {
-                file: file.to_string(),
-                rows: outside,
             });
         }
+        outside.check(file)?;
     }
 
     let periods: HashSet<&str> = checked.iter().map(|c| c.row.period.as_str()).collect();
-    let store = registry.store();
-    for freeze in store.fact_freezes().await? {
+    for freeze in tx.fact_freezes().await? {
         let period = freeze.period;
         if periods.contains(period.as_str()) {
             let by = freeze.frozen_by;
@@ -418,7 +406,7 @@ pub async fn import_as(
             )));
         }
     }
-    for lock in store.official_locks().await? {
+    for lock in tx.official_locks().await? {
         let period = lock.period;
         let root = lock.unit;
         let run = lock.run_id;
@@ -452,7 +440,7 @@ pub async fn import_as(
     }
     let mut current: HashMap<(String, String), (Sheet, i64)> = HashMap::new();
     for period in &periods {
-        for row in store.sheets_in_force(period).await? {
+        for row in tx.sheets_in_force(period).await? {
             let sheet: Sheet = serde_json::from_str(&row.facts)
                 .map_err(|e| Error::Internal(format!("a stored fact sheet is unreadable: {e}")))?;
             current.insert((period.to_string(), row.subject), (sheet, row.revision));
@@ -500,7 +488,6 @@ pub async fn import_as(
         });
     }
     let sheets_changed = sheets.len();
-    let mut tx = registry.store().begin().await?;
     let import_id = tx
         .insert_fact_import(&NewFactImport {
             actor: &actor.name,

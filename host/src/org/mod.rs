@@ -8,9 +8,12 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{Actor, Role};
-use crate::registry::Registry;
-use crate::scoring::{Error, Result, RowError};
+use crate::registry::assign::{Assigned, Placement, Tree};
+use crate::registry::{Error as RegistryError, Period, Registry};
+use crate::scoring::{Result, RowError, RowErrors};
+use crate::store::Guarded;
 use crate::store::bulk::Cell;
+use crate::store::org::{SubjectRow, UnitRow};
 
 /// An organisation document: what `thuocdo org import` and the API take, and
 /// what `thuocdo gen-data` writes.
@@ -161,26 +164,75 @@ fn parents_first(units: &[UnitRecord]) -> Vec<&UnitRecord> {
 }
 
 /// Loads an organisation document: every entry is checked first and the
-/// document refused whole, listing every bad entry; then all of it is written
-/// in one transaction with one audit entry.
+/// document refused whole, listing every bad entry; then all of it (units,
+/// posts, subjects and assignments) is written in one transaction that holds
+/// the organisation still from the first read to the commit, with one audit
+/// entry giving the before and after of every unit and subject it changed.
+///
+/// A unit admin changes only units and subjects inside their subtree now,
+/// places them only inside it, and leaves a unit's `publishes_people` as it
+/// is (a new unit takes its parent's): moving anything across subtrees and
+/// choosing what the public sees are an admin's acts.
 pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> Result<OrgImported> {
-    let known_units = registry.store().unit_parents().await?;
-    let known_posts = registry.store().post_codes().await?;
-    let mut parent_of: HashMap<&str, Option<&str>> = known_units
+    let mut bad = RowErrors::default();
+    let mut flag = |at: String, reason: String| bad.push(RowError { at, reason });
+    for (i, a) in org.assignments.iter().enumerate() {
+        let at = format!("assignments[{i}] ({})", a.post_type);
+        match a.plugin.split_once('@') {
+            None => flag(
+                at,
+                format!(
+                    "plugin `{}` must be written namespace/name@requirement",
+                    a.plugin
+                ),
+            ),
+            Some((plugin, req)) => {
+                if let Err(e) = Period::parse(&a.from) {
+                    flag(at.clone(), e.to_string());
+                }
+                // Versions are not part of the organisation: checked before
+                // the guard is taken.
+                if let Err(e) = registry.check_requirement(plugin, req).await {
+                    flag(at, e.to_string());
+                }
+            }
+        }
+    }
+
+    let mut tx = registry
+        .store()
+        .begin_guarding(Guarded::Organisation)
+        .await?;
+    let stored_units = tx.units().await?;
+    let stored_posts = tx.post_codes().await?;
+    let stored_subjects = tx.subjects().await?;
+    let now: HashMap<&str, Option<&str>> = stored_units
         .iter()
-        .map(|(c, p)| (c.as_str(), p.as_deref()))
+        .map(|u| (u.code.as_str(), u.parent.as_deref()))
         .collect();
+    let stored_unit: HashMap<&str, &UnitRow> =
+        stored_units.iter().map(|u| (u.code.as_str(), u)).collect();
+    let stored_subject: HashMap<&str, &SubjectRow> =
+        stored_subjects.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut parent_of = now.clone();
     for u in &org.units {
         parent_of.insert(&u.code, u.parent.as_deref());
     }
-    let posts: HashSet<&str> = known_posts
+    let publishes: HashMap<&str, bool> = stored_units
+        .iter()
+        .map(|u| (u.code.as_str(), u.publishes_people))
+        .chain(
+            org.units
+                .iter()
+                .map(|u| (u.code.as_str(), u.publishes_people)),
+        )
+        .collect();
+    let posts: HashSet<&str> = stored_posts
         .iter()
         .map(String::as_str)
         .chain(org.posts.iter().map(|p| p.code.as_str()))
         .collect();
 
-    let mut bad = Vec::new();
-    let mut flag = |at: String, reason: String| bad.push(RowError { at, reason });
     let mut seen = HashSet::new();
     for (i, u) in org.units.iter().enumerate() {
         let at = format!("units[{i}] ({})", u.code);
@@ -215,11 +267,49 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
             cursor = parent_of.get(p).copied().flatten();
             steps += 1;
         }
-        if !may_change_unit(actor, u.parent.as_deref().unwrap_or(&u.code), &parent_of) {
+        if let Role::UnitAdmin { unit: root } = &actor.role {
+            let placed_inside = u
+                .parent
+                .as_deref()
+                .is_some_and(|p| within(p, root, &parent_of));
+            if !placed_inside {
+                flag(
+                    at.clone(),
+                    format!(
+                        "{} may place units only inside their subtree `{root}`",
+                        actor.name
+                    ),
+                );
+            }
+            let before = stored_unit.get(u.code.as_str());
+            if before.is_some() && !within(&u.code, root, &now) {
+                flag(
+                    at.clone(),
+                    format!(
+                        "`{}` is outside {}'s subtree `{root}`: moving or changing it takes an admin",
+                        u.code, actor.name
+                    ),
+                );
+            }
+            let inherited = u
+                .parent
+                .as_deref()
+                .and_then(|p| publishes.get(p).copied())
+                .unwrap_or(false);
+            let kept = before.map_or(inherited, |b| b.publishes_people);
+            if u.publishes_people != kept {
+                flag(
+                    at,
+                    format!(
+                        "publishes_people must stay {kept}: choosing what the public sees takes an admin"
+                    ),
+                );
+            }
+        } else if actor.role != Role::Admin {
             flag(
                 at,
                 format!(
-                    "{} may not change units outside their own subtree",
+                    "{} may not change units: that takes an admin or a unit admin",
                     actor.name
                 ),
             );
@@ -267,6 +357,18 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
                 format!("{} may not change subjects of `{}`", actor.name, s.unit),
             );
         }
+        if let (Some(before), Role::UnitAdmin { unit: root }) =
+            (stored_subject.get(s.id.as_str()), &actor.role)
+            && !within(&before.unit, root, &now)
+        {
+            flag(
+                at.clone(),
+                format!(
+                    "`{}` is in `{}`, outside {}'s subtree `{root}`: moving or changing them takes an admin",
+                    s.id, before.unit, actor.name
+                ),
+            );
+        }
         if !posts.contains(s.post.as_str()) {
             flag(
                 at.clone(),
@@ -282,25 +384,8 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
             }
         }
     }
-    for (i, a) in org.assignments.iter().enumerate() {
-        if !a.plugin.contains('@') {
-            flag(
-                format!("assignments[{i}] ({})", a.post_type),
-                format!(
-                    "plugin `{}` must be written namespace/name@requirement",
-                    a.plugin
-                ),
-            );
-        }
-    }
-    if !bad.is_empty() {
-        return Err(Error::BadRows {
-            file: "organisation".into(),
-            rows: bad,
-        });
-    }
+    bad.check("organisation")?;
 
-    let mut tx = registry.store().begin().await?;
     let units: Vec<Vec<Cell>> = parents_first(&org.units)
         .into_iter()
         .map(|u| {
@@ -344,26 +429,55 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
         })
         .collect();
     tx.upsert_subjects(subjects).await?;
+
+    // Assignments go in the same transaction, against the tree just written.
+    let units_now = tx.units().await?;
+    let tree = Tree::of(&units_now);
+    let mut assigned = 0;
+    let mut bad = RowErrors::default();
+    for (i, a) in org.assignments.iter().enumerate() {
+        let (plugin, req) = a.plugin.split_once('@').expect("checked above");
+        let from = Period::parse(&a.from)?;
+        let placed = Placement {
+            post_type: &a.post_type,
+            plugin,
+            requirement: req,
+            unit: &a.unit,
+            from: &from,
+        };
+        let at = format!("assignments[{i}] ({})", a.post_type);
+        match registry.assign_within(&mut tx, actor, &placed, &tree).await {
+            Ok(Assigned::New(_)) => assigned += 1,
+            Ok(Assigned::Same(first)) if first.plugin == plugin && first.requirement == req => {}
+            Ok(Assigned::Same(first)) => bad.push(RowError {
+                at,
+                reason: format!(
+                    "`{}` in `{}` from {} is assigned already (#{} {} {} by {})",
+                    a.post_type,
+                    a.unit,
+                    from.start,
+                    first.id,
+                    first.plugin,
+                    first.requirement,
+                    first.assigned_by
+                ),
+            }),
+            Err(RegistryError::Store(e)) => return Err(e.into()),
+            Err(e) => bad.push(RowError {
+                at,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    bad.check("organisation")?;
     let detail = serde_json::json!({
         "units": org.units.len(), "posts": org.posts.len(), "subjects": org.subjects.len(),
+        "assignments": assigned,
+        "changed": changes(org, &stored_unit, &stored_subject),
     });
     Registry::audit(&mut tx, actor, "organisation", "import", detail).await?;
     tx.commit().await?;
     registry.changed();
-
-    let mut assigned = 0;
-    for a in &org.assignments {
-        let (plugin, req) = a.plugin.split_once('@').expect("checked above");
-        match registry
-            .assign(actor, &a.post_type, plugin, req, &a.unit, &a.from)
-            .await
-        {
-            Ok(_) => assigned += 1,
-            Err(crate::registry::Error::Tie { first, .. })
-                if first.contains(&format!(" {plugin} {req} ")) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
     Ok(OrgImported {
         units: org.units.len(),
         posts: org.posts.len(),
@@ -372,21 +486,71 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
     })
 }
 
+/// The audit's account of an import: how many units and subjects are new,
+/// and the before and after of each one that existed and changed.
+fn changes(
+    org: &Organisation,
+    stored_unit: &HashMap<&str, &UnitRow>,
+    stored_subject: &HashMap<&str, &SubjectRow>,
+) -> serde_json::Value {
+    let mut units_added = 0;
+    let mut units = Vec::new();
+    for u in &org.units {
+        match stored_unit.get(u.code.as_str()) {
+            None => units_added += 1,
+            Some(b)
+                if b.name != u.name
+                    || b.kind != u.kind
+                    || b.parent != u.parent
+                    || b.publishes_people != u.publishes_people =>
+            {
+                units.push(serde_json::json!({"code": u.code, "before": b, "after": u}));
+            }
+            Some(_) => {}
+        }
+    }
+    let mut subjects_added = 0;
+    let mut subjects = Vec::new();
+    for s in &org.subjects {
+        match stored_subject.get(s.id.as_str()) {
+            None => subjects_added += 1,
+            Some(b)
+                if b.name != s.name
+                    || b.kind != s.kind.as_str()
+                    || b.unit != s.unit
+                    || b.post != s.post
+                    || b.months_worked != s.months_worked
+                    || b.months_absent != s.months_absent =>
+            {
+                subjects.push(serde_json::json!({"id": s.id, "before": b, "after": s}));
+            }
+            Some(_) => {}
+        }
+    }
+    serde_json::json!({
+        "units_added": units_added, "units": units,
+        "subjects_added": subjects_added, "subjects": subjects,
+    })
+}
+
+/// Whether `unit` is `root` or below it in the tree `parent_of` gives.
+fn within(unit: &str, root: &str, parent_of: &HashMap<&str, Option<&str>>) -> bool {
+    let mut cursor = Some(unit);
+    for _ in 0..=parent_of.len() {
+        match cursor {
+            Some(u) if u == root => return true,
+            Some(u) => cursor = parent_of.get(u).copied().flatten(),
+            None => return false,
+        }
+    }
+    false
+}
+
 /// Admins change any unit; a unit admin the units within their subtree.
 fn may_change_unit(actor: &Actor, unit: &str, parent_of: &HashMap<&str, Option<&str>>) -> bool {
     match &actor.role {
         Role::Admin => true,
-        Role::UnitAdmin { unit: root } => {
-            let mut cursor = Some(unit);
-            for _ in 0..=parent_of.len() {
-                match cursor {
-                    Some(u) if u == root => return true,
-                    Some(u) => cursor = parent_of.get(u).copied().flatten(),
-                    None => return false,
-                }
-            }
-            false
-        }
+        Role::UnitAdmin { unit: root } => within(unit, root, parent_of),
         _ => false,
     }
 }

@@ -7,7 +7,7 @@
 //! version; compiling happens lazily (and off the async threads), so opening a
 //! registry of hundreds of versions compiles nothing.
 
-mod assign;
+pub(crate) mod assign;
 mod error;
 mod period;
 mod resolve;

@@ -46,6 +46,12 @@ pub enum Error {
         /// The cap.
         limit: usize,
     },
+    /// The answer's strings and lists passed the byte budget for lifting
+    /// them into the host (the limit's `output`), whatever the answer was.
+    #[error(
+        "the plugin's answer holds more than the {0} bytes of strings and lists the host lifts"
+    )]
+    AnswerTooLarge(usize),
     /// The plugin trapped; `panic` holds its panic message when it printed one.
     #[error("{message}{}", panic.as_ref().map(|p| format!(" (plugin panicked: {p})")).unwrap_or_default())]
     Trap {
@@ -54,6 +60,11 @@ pub enum Error {
         /// The plugin's panic message.
         panic: Option<String>,
     },
+    /// The host had no instance, memory or table left for the plugin: too
+    /// much was scoring at once. The host's shortfall, never the plugin's:
+    /// a run or what-if that meets it fails as a whole.
+    #[error("the host is out of plugin instances, too much is scoring at once: {0}")]
+    HostBusy(String),
     /// The plugin answered, but its answer contradicts its own describe().
     #[error("the plugin's answer contradicts its describe(): {0}")]
     Fault(String),
@@ -72,8 +83,9 @@ impl Error {
             Error::Deadline(_) => "deadline",
             Error::Memory { .. } => "memory",
             Error::StackExhausted(_) => "stack-exhausted",
-            Error::OutputTooLarge { .. } => "output-too-large",
+            Error::OutputTooLarge { .. } | Error::AnswerTooLarge(_) => "output-too-large",
             Error::Trap { .. } => "trap",
+            Error::HostBusy(_) => "host-busy",
             Error::Fault(_) => "fault",
         }
     }

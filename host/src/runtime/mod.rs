@@ -22,7 +22,7 @@ pub use validate::{grade_rank, subtotals};
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -71,6 +71,10 @@ pub struct RuntimeConfig {
     /// component over them is refused at load (`over-limits`), so none can
     /// take a share of the pool that starves the others.
     pub per_component: PerComponent,
+    /// Runs, verifications and what-ifs that may score at once; each takes
+    /// lanes of instances on every core, so more would starve the API's
+    /// evaluations. One more is refused with [`Runtime::take_job`]'s `None`.
+    pub max_jobs: usize,
 }
 
 /// What one component may hold, checked when it is loaded.
@@ -101,6 +105,7 @@ impl Default for RuntimeConfig {
             cache_dir: None,
             max_instances: 256,
             per_component: PerComponent::default(),
+            max_jobs: 2,
         }
     }
 }
@@ -166,6 +171,21 @@ pub struct Runtime {
     pagemap_scan: bool,
     max_instances: u32,
     ticker: Arc<AtomicBool>,
+    jobs: Arc<AtomicUsize>,
+    max_jobs: usize,
+}
+
+/// One of the runtime's places for a run, verification or what-if, held
+/// until dropped (see [`Runtime::take_job`]).
+#[derive(Debug)]
+pub struct Job {
+    jobs: Arc<AtomicUsize>,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        self.jobs.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Drop for Runtime {
@@ -241,6 +261,8 @@ impl Runtime {
             pagemap_scan,
             max_instances: cfg.max_instances,
             ticker,
+            jobs: Arc::new(AtomicUsize::new(0)),
+            max_jobs: cfg.max_jobs.max(1),
         })
     }
 
@@ -256,6 +278,24 @@ impl Runtime {
     /// How many instances may live at once (lanes hold some of them).
     pub fn max_instances(&self) -> u32 {
         self.max_instances
+    }
+
+    /// How many runs, verifications and what-ifs may score at once.
+    pub fn max_jobs(&self) -> usize {
+        self.max_jobs
+    }
+
+    /// A place for one more run, verification or what-if; `None` when
+    /// [`RuntimeConfig::max_jobs`] of them are scoring already.
+    pub fn take_job(&self) -> Option<Job> {
+        self.jobs
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < self.max_jobs).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Job {
+                jobs: self.jobs.clone(),
+            })
     }
 
     /// The limits evaluations run under by default.
@@ -423,6 +463,10 @@ impl Runtime {
         store
             .set_fuel(limits.fuel)
             .map_err(|e| Failed::Call(Error::engine(e)))?;
+        // Every string and list lifted from the plugin into the host — the
+        // answer, `Ok` or `Err`, and anything it hands a host call — counts
+        // against one byte budget, checked before the host allocates.
+        store.set_hostcall_fuel(limits.output);
         store.set_epoch_deadline(limits.deadline.as_millis().div_ceil(TICK.as_millis()) as u64 + 1);
         let fail = |e, store: &Store<Sandbox>| {
             let (log, _) = store.data().log.take();
@@ -584,6 +628,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Why a call failed, from the engine's error and what the sandbox saw.
 fn classify(e: wasmtime::Error, store: &Store<Sandbox>, limits: &Limits, log: &str) -> Error {
+    if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+        .is_some()
+    {
+        return Error::HostBusy(format!("{e:#}"));
+    }
+    // wasmtime's own type for this is private; its words are the contract.
+    if format!("{e:#}").contains("fuel allocated for hostcalls has been exhausted") {
+        return Error::AnswerTooLarge(limits.output);
+    }
     if let Some(desired) = store.data().memory.denied {
         return Error::Memory {
             desired,

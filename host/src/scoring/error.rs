@@ -17,16 +17,57 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// The bad rows of a file as they are found: the first [`RowErrors::KEPT`]
+/// kept, every one counted, so a file of a hundred million bad rows costs no
+/// more to refuse than one of a thousand.
+#[derive(Debug, Default)]
+pub struct RowErrors {
+    kept: Vec<RowError>,
+    total: usize,
+}
+
+impl RowErrors {
+    /// How many bad rows are kept to be named.
+    pub const KEPT: usize = 1000;
+
+    /// Counts a bad row, and keeps it if it is among the first.
+    pub fn push(&mut self, error: RowError) {
+        self.total += 1;
+        if self.kept.len() < Self::KEPT {
+            self.kept.push(error);
+        }
+    }
+
+    /// No bad row so far.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// `Ok` when there was no bad row, else the refusal of `file`.
+    pub fn check(self, file: &str) -> Result<()> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        Err(Error::BadRows {
+            file: file.to_string(),
+            rows: self.kept,
+            total: self.total,
+        })
+    }
+}
+
 /// Why a scoring operation was refused or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A data file with bad rows: nothing of it was loaded.
-    #[error("{file}: {} bad {}, nothing loaded:\n{}", .rows.len(), if .rows.len() == 1 { "row" } else { "rows" }, list(.rows))]
+    #[error("{file}: {total} bad {}, nothing loaded:\n{}", if *.total == 1 { "row" } else { "rows" }, list(.rows, *.total))]
     BadRows {
         /// The file, as named.
         file: String,
-        /// Every bad row.
+        /// The first bad rows, up to [`RowErrors::KEPT`].
         rows: Vec<RowError>,
+        /// How many rows are bad in all.
+        total: usize,
     },
     /// A file that cannot be read as the format it claims.
     #[error("{0}")]
@@ -46,6 +87,10 @@ pub enum Error {
     /// The request is well formed but cannot be done as asked.
     #[error("{0}")]
     Refused(String),
+    /// The host is scoring all the runs, verifications and what-ifs it
+    /// takes at once, or ran out of plugin instances: try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// The host itself failed: its scoring threads, or a stored row it
     /// cannot read. Not the caller's doing.
     #[error("{0}")]
@@ -69,14 +114,24 @@ pub enum Error {
     Store(#[from] crate::store::Error),
 }
 
-fn list(rows: &[RowError]) -> String {
+fn list(rows: &[RowError], total: usize) -> String {
     const SHOWN: usize = 50;
     let mut out: Vec<String> = rows.iter().take(SHOWN).map(|r| format!("  {r}")).collect();
-    if rows.len() > SHOWN {
-        out.push(format!("  … and {} more", rows.len() - SHOWN));
+    if total > SHOWN {
+        out.push(format!("  … and {} more", total - SHOWN.min(rows.len())));
     }
     out.join("\n")
 }
 
 /// The scoring boundary's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The host has all the scoring it takes at once.
+    pub(crate) fn no_job(runtime: &crate::runtime::Runtime) -> Error {
+        Error::Busy(format!(
+            "the host is scoring {} runs, verifications and what-ifs already, the most it takes at once; try again shortly",
+            runtime.max_jobs()
+        ))
+    }
+}

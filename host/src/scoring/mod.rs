@@ -29,7 +29,7 @@ mod verify;
 
 pub(crate) use self::mean as mean_of;
 pub use cohort::{CohortMember, apply_quota};
-pub use error::{Error, Result, RowError};
+pub use error::{Error, Result, RowError, RowErrors};
 pub use official::{OfficialRun, official_runs, publish, unlock};
 pub use pool::LANE_CAPACITY;
 pub(crate) use pool::Pool;
@@ -385,7 +385,11 @@ pub struct UnitInfo {
 impl Units {
     /// Reads every unit.
     pub async fn load(registry: &Registry) -> Result<Units> {
-        let rows = registry.store().units().await?;
+        Ok(Units::from_rows(registry.store().units().await?))
+    }
+
+    /// The tree from the units as stored.
+    pub fn from_rows(rows: Vec<crate::store::org::UnitRow>) -> Units {
         let mut units = HashMap::with_capacity(rows.len());
         for r in rows {
             units.insert(
@@ -397,7 +401,7 @@ impl Units {
                 },
             );
         }
-        Ok(Units { units })
+        Units { units }
     }
 
     /// One unit.

@@ -12,11 +12,11 @@ use crate::runtime::{Lane, Runtime};
 /// holds at most this many of the runtime's instances.
 pub const LANE_CAPACITY: u32 = 16;
 
-/// A lane for one of `workers` scoring threads. The lanes of all of them fit
-/// in half the runtime's pool, leaving as many instances again for the rest of
-/// the host (the API's evaluations, other runs).
+/// A lane for one of `workers` scoring threads. The lanes of all the jobs
+/// the runtime takes at once fit in half its pool, leaving as many instances
+/// again for the API's evaluations.
 pub(crate) fn thread_lane(runtime: &Runtime, workers: usize) -> Lane<'_> {
-    let share = runtime.max_instances() / (2 * workers as u32).max(1);
+    let share = runtime.max_instances() / (2 * workers * runtime.max_jobs()).max(1) as u32;
     runtime.lane(LANE_CAPACITY.min(share))
 }
 
@@ -95,20 +95,5 @@ impl Pool<'_> {
             .into_iter()
             .map(|t| t.expect("every subject done"))
             .collect())
-    }
-
-    /// `f(lane, 0) … f(lane, count - 1)`, in order, where nothing fails.
-    pub(crate) fn map<T: Send>(
-        &self,
-        runtime: &Runtime,
-        count: usize,
-        f: impl Fn(&mut Lane, usize) -> T + Sync,
-    ) -> Vec<T> {
-        match self.try_map(runtime, count, |lane, k| {
-            Ok::<T, std::convert::Infallible>(f(lane, k))
-        }) {
-            Ok(v) => v,
-            Err(never) => match never {},
-        }
     }
 }

@@ -121,6 +121,11 @@ async fn run_inner(
             )));
         }
     }
+    // Held to the end: the run's lanes are counted in the runtime's share.
+    let _job = registry
+        .runtime()
+        .take_job()
+        .ok_or_else(|| Error::no_job(registry.runtime()))?;
     let store = registry.store();
     let now = now_millis();
     store
@@ -338,7 +343,7 @@ async fn score(
                 chunk: 256,
                 progress: Some(&progress),
             };
-            pool.map(&runtime, j2.len(), |lane, k| {
+            pool.try_map(&runtime, j2.len(), |lane, k| {
                 let job = &j2[k];
                 evaluate_one(
                     lane,
@@ -351,7 +356,8 @@ async fn score(
             })
         })
         .await
-        .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?;
+        .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?
+        .map_err(Error::Busy)?;
         timings.evaluate = started.elapsed();
         (outcomes, subjects, jobs)
     };
@@ -391,8 +397,15 @@ async fn score(
     let started = Instant::now();
     let mut tx = registry.store().begin().await?;
     tx.insert_run_results(id, results).await?;
-    tx.complete_run(id, &serde_json::to_string(&summary).expect("serialises"))
-        .await?;
+    if !tx
+        .complete_run(id, &serde_json::to_string(&summary).expect("serialises"))
+        .await?
+    {
+        tx.rollback().await?;
+        return Err(Error::Refused(format!(
+            "run {id} was marked failed while it was scored (its heartbeat was late); its results are not kept: start it again"
+        )));
+    }
     let detail = json!({
         "run": id, "period": period.text, "unit": options.unit, "scored": summary.scored,
         "refused": summary.refused, "faults": summary.faults, "grades": summary.grades,
@@ -641,7 +654,7 @@ fn evaluate_one(
     sheets: &HashMap<String, String>,
     derived: &HashMap<String, HashMap<String, i64>>,
     period: &str,
-) -> Scoring {
+) -> std::result::Result<Scoring, String> {
     let values = match read_facts(
         plugin,
         subject,
@@ -650,12 +663,12 @@ fn evaluate_one(
     ) {
         Ok(values) => values,
         Err(why) => {
-            return Scoring {
+            return Ok(Scoring {
                 facts: FactValues::default(),
                 facts_sha256: String::new(),
                 answer: Answer::Fault(why),
                 fuel: 0,
-            };
+            });
         }
     };
     let (facts, facts_sha256) = fact_record(plugin, &values);
@@ -668,18 +681,25 @@ fn evaluate_one(
         period: period.to_string(),
         facts: values,
     };
-    let (answer, fuel) = answer(lane, plugin, &input);
-    Scoring {
+    let (answer, fuel) = answer(lane, plugin, &input)?;
+    Ok(Scoring {
         facts,
         facts_sha256,
         answer,
         fuel,
-    }
+    })
 }
 
 /// Scores one input in a fresh instance: the answer and the fuel it took.
-pub(super) fn answer(lane: &mut Lane, plugin: &Plugin, input: &EvaluationInput) -> (Answer, u64) {
-    match lane.evaluate(plugin, input) {
+/// One subject's answer and the fuel it took; `Err` when the host had no
+/// instance to give it, which is no fact about the subject or its plugin:
+/// the run or verification stops whole.
+pub(super) fn answer(
+    lane: &mut Lane,
+    plugin: &Plugin,
+    input: &EvaluationInput,
+) -> std::result::Result<(Answer, u64), String> {
+    Ok(match lane.evaluate(plugin, input) {
         Ok(evaluated) => (
             match evaluated.answer {
                 Ok(eval) => Answer::Scored(eval),
@@ -687,6 +707,7 @@ pub(super) fn answer(lane: &mut Lane, plugin: &Plugin, input: &EvaluationInput) 
             },
             evaluated.fuel,
         ),
+        Err(e @ crate::runtime::Error::HostBusy(_)) => return Err(e.to_string()),
         Err(e) => (Answer::Fault(format!("{}: {e}", e.kind())), 0),
-    }
+    })
 }

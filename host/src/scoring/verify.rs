@@ -43,6 +43,10 @@ pub struct Verified {
 /// Scores every result of a complete run again and compares.
 pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> Result<Verified> {
     let record = run_record_by_id(registry, run).await?;
+    let _job = registry
+        .runtime()
+        .take_job()
+        .ok_or_else(|| Error::no_job(registry.runtime()))?;
     let stored = results(registry, run).await?;
     let mut plugins: Vec<Arc<Plugin>> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
@@ -76,13 +80,14 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
             chunk: 256,
             progress: Some(&progress),
         };
-        let derived = pool.map(&runtime, stored.len(), |lane, k| {
+        let derived = pool.try_map(&runtime, stored.len(), |lane, k| {
             rederive(lane, &plugins[plugin_of[k]], &stored[k], &period)
         });
         (stored, plugin_of, plugins, derived)
     })
     .await
     .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?;
+    let derived = derived.map_err(Error::Busy)?;
     let (mut again, evaluations): (Vec<StoredResult>, Vec<_>) = derived.into_iter().unzip();
     let infos: Vec<&PluginInfo> = plugins.iter().map(|p| &p.info).collect();
     apply_cohort_rules(&infos, &plugin_of, &evaluations, &mut again);
@@ -105,7 +110,7 @@ fn rederive(
     plugin: &Plugin,
     stored: &StoredResult,
     period: &str,
-) -> (StoredResult, Option<crate::runtime::Evaluation>) {
+) -> std::result::Result<(StoredResult, Option<crate::runtime::Evaluation>), String> {
     let mut again = stored.clone();
     let facts = stored.facts.clone().unwrap_or_default();
     again.facts_sha256 = sha256_hex(facts.to_json().as_bytes());
@@ -123,10 +128,10 @@ fn rederive(
             .map(|f| facts.get(&f.name).flatten())
             .collect(),
     };
-    let (answer, fuel) = answer(lane, plugin, &input);
+    let (answer, fuel) = answer(lane, plugin, &input)?;
     again.fuel = fuel as i64;
     let eval = fill(&mut again, answer, &plugin.info);
-    (again, eval)
+    Ok((again, eval))
 }
 
 fn compare(s: &StoredResult, d: &StoredResult, fuel: bool, out: &mut Vec<Difference>) {

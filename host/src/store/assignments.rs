@@ -82,6 +82,26 @@ fn assignment(row: &AnyRow) -> Result<Assignment, sqlx::Error> {
 }
 
 impl Tx {
+    /// The assignment for this post type, kind, unit and first month, if any.
+    pub async fn assignment_at(
+        &mut self,
+        post_type: &str,
+        post_kind: &str,
+        unit: &str,
+        effective_from: &str,
+    ) -> Result<Option<Assignment>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE post_type = $1 AND post_kind = $2 AND unit = $3 AND effective_from = $4"
+        ))
+        .bind(post_type.to_string())
+        .bind(post_kind.to_string())
+        .bind(unit.to_string())
+        .bind(effective_from.to_string())
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.as_ref().map(assignment).transpose()?)
+    }
+
     /// Inserts an assignment; a unique violation when one for the same post
     /// type, kind, unit and first month exists.
     pub async fn insert_assignment(&mut self, a: &NewAssignment<'_>) -> Result<()> {
@@ -125,27 +145,6 @@ impl Tx {
 }
 
 impl Store {
-    /// The assignment for this post type, kind, unit and first month (an
-    /// error when there is none).
-    pub async fn assignment_at(
-        &self,
-        post_type: &str,
-        post_kind: &str,
-        unit: &str,
-        effective_from: &str,
-    ) -> Result<Assignment> {
-        let row = sqlx::query(&format!(
-            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE post_type = $1 AND post_kind = $2 AND unit = $3 AND effective_from = $4"
-        ))
-        .bind(post_type.to_string())
-        .bind(post_kind.to_string())
-        .bind(unit.to_string())
-        .bind(effective_from.to_string())
-        .fetch_one(self.pool())
-        .await?;
-        Ok(assignment(&row)?)
-    }
-
     /// Every assignment ever made, oldest first.
     pub async fn assignments(&self) -> Result<Vec<Assignment>> {
         let rows = sqlx::query(&format!(
@@ -205,25 +204,5 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         Ok(row.map(|r| r.try_get("kind")).transpose()?)
-    }
-
-    /// A unit's parent (an error when the unit does not exist).
-    pub async fn unit_parent(&self, code: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT parent FROM units WHERE code = $1")
-            .bind(code.to_string())
-            .fetch_one(self.pool())
-            .await?;
-        Ok(row.try_get("parent")?)
-    }
-
-    /// Whether some unit is of this kind (so the name is an agency type).
-    pub async fn is_agency_type(&self, kind: &str) -> Result<bool> {
-        Ok(
-            sqlx::query("SELECT code FROM units WHERE kind = $1 LIMIT 1")
-                .bind(kind.to_string())
-                .fetch_optional(self.pool())
-                .await?
-                .is_some(),
-        )
     }
 }

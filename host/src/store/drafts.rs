@@ -98,6 +98,17 @@ impl Store {
         Ok(draft(&row)?)
     }
 
+    /// How many drafts `uploaded_by` keeps, and their components' bytes.
+    pub async fn draft_usage(&self, uploaded_by: &str) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(bytes)), 0) AS size FROM sandbox_drafts WHERE uploaded_by = $1",
+        )
+        .bind(uploaded_by.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok((row.try_get("n")?, row.try_get("size")?))
+    }
+
     /// Every draft, oldest first.
     pub async fn drafts(&self) -> Result<Vec<DraftRecord>> {
         let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM sandbox_drafts ORDER BY id"))

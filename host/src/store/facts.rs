@@ -66,11 +66,13 @@ impl Store {
         );
         read(&rows, |r| r.try_get("describe"))
     }
+}
 
+impl Tx {
     /// Every frozen period, with who froze it.
-    pub async fn fact_freezes(&self) -> Result<Vec<FactFreezeRow>> {
+    pub async fn fact_freezes(&mut self) -> Result<Vec<FactFreezeRow>> {
         let rows = sqlx::query("SELECT period, frozen_by FROM fact_freezes")
-            .fetch_all(self.pool())
+            .fetch_all(self.conn())
             .await?;
         read(&rows, |r| {
             Ok(FactFreezeRow {
@@ -82,10 +84,10 @@ impl Store {
 
     /// Every official run not unlocked: the periods (and subtrees) whose
     /// facts may not change.
-    pub async fn official_locks(&self) -> Result<Vec<OfficialLockRow>> {
+    pub async fn official_locks(&mut self) -> Result<Vec<OfficialLockRow>> {
         let rows =
             sqlx::query("SELECT period, unit, run_id FROM official_runs WHERE unlocked_at IS NULL")
-                .fetch_all(self.pool())
+                .fetch_all(self.conn())
                 .await?;
         read(&rows, |r| {
             Ok(OfficialLockRow {
@@ -97,11 +99,11 @@ impl Store {
     }
 
     /// The sheets in force for one period, one per subject.
-    pub async fn sheets_in_force(&self, period: &str) -> Result<Vec<StoredSheetRow>> {
+    pub async fn sheets_in_force(&mut self, period: &str) -> Result<Vec<StoredSheetRow>> {
         let rows =
             sqlx::query("SELECT subject, facts, revision FROM fact_sheets WHERE period = $1")
                 .bind(period.to_string())
-                .fetch_all(self.pool())
+                .fetch_all(self.conn())
                 .await?;
         read(&rows, |r| {
             Ok(StoredSheetRow {
@@ -111,9 +113,7 @@ impl Store {
             })
         })
     }
-}
 
-impl Tx {
     /// Records an import, now; its new id.
     pub async fn insert_fact_import(&mut self, import: &NewFactImport<'_>) -> Result<i64> {
         Ok(sqlx::query(

@@ -117,6 +117,36 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Guarded {
     /// The official runs: who publishes or unlocks a period.
     OfficialRuns,
+    /// The fact sheets, and what a facts import decides on beside them: the
+    /// freezes, the official runs' locks and where each subject is.
+    FactSheets,
+    /// The organisation: units, posts, subjects and assignments.
+    Organisation,
+}
+
+impl Guarded {
+    /// PostgreSQL's locks, always taken in one order (organisation, facts,
+    /// official runs) so two guarded transactions never wait on each other
+    /// in a circle. SHARE ROW EXCLUSIVE keeps out every other writer and
+    /// every other guard of the same table; SHARE keeps out writers only.
+    fn postgres_locks(self) -> &'static [&'static str] {
+        match self {
+            Guarded::OfficialRuns => &["LOCK TABLE official_runs IN SHARE ROW EXCLUSIVE MODE"],
+            Guarded::FactSheets => &[
+                "LOCK TABLE units IN SHARE MODE",
+                "LOCK TABLE subjects IN SHARE MODE",
+                "LOCK TABLE fact_sheets IN SHARE ROW EXCLUSIVE MODE",
+                "LOCK TABLE fact_freezes IN SHARE MODE",
+                "LOCK TABLE official_runs IN SHARE MODE",
+            ],
+            Guarded::Organisation => &[
+                "LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE",
+                "LOCK TABLE subjects IN SHARE ROW EXCLUSIVE MODE",
+                "LOCK TABLE posts IN SHARE ROW EXCLUSIVE MODE",
+                "LOCK TABLE assignments IN SHARE ROW EXCLUSIVE MODE",
+            ],
+        }
+    }
 }
 
 /// Statements that commit together or not at all.
@@ -199,9 +229,10 @@ impl Store {
 
     /// Opens a transaction that holds `guarded` still until it ends: no
     /// other such transaction reads or writes it meanwhile, so what this one
-    /// reads is what it decides on. SQLite takes the write lock at the start
-    /// (`BEGIN IMMEDIATE`); PostgreSQL locks the table against other writers
-    /// (readers go on).
+    /// reads is what it decides on, through the transaction or the pool alike
+    /// (nothing guarded can be committed by anyone else meanwhile). SQLite
+    /// takes the write lock at the start (`BEGIN IMMEDIATE`); PostgreSQL locks
+    /// the tables against other writers (readers go on).
     pub async fn begin_guarding(&self, guarded: Guarded) -> Result<Tx> {
         match self.backend {
             Backend::Sqlite => Ok(Tx {
@@ -209,10 +240,9 @@ impl Store {
             }),
             Backend::Postgres => {
                 let mut tx = self.pool.begin().await?;
-                let lock = match guarded {
-                    Guarded::OfficialRuns => "LOCK TABLE official_runs IN SHARE ROW EXCLUSIVE MODE",
-                };
-                sqlx::query(lock).execute(&mut *tx).await?;
+                for lock in guarded.postgres_locks() {
+                    sqlx::query(lock).execute(&mut *tx).await?;
+                }
                 Ok(Tx { tx })
             }
         }

@@ -2,13 +2,14 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::Serialize;
 use sqlx::Row;
 
 use super::bulk::{self, Cell};
 use super::{Result, Store, Tx, read};
 
 /// A unit as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct UnitRow {
     /// Its code.
     pub code: String,
@@ -20,6 +21,25 @@ pub struct UnitRow {
     pub parent: Option<String>,
     /// Whether it publishes per-person results.
     pub publishes_people: bool,
+}
+
+/// A subject as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SubjectRow {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// `person` or `unit`.
+    pub kind: String,
+    /// The unit it is in.
+    pub unit: String,
+    /// Its post.
+    pub post: String,
+    /// Months worked in the year, if recorded.
+    pub months_worked: Option<i64>,
+    /// Months absent in the year, if recorded.
+    pub months_absent: Option<i64>,
 }
 
 /// A unit as a run sees it: its place in the tree, without its publishing.
@@ -47,20 +67,7 @@ impl Store {
 
     /// Every unit, by code.
     pub async fn units(&self) -> Result<Vec<UnitRow>> {
-        let rows = sqlx::query(
-            "SELECT code, name, kind, parent, publishes_people FROM units ORDER BY code",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        read(&rows, |r| {
-            Ok(UnitRow {
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                kind: r.try_get("kind")?,
-                parent: r.try_get("parent")?,
-                publishes_people: r.try_get::<i64, _>("publishes_people")? != 0,
-            })
-        })
+        units_on(self.pool()).await
     }
 
     /// The codes of the units that publish per-person results.
@@ -128,32 +135,51 @@ impl Store {
         })
     }
 
-    /// Every unit's parent, by code.
-    pub async fn unit_parents(&self) -> Result<HashMap<String, Option<String>>> {
-        let rows = sqlx::query("SELECT code, parent FROM units")
-            .fetch_all(self.pool())
-            .await?;
-        read(&rows, |r| Ok((r.try_get("code")?, r.try_get("parent")?)))
-    }
-
-    /// The codes of every post.
-    pub async fn post_codes(&self) -> Result<HashSet<String>> {
-        let rows = sqlx::query("SELECT code FROM posts")
-            .fetch_all(self.pool())
-            .await?;
-        read(&rows, |r| r.try_get("code"))
-    }
-
     /// Every subject's unit, by subject id.
     pub async fn subject_units(&self) -> Result<HashMap<String, String>> {
-        let rows = sqlx::query("SELECT id, unit FROM subjects")
-            .fetch_all(self.pool())
-            .await?;
-        read(&rows, |r| Ok((r.try_get("id")?, r.try_get("unit")?)))
+        subject_units_on(self.pool()).await
     }
 }
 
 impl Tx {
+    /// Every unit, by code, as this transaction sees them.
+    pub async fn units(&mut self) -> Result<Vec<UnitRow>> {
+        units_on(self.conn()).await
+    }
+
+    /// The codes of every post, as this transaction sees them.
+    pub async fn post_codes(&mut self) -> Result<HashSet<String>> {
+        let rows = sqlx::query("SELECT code FROM posts")
+            .fetch_all(self.conn())
+            .await?;
+        read(&rows, |r| r.try_get("code"))
+    }
+
+    /// Every subject, as this transaction sees them.
+    pub async fn subjects(&mut self) -> Result<Vec<SubjectRow>> {
+        let rows = sqlx::query(
+            "SELECT id, name, kind, unit, post, months_worked, months_absent FROM subjects",
+        )
+        .fetch_all(self.conn())
+        .await?;
+        read(&rows, |r| {
+            Ok(SubjectRow {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                kind: r.try_get("kind")?,
+                unit: r.try_get("unit")?,
+                post: r.try_get("post")?,
+                months_worked: r.try_get("months_worked")?,
+                months_absent: r.try_get("months_absent")?,
+            })
+        })
+    }
+
+    /// Every subject's unit, by subject id, as this transaction sees them.
+    pub async fn subject_units(&mut self) -> Result<HashMap<String, String>> {
+        subject_units_on(self.conn()).await
+    }
+
     /// Writes units (code, name, kind, parent, publishes_people), replacing
     /// those with the same code; rows must put parents first. How many rows.
     pub async fn upsert_units(&mut self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<u64> {
@@ -194,4 +220,29 @@ impl Tx {
         )
         .await?)
     }
+}
+
+async fn units_on<'e>(on: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Result<Vec<UnitRow>> {
+    let rows =
+        sqlx::query("SELECT code, name, kind, parent, publishes_people FROM units ORDER BY code")
+            .fetch_all(on)
+            .await?;
+    read(&rows, |r| {
+        Ok(UnitRow {
+            code: r.try_get("code")?,
+            name: r.try_get("name")?,
+            kind: r.try_get("kind")?,
+            parent: r.try_get("parent")?,
+            publishes_people: r.try_get::<i64, _>("publishes_people")? != 0,
+        })
+    })
+}
+
+async fn subject_units_on<'e>(
+    on: impl sqlx::Executor<'e, Database = sqlx::Any>,
+) -> Result<HashMap<String, String>> {
+    let rows = sqlx::query("SELECT id, unit FROM subjects")
+        .fetch_all(on)
+        .await?;
+    read(&rows, |r| Ok((r.try_get("id")?, r.try_get("unit")?)))
 }

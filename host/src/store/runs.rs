@@ -521,15 +521,20 @@ impl Tx {
         .await?)
     }
 
-    /// Marks a run complete, now, with its summary as JSON; nothing.
-    pub async fn complete_run(&mut self, run: i64, summary: &str) -> Result<()> {
-        sqlx::query("UPDATE runs SET status = 'complete', finished_at = $1, heartbeat_at = $1, summary = $2 WHERE id = $3")
-            .bind(now_millis())
-            .bind(summary.to_string())
-            .bind(run)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+    /// Marks a run complete, now, with its summary as JSON, if it is still
+    /// running: whether it was (a run the reaper marked failed meanwhile
+    /// stays failed).
+    pub async fn complete_run(&mut self, run: i64, summary: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE runs SET status = 'complete', finished_at = $1, heartbeat_at = $1, summary = $2 \
+             WHERE id = $3 AND status = 'running'",
+        )
+        .bind(now_millis())
+        .bind(summary.to_string())
+        .bind(run)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// The publications in force for a period, for any subtree.

@@ -38,8 +38,10 @@ use crate::app::AppState;
 use crate::runtime::PluginInfo;
 
 /// The dashboard's routes, to merge beside the API's.
-pub fn routes() -> Router<AppState> {
+pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
+    let sign_in = Router::new().route("/login", get(session::login_form).post(session::login));
     Router::new()
+        .merge(crate::app::rate::limit_sign_in(sign_in, limits))
         .route("/", get(runs::home))
         .route("/runs/{id}", get(runs::overview))
         .route("/runs/{id}/units/{code}", get(unit::page))
@@ -53,7 +55,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sandbox", get(whatif::drafts))
         .route("/sandbox/drafts/{id}", get(whatif::compare))
-        .route("/login", get(session::login_form).post(session::login))
         .route("/logout", axum::routing::post(session::logout))
         .route("/lang/{code}", get(session::switch_lang))
         .route("/assets/site.css", get(stylesheet))

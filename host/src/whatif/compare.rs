@@ -291,6 +291,10 @@ impl WhatIfs {
             .map(|p| Period::parse(p).map_err(|e| Error::BadInput(e.to_string())))
             .collect::<Result<Vec<_>>>()?;
         let _slot = self.slot(actor)?;
+        let runtime = self.registry.runtime();
+        let _job = runtime
+            .take_job()
+            .ok_or_else(|| Error::Scoring(crate::scoring::Error::no_job(runtime)))?;
         let (draft, plugin) = self.plugin(id).await?;
         let units = Units::load(&self.registry).await?;
         for u in &options.units {
@@ -424,6 +428,9 @@ impl WhatIfs {
                             },
                             missing,
                         )),
+                        Err(e @ crate::runtime::Error::HostBusy(_)) => {
+                            Err(Error::Scoring(crate::scoring::Error::Busy(e.to_string())))
+                        }
                         Err(e) => Err(Error::DraftFailed {
                             subject: s.id.clone(),
                             kind: e.kind(),

@@ -17,6 +17,9 @@ pub enum Error {
     /// The analyst already has as many what-ifs running as they may.
     #[error("{0}")]
     Busy(String),
+    /// The analyst keeps as many drafts, or as many bytes of them, as they may.
+    #[error("{0}")]
+    Quota(String),
     /// The component is not a valid scorecard.
     #[error(transparent)]
     Invalid(#[from] runtime::Error),

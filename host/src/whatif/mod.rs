@@ -49,6 +49,10 @@ pub struct WhatIfConfig {
     pub limits: Limits,
     /// What-ifs one analyst may have running at once.
     pub per_analyst: usize,
+    /// Drafts one analyst may keep.
+    pub drafts_per_analyst: i64,
+    /// Bytes of components one analyst's drafts may hold in all.
+    pub draft_bytes_per_analyst: i64,
 }
 
 impl Default for WhatIfConfig {
@@ -66,6 +70,8 @@ impl Default for WhatIfConfig {
                 ..published
             },
             per_analyst: 2,
+            drafts_per_analyst: 20,
+            draft_bytes_per_analyst: 64 << 20,
         }
     }
 }
@@ -78,6 +84,9 @@ pub struct WhatIfs {
     config: WhatIfConfig,
     loaded: Mutex<HashMap<i64, Arc<Plugin>>>,
     running: Mutex<HashMap<String, usize>>,
+    // One upload at a time per host: the quota check and the insert are
+    // then one step, and a component is compiled by one upload at a time.
+    uploading: tokio::sync::Mutex<()>,
 }
 
 /// One what-if in flight for an analyst; dropping it frees the place.
@@ -117,6 +126,7 @@ impl WhatIfs {
             config,
             loaded: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
+            uploading: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -133,6 +143,25 @@ impl WhatIfs {
             return Err(Error::BadInput(
                 "the body is empty: send the draft's .wasm component".into(),
             ));
+        }
+        let _one = self.uploading.lock().await;
+        let (kept, held) = self.registry.store().draft_usage(&actor.name).await?;
+        let (count, limit) = (
+            self.config.drafts_per_analyst,
+            self.config.draft_bytes_per_analyst,
+        );
+        if kept >= count {
+            return Err(Error::Quota(format!(
+                "{} keeps {kept} drafts, the most one analyst may; delete one first",
+                actor.name
+            )));
+        }
+        if held + bytes.len() as i64 > limit {
+            return Err(Error::Quota(format!(
+                "{}'s drafts hold {held} bytes; this one's {} would pass the {limit} one analyst may keep: delete one first",
+                actor.name,
+                bytes.len()
+            )));
         }
         let runtime = self.registry.runtime_arc();
         let (plugin, bytes) = tokio::task::spawn_blocking(move || {

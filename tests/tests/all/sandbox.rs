@@ -320,6 +320,24 @@ fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_ch
     });
 }
 
+/// A what-if, tried again as a client would while the host is scoring all
+/// the what-ifs it takes at once (the runtime's `max_jobs`).
+async fn compare_when_free(
+    sandbox: &WhatIfs,
+    actor: &Actor,
+    draft: i64,
+    options: &CompareOptions,
+) -> Result<thuocdo_host::whatif::Comparison, Error> {
+    loop {
+        match sandbox.compare(actor, draft, options).await {
+            Err(Error::Scoring(scoring::Error::Busy(_))) => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 #[test]
 fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
     on_every_database(|registry| async move {
@@ -373,7 +391,7 @@ fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
                     units: vec![format!("h-{mode}")],
                     ..CompareOptions::period("2025-09")
                 };
-                match sandbox.compare(&policy, hostile.id, &options).await {
+                match compare_when_free(&sandbox, &policy, hostile.id, &options).await {
                     Err(Error::DraftFailed { subject, kind, .. }) => {
                         assert_eq!(subject, mode);
                         assert!(kinds.contains(&kind), "{mode}: {kind}");
@@ -383,10 +401,14 @@ fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
             }));
         }
         // The good what-if, beside them all.
-        let what_if = sandbox
-            .compare(&policy, good.id, &CompareOptions::period("2025-09"))
-            .await
-            .unwrap();
+        let what_if = compare_when_free(
+            &sandbox,
+            &policy,
+            good.id,
+            &CompareOptions::period("2025-09"),
+        )
+        .await
+        .unwrap();
         for t in tasks {
             t.await.unwrap();
         }
@@ -416,5 +438,48 @@ fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
             Err(Error::BadInput(_))
         ));
         assert_eq!(published(&registry).await, before);
+    });
+}
+
+#[test]
+fn each_analyst_keeps_a_bounded_number_and_size_of_drafts() {
+    on_every_database(|registry| async move {
+        let registry = Arc::new(registry);
+        let draft = corpus(fixtures::DRAFT_STRICTER_EXCELLENT);
+        let sandbox = WhatIfs::new(
+            registry.clone(),
+            WhatIfConfig {
+                drafts_per_analyst: 2,
+                draft_bytes_per_analyst: 3 * draft.len() as i64 - 1,
+                ..WhatIfConfig::default()
+            },
+        );
+        let (one, other) = (analyst("one"), analyst("other"));
+        let first = sandbox.upload(&one, draft.clone()).await.unwrap();
+        sandbox.upload(&one, draft.clone()).await.unwrap();
+        let third = sandbox.upload(&one, draft.clone()).await;
+        assert!(
+            matches!(&third, Err(Error::Quota(m)) if m.contains("keeps 2 drafts")),
+            "{third:?}"
+        );
+        // Another analyst's drafts are counted apart.
+        sandbox.upload(&other, draft.clone()).await.unwrap();
+        // Deleting one makes room; bytes are counted too.
+        sandbox.delete(&one, first.id).await.unwrap();
+        sandbox.upload(&one, draft.clone()).await.unwrap();
+        let tight = WhatIfs::new(
+            registry.clone(),
+            WhatIfConfig {
+                draft_bytes_per_analyst: 3 * draft.len() as i64 - 1,
+                ..WhatIfConfig::default()
+            },
+        );
+        tight.upload(&other, draft.clone()).await.unwrap();
+        let big = tight.upload(&other, draft.clone()).await;
+        assert!(
+            matches!(&big, Err(Error::Quota(m)) if m.contains("bytes")),
+            "{big:?}"
+        );
+        assert_eq!(sandbox.list(&one).await.unwrap().len(), 4);
     });
 }

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use sqlx::Row;
 use thuocdo_host::access::Actor;
@@ -266,7 +267,7 @@ fn a_file_with_bad_rows_is_refused_whole_each_row_named() {
                    chu-tich-xa-an-lam,2025-10,tasks-on-time,0.00001,too precise\n";
         let refused =
             thuocdo_host::facts::import(&registry, &admin(), "bad.csv", csv.as_bytes()).await;
-        let Err(Error::BadRows { file, rows }) = refused else {
+        let Err(Error::BadRows { file, rows, .. }) = refused else {
             panic!("{refused:?}")
         };
         assert_eq!(file, "bad.csv");
@@ -722,5 +723,353 @@ fn two_publishes_or_unlocks_at_once_leave_at_most_one_official_run() {
         );
         assert!(publications.iter().all(|o| o.unlocked.is_some()));
         std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+/// The sheet in force for a subject and period: name → ten-thousandths.
+async fn sheet_of(registry: &Registry, subject: &str, period: &str) -> BTreeMap<String, i64> {
+    let text: String =
+        sqlx::query("SELECT facts FROM fact_sheets WHERE subject = $1 AND period = $2")
+            .bind(subject.to_string())
+            .bind(period.to_string())
+            .fetch_one(registry.store().pool())
+            .await
+            .unwrap()
+            .try_get("facts")
+            .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The newest audit entry's id with this action.
+async fn last_audit(registry: &Registry, action: &str) -> i64 {
+    sqlx::query("SELECT MAX(id) AS id FROM audit_log WHERE action = $1")
+        .bind(action.to_string())
+        .fetch_one(registry.store().pool())
+        .await
+        .unwrap()
+        .try_get("id")
+        .unwrap()
+}
+
+/// A subject of September 2025 with two facts that are not zero: who, and
+/// the two facts with their values.
+fn two_facts(data: &DataSet) -> (String, [(&'static str, String); 2]) {
+    let (subject, facts) = data.facts["2025-09"]
+        .iter()
+        .find(|(_, f)| f.iter().filter(|(_, v)| v != "0").count() >= 2)
+        .unwrap();
+    let mut named = facts.iter().filter(|(_, v)| v != "0").cloned();
+    (
+        subject.clone(),
+        [named.next().unwrap(), named.next().unwrap()],
+    )
+}
+
+fn one_value(subject: &str, fact: &str, value: &str) -> Vec<u8> {
+    format!("subject_id,period,fact,value,source\n{subject},2025-09,{fact},{value},race\n")
+        .into_bytes()
+}
+
+#[test]
+fn two_imports_of_one_sheet_at_once_lose_no_value() {
+    on_every_database(|registry| async move {
+        let (data, dir) = load_province(&registry).await;
+        let (subject, [(f1, v1), (f2, v2)]) = two_facts(&data);
+        for round in 0..100 {
+            // Each round changes both facts, one per import, so a lost
+            // update leaves last round's value behind.
+            let (a1, a2) = if round % 2 == 0 {
+                ("0", "0")
+            } else {
+                (v1.as_str(), v2.as_str())
+            };
+            let (x, y) = (one_value(&subject, f1, a1), one_value(&subject, f2, a2));
+            let me = admin();
+            let (a, b) = tokio::join!(
+                thuocdo_host::facts::import(&registry, &me, "a.csv", &x),
+                thuocdo_host::facts::import(&registry, &me, "b.csv", &y),
+            );
+            assert_eq!(a.unwrap().values_changed, 1, "round {round}");
+            assert_eq!(b.unwrap().values_changed, 1, "round {round}");
+            let sheet = sheet_of(&registry, &subject, "2025-09").await;
+            assert_eq!(
+                (sheet[f1], sheet[f2]),
+                (
+                    Fixed::parse(a1).unwrap().raw(),
+                    Fixed::parse(a2).unwrap().raw()
+                ),
+                "round {round}: a value was lost"
+            );
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+#[test]
+fn an_import_beside_a_publish_lands_before_it_or_is_refused() {
+    on_every_database(|registry| async move {
+        let (data, dir) = load_province(&registry).await;
+        let (subject, [(fact, value), _]) = two_facts(&data);
+        let run = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap()
+            .run;
+        let mut refused = 0;
+        for round in 0..100 {
+            let v = if round % 2 == 0 { "0" } else { value.as_str() };
+            let file = one_value(&subject, fact, v);
+            let me = admin();
+            let (published, imported) = tokio::join!(
+                scoring::publish(&registry, &me, run),
+                thuocdo_host::facts::import(&registry, &me, "late.csv", &file),
+            );
+            published.unwrap();
+            match imported {
+                // Landed: then before the publish, never after it.
+                Ok(i) => {
+                    assert_eq!(i.values_changed, 1, "round {round}");
+                    assert!(
+                        last_audit(&registry, "facts-import").await
+                            < last_audit(&registry, "publish-run").await,
+                        "round {round}: an import landed after the period was locked"
+                    );
+                }
+                Err(Error::Locked(m)) => {
+                    assert!(m.contains("locked"), "{m}");
+                    refused += 1;
+                    // Put the value in place for the next round's change.
+                    scoring::unlock(&registry, &admin(), "2025-09", None, "race")
+                        .await
+                        .unwrap();
+                    thuocdo_host::facts::import(&registry, &admin(), "late.csv", &file)
+                        .await
+                        .unwrap();
+                    continue;
+                }
+                Err(e) => panic!("round {round}: {e:?}"),
+            }
+            scoring::unlock(&registry, &admin(), "2025-09", None, "race")
+                .await
+                .unwrap();
+        }
+        eprintln!("{refused} of 100 imports came after the publish and were refused");
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+#[test]
+fn a_unit_admin_changes_only_what_is_inside_their_subtree_now() {
+    use thuocdo_host::org::{Organisation, UnitRecord};
+    on_every_database(|registry| async move {
+        let (data, dir) = load_province(&registry).await;
+        let org = &data.organisation;
+        let ua = Actor::unit_admin("ua@so-noi-vu", "so-noi-vu");
+        let outside = org
+            .units
+            .iter()
+            .find(|u| u.code == "so-tai-chinh")
+            .unwrap()
+            .clone();
+        let before = count(&registry, "audit_log").await;
+        let refused = |r: &Result<_, Error>, words: &str| matches!(r, Err(Error::BadRows { rows, .. }) if rows.iter().any(|row| row.reason.contains(words)));
+
+        // Taking a unit over: placed inside, but outside now.
+        let take = Organisation {
+            units: vec![UnitRecord {
+                parent: Some("so-noi-vu".into()),
+                ..outside.clone()
+            }],
+            ..Default::default()
+        };
+        let r = thuocdo_host::org::import(&registry, &ua, &take).await;
+        assert!(refused(&r, "outside ua@so-noi-vu's subtree"), "{r:?}");
+        // Moving someone in from elsewhere.
+        let mut stranger = org
+            .subjects
+            .iter()
+            .find(|s| s.unit == "so-tai-chinh")
+            .unwrap()
+            .clone();
+        stranger.unit = "so-noi-vu".into();
+        let moved = Organisation {
+            subjects: vec![stranger],
+            ..Default::default()
+        };
+        let r = thuocdo_host::org::import(&registry, &ua, &moved).await;
+        assert!(refused(&r, "takes an admin"), "{r:?}");
+        // Choosing what the public sees.
+        let new = UnitRecord {
+            code: "so-noi-vu-to-1".into(),
+            name: "Tổ 1".into(),
+            kind: "team".into(),
+            parent: Some("so-noi-vu".into()),
+            publishes_people: false,
+        };
+        let r = thuocdo_host::org::import(
+            &registry,
+            &ua,
+            &Organisation {
+                units: vec![new.clone()],
+                ..Default::default()
+            },
+        )
+        .await;
+        assert!(refused(&r, "publishes_people must stay true"), "{r:?}");
+        assert_eq!(count(&registry, "audit_log").await, before);
+
+        // Inside, as the parent publishes: written, and a rename is audited
+        // with its before and after.
+        let inside = UnitRecord {
+            publishes_people: true,
+            ..new
+        };
+        for name in ["Tổ 1", "Tổ Một"] {
+            let doc = Organisation {
+                units: vec![UnitRecord {
+                    name: name.into(),
+                    ..inside.clone()
+                }],
+                ..Default::default()
+            };
+            thuocdo_host::org::import(&registry, &ua, &doc)
+                .await
+                .unwrap();
+        }
+        let detail: String = sqlx::query(
+            "SELECT detail FROM audit_log WHERE action = 'organisation' ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(registry.store().pool())
+        .await
+        .unwrap()
+        .try_get("detail")
+        .unwrap();
+        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+        assert_eq!(detail["changed"]["units"][0]["before"]["name"], "Tổ 1");
+        assert_eq!(detail["changed"]["units"][0]["after"]["name"], "Tổ Một");
+        assert_eq!(detail["changed"]["units_added"], 0);
+
+        // An assignment that cannot be made takes the whole document back.
+        let taken = &org.assignments[0];
+        let other = org
+            .assignments
+            .iter()
+            .find(|a| a.plugin != taken.plugin)
+            .unwrap();
+        let units = count(&registry, "units").await;
+        let clash = Organisation {
+            units: vec![UnitRecord {
+                code: "so-noi-vu-to-2".into(),
+                ..inside
+            }],
+            assignments: vec![thuocdo_host::org::AssignmentRecord {
+                plugin: other.plugin.clone(),
+                ..taken.clone()
+            }],
+            ..Default::default()
+        };
+        let r = thuocdo_host::org::import(&registry, &admin(), &clash).await;
+        assert!(refused(&r, "is assigned already"), "{r:?}");
+        assert_eq!(count(&registry, "units").await, units);
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+#[test]
+fn a_run_without_a_place_or_an_instance_fails_whole_as_the_hosts_doing() {
+    use thuocdo_host::runtime::{EvaluationInput, Runtime, RuntimeConfig, Subject};
+    use thuocdo_host::store::{Database, Store};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let runtime = Arc::new(
+            Runtime::with_config(RuntimeConfig {
+                max_instances: 4,
+                ..RuntimeConfig::default()
+            })
+            .unwrap(),
+        );
+        let n = DIRS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("thuocdo-busy-{}-{n}", std::process::id()));
+        let store = Store::open(&Database::Sqlite(dir.join("thuocdo.db")))
+            .await
+            .unwrap();
+        let registry = Registry::new(store.clone(), runtime.clone());
+        let (_, data_dir) = load_province(&registry).await;
+        let period = RunOptions::period("2025-09");
+
+        // Every place taken: refused before anything is written.
+        let runs = count(&registry, "runs").await;
+        let places: Vec<_> = std::iter::from_fn(|| runtime.take_job()).collect();
+        assert_eq!(places.len(), runtime.max_jobs());
+        let busy = scoring::run(&registry, &admin(), &period).await;
+        assert!(
+            matches!(&busy, Err(Error::Busy(m)) if m.contains("the most it takes at once")),
+            "{busy:?}"
+        );
+        assert_eq!(count(&registry, "runs").await, runs);
+        drop(places);
+
+        // Every instance held elsewhere: the run fails whole, its subjects
+        // are not blamed on their scorecards, and nothing of it is visible.
+        let plugin = runtime.load(BUNDLED[0].wasm).unwrap();
+        let input = EvaluationInput {
+            subject: Subject {
+                id: "holder".into(),
+                unit: "unit".into(),
+                position: "test".into(),
+            },
+            period: "2025-09".into(),
+            facts: vec![None; plugin.info.facts.len()],
+        };
+        let mut lane = runtime.lane(4);
+        for _ in 0..4 {
+            lane.evaluate(&plugin, &input).unwrap();
+        }
+        let starved = scoring::run(&registry, &admin(), &period).await;
+        let Err(Error::RunFailed { run, reason }) = &starved else {
+            panic!("{starved:?}")
+        };
+        assert!(reason.contains("out of plugin instances"), "{reason}");
+        assert_eq!(
+            scoring::run_record(&registry, *run).await.unwrap().status,
+            "failed"
+        );
+        assert_eq!(count(&registry, "run_results").await, 0);
+
+        // Instances back: the same run completes.
+        drop(lane);
+        scoring::run(&registry, &admin(), &period).await.unwrap();
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+        std::fs::remove_dir_all(data_dir).unwrap();
+    });
+}
+
+#[test]
+fn a_file_of_many_bad_rows_names_the_first_thousand_and_counts_them_all() {
+    on_every_database(|registry| async move {
+        let mut csv = String::from("subject_id,period,fact,value,source\n");
+        for i in 0..5000 {
+            csv.push_str(&format!("nobody-{i},2025-09,tasks-assigned,1,s\n"));
+        }
+        let refused =
+            thuocdo_host::facts::import(&registry, &admin(), "bad.csv", csv.as_bytes()).await;
+        let Err(e @ Error::BadRows { .. }) = refused else {
+            panic!("{refused:?}")
+        };
+        assert!(
+            e.to_string()
+                .starts_with("bad.csv: 5000 bad rows, nothing loaded"),
+            "{e}"
+        );
+        let Error::BadRows { rows, total, .. } = e else {
+            unreachable!()
+        };
+        assert_eq!((rows.len(), total), (1000, 5000));
+        assert_eq!(rows[999].at, "line 1001");
+        assert_eq!(count(&registry, "fact_sheets").await, 0);
     });
 }
