@@ -1,8 +1,9 @@
 //! The API under load: wrk against ad-hoc evaluation over loopback, 64
 //! connections, one subject per request, scored with the card assigned to
 //! the subject's post. Then the same while a second wrk keeps sending
-//! evaluations to a plugin that loops until its deadline: the bulkhead must
-//! keep the good evaluations' p99 within 2x.
+//! evaluations to a plugin that loops until its deadline, and again beside
+//! one that sleeps (a millisecond at a time, forever): the bulkhead and the
+//! sandbox's virtual clock must keep the good evaluations' p99 within 2x.
 //!
 //! `cargo bench -p thuocdo-tests --bench load` (needs `wrk`, Debian's package;
 //! THUOCDO_LOAD_SECONDS changes the 30 s per phase). Figures in BENCHMARKS.md.
@@ -29,6 +30,13 @@ const GOOD: &str = r#"{"subjects": [{"subject": {"id": "chair-1", "unit": "xa-an
 
 /// The hostile corpus' subject that loops forever.
 const LOOP: &str = r#"{"plugin": "test/hostile@1.0.0", "subjects": [{"subject": {"id": "loop", "unit": "xa-an-lam", "position": "test"}, "period": "2025-09", "facts": {"rate": "50"}}]}"#;
+
+/// The hostile corpus' subject that sleeps a day, then answers honestly:
+/// with time virtual in the sandbox it answers at once.
+const SLEEP: &str = r#"{"plugin": "test/hostile@1.0.0", "subjects": [{"subject": {"id": "sleep", "unit": "xa-an-lam", "position": "test"}, "period": "2025-09", "facts": {"rate": "50"}}]}"#;
+
+/// The hostile corpus' subject that naps a millisecond at a time forever.
+const NAPS: &str = r#"{"plugin": "test/hostile@1.0.0", "subjects": [{"subject": {"id": "naps", "unit": "xa-an-lam", "position": "test"}, "period": "2025-09", "facts": {"rate": "50"}}]}"#;
 
 /// What one wrk run reported.
 #[derive(Debug)]
@@ -189,8 +197,11 @@ fn main() {
     let (url, token) = rt.block_on(serve(&dir));
     check(&url, &token, GOOD, None);
     check(&url, &token, LOOP, Some(&["deadline", "out-of-fuel"]));
+    check(&url, &token, SLEEP, None);
+    check(&url, &token, NAPS, Some(&["deadline", "out-of-fuel"]));
     let good = script(&dir, "good", GOOD, &token);
     let looping = script(&dir, "loop", LOOP, &token);
+    let napping = script(&dir, "naps", NAPS, &token);
 
     // Warm up: compiled code, caches, connections.
     figures(wrk(&url, &good, 1, 64, 3));
@@ -206,6 +217,16 @@ fn main() {
     println!(
         "good p99 beside the loop / alone: {:.2}x",
         beside.p99_ms / alone.p99_ms
+    );
+
+    let sleeper = wrk(&url, &napping, 1, 8, seconds);
+    let beside_sleeper = figures(wrk(&url, &good, 1, 64, seconds));
+    let sleeper = figures(sleeper);
+    print("good, beside a plugin that sleeps", &beside_sleeper);
+    print("the sleeping plugin (8 connections)", &sleeper);
+    println!(
+        "good p99 beside the sleeper / alone: {:.2}x",
+        beside_sleeper.p99_ms / alone.p99_ms
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -162,8 +162,25 @@ async fn run_inner(
         Ok(report) => Ok(report),
         Err(e) => {
             let reason = e.to_string();
-            store.fail_run(id, &reason).await?;
+            mark_failed(store, id, &reason).await;
             Err(Error::RunFailed { run: id, reason })
+        }
+    }
+}
+
+/// Marks a run failed. A run often fails because the database went away,
+/// so this tries again for about half a minute; a run it still cannot mark
+/// shows as failed anyway once its heartbeat is a minute old.
+async fn mark_failed(store: &crate::store::Store, id: i64, reason: &str) {
+    let mut wait = Duration::from_millis(250);
+    for attempt in 1..=6 {
+        match store.fail_run(id, reason).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(run = id, attempt, error = %e, "marking a failed run failed");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(8));
+            }
         }
     }
 }

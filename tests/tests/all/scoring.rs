@@ -1073,3 +1073,71 @@ fn a_file_of_many_bad_rows_names_the_first_thousand_and_counts_them_all() {
         assert_eq!(count(&registry, "fact_sheets").await, 0);
     });
 }
+
+#[test]
+fn a_run_whose_database_stops_is_marked_failed_and_the_next_one_completes() {
+    use thuocdo_host::runtime::Runtime;
+    use thuocdo_host::scoring::Progress;
+    use thuocdo_host::store::{Database, Store};
+    let Some(cluster) = crate::db::Cluster::start("stopped") else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = Store::open(&Database::Postgres(cluster.url()))
+            .await
+            .unwrap();
+        let registry = Arc::new(Registry::new(
+            store.clone(),
+            Arc::new(Runtime::new().unwrap()),
+        ));
+        let (_, dir) = load_province(&registry).await;
+        let progress = Arc::new(Progress::default());
+        let options = RunOptions {
+            progress: progress.clone(),
+            ..RunOptions::period("2025-09")
+        };
+        let running = tokio::spawn({
+            let registry = registry.clone();
+            async move { scoring::run(&registry, &admin(), &options).await }
+        });
+        let run = progress.run_id().await;
+        cluster.stop_now();
+        // Down for longer than the pool waits for a connection (30 s), so the
+        // run cannot just carry on once the server is back.
+        tokio::time::sleep(std::time::Duration::from_secs(35)).await;
+        cluster.start_again();
+        let outcome = running.await.unwrap();
+        assert!(
+            matches!(&outcome, Err(Error::RunFailed { run: r, .. }) if *r == run),
+            "{outcome:?}"
+        );
+        let record = scoring::run_record(&registry, run).await.unwrap();
+        assert_eq!(record.status, "failed");
+        let results: i64 = sqlx::query("SELECT COUNT(*) AS n FROM run_results WHERE run_id = $1")
+            .bind(run)
+            .fetch_one(registry.store().pool())
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap();
+        assert_eq!(results, 0, "a failed run's results are visible");
+        let next = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap();
+        assert_eq!(
+            scoring::run_record(&registry, next.run)
+                .await
+                .unwrap()
+                .status,
+            "complete"
+        );
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+    drop(cluster);
+}
