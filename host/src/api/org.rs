@@ -119,6 +119,6 @@ pub async fn facts(
     let format = if json { Format::Json } else { Format::Csv };
     let name = q.file.unwrap_or_else(|| "upload".into());
     let imported =
-        crate::facts::import_as(&state.registry, actor, &name, &bytes, Some(format)).await?;
+        crate::facts::import_as(&state.registry, actor, &name, bytes, Some(format)).await?;
     Ok(Json(imported))
 }

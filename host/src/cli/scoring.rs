@@ -67,10 +67,10 @@ pub(super) fn org_import(config: &Config, file: &Path, json: bool) -> Result<(),
 }
 
 pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
-    let bytes = read(file)?;
     let name = file.display().to_string();
     let done: crate::facts::Imported = match Remote::from_config(config)? {
         Some(remote) => {
+            let bytes = read(file)?;
             let content_type = if name.ends_with(".json") {
                 "application/json"
             } else {
@@ -86,9 +86,14 @@ pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(
                 bytes,
             )?
         }
-        None => with_registry(config, |r| async move {
-            Ok(crate::facts::import(&r, &local_actor(), &name, &bytes).await?)
-        })?,
+        None => {
+            // Read as it is imported: the file is never held whole.
+            let source = std::fs::File::open(file)
+                .map_err(|e| Error::BadInput(format!("reading {}: {e}", file.display())))?;
+            with_registry(config, |r| async move {
+                Ok(crate::facts::import_from(&r, &local_actor(), &name, source, None).await?)
+            })?
+        }
     };
     if json {
         print_json(&done);

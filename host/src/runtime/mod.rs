@@ -8,7 +8,7 @@
 //! size — and its answer is checked against `describe()` before anyone sees it.
 //! The same bytes and facts give the same result, bit for bit.
 
-mod cache;
+pub(crate) mod cache;
 mod error;
 mod imports;
 mod limits;

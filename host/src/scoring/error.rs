@@ -38,6 +38,28 @@ impl RowErrors {
         }
     }
 
+    /// How many are kept.
+    pub fn kept(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Counts `n` more bad rows without naming them.
+    pub fn count_more(&mut self, n: usize) {
+        self.total += n;
+    }
+
+    /// Puts the kept rows in file order (`line 12` before `line 100`), as
+    /// they may be found in more than one pass.
+    pub fn in_file_order(&mut self) {
+        let number = |at: &str| {
+            at.rsplit(' ')
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(u64::MAX)
+        };
+        self.kept.sort_by_key(|e| number(&e.at));
+    }
+
     /// No bad row so far.
     pub fn is_empty(&self) -> bool {
         self.total == 0

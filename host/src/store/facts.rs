@@ -98,22 +98,6 @@ impl Tx {
         })
     }
 
-    /// The sheets in force for one period, one per subject.
-    pub async fn sheets_in_force(&mut self, period: &str) -> Result<Vec<StoredSheetRow>> {
-        let rows =
-            sqlx::query("SELECT subject, facts, revision FROM fact_sheets WHERE period = $1")
-                .bind(period.to_string())
-                .fetch_all(self.conn())
-                .await?;
-        read(&rows, |r| {
-            Ok(StoredSheetRow {
-                subject: r.try_get("subject")?,
-                facts: r.try_get("facts")?,
-                revision: r.try_get("revision")?,
-            })
-        })
-    }
-
     /// Records an import, now; its new id.
     pub async fn insert_fact_import(&mut self, import: &NewFactImport<'_>) -> Result<i64> {
         Ok(sqlx::query(
@@ -181,5 +165,240 @@ impl Tx {
             .execute(self.conn())
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+}
+
+/// One value of a facts file being imported, as staged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StagedValue {
+    /// The period, as written.
+    pub period: String,
+    /// The subject's id.
+    pub subject: String,
+    /// The fact's name.
+    pub fact: String,
+    /// Ten-thousandths.
+    pub raw: i64,
+    /// The value's text, as written.
+    pub text: String,
+    /// Who entered it, from what record.
+    pub source: String,
+}
+
+/// A row of a facts file that gives a fact another value than an earlier
+/// row of the same file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StagedConflict {
+    /// Where the later row is: `line 12` or `entry 3`.
+    pub at: String,
+    /// The subject's id.
+    pub subject: String,
+    /// The period, as written.
+    pub period: String,
+    /// The fact's name.
+    pub fact: String,
+    /// The later row's value, as written.
+    pub value: String,
+    /// Where the first row is.
+    pub first_at: String,
+    /// The first row's value, in ten-thousandths.
+    pub first_raw: i64,
+}
+
+/// The part shared by the conflict queries: the first row of every fact
+/// given more than once, and each later row that disagrees with it.
+const CONFLICTS: &str = "WITH firsts AS (SELECT period, subject, fact, MIN(seq) AS seq FROM staged_facts \
+     GROUP BY period, subject, fact HAVING COUNT(*) > 1) \
+     FROM firsts f JOIN staged_facts a ON a.seq = f.seq \
+     JOIN staged_facts b ON b.period = f.period AND b.subject = f.subject AND b.fact = f.fact AND b.raw <> a.raw";
+
+impl Tx {
+    /// Makes this transaction's staging table for a facts import: the
+    /// file's checked rows (seq, at, subject, period, fact, raw, text,
+    /// source) go there as they are read, so the import's memory does not
+    /// grow with the file. Gone when the transaction ends (dropped on
+    /// PostgreSQL at commit; on SQLite by [`Tx::drop_staged_facts`], and
+    /// with a rollback, as any statement).
+    pub async fn stage_facts(&mut self) -> Result<()> {
+        let sql = if self.conn().backend_name() == "PostgreSQL" {
+            "CREATE TEMP TABLE staged_facts (seq BIGINT PRIMARY KEY, at TEXT NOT NULL, subject TEXT NOT NULL, \
+             period TEXT NOT NULL, fact TEXT NOT NULL, raw BIGINT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL) \
+             ON COMMIT DROP"
+        } else {
+            "CREATE TEMP TABLE staged_facts (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, subject TEXT NOT NULL, \
+             period TEXT NOT NULL, fact TEXT NOT NULL, raw BIGINT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL)"
+        };
+        sqlx::query(sql).execute(self.conn()).await?;
+        Ok(())
+    }
+
+    /// Stages rows (seq, at, subject, period, fact, raw, text, source).
+    pub async fn insert_staged_facts(
+        &mut self,
+        rows: impl IntoIterator<Item = Vec<Cell>>,
+    ) -> Result<u64> {
+        Ok(bulk::insert(
+            self.conn(),
+            "INSERT INTO staged_facts (seq, at, subject, period, fact, raw, text, source)",
+            "",
+            rows,
+        )
+        .await?)
+    }
+
+    /// Indexes the staged rows by sheet, once they are all in.
+    pub async fn index_staged_facts(&mut self) -> Result<()> {
+        sqlx::query("CREATE INDEX staged_facts_sheet ON staged_facts (period, subject, fact, seq)")
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// The first `limit` staged rows that give a fact another value than its
+    /// first row, in file order, and how many there are in all.
+    pub async fn staged_conflicts(&mut self, limit: i64) -> Result<(Vec<StagedConflict>, i64)> {
+        let rows = sqlx::query(&format!(
+            "{} ORDER BY b.seq LIMIT $1",
+            CONFLICTS.replacen(
+                "FROM firsts f",
+                "SELECT b.at, b.subject, b.period, b.fact, b.text, a.at AS first_at, a.raw AS first_raw FROM firsts f",
+                1
+            )
+        ))
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        let conflicts: Vec<StagedConflict> = read(&rows, |r| {
+            Ok(StagedConflict {
+                at: r.try_get("at")?,
+                subject: r.try_get("subject")?,
+                period: r.try_get("period")?,
+                fact: r.try_get("fact")?,
+                value: r.try_get("text")?,
+                first_at: r.try_get("first_at")?,
+                first_raw: r.try_get("first_raw")?,
+            })
+        })?;
+        let total: i64 = if (conflicts.len() as i64) < limit {
+            conflicts.len() as i64
+        } else {
+            sqlx::query(&CONFLICTS.replacen(
+                "FROM firsts f",
+                "SELECT COUNT(*) AS n FROM firsts f",
+                1,
+            ))
+            .fetch_one(self.conn())
+            .await?
+            .try_get("n")?
+        };
+        Ok((conflicts, total))
+    }
+
+    /// The periods the staged rows give values for.
+    pub async fn staged_periods(&mut self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT DISTINCT period FROM staged_facts ORDER BY period")
+            .fetch_all(self.conn())
+            .await?;
+        read(&rows, |r| r.try_get("period"))
+    }
+
+    /// Up to `limit` staged rows of the sheets after (`period`, `subject`),
+    /// by sheet and fact, a fact's rows in file order.
+    pub async fn staged_page(
+        &mut self,
+        after: (&str, &str),
+        limit: i64,
+    ) -> Result<Vec<StagedValue>> {
+        let rows = sqlx::query(
+            "SELECT period, subject, fact, raw, text, source FROM staged_facts \
+             WHERE (period, subject) > ($1, $2) \
+             ORDER BY period, subject, fact, seq LIMIT $3",
+        )
+        .bind(after.0.to_string())
+        .bind(after.1.to_string())
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        read(&rows, |r| {
+            Ok(StagedValue {
+                period: r.try_get("period")?,
+                subject: r.try_get("subject")?,
+                fact: r.try_get("fact")?,
+                raw: r.try_get("raw")?,
+                text: r.try_get("text")?,
+                source: r.try_get("source")?,
+            })
+        })
+    }
+
+    /// Every staged row of one sheet, by fact, in file order.
+    pub async fn staged_sheet(&mut self, period: &str, subject: &str) -> Result<Vec<StagedValue>> {
+        let rows = sqlx::query(
+            "SELECT period, subject, fact, raw, text, source FROM staged_facts \
+             WHERE period = $1 AND subject = $2 ORDER BY fact, seq",
+        )
+        .bind(period.to_string())
+        .bind(subject.to_string())
+        .fetch_all(self.conn())
+        .await?;
+        read(&rows, |r| {
+            Ok(StagedValue {
+                period: r.try_get("period")?,
+                subject: r.try_get("subject")?,
+                fact: r.try_get("fact")?,
+                raw: r.try_get("raw")?,
+                text: r.try_get("text")?,
+                source: r.try_get("source")?,
+            })
+        })
+    }
+
+    /// The sheets in force for `period` of the subjects from `first` to
+    /// `last`, by subject id.
+    pub async fn sheets_between(
+        &mut self,
+        period: &str,
+        first: &str,
+        last: &str,
+    ) -> Result<Vec<StoredSheetRow>> {
+        let rows = sqlx::query(
+            "SELECT subject, facts, revision FROM fact_sheets WHERE period = $1 AND subject >= $2 AND subject <= $3",
+        )
+        .bind(period.to_string())
+        .bind(first.to_string())
+        .bind(last.to_string())
+        .fetch_all(self.conn())
+        .await?;
+        read(&rows, |r| {
+            Ok(StoredSheetRow {
+                subject: r.try_get("subject")?,
+                facts: r.try_get("facts")?,
+                revision: r.try_get("revision")?,
+            })
+        })
+    }
+
+    /// Records how many rows an import read and how many values it changed.
+    pub async fn finish_fact_import(
+        &mut self,
+        id: i64,
+        rows_read: i64,
+        values_changed: i64,
+    ) -> Result<()> {
+        sqlx::query("UPDATE fact_imports SET rows_read = $1, values_changed = $2 WHERE id = $3")
+            .bind(rows_read)
+            .bind(values_changed)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Drops the staging table before a commit (PostgreSQL drops it itself).
+    pub async fn drop_staged_facts(&mut self) -> Result<()> {
+        sqlx::query("DROP TABLE IF EXISTS staged_facts")
+            .execute(self.conn())
+            .await?;
+        Ok(())
     }
 }
