@@ -1,7 +1,8 @@
-//! The fact dictionary: the union of the facts declared by every scorecard the
-//! host knows — published, or uploaded as a draft — with the widest range any
-//! of them allows. Imports are checked against it, so a draft's new fact can be
-//! loaded before the draft is adopted.
+//! The fact dictionary: every fact a published scorecard declares, with the
+//! widest range any of them allows. Imports are checked against it. Drafts
+//! are not in it: what an analyst's draft declares never widens what
+//! production imports accept (a draft declaring `disciplined` unbounded
+//! does not make `disciplined=7` importable).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,11 +32,11 @@ pub struct Dictionary {
 }
 
 impl Dictionary {
-    /// The facts of every published version and every draft.
+    /// The facts of every published version.
     pub async fn load(registry: &Registry) -> Result<Dictionary> {
         let mut dictionary = Dictionary::default();
-        // Drafts' facts count too: a policy team can load what a draft needs
-        // before trying it.
+        // Published scorecards only: a draft (anyone with the analyst role
+        // can upload one) must not widen what production imports accept.
         for text in registry.store().fact_declarations().await? {
             if let Ok(info) = serde_json::from_str::<PluginInfo>(&text) {
                 dictionary.add(&info);
@@ -85,7 +86,7 @@ impl Dictionary {
                 format!("fact `{fact}` is unknown: no scorecard is published yet")
             } else {
                 format!(
-                    "fact `{fact}` is not declared by any published scorecard or draft{}",
+                    "fact `{fact}` is not declared by any published scorecard{}",
                     self.closest(fact)
                         .map(|c| format!(" (did you mean `{c}`?)"))
                         .unwrap_or_default()

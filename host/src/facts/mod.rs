@@ -3,7 +3,7 @@
 //! row is bad, and written so that a re-import changes nothing, a newer value
 //! is kept beside the older one, and a run reads a period in one pass.
 //! Decimals are exact: JSON numbers keep their text and never pass through f64.
-//! The fact dictionary (every fact a published or draft scorecard reads) and
+//! The fact dictionary (every fact a published scorecard reads) and
 //! freezing and reopening a period's facts live here too.
 //!
 //! ```no_run

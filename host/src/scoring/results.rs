@@ -137,27 +137,98 @@ async fn complete_results(
 }
 
 /// Results as CSV, ranked as given: the same columns for the command line and the API.
+/// Written by the `csv` crate, so a field holding a comma, a quote or a line
+/// break is quoted; a text field a spreadsheet would take for a formula is
+/// made plain text (see [`spreadsheet_text`]).
 pub fn results_csv(rows: &[StoredResult]) -> String {
-    let mut out = String::from(
-        "rank,subject,unit,post,plugin,version,outcome,total,computed_grade,grade,cohort_rule,caps\n",
-    );
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let header = [
+        "rank",
+        "subject",
+        "unit",
+        "post",
+        "plugin",
+        "version",
+        "outcome",
+        "total",
+        "computed_grade",
+        "grade",
+        "cohort_rule",
+        "caps",
+    ];
+    out.write_record(header).expect("writes to memory");
     for (i, r) in rows.iter().enumerate() {
         let total = r.total.map(|t| thuocdo_sdk::Fixed::from_raw(t).to_string());
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            i + 1,
-            r.subject,
-            r.unit,
-            r.post,
-            r.plugin,
-            r.version,
-            r.outcome,
-            total.unwrap_or_default(),
+        let rank = (i + 1).to_string();
+        let caps = r.caps.join(" ");
+        let record: [&str; 12] = [
+            &rank,
+            &spreadsheet_text(&r.subject),
+            &spreadsheet_text(&r.unit),
+            &spreadsheet_text(&r.post),
+            &spreadsheet_text(&r.plugin),
+            &spreadsheet_text(&r.version),
+            r.outcome.code(),
+            total.as_deref().unwrap_or_default(),
             r.computed_grade.map(|g| g.code()).unwrap_or_default(),
             r.grade.map(|g| g.code()).unwrap_or_default(),
-            r.cohort_rule.as_deref().unwrap_or_default(),
-            r.caps.join(" ")
-        ));
+            &spreadsheet_text(r.cohort_rule.as_deref().unwrap_or_default()),
+            &spreadsheet_text(&caps),
+        ];
+        out.write_record(record).expect("writes to memory");
     }
-    out
+    String::from_utf8(out.into_inner().expect("writes to memory")).expect("UTF-8 in, UTF-8 out")
+}
+
+/// Text a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return) with a `'` in front, as OWASP advises
+/// for CSV meant for spreadsheets: the cell then shows the text as it is.
+pub fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::run::SubjectRow;
+    use super::*;
+
+    fn result(subject: &str, unit: &str) -> StoredResult {
+        let s = SubjectRow {
+            id: subject.into(),
+            unit: unit.into(),
+            post: "p".into(),
+            task_group: "g".into(),
+            months_worked: None,
+            months_absent: None,
+        };
+        StoredResult::blank(&s, "ns/card", "1.0.0", "")
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        let rows = [
+            result("=HYPERLINK(\"http://x\")", "@unit"),
+            result("a,b", "-1"),
+            result("plain", "x\"y"),
+        ];
+        let csv = results_csv(&rows);
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let read: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        assert_eq!(read.len(), 3);
+        assert_eq!(read[0][1], "'=HYPERLINK(\"http://x\")");
+        assert_eq!(read[0][2], "'@unit");
+        assert_eq!(read[1][1], "a,b");
+        assert_eq!(read[1][2], "'-1");
+        assert_eq!(read[2][2], "x\"y");
+        assert!(read.iter().all(|r| r.len() == 12));
+    }
 }

@@ -53,17 +53,13 @@ pub struct NewFactImport<'a> {
 }
 
 impl Store {
-    /// The `describe` JSON of every published version, then of every draft:
-    /// what the fact dictionary is built from.
+    /// The `describe` JSON of every published version: what the fact
+    /// dictionary is built from. Drafts are not in it: what a draft declares
+    /// must never widen what production imports accept.
     pub async fn fact_declarations(&self) -> Result<Vec<String>> {
-        let mut rows = sqlx::query("SELECT describe FROM plugin_versions")
+        let rows = sqlx::query("SELECT describe FROM plugin_versions")
             .fetch_all(self.pool())
             .await?;
-        rows.extend(
-            sqlx::query("SELECT describe FROM sandbox_drafts")
-                .fetch_all(self.pool())
-                .await?,
-        );
         read(&rows, |r| r.try_get("describe"))
     }
 }

@@ -152,6 +152,22 @@ fn headers(lang: Lang) -> [&'static str; 13] {
     }
 }
 
+/// The most characters an XLSX cell holds.
+const CELL_CHARS: usize = 32_767;
+
+/// A cell's text, clipped to what the format holds with a marker saying so:
+/// one name over the limit must not break the download for everyone.
+fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    const MARK: &str = "… [clipped]";
+    if text.chars().count() <= CELL_CHARS {
+        return text.into();
+    }
+    let keep = CELL_CHARS - MARK.chars().count();
+    let mut clipped: String = text.chars().take(keep).collect();
+    clipped.push_str(MARK);
+    clipped.into()
+}
+
 fn workbook(
     lang: Lang,
     rows: &[StoredResult],
@@ -171,13 +187,17 @@ fn workbook(
     for (k, r) in rows.iter().enumerate() {
         let row = k as u32 + 1;
         sheet.write_number(row, 0, (k + 1) as f64)?;
-        sheet.write_string(row, 1, &r.subject)?;
-        sheet.write_string(row, 2, names.get(&r.subject).map_or("", String::as_str))?;
-        sheet.write_string(row, 3, &r.unit)?;
-        sheet.write_string(row, 4, unit_name(&r.unit))?;
-        sheet.write_string(row, 5, &r.post)?;
-        sheet.write_string(row, 6, &r.plugin)?;
-        sheet.write_string(row, 7, &r.version)?;
+        sheet.write_string(row, 1, clip(&r.subject))?;
+        sheet.write_string(
+            row,
+            2,
+            clip(names.get(&r.subject).map_or("", String::as_str)),
+        )?;
+        sheet.write_string(row, 3, clip(&r.unit))?;
+        sheet.write_string(row, 4, clip(&unit_name(&r.unit)))?;
+        sheet.write_string(row, 5, clip(&r.post))?;
+        sheet.write_string(row, 6, clip(&r.plugin))?;
+        sheet.write_string(row, 7, clip(&r.version))?;
         sheet.write_string(row, 8, r.outcome.code())?;
         if let Some(total) = r.total {
             // Exact to the ten-thousandth: the same digits as the page.
@@ -189,7 +209,7 @@ fn workbook(
             r.computed_grade.map(|g| g.code()).unwrap_or_default(),
         )?;
         sheet.write_string(row, 11, r.grade.map(|g| g.code()).unwrap_or_default())?;
-        sheet.write_string(row, 12, r.cohort_rule.as_deref().unwrap_or_default())?;
+        sheet.write_string(row, 12, clip(r.cohort_rule.as_deref().unwrap_or_default()))?;
     }
     for (col, width) in [6, 22, 26, 24, 36, 24, 40, 10, 10, 10, 12, 10, 18]
         .into_iter()
@@ -199,4 +219,42 @@ fn workbook(
     }
     sheet.set_freeze_panes(1, 0)?;
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_over_the_cell_limit_is_clipped_and_the_workbook_is_made() {
+        let long = "Nguyễn ".repeat(10_000);
+        assert!(long.chars().count() > CELL_CHARS);
+        let clipped = clip(&long);
+        assert_eq!(clipped.chars().count(), CELL_CHARS);
+        assert!(clipped.ends_with("… [clipped]"));
+        assert_eq!(clip("short"), "short");
+        let row = StoredResult {
+            subject: "s".into(),
+            unit: "u".into(),
+            post: "p".into(),
+            task_group: "g".into(),
+            plugin: "ns/card".into(),
+            version: "1.0.0".into(),
+            sha256: String::new(),
+            outcome: scoring::Outcome::Scored,
+            total: Some(95_000),
+            computed_grade: None,
+            grade: None,
+            cohort_rule: None,
+            caps: Vec::new(),
+            indicators: Vec::new(),
+            facts: None,
+            facts_sha256: String::new(),
+            fuel: 0,
+            error: None,
+        };
+        let names = HashMap::from([("s".to_string(), long.clone())]);
+        let book = workbook(Lang::En, &[row], &names, &|_| long.clone());
+        assert!(book.is_ok(), "{book:?}");
+    }
 }

@@ -241,9 +241,21 @@ fn clear(name: &str) -> HeaderValue {
 /// Where a redirect may go: a path on this host, never another site.
 fn local(back: Option<&str>) -> &str {
     match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b,
+        Some(b) if is_local_path(b) => b,
         _ => "/",
     }
+}
+
+/// A path on this host: one `/` first, and nothing a browser drops or reads
+/// as a separator anywhere (control characters such as the tab in
+/// `/%09/evil.example`, which browsers strip to `//evil.example`; spaces;
+/// `\`, which they read as `/`), so no browser can make it `//other-host`.
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
 }
 
 fn see_other(to: &str) -> Response {
@@ -355,4 +367,39 @@ pub async fn logout() -> Response {
         .headers_mut()
         .insert(SET_COOKIE, clear(TOKEN_COOKIE));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_stay_on_this_host() {
+        // As the query decodes them: %09 is a tab, %5C a backslash, %2F a slash.
+        for payload in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "//evil.example",
+            "/ /evil.example",
+            "https:evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/\u{85}/evil.example",
+            "",
+        ] {
+            assert_eq!(local(Some(payload)), "/", "{payload:?}");
+        }
+        // Encoded twice, the second encoding stays in the path: on site.
+        for fine in [
+            "/runs/1?lang=en",
+            "/%2F/evil.example",
+            "/%09/x",
+            "/catalogue",
+        ] {
+            assert_eq!(local(Some(fine)), fine);
+        }
+        assert_eq!(local(None), "/");
+    }
 }

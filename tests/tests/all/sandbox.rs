@@ -483,3 +483,31 @@ fn each_analyst_keeps_a_bounded_number_and_size_of_drafts() {
         assert_eq!(sandbox.list(&one).await.unwrap().len(), 4);
     });
 }
+
+#[test]
+fn a_draft_never_widens_what_production_imports_accept() {
+    on_every_database(|registry| async move {
+        let registry = Arc::new(registry);
+        let sandbox = WhatIfs::new(registry.clone(), WhatIfConfig::default());
+        // Only a draft declares `rate`: no published scorecard reads it.
+        sandbox
+            .upload(
+                &analyst("policy"),
+                corpus(fixtures::DRAFT_STRICTER_EXCELLENT),
+            )
+            .await
+            .unwrap();
+        let csv = "subject_id,period,fact,value,source\nchair-00,2025-09,rate,50,test\n";
+        let refused =
+            thuocdo_host::facts::import(&registry, &admin(), "rate.csv", csv.as_bytes()).await;
+        let Err(scoring::Error::BadRows { rows, .. }) = &refused else {
+            panic!("{refused:?}")
+        };
+        assert!(
+            rows[0]
+                .reason
+                .contains("fact `rate` is unknown: no scorecard is published yet"),
+            "{rows:?}"
+        );
+    });
+}
