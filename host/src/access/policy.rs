@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::Caller;
+use super::{Caller, RoleKind};
 use crate::registry::Registry;
 use crate::scoring::{self, StoredResult, Units};
 
@@ -45,4 +45,21 @@ pub async fn visible(
     let units = Units::load(registry).await?;
     let publishing = registry.store().publishing_units().await?;
     Ok(visible_results(caller, &units, &publishing, results))
+}
+
+/// What `caller` may see of a run's summary: everything for an admin; for
+/// anyone else the counts of refused, faulted and unassigned subjects but
+/// not the list naming them and why, which is personal.
+pub fn visible_summary(caller: &Caller, mut summary: scoring::Summary) -> scoring::Summary {
+    if caller.kind() != Some(RoleKind::Admin) {
+        summary.problems.clear();
+    }
+    summary
+}
+
+/// What `caller` may see of a run's record: its summary as
+/// [`visible_summary`] shows it.
+pub fn visible_run(caller: &Caller, mut run: scoring::RunRecord) -> scoring::RunRecord {
+    run.summary = run.summary.map(|s| visible_summary(caller, s));
+    run
 }

@@ -56,8 +56,16 @@ pub async fn start(
 /// Every run, newest first.
 #[utoipa::path(get, path = "/api/v1/runs", tag = "runs",
     responses((status = 200, description = "Runs, newest first", body = Vec<RunRecord>), Failed))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RunRecord>>, HttpError> {
-    Ok(Json(scoring::runs(&state.registry).await?))
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<RunRecord>>, HttpError> {
+    let runs = scoring::runs(&state.registry).await?;
+    Ok(Json(
+        runs.into_iter()
+            .map(|r| access::visible_run(&caller, r))
+            .collect(),
+    ))
 }
 
 /// One run's status.
@@ -69,10 +77,11 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RunRecord>>,
     ))]
 pub async fn status(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<RunStatus>, HttpError> {
     let id = parse_run_id(&id)?;
-    let run = scoring::run_record(&state.registry, id).await?;
+    let run = access::visible_run(&caller, scoring::run_record(&state.registry, id).await?);
     let progress = state.runs.lock().unwrap().get(&id).map(|p| {
         let (stage, done, total) = p.get();
         RunProgress {
@@ -153,11 +162,13 @@ pub async fn results(
     ))]
 pub async fn summary(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Summary>, HttpError> {
     let id = parse_run_id(&id)?;
     let record = scoring::run_record(&state.registry, id).await?;
-    record.summary.map(Json).ok_or_else(|| {
+    let summary = record.summary.map(|s| access::visible_summary(&caller, s));
+    summary.map(Json).ok_or_else(|| {
         HttpError::new(
             StatusCode::CONFLICT,
             "not-complete",

@@ -605,3 +605,50 @@ fn health_readiness_metrics_openapi_and_unknown_routes() {
         s.stop().await;
     });
 }
+
+#[test]
+fn a_summarys_problems_name_subjects_to_admins_only_and_are_counts_for_everyone_else() {
+    runtime().block_on(async {
+        let s = start("api-problems").await;
+        // Someone on a post no scorecard is assigned to: unassigned, a
+        // problem that names them and why.
+        let (status, body) = s
+            .post_json(
+                "/api/v1/organisation",
+                Some("admin"),
+                json!({
+                    "posts": [{"code": "lone-post", "title": "Alone", "task_group": "alone"}],
+                    "subjects": [{"id": "lone-1", "name": "Lone", "unit": "xa-an-lam", "post": "lone-post"}],
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let run = complete_run(&s).await;
+        let (_, admin) = s
+            .get(&format!("/api/v1/runs/{run}/summary"), Some("admin"))
+            .await;
+        assert_eq!(admin["unassigned"], 1, "{admin}");
+        let named = admin["problems"].as_array().unwrap();
+        assert!(
+            named.iter().any(|p| p.as_str().unwrap().starts_with("lone-1")),
+            "{admin}"
+        );
+        for who in [None, Some("viewer"), Some("unit-admin"), Some("analyst")] {
+            for path in [
+                format!("/api/v1/runs/{run}/summary"),
+                format!("/api/v1/runs/{run}"),
+                "/api/v1/runs".to_string(),
+            ] {
+                let (status, body) = s.get(&path, who).await;
+                assert_eq!(status, StatusCode::OK, "{path} as {who:?}: {body}");
+                let text = body.to_string();
+                assert!(!text.contains("lone-1"), "{path} as {who:?}: {text}");
+                // The list carries no summaries; the run and its summary do.
+                if path != "/api/v1/runs" {
+                    assert!(text.contains("\"unassigned\":1"), "{path} as {who:?}: {text}");
+                }
+            }
+        }
+        s.stop().await;
+    });
+}
