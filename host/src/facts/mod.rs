@@ -81,8 +81,8 @@ pub type Sheet = BTreeMap<String, i64>;
 const READ_BATCH: usize = 2048;
 /// Staged rows written in one go.
 const STAGE_BATCH: usize = 8192;
-/// Staged rows merged into the sheets in force at a time.
-const MERGE_PAGE: i64 = 20_000;
+/// Sheets merged into those in force at a time.
+const MERGE_PAGE: i64 = 2_000;
 
 /// Imports a file's facts (see [`import_from`]); the format follows the
 /// file's name (or its first character).
@@ -363,46 +363,28 @@ async fn merge(tx: &mut crate::store::Tx, import_id: i64) -> Result<(usize, usiz
     let (mut values_changed, mut sheets_changed) = (0, 0);
     let mut after = (String::new(), String::new());
     loop {
-        let mut page = tx.staged_page((&after.0, &after.1), MERGE_PAGE).await?;
-        let Some(last) = page.last().map(|v| (v.period.clone(), v.subject.clone())) else {
+        let page = tx.staged_sheets((&after.0, &after.1), MERGE_PAGE).await?;
+        let Some(last) = page.last() else {
             return Ok((values_changed, sheets_changed));
         };
-        if page.len() as i64 == MERGE_PAGE {
-            // The page may end inside its last sheet: that sheet waits for
-            // the next page, unless it is the page's only one.
-            let first_of_last = page
-                .iter()
-                .position(|v| v.period == last.0 && v.subject == last.1)
-                .unwrap_or(0);
-            if first_of_last == 0 {
-                page = tx.staged_sheet(&last.0, &last.1).await?;
-            } else {
-                page.truncate(first_of_last);
-            }
-        }
-        let end = page
-            .last()
-            .map(|v| (v.period.clone(), v.subject.clone()))
-            .expect("a page holds a sheet");
+        let end = (last.period.clone(), last.subject.clone());
         let mut sheets = Vec::new();
         let mut changes = Vec::new();
         let mut start = 0;
         while start < page.len() {
             // One period's sheets in the page, and those in force for them.
-            let period = page[start].period.clone();
-            let stop = start + page[start..].partition_point(|v| v.period == period);
+            let period = page[start].period.as_str();
+            let stop = start + page[start..].partition_point(|s| s.period == period);
             let (first, last) = (&page[start].subject, &page[stop - 1].subject);
             let mut current: HashMap<String, (String, i64)> = tx
-                .sheets_between(&period, first, last)
+                .sheets_between(period, first, last)
                 .await?
                 .into_iter()
                 .map(|s| (s.subject, (s.facts, s.revision)))
                 .collect();
-            let mut k = start;
-            while k < stop {
-                let subject = page[k].subject.clone();
-                let next = k + page[k..stop].partition_point(|v| v.subject == subject);
-                let (mut sheet, revision) = match current.remove(&subject) {
+            for staged in &page[start..stop] {
+                let subject = staged.subject.as_str();
+                let (mut sheet, revision) = match current.remove(subject) {
                     Some((text, revision)) => (
                         serde_json::from_str::<Sheet>(&text).map_err(|e| {
                             Error::Internal(format!(
@@ -414,34 +396,34 @@ async fn merge(tx: &mut crate::store::Tx, import_id: i64) -> Result<(usize, usiz
                     None => (Sheet::new(), 0),
                 };
                 let mut changed: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
-                for v in &page[k..next] {
+                for v in &staged.values {
                     if sheet.get(&v.fact) != Some(&v.raw) {
                         sheet.insert(v.fact.clone(), v.raw);
                         changed.insert(&v.fact, (&v.text, &v.source));
                     } else if let Some(c) = changed.get_mut(v.fact.as_str()) {
                         // The same value again further down the file: its
-                        // text and source are the ones kept, as before.
+                        // text and source are the ones kept.
                         *c = (&v.text, &v.source);
                     }
                 }
-                if !changed.is_empty() {
-                    values_changed += changed.len();
-                    sheets_changed += 1;
-                    sheets.push(vec![
-                        Cell::from(subject.as_str()),
-                        Cell::from(period.as_str()),
-                        Cell::Text(serde_json::to_string(&sheet).expect("serialises")),
-                        Cell::Int(revision + 1),
-                    ]);
-                    changes.push(vec![
-                        Cell::from(subject.as_str()),
-                        Cell::from(period.as_str()),
-                        Cell::Int(import_id),
-                        Cell::Int(revision + 1),
-                        Cell::Text(serde_json::to_string(&changed).expect("serialises")),
-                    ]);
+                if changed.is_empty() {
+                    continue;
                 }
-                k = next;
+                values_changed += changed.len();
+                sheets_changed += 1;
+                sheets.push(vec![
+                    Cell::from(subject),
+                    Cell::from(period),
+                    Cell::Text(serde_json::to_string(&sheet).expect("serialises")),
+                    Cell::Int(revision + 1),
+                ]);
+                changes.push(vec![
+                    Cell::from(subject),
+                    Cell::from(period),
+                    Cell::Int(import_id),
+                    Cell::Int(revision + 1),
+                    Cell::Text(serde_json::to_string(&changed).expect("serialises")),
+                ]);
             }
             start = stop;
         }

@@ -164,13 +164,20 @@ impl Tx {
     }
 }
 
-/// One value of a facts file being imported, as staged.
+/// One sheet's values of a facts file being imported, as staged.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StagedValue {
+pub struct StagedSheet {
     /// The period, as written.
     pub period: String,
     /// The subject's id.
     pub subject: String,
+    /// Its values, by fact, each fact's in file order.
+    pub values: Vec<StagedValue>,
+}
+
+/// One value of a facts file being imported, as staged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StagedValue {
     /// The fact's name.
     pub fact: String,
     /// Ten-thousandths.
@@ -298,55 +305,61 @@ impl Tx {
         read(&rows, |r| r.try_get("period"))
     }
 
-    /// Up to `limit` staged rows of the sheets after (`period`, `subject`),
-    /// by sheet and fact, a fact's rows in file order.
-    pub async fn staged_page(
+    /// Up to `limit` sheets' staged rows, the sheets after (`period`,
+    /// `subject`) in order, each sheet's rows by fact and in file order. The
+    /// database gathers each sheet's rows into one JSON array, so a sheet is
+    /// one row to read however many facts it has.
+    pub async fn staged_sheets(
         &mut self,
         after: (&str, &str),
         limit: i64,
-    ) -> Result<Vec<StagedValue>> {
-        let rows = sqlx::query(
-            "SELECT period, subject, fact, raw, text, source FROM staged_facts \
+    ) -> Result<Vec<StagedSheet>> {
+        let gather = if self.conn().backend_name() == "PostgreSQL" {
+            "json_agg(json_build_array(fact, raw, text, source) ORDER BY fact, seq)::text"
+        } else {
+            "json_group_array(json_array(fact, raw, text, source) ORDER BY fact, seq)"
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT period, subject, {gather} AS \"values\" FROM staged_facts \
              WHERE (period, subject) > ($1, $2) \
-             ORDER BY period, subject, fact, seq LIMIT $3",
-        )
+             GROUP BY period, subject ORDER BY period, subject LIMIT $3"
+        ))
         .bind(after.0.to_string())
         .bind(after.1.to_string())
         .bind(limit)
         .fetch_all(self.conn())
         .await?;
-        read(&rows, |r| {
-            Ok(StagedValue {
-                period: r.try_get("period")?,
-                subject: r.try_get("subject")?,
-                fact: r.try_get("fact")?,
-                raw: r.try_get("raw")?,
-                text: r.try_get("text")?,
-                source: r.try_get("source")?,
+        let sheets: Vec<(String, String, String)> = read(&rows, |r| {
+            Ok((
+                r.try_get("period")?,
+                r.try_get("subject")?,
+                r.try_get("values")?,
+            ))
+        })?;
+        sheets
+            .into_iter()
+            .map(|(period, subject, values)| {
+                let values: Vec<(String, i64, String, String)> = serde_json::from_str(&values)
+                    .map_err(|e| {
+                        super::Error::corrupt(format!(
+                            "the staged rows of {subject} for {period} do not read back: {e}"
+                        ))
+                    })?;
+                Ok(StagedSheet {
+                    period,
+                    subject,
+                    values: values
+                        .into_iter()
+                        .map(|(fact, raw, text, source)| StagedValue {
+                            fact,
+                            raw,
+                            text,
+                            source,
+                        })
+                        .collect(),
+                })
             })
-        })
-    }
-
-    /// Every staged row of one sheet, by fact, in file order.
-    pub async fn staged_sheet(&mut self, period: &str, subject: &str) -> Result<Vec<StagedValue>> {
-        let rows = sqlx::query(
-            "SELECT period, subject, fact, raw, text, source FROM staged_facts \
-             WHERE period = $1 AND subject = $2 ORDER BY fact, seq",
-        )
-        .bind(period.to_string())
-        .bind(subject.to_string())
-        .fetch_all(self.conn())
-        .await?;
-        read(&rows, |r| {
-            Ok(StagedValue {
-                period: r.try_get("period")?,
-                subject: r.try_get("subject")?,
-                fact: r.try_get("fact")?,
-                raw: r.try_get("raw")?,
-                text: r.try_get("text")?,
-                source: r.try_get("source")?,
-            })
-        })
+            .collect()
     }
 
     /// The sheets in force for `period` of the subjects from `first` to
