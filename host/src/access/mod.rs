@@ -24,7 +24,9 @@ pub use action::{
     StartRuns, UnlockPeriods, UseSandbox,
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
-pub use policy::{Publishing, visible, visible_results, visible_run, visible_summary};
+pub use policy::{
+    Publishing, visible, visible_audit, visible_results, visible_run, visible_summary,
+};
 pub use role::{Actor, Role, RoleKind};
 
 /// Why a caller may not do what they asked.

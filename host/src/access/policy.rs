@@ -63,3 +63,20 @@ pub fn visible_run(caller: &Caller, mut run: scoring::RunRecord) -> scoring::Run
     run.summary = run.summary.map(|s| visible_summary(caller, s));
     run
 }
+
+/// What `caller` may read of the audit log: all of it for an admin; for a
+/// unit admin the entries of acts within their subtree.
+pub fn visible_audit(
+    caller: &Caller,
+    units: &Units,
+    entries: Vec<crate::registry::AuditEntry>,
+) -> Vec<crate::registry::AuditEntry> {
+    match caller.actor().map(|a| &a.role) {
+        Ok(super::Role::Admin) => entries,
+        Ok(super::Role::UnitAdmin { unit: root }) => entries
+            .into_iter()
+            .filter(|e| e.unit.as_deref().is_some_and(|u| units.within(u, root)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}

@@ -38,7 +38,8 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// The audit log: every publish, yank, assignment, import, run, publication
-/// and unlocking, with who and when.
+/// and unlocking, with who and when; a unit admin reads the entries within
+/// their subtree.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "system",
     responses(
         (status = 200, description = "Oldest first", body = Vec<AuditEntry>),
@@ -53,7 +54,9 @@ pub async fn audit(
         "read the audit log",
         &[RoleKind::Admin, RoleKind::UnitAdmin],
     )?;
-    Ok(Json(state.registry.audit_log().await?))
+    let units = crate::scoring::Units::load(&state.registry).await?;
+    let entries = state.registry.audit_log().await?;
+    Ok(Json(crate::access::visible_audit(&caller, &units, entries)))
 }
 
 /// 404 as a problem document.

@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use thuocdo_sdk::check::kebab;
 
-use crate::access::Actor;
+use crate::access::{Actor, Role};
 
 use crate::runtime::{Plugin, Runtime};
 pub use crate::store::assignments::Assignment;
@@ -180,7 +180,19 @@ impl Registry {
         subject: &str,
         detail: serde_json::Value,
     ) -> Result<()> {
-        Ok(tx.audit(&actor.name, action, subject, &detail).await?)
+        // A unit admin acts within their subtree; an admin's act concerns
+        // the unit it names, if any. Unit admins read the entries within
+        // their subtree (see access::visible_audit).
+        let unit = match &actor.role {
+            Role::UnitAdmin { unit } => Some(unit.clone()),
+            _ => detail
+                .get("unit")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string),
+        };
+        Ok(tx
+            .audit(&actor.name, action, subject, &detail, unit.as_deref())
+            .await?)
     }
 
     /// The audit log, oldest first.

@@ -22,6 +22,8 @@ pub struct AuditEntry {
     /// What changed.
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
+    /// The unit subtree the act concerns; none for the whole host.
+    pub unit: Option<String>,
 }
 
 impl Tx {
@@ -32,15 +34,17 @@ impl Tx {
         action: &str,
         subject: &str,
         detail: &serde_json::Value,
+        unit: Option<&str>,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO audit_log (at, actor, action, subject, detail, unit) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(now_millis())
         .bind(actor.to_string())
         .bind(action.to_string())
         .bind(subject.to_string())
         .bind(detail.to_string())
+        .bind(unit.map(str::to_string))
         .execute(self.conn())
         .await?;
         Ok(())
@@ -50,10 +54,11 @@ impl Tx {
 impl Store {
     /// The audit log, oldest first.
     pub async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
-        let rows =
-            sqlx::query("SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY id")
-                .fetch_all(self.pool())
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, subject, detail, unit FROM audit_log ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
         let entries: Vec<(AuditEntry, String)> = read(&rows, |r| {
             Ok((
                 AuditEntry {
@@ -63,6 +68,7 @@ impl Store {
                     action: r.try_get("action")?,
                     subject: r.try_get("subject")?,
                     detail: serde_json::Value::Null,
+                    unit: r.try_get("unit")?,
                 },
                 r.try_get("detail")?,
             ))

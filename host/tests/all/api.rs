@@ -652,3 +652,52 @@ fn a_summarys_problems_name_subjects_to_admins_only_and_are_counts_for_everyone_
         s.stop().await;
     });
 }
+
+#[test]
+fn a_unit_admin_reads_the_audit_entries_of_their_subtree_only() {
+    runtime().block_on(async {
+        let s = start("api-audit-scope").await;
+        // One run by each unit admin, each in their own subtree, and one by
+        // an admin over the whole organisation.
+        for (who, unit) in [
+            ("unit-admin", "so-noi-vu"),
+            ("tax-admin", "thue-tuyen-quang"),
+        ] {
+            let (status, body) = s
+                .post_json(
+                    "/api/v1/runs",
+                    Some(who),
+                    json!({"period": "2025-09", "unit": unit}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::ACCEPTED, "{who}: {body}");
+        }
+        complete_run(&s).await;
+        let (_, all) = s.get("/api/v1/audit", Some("admin")).await;
+        let all = all.as_array().unwrap().clone();
+        let (status, mine) = s.get("/api/v1/audit", Some("unit-admin")).await;
+        assert_eq!(status, StatusCode::OK);
+        let mine = mine.as_array().unwrap();
+        assert!(mine.len() < all.len(), "{} of {}", mine.len(), all.len());
+        assert!(
+            mine.iter()
+                .any(|e| e["action"] == "run-start" && e["unit"] == "so-noi-vu"),
+            "{mine:?}"
+        );
+        for e in mine {
+            let unit = e["unit"].as_str().unwrap_or_default();
+            assert!(
+                unit == "so-noi-vu" || unit.starts_with("cong-chuc-so-noi-vu"),
+                "a unit admin of so-noi-vu reads {e}"
+            );
+        }
+        // The tax team's run and the admin's acts on the whole host are not
+        // theirs to read.
+        assert!(all.iter().any(|e| e["unit"] == "thue-tuyen-quang"));
+        assert!(
+            all.iter()
+                .any(|e| e["action"] == "publish" && e["unit"].is_null())
+        );
+        s.stop().await;
+    });
+}
