@@ -94,7 +94,7 @@ pub struct Config {
     #[arg(long, env = "THUOCDO_PLUGIN_TABLES", global = true)]
     pub plugin_tables: Option<u32>,
     /// Runs, verifications and what-ifs the host scores at once; one more
-    /// is answered 503 with Retry-After (default: 2).
+    /// is answered 429 with Retry-After (default: 2).
     #[arg(long, env = "THUOCDO_MAX_SCORING_JOBS", global = true)]
     pub max_scoring_jobs: Option<usize>,
     /// Drafts one analyst may keep (default: 20).

@@ -26,10 +26,10 @@ fn meaning(status: u16) -> &'static str {
         422 => "Read, but refused: each fault named (`code`, `field`, and `errors` per row)",
         408 => "The request took too long, or its body stopped arriving",
         429 => {
-            "Too many: what-ifs at once for one analyst, or writes or sign-ins past the client's rate; Retry-After says when to try again"
+            "Too many: runs and what-ifs at once on the host or for one analyst, or writes or sign-ins past the client's rate; Retry-After says when to try again"
         }
         503 => {
-            "The host is answering all the requests, or scoring all the runs and what-ifs, it may at once; Retry-After says when to try again"
+            "The host is answering all the requests it may at once, or has no plugin instance free; Retry-After says when to try again"
         }
         500 => "The host failed; `request_id` names the log line with the cause",
         _ => "Refused",

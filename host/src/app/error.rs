@@ -297,7 +297,11 @@ impl From<scoring::Error> for HttpError {
             E::NoRun(id) => HttpError::not_found(detail).worded(Wording::NoRun(id)),
             E::Forbidden(_) => HttpError::forbidden(detail),
             E::Refused(_) => HttpError::new(StatusCode::CONFLICT, "refused", detail),
-            E::Busy(_) => HttpError::busy(detail, 30),
+            // Too many runs and what-ifs at once: the caller is asked to
+            // come back, as with any rate (429, not a failure of the host).
+            E::Busy(_) => {
+                HttpError::new(StatusCode::TOO_MANY_REQUESTS, "busy", detail).retry_after(30)
+            }
             E::Internal(_) => HttpError::internal(detail),
             E::Registry(r) => r.into(),
             E::Runtime(r) => r.into(),
