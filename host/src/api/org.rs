@@ -1,12 +1,9 @@
 //! The organisation (units, posts, subjects in bulk), assignments, and facts.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 
-use super::plugins::body;
 use super::problems::{Conflict, Failed, FileBody, JsonBody, NotFound, Secured, Written};
 use super::types::{FactsQuery, NewAssignment, Unit};
 use crate::access::{Allowed, AssignScorecards, ChangeOrganisation, ImportFacts};
@@ -108,10 +105,12 @@ pub async fn facts(
     caller: Allowed<ImportFacts>,
     Params(q): Params<FactsQuery>,
     headers: HeaderMap,
-    bytes: Result<Bytes, BytesRejection>,
+    upload: axum::body::Body,
 ) -> Result<Json<Imported>, HttpError> {
     let actor = caller.actor();
-    let bytes = body(bytes, super::MAX_FACTS_BYTES)?;
+    // Written to a temporary file as it arrives and read from there a row
+    // at a time: a national year costs the host no more memory than a line.
+    let file = crate::app::spool(upload, super::MAX_FACTS_BYTES).await?;
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -119,6 +118,6 @@ pub async fn facts(
     let format = if json { Format::Json } else { Format::Csv };
     let name = q.file.unwrap_or_else(|| "upload".into());
     let imported =
-        crate::facts::import_as(&state.registry, actor, &name, bytes, Some(format)).await?;
+        crate::facts::import_from(&state.registry, actor, &name, file, Some(format)).await?;
     Ok(Json(imported))
 }

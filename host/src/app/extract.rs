@@ -144,3 +144,102 @@ pub fn parse_run_id(text: &str) -> Result<i64, HttpError> {
             .worded(Wording::NotARunId(text.to_string()))
     })
 }
+
+/// A request body written to a temporary file as it arrives, at most `limit`
+/// bytes, and that file opened at its start: an upload costs the host the
+/// same memory whatever its size. The file is unlinked as soon as it is
+/// made, so it is gone with the last handle, whatever happens to the host.
+/// 413 past `limit`, 408 when the body stops arriving, 400 when it breaks.
+pub async fn spool(body: axum::body::Body, limit: usize) -> Result<std::fs::File, HttpError> {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+
+    let failed = |what: &str, e: std::io::Error| {
+        HttpError::internal(format!(
+            "spooling the upload to a temporary file ({what}): {e}"
+        ))
+    };
+    let mut name = [0u8; 8];
+    let _ = getrandom::fill(&mut name);
+    let path = std::env::temp_dir().join(format!(
+        "thuocdo-upload-{}-{}",
+        std::process::id(),
+        super::super::runtime::cache::hex(&name)
+    ));
+    let mut file = tokio::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .await
+        .map_err(|e| failed("creating it", e))?;
+    tokio::fs::remove_file(&path)
+        .await
+        .map_err(|e| failed("unlinking it", e))?;
+    let mut stream = body.into_data_stream();
+    let mut written = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            if stalled(&e) {
+                HttpError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body-timeout",
+                    "the body stopped arriving before it was complete",
+                )
+                .field("body")
+            } else {
+                HttpError::bad_request(format!("the body cannot be read: {e}")).field("body")
+            }
+        })?;
+        written += chunk.len();
+        if written > limit {
+            return Err(HttpError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                format!(
+                    "the body is larger than this route accepts ({} MiB)",
+                    limit / (1024 * 1024)
+                ),
+            )
+            .field("body"));
+        }
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| failed("writing it", e))?;
+    }
+    file.flush().await.map_err(|e| failed("writing it", e))?;
+    let mut file = file.into_std().await;
+    std::io::Seek::rewind(&mut file).map_err(|e| failed("rewinding it", e))?;
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_spooled_body_reads_back_whole_and_leaves_no_file() {
+        let body = axum::body::Body::from(vec![7u8; 100_000]);
+        let mut file = spool(body, 1 << 20).await.unwrap();
+        let mut back = Vec::new();
+        file.read_to_end(&mut back).unwrap();
+        assert_eq!(back, vec![7u8; 100_000]);
+        let prefix = format!("thuocdo-upload-{}-", std::process::id());
+        let left = std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .count();
+        assert_eq!(
+            left, 0,
+            "an upload's file was left in the temporary directory"
+        );
+
+        let over = spool(axum::body::Body::from(vec![0u8; 2 << 20]), 1 << 20).await;
+        let e = over.unwrap_err();
+        assert_eq!(e.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(e.code(), "too-large");
+    }
+}

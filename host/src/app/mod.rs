@@ -15,7 +15,7 @@ mod extract;
 pub mod rate;
 
 pub use error::{HttpError, Problem, Wording};
-pub use extract::{Body, Params, parse_run_id, unreadable_body};
+pub use extract::{Body, Params, parse_run_id, spool, unreadable_body};
 
 use std::collections::HashMap;
 use std::future::Future;

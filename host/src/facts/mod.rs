@@ -102,17 +102,6 @@ pub async fn import(
     .await
 }
 
-/// As [`import`], from an upload's bytes in a given format (its Content-Type).
-pub async fn import_as(
-    registry: &Registry,
-    actor: &Actor,
-    file: &str,
-    bytes: bytes::Bytes,
-    format: Option<Format>,
-) -> Result<Imported> {
-    import_from(registry, actor, file, std::io::Cursor::new(bytes), format).await
-}
-
 /// Imports facts read from `source`, a row at a time: each row is checked as
 /// it is read (the subject, the period, the fact dictionary, the caller's
 /// subtree, freezes and official runs) and staged in the import's own
