@@ -364,9 +364,14 @@ async fn merge(tx: &mut crate::store::Tx, import_id: i64) -> Result<(usize, usiz
             // One period's sheets in the page, and those in force for them.
             let period = page[start].period.as_str();
             let stop = start + page[start..].partition_point(|s| s.period == period);
-            let (first, last) = (&page[start].subject, &page[stop - 1].subject);
+            // Only this page's subjects: a range between its first and last
+            // could hold every sheet of the period when the file is sparse.
+            let subjects: Vec<&str> = page[start..stop]
+                .iter()
+                .map(|s| s.subject.as_str())
+                .collect();
             let mut current: HashMap<String, (String, i64)> = tx
-                .sheets_between(period, first, last)
+                .sheets_of(period, &subjects)
                 .await?
                 .into_iter()
                 .map(|s| (s.subject, (s.facts, s.revision)))

@@ -362,22 +362,37 @@ impl Tx {
             .collect()
     }
 
-    /// The sheets in force for `period` of the subjects from `first` to
-    /// `last`, by subject id.
-    pub async fn sheets_between(
+    /// The sheets in force for `period` of `subjects` (a page's: at most a
+    /// few thousand, so one statement's parameters hold them).
+    pub async fn sheets_of(
         &mut self,
         period: &str,
-        first: &str,
-        last: &str,
+        subjects: &[&str],
     ) -> Result<Vec<StoredSheetRow>> {
-        let rows = sqlx::query(
-            "SELECT subject, facts, revision FROM fact_sheets WHERE period = $1 AND subject >= $2 AND subject <= $3",
-        )
-        .bind(period.to_string())
-        .bind(first.to_string())
-        .bind(last.to_string())
-        .fetch_all(self.conn())
-        .await?;
+        if subjects.is_empty() {
+            return Ok(Vec::new());
+        }
+        // SQLite looks each named parameter up among those before it (see
+        // bulk.rs): anonymous ones there, numbered ones for PostgreSQL.
+        let sqlite = self.conn().backend_name() == "SQLite";
+        let mark = |k: usize| {
+            if sqlite {
+                "?".to_string()
+            } else {
+                format!("${k}")
+            }
+        };
+        let list: Vec<String> = (2..subjects.len() + 2).map(mark).collect();
+        let sql = format!(
+            "SELECT subject, facts, revision FROM fact_sheets WHERE period = {} AND subject IN ({})",
+            mark(1),
+            list.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(period.to_string());
+        for subject in subjects {
+            query = query.bind(subject.to_string());
+        }
+        let rows = query.fetch_all(self.conn()).await?;
         read(&rows, |r| {
             Ok(StoredSheetRow {
                 subject: r.try_get("subject")?,
