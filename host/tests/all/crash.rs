@@ -55,13 +55,30 @@ impl Target {
         started.elapsed()
     }
 
-    /// Starts a command and kills it after `after`.
-    fn kill_after(&self, args: &[&str], after: Duration) {
+    /// Starts a command, kills it after `after`, and waits until the
+    /// database is done with it.
+    async fn kill_after(&self, store: &Store, args: &[&str], after: Duration) {
         let mut child = self.thuocdo(args).spawn().unwrap();
         std::thread::sleep(after);
         // SIGKILL: no destructor, no rollback, no goodbye to the database.
         let _ = child.kill();
         let _ = child.wait();
+        if self.url.is_some() {
+            // PostgreSQL may still be finishing a COMMIT the process sent
+            // before it died; what is checked next must see the outcome.
+            for _ in 0..200 {
+                let busy = count(
+                    store,
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'",
+                )
+                .await;
+                if busy == 0 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+        }
     }
 
     async fn store(&self) -> Store {
@@ -222,7 +239,13 @@ async fn kill_everything_at_random_points(target: Target) {
         // Facts: the other file's import is in whole or not at all.
         let before = sheets(&store, import_period).await;
         let next = if before == state_a { &other } else { &original };
-        target.kill_after(&["facts", "import", path(next)], draw.below(import_took));
+        target
+            .kill_after(
+                &store,
+                &["facts", "import", path(next)],
+                draw.below(import_took),
+            )
+            .await;
         let after = sheets(&store, import_period).await;
         assert!(
             after == state_a || after == state_b,
@@ -241,7 +264,9 @@ async fn kill_everything_at_random_points(target: Target) {
 
         // The organisation: every name marked, or none.
         let file = if round % 2 == 0 { &marked } else { &org_file };
-        target.kill_after(&["org", "import", path(file)], draw.below(org_took));
+        target
+            .kill_after(&store, &["org", "import", path(file)], draw.below(org_took))
+            .await;
         let unit_marks = count(&store, "SELECT COUNT(*) FROM units WHERE name LIKE '% ·'").await;
         let subject_marks = count(
             &store,
@@ -255,7 +280,13 @@ async fn kill_everything_at_random_points(target: Target) {
         );
 
         // A run: results only for runs that completed, and all of them.
-        target.kill_after(&["run", "--period", run_period], draw.below(run_took));
+        target
+            .kill_after(
+                &store,
+                &["run", "--period", run_period],
+                draw.below(run_took),
+            )
+            .await;
         assert_eq!(
             count(
                 &store,
@@ -287,7 +318,9 @@ async fn kill_everything_at_random_points(target: Target) {
         } else {
             vec!["unlock", "--period", run_period, "--reason", "crash test"]
         };
-        target.kill_after(&act, draw.below(publish_took));
+        target
+            .kill_after(&store, &act, draw.below(publish_took))
+            .await;
         assert!(
             count(
                 &store,
@@ -308,10 +341,13 @@ async fn kill_everything_at_random_points(target: Target) {
         );
 
         // The sandbox: a draft whole or absent; a what-if writes nothing.
-        target.kill_after(
-            &["sandbox", "upload", path(&draft)],
-            draw.below(upload_took),
-        );
+        target
+            .kill_after(
+                &store,
+                &["sandbox", "upload", path(&draft)],
+                draw.below(upload_took),
+            )
+            .await;
         assert_eq!(
             count(
                 &store,
@@ -332,10 +368,13 @@ async fn kill_everything_at_random_points(target: Target) {
         for t in tables {
             before.push(count(&store, &format!("SELECT COUNT(*) FROM {t}")).await);
         }
-        target.kill_after(
-            &["sandbox", "compare", &draft_id, "--period", run_period],
-            draw.below(compare_took),
-        );
+        target
+            .kill_after(
+                &store,
+                &["sandbox", "compare", &draft_id, "--period", run_period],
+                draw.below(compare_took),
+            )
+            .await;
         for (t, n) in tables.iter().zip(before) {
             assert_eq!(
                 count(&store, &format!("SELECT COUNT(*) FROM {t}")).await,
