@@ -39,6 +39,9 @@ use crate::app::AppState;
 pub const MAX_PLUGIN_BYTES: usize = 32 * 1024 * 1024;
 /// A facts file above this is refused with 413 (the national year is about 100 MB).
 pub const MAX_FACTS_BYTES: usize = 512 * 1024 * 1024;
+/// An organisation document above this is refused with 413 (the national
+/// one is about 60 MB).
+pub const MAX_ORG_BYTES: usize = 512 * 1024 * 1024;
 /// Subjects one evaluation request may carry.
 pub const MAX_SUBJECTS_PER_REQUEST: usize = 10_000;
 

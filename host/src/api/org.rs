@@ -18,17 +18,33 @@ use crate::registry::Assignment;
     request_body = Organisation,
     responses(
         (status = 200, description = "Written", body = OrgImported),
-        Secured, JsonBody, Failed,
+        Secured, Written, JsonBody, FileBody, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn import(
     State(state): State<AppState>,
     caller: Allowed<ChangeOrganisation>,
-    Body(org): Body<Organisation>,
+    headers: HeaderMap,
+    upload: axum::body::Body,
 ) -> Result<Json<OrgImported>, HttpError> {
     let actor = caller.actor();
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "send Content-Type: application/json",
+        )
+        .field("Content-Type"));
+    }
+    // Spooled and read an entry at a time, as a facts file is: a national
+    // organisation costs the host the units, not the people.
+    let file = crate::app::spool(upload, super::MAX_ORG_BYTES).await?;
     Ok(Json(
-        crate::org::import(&state.registry, actor, &org).await?,
+        crate::org::import_from(&state.registry, actor, file).await?,
     ))
 }
 

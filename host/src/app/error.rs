@@ -292,6 +292,9 @@ impl From<scoring::Error> for HttpError {
                 ..HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-rows", detail).field("body")
             },
             E::BadFile(_) => HttpError::bad_request(detail).field("body"),
+            E::BadDocument(_) => {
+                HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-json", detail).field("body")
+            }
             E::Locked(_) => HttpError::new(StatusCode::CONFLICT, "locked", detail),
             E::NotFound(_) => HttpError::not_found(detail),
             E::NoRun(id) => HttpError::not_found(detail).worded(Wording::NoRun(id)),

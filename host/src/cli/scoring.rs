@@ -46,14 +46,16 @@ fn read(file: &Path) -> Result<Vec<u8>, Error> {
 }
 
 pub(super) fn org_import(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
-    let bytes = read(file)?;
-    let org: crate::org::Organisation = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::BadInput(format!("{}: {e}", file.display())))?;
     let done: crate::org::OrgImported = match Remote::from_config(config)? {
-        Some(remote) => remote.post("/organisation", &org)?,
-        None => with_registry(config, |r| async move {
-            Ok(crate::org::import(&r, &local_actor(), &org).await?)
-        })?,
+        Some(remote) => remote.post_bytes("/organisation", "application/json", read(file)?)?,
+        None => {
+            // Read as it is imported: the people are never held whole.
+            let source = std::fs::File::open(file)
+                .map_err(|e| Error::BadInput(format!("reading {}: {e}", file.display())))?;
+            with_registry(config, |r| async move {
+                Ok(crate::org::import_from(&r, &local_actor(), source).await?)
+            })?
+        }
     };
     if json {
         print_json(&done);

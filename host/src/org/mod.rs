@@ -1,7 +1,8 @@
 //! The organisation a run scores: units (with their type and parent), posts
 //! (with the group of similar tasks a quota counts within), subjects (people
 //! or units, each in a unit and on a post) and the assignments of scorecards to
-//! posts — loaded from one JSON document in bulk, all or nothing.
+//! posts — loaded from one JSON document in bulk, all or nothing, read an
+//! entry at a time.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,10 +11,13 @@ use serde::{Deserialize, Serialize};
 use crate::access::{Actor, Role};
 use crate::registry::assign::{Assigned, Placement, Tree};
 use crate::registry::{Error as RegistryError, Period, Registry};
-use crate::scoring::{Result, RowError, RowErrors};
+use crate::scoring::{Error, Result, RowError, RowErrors};
 use crate::store::Guarded;
 use crate::store::bulk::Cell;
 use crate::store::org::{SubjectRow, UnitRow};
+
+mod read;
+pub use read::MAX_SMALL_SECTION;
 
 /// An organisation document: what `thuocdo org import` and the API take, and
 /// what `thuocdo gen-data` writes.
@@ -140,11 +144,11 @@ fn code_ok(code: &str) -> bool {
 }
 
 /// Units in an order that puts every parent before its children.
-fn parents_first(units: &[UnitRecord]) -> Vec<&UnitRecord> {
-    let by_code: HashMap<&str, &UnitRecord> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+fn parents_first<'a>(units: &[&'a UnitRecord]) -> Vec<&'a UnitRecord> {
+    let by_code: HashMap<&str, &UnitRecord> = units.iter().map(|u| (u.code.as_str(), *u)).collect();
     let mut placed: HashSet<&str> = HashSet::new();
     let mut out = Vec::with_capacity(units.len());
-    for unit in units {
+    for &unit in units {
         let mut chain = vec![unit];
         while let Some(p) = chain.last().unwrap().parent.as_deref() {
             match by_code.get(p) {
@@ -163,20 +167,117 @@ fn parents_first(units: &[UnitRecord]) -> Vec<&UnitRecord> {
     out
 }
 
-/// Loads an organisation document: every entry is checked first and the
-/// document refused whole, listing every bad entry; then all of it (units,
-/// posts, subjects and assignments) is written in one transaction that holds
-/// the organisation still from the first read to the commit, with one audit
-/// entry giving the before and after of every unit and subject it changed.
+/// Entries handed from the reading thread at a time.
+const READ_BATCH: usize = 1024;
+/// Staged subjects written in one go.
+const STAGE_BATCH: usize = 4096;
+/// Staged subjects checked at a time.
+const CHECK_PAGE: i64 = 2_000;
+/// Changed subjects listed in one audit entry.
+const CHANGES_PER_ENTRY: usize = 1_000;
+
+/// Loads an organisation document held in memory (see [`import_from`]).
+pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> Result<OrgImported> {
+    let bytes = serde_json::to_vec(org)
+        .map_err(|e| Error::Internal(format!("writing the organisation as JSON: {e}")))?;
+    import_from(registry, actor, std::io::Cursor::new(bytes)).await
+}
+
+/// Loads an organisation document read from `source` an entry at a time:
+/// units, posts and assignments are kept (at most
+/// [`read::MAX_SMALL_SECTION`] of each), subjects are staged in the import's
+/// own transaction as they are read, so memory does not grow with the
+/// number of people. Every entry is checked and the document refused whole
+/// when any is bad (the first 1,000 named, all counted); otherwise all of it
+/// (units, posts, subjects and assignments) is written in that one
+/// transaction, which holds the organisation still from the first read to
+/// the commit, with audit entries giving the before and after of every unit
+/// and subject it changed.
 ///
 /// A unit admin changes only units and subjects inside their subtree now,
 /// places them only inside it, and leaves a unit's `publishes_people` as it
 /// is (a new unit takes its parent's): moving anything across subtrees and
 /// choosing what the public sees are an admin's acts.
-pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> Result<OrgImported> {
+pub async fn import_from(
+    registry: &Registry,
+    actor: &Actor,
+    source: impl std::io::Read + Send + 'static,
+) -> Result<OrgImported> {
+    if !matches!(actor.role, Role::Admin | Role::UnitAdmin { .. }) {
+        return Err(Error::Forbidden(format!(
+            "{} may not change the organisation: that takes an admin or a unit admin",
+            actor.name
+        )));
+    }
+    let mut tx = registry
+        .store()
+        .begin_guarding(Guarded::Organisation)
+        .await?;
+    let stored_units = tx.units().await?;
+    let stored_posts = tx.post_codes().await?;
+    tx.stage_subjects().await?;
+
+    // The document is read on a thread of its own, a batch at a time.
+    let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<read::Entry>>(4);
+    let reading = tokio::task::spawn_blocking(move || {
+        let mut batch = Vec::with_capacity(READ_BATCH);
+        read::read(source, &mut |entry| {
+            batch.push(entry);
+            if batch.len() < READ_BATCH {
+                return true;
+            }
+            send.blocking_send(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(READ_BATCH),
+            ))
+            .is_ok()
+        })?;
+        if !batch.is_empty() {
+            let _ = send.blocking_send(batch);
+        }
+        Ok::<_, Error>(())
+    });
     let mut bad = RowErrors::default();
+    let mut units: Vec<(usize, UnitRecord)> = Vec::new();
+    let mut posts: Vec<(usize, PostRecord)> = Vec::new();
+    let mut assignments: Vec<(usize, AssignmentRecord)> = Vec::new();
+    let mut subjects = 0usize;
+    let mut staged: Vec<Vec<Cell>> = Vec::with_capacity(STAGE_BATCH);
+    while let Some(batch) = receive.recv().await {
+        for entry in batch {
+            match entry {
+                read::Entry::Unit(i, u) => units.push((i, u)),
+                read::Entry::Post(i, p) => posts.push((i, p)),
+                read::Entry::Assignment(i, a) => assignments.push((i, a)),
+                read::Entry::Bad(e) => bad.push(e),
+                read::Entry::Subject(i, s) => {
+                    subjects += 1;
+                    staged.push(vec![
+                        Cell::Int(i as i64),
+                        Cell::Text(format!("subjects[{i}] ({})", s.id)),
+                        Cell::Text(s.id),
+                        Cell::Text(s.name),
+                        Cell::Code(s.kind.as_str()),
+                        Cell::Text(s.unit),
+                        Cell::Text(s.post),
+                        s.months_worked.into(),
+                        s.months_absent.into(),
+                    ]);
+                }
+            }
+        }
+        if staged.len() >= STAGE_BATCH {
+            tx.insert_staged_subjects(staged.drain(..)).await?;
+        }
+    }
+    reading
+        .await
+        .map_err(|e| Error::Internal(format!("reading the organisation failed: {e}")))??;
+    tx.insert_staged_subjects(staged.drain(..)).await?;
+    tx.index_staged_subjects().await?;
+
     let mut flag = |at: String, reason: String| bad.push(RowError { at, reason });
-    for (i, a) in org.assignments.iter().enumerate() {
+    for (i, a) in &assignments {
         let at = format!("assignments[{i}] ({})", a.post_type);
         match a.plugin.split_once('@') {
             None => flag(
@@ -190,8 +291,6 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
                 if let Err(e) = Period::parse(&a.from) {
                     flag(at.clone(), e.to_string());
                 }
-                // Versions are not part of the organisation: checked before
-                // the guard is taken.
                 if let Err(e) = registry.check_requirement(plugin, req).await {
                     flag(at, e.to_string());
                 }
@@ -199,42 +298,33 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
         }
     }
 
-    let mut tx = registry
-        .store()
-        .begin_guarding(Guarded::Organisation)
-        .await?;
-    let stored_units = tx.units().await?;
-    let stored_posts = tx.post_codes().await?;
-    let stored_subjects = tx.subjects().await?;
     let now: HashMap<&str, Option<&str>> = stored_units
         .iter()
         .map(|u| (u.code.as_str(), u.parent.as_deref()))
         .collect();
     let stored_unit: HashMap<&str, &UnitRow> =
         stored_units.iter().map(|u| (u.code.as_str(), u)).collect();
-    let stored_subject: HashMap<&str, &SubjectRow> =
-        stored_subjects.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut parent_of = now.clone();
-    for u in &org.units {
+    for (_, u) in &units {
         parent_of.insert(&u.code, u.parent.as_deref());
     }
     let publishes: HashMap<&str, bool> = stored_units
         .iter()
         .map(|u| (u.code.as_str(), u.publishes_people))
         .chain(
-            org.units
+            units
                 .iter()
-                .map(|u| (u.code.as_str(), u.publishes_people)),
+                .map(|(_, u)| (u.code.as_str(), u.publishes_people)),
         )
         .collect();
-    let posts: HashSet<&str> = stored_posts
+    let post_codes: HashSet<&str> = stored_posts
         .iter()
         .map(String::as_str)
-        .chain(org.posts.iter().map(|p| p.code.as_str()))
+        .chain(posts.iter().map(|(_, p)| p.code.as_str()))
         .collect();
 
     let mut seen = HashSet::new();
-    for (i, u) in org.units.iter().enumerate() {
+    for (i, u) in &units {
         let at = format!("units[{i}] ({})", u.code);
         if !code_ok(&u.code) {
             flag(
@@ -305,18 +395,10 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
                     ),
                 );
             }
-        } else if actor.role != Role::Admin {
-            flag(
-                at,
-                format!(
-                    "{} may not change units: that takes an admin or a unit admin",
-                    actor.name
-                ),
-            );
         }
     }
     let mut seen = HashSet::new();
-    for (i, p) in org.posts.iter().enumerate() {
+    for (i, p) in &posts {
         let at = format!("posts[{i}] ({})", p.code);
         if !code_ok(&p.code) || !code_ok(&p.task_group) {
             flag(
@@ -334,59 +416,55 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
             );
         }
     }
-    let mut seen = HashSet::new();
-    for (i, s) in org.subjects.iter().enumerate() {
-        let at = format!("subjects[{i}] ({})", s.id);
-        if !code_ok(&s.id) {
-            flag(
-                at.clone(),
-                "a subject id must be non-empty, without spaces or commas".into(),
-            );
-        }
-        if !seen.insert(s.id.as_str()) {
-            flag(at.clone(), "the same subject id appears twice".into());
-        }
-        if !parent_of.contains_key(s.unit.as_str()) {
-            flag(
-                at.clone(),
-                format!("unit `{}` is neither in the file nor known", s.unit),
-            );
-        } else if !may_change_unit(actor, &s.unit, &parent_of) {
-            flag(
-                at.clone(),
-                format!("{} may not change subjects of `{}`", actor.name, s.unit),
-            );
-        }
-        if let (Some(before), Role::UnitAdmin { unit: root }) =
-            (stored_subject.get(s.id.as_str()), &actor.role)
-            && !within(&before.unit, root, &now)
-        {
-            flag(
-                at.clone(),
-                format!(
-                    "`{}` is in `{}`, outside {}'s subtree `{root}`: moving or changing them takes an admin",
-                    s.id, before.unit, actor.name
-                ),
-            );
-        }
-        if !posts.contains(s.post.as_str()) {
-            flag(
-                at.clone(),
-                format!("post `{}` is neither in the file nor known", s.post),
-            );
-        }
-        for (what, v) in [
-            ("months_worked", s.months_worked),
-            ("months_absent", s.months_absent),
-        ] {
-            if v.is_some_and(|m| !(0..=12).contains(&m)) {
-                flag(at.clone(), format!("{what} must be 0 to 12"));
+
+    // Subjects: a repeated id, found by the database; then a page at a time,
+    // each against the tree and, where it exists, the subject as stored.
+    let room = (RowErrors::KEPT.saturating_sub(bad.kept()) as i64).max(1);
+    let (repeats, total) = tx.staged_subject_repeats(room).await?;
+    for at in repeats {
+        bad.push(RowError {
+            at,
+            reason: "the same subject id appears twice".into(),
+        });
+    }
+    bad.count_more((total as usize).saturating_sub(room as usize));
+    let known = Known {
+        actor,
+        now: &now,
+        parent_of: &parent_of,
+        posts: &post_codes,
+    };
+    let mut changed = SubjectChanges::default();
+    let mut after = -1;
+    loop {
+        let page = tx.staged_subjects(after, CHECK_PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        let ids: Vec<&str> = page.iter().map(|s| s.row.id.as_str()).collect();
+        let stored: HashMap<String, SubjectRow> = tx
+            .subjects_of(&ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id.clone(), s))
+            .collect();
+        for s in &page {
+            let before = stored.get(&s.row.id);
+            for reason in known.subject(&s.row, before) {
+                bad.push(RowError {
+                    at: s.at.clone(),
+                    reason,
+                });
             }
+            changed.note(&s.row, before);
+        }
+        while bad.is_empty() && changed.pending.len() >= CHANGES_PER_ENTRY {
+            changed.write(&mut tx, actor).await?;
         }
     }
     bad.check("organisation")?;
 
-    let units: Vec<Vec<Cell>> = parents_first(&org.units)
+    let rows: Vec<&UnitRecord> = units.iter().map(|(_, u)| u).collect();
+    let unit_rows: Vec<Vec<Cell>> = parents_first(&rows)
         .into_iter()
         .map(|u| {
             vec![
@@ -400,11 +478,10 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
         .collect();
     // Parents come first in the statement, so each row's parent is there
     // whenever the database checks it.
-    tx.upsert_units(units).await?;
-    let posts: Vec<Vec<Cell>> = org
-        .posts
+    tx.upsert_units(unit_rows).await?;
+    let post_rows: Vec<Vec<Cell>> = posts
         .iter()
-        .map(|p| {
+        .map(|(_, p)| {
             vec![
                 p.code.as_str().into(),
                 p.title.as_str().into(),
@@ -412,30 +489,15 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
             ]
         })
         .collect();
-    tx.upsert_posts(posts).await?;
-    let subjects: Vec<Vec<Cell>> = org
-        .subjects
-        .iter()
-        .map(|s| {
-            vec![
-                s.id.as_str().into(),
-                s.name.as_str().into(),
-                s.kind.as_str().into(),
-                s.unit.as_str().into(),
-                s.post.as_str().into(),
-                s.months_worked.into(),
-                s.months_absent.into(),
-            ]
-        })
-        .collect();
-    tx.upsert_subjects(subjects).await?;
+    tx.upsert_posts(post_rows).await?;
+    tx.upsert_staged_subjects().await?;
 
     // Assignments go in the same transaction, against the tree just written.
     let units_now = tx.units().await?;
     let tree = Tree::of(&units_now);
     let mut assigned = 0;
     let mut bad = RowErrors::default();
-    for (i, a) in org.assignments.iter().enumerate() {
+    for (i, a) in &assignments {
         let (plugin, req) = a.plugin.split_once('@').expect("checked above");
         let from = Period::parse(&a.from)?;
         let placed = Placement {
@@ -470,32 +532,141 @@ pub async fn import(registry: &Registry, actor: &Actor, org: &Organisation) -> R
         }
     }
     bad.check("organisation")?;
+    while !changed.pending.is_empty() {
+        changed.write(&mut tx, actor).await?;
+    }
     let detail = serde_json::json!({
-        "units": org.units.len(), "posts": org.posts.len(), "subjects": org.subjects.len(),
+        "units": units.len(), "posts": posts.len(), "subjects": subjects,
         "assignments": assigned,
-        "changed": changes(org, &stored_unit, &stored_subject),
+        "changed": unit_changes(&units, &stored_unit),
+        "subjects_added": changed.added,
+        "subjects_changed": changed.changed,
+        "subject_change_entries": changed.entries,
     });
     Registry::audit(&mut tx, actor, "organisation", "import", detail).await?;
+    tx.drop_staged_subjects().await?;
     tx.commit().await?;
     registry.changed();
     Ok(OrgImported {
-        units: org.units.len(),
-        posts: org.posts.len(),
-        subjects: org.subjects.len(),
+        units: units.len(),
+        posts: posts.len(),
+        subjects,
         assignments: assigned,
     })
 }
 
-/// The audit's account of an import: how many units and subjects are new,
+/// What a subject of the document is checked against.
+struct Known<'a> {
+    actor: &'a Actor,
+    /// The tree as stored.
+    now: &'a HashMap<&'a str, Option<&'a str>>,
+    /// The tree with the document's units in it.
+    parent_of: &'a HashMap<&'a str, Option<&'a str>>,
+    /// Posts stored and in the document.
+    posts: &'a HashSet<&'a str>,
+}
+
+impl Known<'_> {
+    /// Why a subject of the document may not be written, if it may not.
+    fn subject(&self, s: &SubjectRow, before: Option<&SubjectRow>) -> Vec<String> {
+        let actor = self.actor;
+        let mut reasons = Vec::new();
+        if !code_ok(&s.id) {
+            reasons.push("a subject id must be non-empty, without spaces or commas".into());
+        }
+        if !self.parent_of.contains_key(s.unit.as_str()) {
+            reasons.push(format!(
+                "unit `{}` is neither in the file nor known",
+                s.unit
+            ));
+        } else if !may_change_unit(actor, &s.unit, self.parent_of) {
+            reasons.push(format!(
+                "{} may not change subjects of `{}`",
+                actor.name, s.unit
+            ));
+        }
+        if let (Some(before), Role::UnitAdmin { unit: root }) = (before, &actor.role)
+            && !within(&before.unit, root, self.now)
+        {
+            reasons.push(format!(
+                "`{}` is in `{}`, outside {}'s subtree `{root}`: moving or changing them takes an admin",
+                s.id, before.unit, actor.name
+            ));
+        }
+        if !self.posts.contains(s.post.as_str()) {
+            reasons.push(format!(
+                "post `{}` is neither in the file nor known",
+                s.post
+            ));
+        }
+        for (what, v) in [
+            ("months_worked", s.months_worked),
+            ("months_absent", s.months_absent),
+        ] {
+            if v.is_some_and(|m| !(0..=12).contains(&m)) {
+                reasons.push(format!("{what} must be 0 to 12"));
+            }
+        }
+        reasons
+    }
+}
+
+/// The audit's account of the subjects an import changes: how many are new,
+/// and the before and after of each one that existed and changed, written
+/// [`CHANGES_PER_ENTRY`] to an audit entry so that a national document does
+/// not make one entry of the whole country.
+#[derive(Default)]
+struct SubjectChanges {
+    added: usize,
+    changed: usize,
+    entries: usize,
+    pending: Vec<serde_json::Value>,
+}
+
+impl SubjectChanges {
+    fn note(&mut self, s: &SubjectRow, before: Option<&SubjectRow>) {
+        match before {
+            None => self.added += 1,
+            Some(b) if b != s => {
+                self.changed += 1;
+                self.pending
+                    .push(serde_json::json!({"id": s.id, "before": b, "after": s}));
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Writes the next entry: the first [`CHANGES_PER_ENTRY`] changes
+    /// pending, or all of them when fewer.
+    async fn write(&mut self, tx: &mut crate::store::Tx, actor: &Actor) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.entries += 1;
+        let n = self.pending.len().min(CHANGES_PER_ENTRY);
+        let chunk: Vec<serde_json::Value> = self.pending.drain(..n).collect();
+        let detail = serde_json::json!({ "subjects": chunk });
+        Registry::audit(
+            tx,
+            actor,
+            "organisation",
+            "import: subjects changed",
+            detail,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// The audit's account of the units an import changes: how many are new,
 /// and the before and after of each one that existed and changed.
-fn changes(
-    org: &Organisation,
+fn unit_changes(
+    units: &[(usize, UnitRecord)],
     stored_unit: &HashMap<&str, &UnitRow>,
-    stored_subject: &HashMap<&str, &SubjectRow>,
 ) -> serde_json::Value {
     let mut units_added = 0;
-    let mut units = Vec::new();
-    for u in &org.units {
+    let mut changed = Vec::new();
+    for (_, u) in units {
         match stored_unit.get(u.code.as_str()) {
             None => units_added += 1,
             Some(b)
@@ -504,33 +675,12 @@ fn changes(
                     || b.parent != u.parent
                     || b.publishes_people != u.publishes_people =>
             {
-                units.push(serde_json::json!({"code": u.code, "before": b, "after": u}));
+                changed.push(serde_json::json!({"code": u.code, "before": b, "after": u}));
             }
             Some(_) => {}
         }
     }
-    let mut subjects_added = 0;
-    let mut subjects = Vec::new();
-    for s in &org.subjects {
-        match stored_subject.get(s.id.as_str()) {
-            None => subjects_added += 1,
-            Some(b)
-                if b.name != s.name
-                    || b.kind != s.kind.as_str()
-                    || b.unit != s.unit
-                    || b.post != s.post
-                    || b.months_worked != s.months_worked
-                    || b.months_absent != s.months_absent =>
-            {
-                subjects.push(serde_json::json!({"id": s.id, "before": b, "after": s}));
-            }
-            Some(_) => {}
-        }
-    }
-    serde_json::json!({
-        "units_added": units_added, "units": units,
-        "subjects_added": subjects_added, "subjects": subjects,
-    })
+    serde_json::json!({ "units_added": units_added, "units": changed })
 }
 
 /// Whether `unit` is `root` or below it in the tree `parent_of` gives.
@@ -577,7 +727,8 @@ mod tests {
             unit("a", None),
             unit("d", Some("zz")),
         ];
-        let order: Vec<&str> = parents_first(&units)
+        let refs: Vec<&UnitRecord> = units.iter().collect();
+        let order: Vec<&str> = parents_first(&refs)
             .iter()
             .map(|u| u.code.as_str())
             .collect();

@@ -94,6 +94,9 @@ pub enum Error {
     /// A file that cannot be read as the format it claims.
     #[error("{0}")]
     BadFile(String),
+    /// A JSON document that is JSON but not of the shape asked for.
+    #[error("{0}")]
+    BadDocument(String),
     /// A period whose facts are frozen or whose official run is locked.
     #[error("{0}")]
     Locked(String),

@@ -372,21 +372,10 @@ impl Tx {
         if subjects.is_empty() {
             return Ok(Vec::new());
         }
-        // SQLite looks each named parameter up among those before it (see
-        // bulk.rs): anonymous ones there, numbered ones for PostgreSQL.
-        let sqlite = self.conn().backend_name() == "SQLite";
-        let mark = |k: usize| {
-            if sqlite {
-                "?".to_string()
-            } else {
-                format!("${k}")
-            }
-        };
-        let list: Vec<String> = (2..subjects.len() + 2).map(mark).collect();
         let sql = format!(
             "SELECT subject, facts, revision FROM fact_sheets WHERE period = {} AND subject IN ({})",
-            mark(1),
-            list.join(", ")
+            super::placeholders(self.conn(), 1, 1),
+            super::placeholders(self.conn(), 2, subjects.len())
         );
         let mut query = sqlx::query(&sql).bind(period.to_string());
         for subject in subjects {

@@ -290,3 +290,20 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// `n` parameter markers from the `first`th, comma separated: anonymous
+/// ones on SQLite, which looks each numbered one up among those before it
+/// (see bulk.rs), numbered ones on PostgreSQL.
+fn placeholders(conn: &sqlx::AnyConnection, first: usize, n: usize) -> String {
+    let sqlite = conn.backend_name() == "SQLite";
+    (first..first + n)
+        .map(|k| {
+            if sqlite {
+                "?".to_string()
+            } else {
+                format!("${k}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

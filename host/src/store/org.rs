@@ -162,17 +162,7 @@ impl Tx {
         )
         .fetch_all(self.conn())
         .await?;
-        read(&rows, |r| {
-            Ok(SubjectRow {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                kind: r.try_get("kind")?,
-                unit: r.try_get("unit")?,
-                post: r.try_get("post")?,
-                months_worked: r.try_get("months_worked")?,
-                months_absent: r.try_get("months_absent")?,
-            })
-        })
+        read(&rows, subject_row)
     }
 
     /// Every subject's unit, by subject id, as this transaction sees them.
@@ -245,4 +235,158 @@ async fn subject_units_on<'e>(
         .fetch_all(on)
         .await?;
     read(&rows, |r| Ok((r.try_get("id")?, r.try_get("unit")?)))
+}
+
+/// A subject of an organisation document being imported, as staged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StagedSubject {
+    /// Its place in the document's subjects, from 0.
+    pub seq: i64,
+    /// Where it is in the document: `subjects[12] (id)`.
+    pub at: String,
+    /// The subject, as the document gives it.
+    pub row: SubjectRow,
+}
+
+impl Tx {
+    /// Makes this transaction's staging table for an organisation import's
+    /// subjects (seq, at, id, name, kind, unit, post, months_worked,
+    /// months_absent): they go there as they are read, so the import's
+    /// memory does not grow with the document. Gone when the transaction
+    /// ends (dropped on PostgreSQL at commit; on SQLite by
+    /// [`Tx::drop_staged_subjects`], and with a rollback).
+    pub async fn stage_subjects(&mut self) -> Result<()> {
+        let columns = "at TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, \
+             unit TEXT NOT NULL, post TEXT NOT NULL, months_worked BIGINT, months_absent BIGINT";
+        let sql = if self.conn().backend_name() == "PostgreSQL" {
+            format!(
+                "CREATE TEMP TABLE staged_subjects (seq BIGINT PRIMARY KEY, {columns}) ON COMMIT DROP"
+            )
+        } else {
+            format!("CREATE TEMP TABLE staged_subjects (seq INTEGER PRIMARY KEY, {columns})")
+        };
+        sqlx::query(&sql).execute(self.conn()).await?;
+        Ok(())
+    }
+
+    /// Stages subjects (seq, at, id, name, kind, unit, post, months_worked,
+    /// months_absent).
+    pub async fn insert_staged_subjects(
+        &mut self,
+        rows: impl IntoIterator<Item = Vec<Cell>>,
+    ) -> Result<u64> {
+        Ok(bulk::insert(
+            self.conn(),
+            "INSERT INTO staged_subjects (seq, at, id, name, kind, unit, post, months_worked, months_absent)",
+            "",
+            rows,
+        )
+        .await?)
+    }
+
+    /// Indexes the staged subjects by id, once they are all in.
+    pub async fn index_staged_subjects(&mut self) -> Result<()> {
+        sqlx::query("CREATE INDEX staged_subjects_id ON staged_subjects (id, seq)")
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Where the first `limit` staged subjects are whose id an earlier one
+    /// has already, in document order, and how many there are in all.
+    pub async fn staged_subject_repeats(&mut self, limit: i64) -> Result<(Vec<String>, i64)> {
+        const REPEATS: &str = "WITH firsts AS (SELECT id, MIN(seq) AS seq FROM staged_subjects \
+             GROUP BY id HAVING COUNT(*) > 1) \
+             FROM firsts f JOIN staged_subjects b ON b.id = f.id AND b.seq > f.seq";
+        let rows = sqlx::query(&format!(
+            "{} ORDER BY b.seq LIMIT $1",
+            REPEATS.replacen("FROM firsts f", "SELECT b.at FROM firsts f", 1)
+        ))
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        let at: Vec<String> = read(&rows, |r| r.try_get("at"))?;
+        let total = if (at.len() as i64) < limit {
+            at.len() as i64
+        } else {
+            sqlx::query(&REPEATS.replacen("FROM firsts f", "SELECT COUNT(*) AS n FROM firsts f", 1))
+                .fetch_one(self.conn())
+                .await?
+                .try_get("n")?
+        };
+        Ok((at, total))
+    }
+
+    /// Up to `limit` staged subjects after `after` (a seq), in document order.
+    pub async fn staged_subjects(&mut self, after: i64, limit: i64) -> Result<Vec<StagedSubject>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, id, name, kind, unit, post, months_worked, months_absent \
+             FROM staged_subjects WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        read(&rows, |r| {
+            Ok(StagedSubject {
+                seq: r.try_get("seq")?,
+                at: r.try_get("at")?,
+                row: subject_row(r)?,
+            })
+        })
+    }
+
+    /// The stored subjects among `ids` (a page's: at most a few thousand,
+    /// so one statement's parameters hold them).
+    pub async fn subjects_of(&mut self, ids: &[&str]) -> Result<Vec<SubjectRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, name, kind, unit, post, months_worked, months_absent FROM subjects WHERE id IN ({})",
+            super::placeholders(self.conn(), 1, ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(id.to_string());
+        }
+        let rows = query.fetch_all(self.conn()).await?;
+        read(&rows, subject_row)
+    }
+
+    /// Writes every staged subject into `subjects`, replacing those with the
+    /// same id, in one statement. How many rows.
+    pub async fn upsert_staged_subjects(&mut self) -> Result<u64> {
+        // `WHERE true` keeps SQLite from reading ON CONFLICT as a join's ON.
+        let done = sqlx::query(
+            "INSERT INTO subjects (id, name, kind, unit, post, months_worked, months_absent) \
+             SELECT id, name, kind, unit, post, months_worked, months_absent FROM staged_subjects \
+             WHERE true ORDER BY seq \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, unit = excluded.unit, \
+             post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent",
+        )
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Drops the staging table before a commit (PostgreSQL drops it itself).
+    pub async fn drop_staged_subjects(&mut self) -> Result<()> {
+        sqlx::query("DROP TABLE IF EXISTS staged_subjects")
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
+fn subject_row(r: &sqlx::any::AnyRow) -> std::result::Result<SubjectRow, sqlx::Error> {
+    Ok(SubjectRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        unit: r.try_get("unit")?,
+        post: r.try_get("post")?,
+        months_worked: r.try_get("months_worked")?,
+        months_absent: r.try_get("months_absent")?,
+    })
 }

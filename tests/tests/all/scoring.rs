@@ -1141,3 +1141,96 @@ fn a_run_whose_database_stops_is_marked_failed_and_the_next_one_completes() {
     });
     drop(cluster);
 }
+
+#[test]
+fn an_organisation_document_is_read_an_entry_at_a_time_in_any_order() {
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let subjects_before = count(&registry, "subjects").await;
+        // Subjects first, units and posts after them; bad entries of each
+        // kind named by their place, and nothing written.
+        let doc = serde_json::json!({
+            "subjects": [
+                {"id": "s-1", "name": "A", "unit": "xa-stream", "post": "stream-post"},
+                {"id": "s-2", "name": "B", "post": "stream-post"},
+                {"id": "s-3", "name": "C", "unit": "xa-stream", "post": "stream-post", "months_worked": "many"},
+                {"id": "s-1", "name": "A again", "unit": "xa-stream", "post": "stream-post"}
+            ],
+            "units": [{"code": "xa-stream", "name": "Xã Dòng", "kind": "commune", "parent": "tuyen-quang"}],
+            "posts": [{"code": "stream-post", "title": "Công chức", "task_group": "office"},
+                      {"code": "other-post", "title": "Khác", "task_group": "office", "grade": 3}]
+        });
+        let refused = thuocdo_host::org::import_from(
+            &registry,
+            &admin(),
+            std::io::Cursor::new(serde_json::to_vec(&doc).unwrap()),
+        )
+        .await;
+        let Err(Error::BadRows { rows, total, .. }) = refused else {
+            panic!("{refused:?}")
+        };
+        let text: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        for words in [
+            "subjects[1] (s-2): missing field `unit`",
+            "subjects[2] (s-3): invalid type: string \"many\"",
+            "subjects[3] (s-1): the same subject id appears twice",
+            "posts[1] (other-post): unknown field `grade`",
+        ] {
+            assert!(
+                text.iter().any(|t| t.starts_with(words)),
+                "{words} not in {text:#?}"
+            );
+        }
+        assert_eq!(total, 4, "{text:#?}");
+        assert_eq!(count(&registry, "subjects").await, subjects_before);
+        assert!(!registry.store().unit_exists("xa-stream").await.unwrap());
+
+        // 2,500 people before their unit and post: all written.
+        let people = |name: &str| -> Vec<serde_json::Value> {
+            (0..2500)
+                .map(|n| serde_json::json!({"id": format!("stream-{n:04}"), "name": format!("{name} {n}"),
+                    "unit": "xa-stream", "post": "stream-post"}))
+                .collect()
+        };
+        let doc = |name: &str| {
+            serde_json::to_vec(&serde_json::json!({
+                "subjects": people(name),
+                "units": [{"code": "xa-stream", "name": "Xã Dòng", "kind": "commune", "parent": "tuyen-quang"}],
+                "posts": [{"code": "stream-post", "title": "Công chức", "task_group": "office"}]
+            }))
+            .unwrap()
+        };
+        let done =
+            thuocdo_host::org::import_from(&registry, &admin(), std::io::Cursor::new(doc("Người")))
+                .await
+                .unwrap();
+        assert_eq!((done.units, done.posts, done.subjects), (1, 1, 2500));
+        assert_eq!(count(&registry, "subjects").await, subjects_before + 2500);
+        // Renamed, all of them: the audit lists every before and after, a
+        // thousand to an entry, and the import's own entry counts them.
+        let first = last_audit(&registry, "organisation").await;
+        thuocdo_host::org::import_from(&registry, &admin(), std::io::Cursor::new(doc("Cán bộ")))
+            .await
+            .unwrap();
+        let log: Vec<_> = registry
+            .audit_log()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.id > first && e.action == "organisation")
+            .collect();
+        let listed: Vec<usize> = log
+            .iter()
+            .filter(|e| e.subject == "import: subjects changed")
+            .map(|e| e.detail["subjects"].as_array().unwrap().len())
+            .collect();
+        assert_eq!(listed, [1000, 1000, 500]);
+        let main = log.iter().find(|e| e.subject == "import").unwrap();
+        assert_eq!(main.detail["subjects_changed"], 2500, "{}", main.detail);
+        assert_eq!(main.detail["subject_change_entries"], 3);
+        let one = &log[0].detail["subjects"][0];
+        assert_eq!(one["before"]["name"], "Người 0", "{one}");
+        assert_eq!(one["after"]["name"], "Cán bộ 0", "{one}");
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
