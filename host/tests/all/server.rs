@@ -1,7 +1,8 @@
 //! The server on a real socket: a client that sends nothing is cut off at
 //! the header timeout, connections past the cap wait rather than starve the
 //! host, and sign-ins past their rate are refused per client address while
-//! other addresses sign in.
+//! other addresses sign in, and an anonymous 500 MiB body is refused
+//! without the server's memory growing.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -243,5 +244,119 @@ fn behind_a_trusted_proxy_the_client_is_the_forwarded_address() {
         let _ = stop.send(());
         store.close().await;
         let _ = std::fs::remove_dir_all(dir);
+    });
+}
+
+/// A process's resident set and its peak so far, in bytes, from /proc.
+fn memory_of(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("no {name} in /proc/{pid}/status"))
+            * 1024
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Sends `path` a 500 MiB body without a token, as fast as the server takes
+/// it, until the server answers; the status line.
+async fn anonymous_flood(addr: SocketAddr, path: &str, content_type: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const TOTAL: u64 = 500 << 20;
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut from, mut to) = stream.into_split();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: {content_type}\r\ncontent-length: {TOTAL}\r\n\r\n"
+    );
+    let writer = tokio::spawn(async move {
+        to.write_all(head.as_bytes()).await?;
+        let chunk = vec![b'x'; 1 << 20];
+        let mut sent = 0;
+        while sent < TOTAL {
+            to.write_all(&chunk).await?;
+            sent += chunk.len() as u64;
+        }
+        Ok::<_, std::io::Error>(sent)
+    });
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(60), async {
+        while !answer.windows(2).any(|w| w == b"\r\n") {
+            let n = from.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+        }
+        Ok::<_, std::io::Error>(())
+    })
+    .await;
+    writer.abort();
+    read.expect("no answer within 60 s").unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn an_anonymous_500_mib_body_is_refused_without_the_server_growing() {
+    runtime().block_on(async {
+        let dir = std::env::temp_dir().join(format!("thuocdo-server-rss-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_thuocdo"))
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(["serve", "--listen", &addr.to_string()])
+            .env("THUOCDO_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        while client
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // The peak from here on, not the start's (5: reset the peak RSS).
+        std::fs::write(format!("/proc/{}/clear_refs", server.id()), "5").unwrap();
+        let (before, _) = memory_of(server.id());
+        for (path, content_type) in [
+            ("/api/v1/facts", "text/csv"),
+            ("/api/v1/organisation", "application/json"),
+            ("/api/v1/plugins", "application/wasm"),
+            ("/api/v1/sandbox/drafts", "application/wasm"),
+            ("/api/v1/runs", "application/json"),
+        ] {
+            let status = anonymous_flood(addr, path, content_type).await;
+            assert!(status.starts_with("HTTP/1.1 401"), "{path}: {status}");
+        }
+        let (after, peak) = memory_of(server.id());
+        let _ = server.kill();
+        let _ = server.wait();
+        let _ = std::fs::remove_dir_all(&dir);
+        let mib = |b: u64| b as f64 / (1 << 20) as f64;
+        assert!(
+            peak.saturating_sub(before) < 64 << 20,
+            "the server grew from {:.1} MiB to a peak of {:.1} MiB ({:.1} MiB now)",
+            mib(before),
+            mib(peak),
+            mib(after)
+        );
     });
 }
