@@ -47,6 +47,8 @@ actions! {
     UnlockPeriods: "unlock periods" => ADMINS;
     /// Upload drafts and compare them.
     UseSandbox: "use the sandbox" => SANDBOX_ROLES;
+    /// List and revoke tokens.
+    ManageTokens: "manage tokens" => &[RoleKind::Admin];
     /// Evaluate facts with a published plugin.
     Evaluate: "evaluate" => ANY_TOKEN;
 }

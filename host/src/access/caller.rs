@@ -52,6 +52,12 @@ impl TokenCache {
         Ok(found)
     }
 
+    /// Forgets every token checked: the next request with each asks the
+    /// database again (after a revocation on this server).
+    pub fn forget_all(&self) {
+        self.live.lock().unwrap().clear();
+    }
+
     /// The caller a token's secret names, or `None` when it is not a live
     /// token (the dashboard reads it from a cookie, the API from a header).
     pub async fn caller(

@@ -20,8 +20,8 @@ mod role;
 pub mod tokens;
 
 pub use action::{
-    Action, Allowed, AssignScorecards, ChangeOrganisation, Evaluate, ImportFacts, PublishPlugins,
-    StartRuns, UnlockPeriods, UseSandbox,
+    Action, Allowed, AssignScorecards, ChangeOrganisation, Evaluate, ImportFacts, ManageTokens,
+    PublishPlugins, StartRuns, UnlockPeriods, UseSandbox,
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{

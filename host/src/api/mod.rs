@@ -23,6 +23,7 @@ mod plugins;
 mod problems;
 mod runs;
 mod system;
+mod tokens;
 pub mod types;
 mod whatif;
 
@@ -75,6 +76,8 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         .route("/sandbox/drafts/{id}", delete(whatif::delete))
         .route("/sandbox/drafts/{id}/compare", post(whatif::compare))
         .route("/audit", get(system::audit))
+        .route("/tokens", get(tokens::list))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/openapi.json", get(openapi::document));
     // Writes are rate limited; an evaluation changes nothing and is bounded
     // by the bulkhead instead, so the limits are on the routes above only.

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::app::Problem;
 
-use super::{evaluate, org, plugins, runs, system, whatif};
+use super::{evaluate, org, plugins, runs, system, tokens, whatif};
 
 /// Adds the bearer scheme the secured routes name.
 struct Bearer;
@@ -31,7 +31,7 @@ impl Modify for Bearer {
         evaluate::evaluate,
         runs::start, runs::list, runs::status, runs::results, runs::summary, runs::publish, runs::unlock,
         whatif::upload, whatif::list, whatif::delete, whatif::compare,
-        system::audit,
+        system::audit, tokens::list, tokens::revoke,
     ),
     // Problem is named by reference in every route's refusals (see problems.rs).
     components(schemas(Problem)),

@@ -362,6 +362,10 @@ impl From<tokens::Error> for HttpError {
     fn from(e: tokens::Error) -> HttpError {
         match e {
             tokens::Error::BadRole(m) => HttpError::bad_request(m).field("role"),
+            tokens::Error::BadLifetime(_) => {
+                HttpError::bad_request(e.to_string()).field("expires_in_days")
+            }
+            tokens::Error::NoToken(_) => HttpError::not_found(e.to_string()).field("id"),
             other => HttpError::internal(other.to_string()),
         }
     }

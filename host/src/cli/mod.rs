@@ -255,6 +255,20 @@ enum TokenCommand {
         /// Who or what it is for.
         #[arg(long, default_value = "cli")]
         name: String,
+        /// How many days it works (1 to 3650).
+        #[arg(long, default_value_t = 90)]
+        expires_in_days: u64,
+    },
+    /// Lists every token: its role and scope, and whether it still works.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revokes a token for good (a server may take 10 s to refuse it).
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: i64,
     },
 }
 
@@ -352,23 +366,26 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             json,
         } => demo::run(&cli.config, json, (!no_serve).then_some(listen.as_str())),
         Command::Serve { listen } => serve::serve(&cli.config, &listen),
-        Command::Token {
-            command:
-                TokenCommand::Create {
-                    role,
-                    unit,
-                    namespace,
-                    name,
-                },
-        } => scoring::local_only(&cli.config, "token create").and_then(|()| {
-            serve::token_create(
-                &cli.config,
-                &role,
-                unit.as_deref(),
-                namespace.as_deref(),
-                &name,
-            )
-        }),
+        Command::Token { command } => match command {
+            TokenCommand::Create {
+                role,
+                unit,
+                namespace,
+                name,
+                expires_in_days,
+            } => scoring::local_only(&cli.config, "token create").and_then(|()| {
+                serve::token_create(
+                    &cli.config,
+                    &role,
+                    unit.as_deref(),
+                    namespace.as_deref(),
+                    &name,
+                    expires_in_days,
+                )
+            }),
+            TokenCommand::List { json } => serve::token_list(&cli.config, json),
+            TokenCommand::Revoke { id } => serve::token_revoke(&cli.config, id),
+        },
         Command::Plugin { command } => match command {
             PluginCommand::Inspect { file } => plugin::inspect(&file),
             PluginCommand::Eval { file, input, json } => plugin::eval(&file, &input, json),

@@ -14,6 +14,9 @@ impl From<tokens::Error> for Error {
     fn from(e: tokens::Error) -> Error {
         match e {
             tokens::Error::BadRole(m) => Error::BadInput(m),
+            e @ (tokens::Error::BadLifetime(_) | tokens::Error::NoToken(_)) => {
+                Error::BadInput(e.to_string())
+            }
             other => Error::Failed(other.to_string()),
         }
     }
@@ -60,13 +63,15 @@ pub(super) fn token_create(
     unit: Option<&str>,
     namespace: Option<&str>,
     name: &str,
+    days: u64,
 ) -> Result<(), Error> {
     let role = tokens::role(role, unit, namespace)?;
+    let lifetime = tokens::lifetime_days(days)?;
     let (secret, record) = with_registry(config, |r| async move {
-        Ok(tokens::create(r.store(), &local_actor().name, name, &role).await?)
+        Ok(tokens::create_for(r.store(), &local_actor().name, name, &role, lifetime).await?)
     })?;
     eprintln!(
-        "token {} for {} ({}{}); shown once, keep it:",
+        "token {} for {} ({}{}), working for {days} days; shown once, keep it:",
         record.id,
         record.name,
         record.role,
@@ -77,5 +82,57 @@ pub(super) fn token_create(
             .unwrap_or_default()
     );
     println!("{secret}");
+    Ok(())
+}
+
+/// `thuocdo token list`: every token, whether it still works, and who made
+/// and revoked it; from the server when one is named, else the data directory.
+pub(super) fn token_list(config: &Config, json: bool) -> Result<(), Error> {
+    let listed: Vec<tokens::TokenInfo> = match super::client::Remote::from_config(config)? {
+        Some(remote) => remote.get("/tokens")?,
+        None => with_registry(
+            config,
+            |r| async move { Ok(tokens::list(r.store()).await?) },
+        )?,
+    };
+    if json {
+        super::registry::print_json(&listed);
+        return Ok(());
+    }
+    for t in &listed {
+        let scope = t.unit.as_ref().or(t.namespace.as_ref());
+        println!(
+            "{:>5}  {:<8} {:<10} {:<24} {}{}",
+            t.id,
+            t.state,
+            t.role,
+            scope.map_or("-", String::as_str),
+            t.name,
+            t.expires_at
+                .map(|at| format!("  (expires {})", crate::web::locale::Lang::En.datetime(at)))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// `thuocdo token revoke ID`: the token stops working, on the server when
+/// one is named, else in the data directory.
+pub(super) fn token_revoke(config: &Config, id: i64) -> Result<(), Error> {
+    let was_live = match super::client::Remote::from_config(config)? {
+        Some(remote) => {
+            let t: tokens::TokenInfo =
+                remote.post(&format!("/tokens/{id}/revoke"), &serde_json::json!({}))?;
+            t.revoked_by.is_some()
+        }
+        None => with_registry(config, |r| async move {
+            Ok(tokens::revoke(r.store(), &local_actor(), id).await?)
+        })?,
+    };
+    if was_live {
+        println!("token {id} revoked");
+    } else {
+        println!("token {id} was revoked already");
+    }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use thuocdo_host::access::Actor;
+use thuocdo_host::access::{Actor, Role, tokens};
 use thuocdo_host::bundled::BUNDLED;
 
 use crate::support::{complete_run, other_bytes, runtime, start, wasm};
@@ -707,6 +707,147 @@ fn a_unit_admin_reads_the_audit_entries_of_their_subtree_only() {
         assert!(
             all.iter()
                 .any(|e| e["action"] == "publish" && e["unit"].is_null())
+        );
+        s.stop().await;
+    });
+}
+
+#[test]
+fn tokens_expire_and_admins_alone_list_and_revoke_them() {
+    runtime().block_on(async {
+        let s = start("tokens").await;
+        assert_eq!(
+            s.get("/api/v1/tokens", None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        for role in ["unit-admin", "tax-admin", "publisher", "analyst", "viewer"] {
+            assert_eq!(
+                s.get("/api/v1/tokens", Some(role)).await.0,
+                StatusCode::FORBIDDEN,
+                "{role}"
+            );
+            let (status, _) = s
+                .post_json("/api/v1/tokens/1/revoke", Some(role), json!({}))
+                .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
+        }
+        let (status, list) = s.get("/api/v1/tokens", Some("admin")).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let rows = list.as_array().unwrap();
+        assert_eq!(rows.len(), 6, "{list}");
+        let text = list.to_string();
+        for secret in s.tokens.values() {
+            assert!(!text.contains(secret.as_str()), "a secret is listed");
+        }
+        for row in rows {
+            assert_eq!(row["state"], "live", "{row}");
+            let lifetime =
+                row["expires_at"].as_i64().unwrap() - row["created_at"].as_i64().unwrap();
+            assert!((lifetime - 90 * 86_400_000).abs() < 60_000, "{row}");
+            assert!(row.get("sha256").is_none(), "{row}");
+        }
+        let viewer = rows.iter().find(|r| r["name"] == "viewer").unwrap()["id"]
+            .as_i64()
+            .unwrap();
+
+        // Revoked: refused at once by this server, listed as revoked, audited.
+        assert_eq!(
+            s.get("/api/v1/runs", Some("viewer")).await.0,
+            StatusCode::OK
+        );
+        let (status, t) = s
+            .post_json(
+                &format!("/api/v1/tokens/{viewer}/revoke"),
+                Some("admin"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{t}");
+        assert_eq!(t["state"], "revoked", "{t}");
+        assert!(
+            t["revoked_by"].as_str().unwrap().starts_with("admin"),
+            "{t}"
+        );
+        assert_eq!(
+            s.get("/api/v1/runs", Some("viewer")).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        let (status, again) = s
+            .post_json(
+                &format!("/api/v1/tokens/{viewer}/revoke"),
+                Some("admin"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (status, &again["revoked_at"]),
+            (StatusCode::OK, &t["revoked_at"])
+        );
+        let (status, body) = s
+            .post_json("/api/v1/tokens/999999/revoke", Some("admin"), json!({}))
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not-found")),
+            "{body}"
+        );
+        let (status, body) = s
+            .post_json("/api/v1/tokens/x/revoke", Some("admin"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let revocations: Vec<_> = s
+            .registry
+            .audit_log()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "token" && e.subject == "revoke")
+            .collect();
+        assert_eq!(revocations.len(), 1);
+        assert_eq!(revocations[0].detail["token"], viewer);
+
+        // Past its moment a token is refused, and listed as expired.
+        let store = s.registry.store();
+        let (secret, made) = tokens::create(store, "test", "short-lived", &Role::Viewer)
+            .await
+            .unwrap();
+        assert_eq!(s.get("/api/v1/runs", Some(&secret)).await.0, StatusCode::OK);
+        sqlx::query("UPDATE tokens SET expires_at = $1 WHERE id = $2")
+            .bind(thuocdo_host::store::now_millis() - 1)
+            .bind(made.id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let (secret2, made2) = tokens::create(store, "test", "expired-unused", &Role::Viewer)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE tokens SET expires_at = $1 WHERE id = $2")
+            .bind(thuocdo_host::store::now_millis() - 1)
+            .bind(made2.id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            s.get("/api/v1/runs", Some(&secret2)).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        let (_, list) = s.get("/api/v1/tokens", Some("admin")).await;
+        let state = |id: i64| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == id)
+                .unwrap()["state"]
+                .clone()
+        };
+        assert_eq!(state(made.id), "expired");
+        assert_eq!(state(made2.id), "expired");
+
+        assert!(tokens::lifetime_days(0).is_err());
+        assert!(tokens::lifetime_days(3_651).is_err());
+        assert_eq!(
+            tokens::lifetime_days(30).unwrap(),
+            Duration::from_secs(30 * 86_400)
         );
         s.stop().await;
     });

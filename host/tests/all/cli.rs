@@ -198,3 +198,71 @@ fn demo_publishes_and_scores_every_bundled_scorecard_and_reuses_what_is_there() 
         );
     }
 }
+
+#[test]
+fn tokens_are_made_for_a_time_listed_and_revoked_on_the_command_line() {
+    let dir = scratch("tokens");
+    let data = dir.0.join("data").display().to_string();
+    let made = thuocdo(&[
+        "--data-dir",
+        &data,
+        "token",
+        "create",
+        "--role",
+        "viewer",
+        "--name",
+        "reader",
+        "--expires-in-days",
+        "5",
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(stdout(&made).trim().starts_with("thd_"));
+    assert!(
+        stderr(&made).contains("working for 5 days"),
+        "{}",
+        stderr(&made)
+    );
+    let listed = thuocdo(&["--data-dir", &data, "token", "list", "--json"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    let row = &rows[0];
+    assert_eq!(
+        (row["name"].as_str(), row["state"].as_str()),
+        (Some("reader"), Some("live"))
+    );
+    let lifetime = row["expires_at"].as_i64().unwrap() - row["created_at"].as_i64().unwrap();
+    assert!((lifetime - 5 * 86_400_000).abs() < 60_000, "{row}");
+    assert!(
+        !stdout(&listed).contains(stdout(&made).trim()),
+        "the secret is listed"
+    );
+
+    let revoked = thuocdo(&["--data-dir", &data, "token", "revoke", "1"]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    assert_eq!(stdout(&revoked).trim(), "token 1 revoked");
+    let listed = thuocdo(&["--data-dir", &data, "token", "list"]);
+    assert!(stdout(&listed).contains("revoked"), "{}", stdout(&listed));
+    let again = thuocdo(&["--data-dir", &data, "token", "revoke", "1"]);
+    assert_eq!(stdout(&again).trim(), "token 1 was revoked already");
+
+    for (args, says) in [
+        (vec!["token", "revoke", "99"], "there is no token 99"),
+        (
+            vec![
+                "token",
+                "create",
+                "--role",
+                "viewer",
+                "--expires-in-days",
+                "0",
+            ],
+            "a token works for 1 to 3650 days",
+        ),
+    ] {
+        let mut all = vec!["--data-dir", data.as_str()];
+        all.extend(args);
+        let out = thuocdo(&all);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+}

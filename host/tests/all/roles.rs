@@ -200,3 +200,254 @@ fn each_role_is_refused_what_it_may_not_do_and_nothing_is_written() {
         s.stop().await;
     });
 }
+
+/// One route of the API and what each caller gets from it, in the order
+/// of [`CALLERS`]: `O` 2xx, `U` 401, `F` 403, `N` 404, `B` 400, `J` 422.
+/// Writes carry a body or name a thing the route refuses after its role
+/// check (nothing is written), so that a caller the role lets through is
+/// seen to reach the route's own checks.
+struct Row {
+    method: &'static str,
+    /// As the OpenAPI document writes it.
+    route: &'static str,
+    /// With its parameters filled in.
+    path: String,
+    body: Option<(&'static str, Vec<u8>)>,
+    expect: &'static str,
+}
+
+/// The callers of the matrix: the public, then a token per role.
+const CALLERS: [Option<&str>; 6] = [
+    None,
+    Some("viewer"),
+    Some("analyst"),
+    Some("publisher"),
+    Some("unit-admin"),
+    Some("admin"),
+];
+
+fn code(status: StatusCode) -> char {
+    match status.as_u16() {
+        200..=299 => 'O',
+        401 => 'U',
+        403 => 'F',
+        404 => 'N',
+        400 => 'B',
+        422 => 'J',
+        _ => '?',
+    }
+}
+
+#[test]
+fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
+    runtime().block_on(async {
+        let s = start("matrix").await;
+        let run = complete_run(&s).await;
+        let json = |v: Value| Some(("application/json", v.to_string().into_bytes()));
+        let row = |method, route, path: &str, body, expect| Row {
+            method,
+            route,
+            path: path.to_string(),
+            body,
+            expect,
+        };
+        let runs = format!("/api/v1/runs/{run}");
+        let rows = vec![
+            row("get", "/api/v1/plugins", "/api/v1/plugins", None, "OOOOOO"),
+            // An empty component: refused for what it is, once the role allows.
+            row(
+                "post",
+                "/api/v1/plugins",
+                "/api/v1/plugins",
+                Some(("application/wasm", Vec::new())),
+                "UFFBFB",
+            ),
+            row(
+                "get",
+                "/api/v1/plugins/{namespace}/{name}",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer",
+                None,
+                "OOOOOO",
+            ),
+            row(
+                "get",
+                "/api/v1/plugins/{namespace}/{name}/{version}",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1",
+                None,
+                "OOOOOO",
+            ),
+            row(
+                "post",
+                "/api/v1/plugins/{namespace}/{name}/{version}/yank",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/9.9.9/yank",
+                json(json!({})),
+                "UFFNFN",
+            ),
+            row(
+                "post",
+                "/api/v1/organisation",
+                "/api/v1/organisation",
+                json(json!({"units": 3})),
+                "UFFFJJ",
+            ),
+            row("get", "/api/v1/units", "/api/v1/units", None, "OOOOOO"),
+            row(
+                "post",
+                "/api/v1/assignments",
+                "/api/v1/assignments",
+                json(json!({})),
+                "UFFFJJ",
+            ),
+            row(
+                "get",
+                "/api/v1/assignments",
+                "/api/v1/assignments",
+                None,
+                "OOOOOO",
+            ),
+            row(
+                "post",
+                "/api/v1/facts",
+                "/api/v1/facts",
+                Some(("text/csv", b"who,when\n".to_vec())),
+                "UFFFBB",
+            ),
+            row(
+                "post",
+                "/api/v1/evaluate",
+                "/api/v1/evaluate",
+                json(json!({})),
+                "UJJJJJ",
+            ),
+            row(
+                "post",
+                "/api/v1/runs",
+                "/api/v1/runs",
+                json(json!({"period": "someday"})),
+                "UFFFBB",
+            ),
+            row("get", "/api/v1/runs", "/api/v1/runs", None, "OOOOOO"),
+            row("get", "/api/v1/runs/{id}", &runs, None, "OOOOOO"),
+            row(
+                "get",
+                "/api/v1/runs/{id}/results",
+                &format!("{runs}/results"),
+                None,
+                "OOOOOO",
+            ),
+            row(
+                "get",
+                "/api/v1/runs/{id}/summary",
+                &format!("{runs}/summary"),
+                None,
+                "OOOOOO",
+            ),
+            row(
+                "post",
+                "/api/v1/runs/{id}/publish",
+                "/api/v1/runs/999999/publish",
+                json(json!({})),
+                "UFFFNN",
+            ),
+            row(
+                "post",
+                "/api/v1/periods/{period}/unlock",
+                "/api/v1/periods/someday/unlock",
+                json(json!({"reason": "a test"})),
+                "UFFFBB",
+            ),
+            row(
+                "post",
+                "/api/v1/sandbox/drafts",
+                "/api/v1/sandbox/drafts",
+                Some(("application/wasm", Vec::new())),
+                "UFBFFB",
+            ),
+            row(
+                "get",
+                "/api/v1/sandbox/drafts",
+                "/api/v1/sandbox/drafts",
+                None,
+                "UFOFFO",
+            ),
+            row(
+                "delete",
+                "/api/v1/sandbox/drafts/{id}",
+                "/api/v1/sandbox/drafts/999999",
+                None,
+                "UFNFFN",
+            ),
+            row(
+                "post",
+                "/api/v1/sandbox/drafts/{id}/compare",
+                "/api/v1/sandbox/drafts/999999/compare",
+                json(json!({"periods": ["2025-09"]})),
+                "UFNFFN",
+            ),
+            row("get", "/api/v1/audit", "/api/v1/audit", None, "UFFFOO"),
+            row("get", "/api/v1/tokens", "/api/v1/tokens", None, "UFFFFO"),
+            row(
+                "post",
+                "/api/v1/tokens/{id}/revoke",
+                "/api/v1/tokens/999999/revoke",
+                json(json!({})),
+                "UFFFFN",
+            ),
+        ];
+
+        // Every documented route has its row, and every row is documented.
+        let (_, doc) = s.get("/api/v1/openapi.json", None).await;
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (route, methods) in doc["paths"].as_object().unwrap() {
+            for method in methods.as_object().unwrap().keys() {
+                documented.push((method.clone(), route.clone()));
+            }
+        }
+        for (method, route) in &documented {
+            assert!(
+                rows.iter().any(|r| r.method == method && r.route == route),
+                "{} {route} has no row in the access matrix",
+                method.to_uppercase()
+            );
+        }
+        for r in &rows {
+            assert!(
+                documented
+                    .iter()
+                    .any(|(m, p)| m == r.method && p == r.route),
+                "{} {} is in the matrix but not in the API's document",
+                r.method.to_uppercase(),
+                r.route
+            );
+        }
+
+        let before = state(&s).await;
+        let mut wrong = Vec::new();
+        for r in &rows {
+            let mut got = String::new();
+            for caller in CALLERS {
+                let method =
+                    reqwest::Method::from_bytes(r.method.to_uppercase().as_bytes()).unwrap();
+                let (status, _, _) = s.call(method, &r.path, caller, r.body.clone()).await;
+                got.push(code(status));
+            }
+            if got != r.expect {
+                wrong.push(format!(
+                    "{} {}: expected {} got {got}",
+                    r.method, r.path, r.expect
+                ));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "callers: public viewer analyst publisher unit-admin admin\n{}",
+            wrong.join("\n")
+        );
+        assert_eq!(
+            state(&s).await,
+            before,
+            "a matrix request changed something"
+        );
+        s.stop().await;
+    });
+}
