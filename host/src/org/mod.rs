@@ -216,6 +216,7 @@ pub async fn import_from(
     let stored_units = tx.units().await?;
     let stored_posts = tx.post_codes().await?;
     tx.stage_subjects().await?;
+    let started = std::time::Instant::now();
 
     // The document is read on a thread of its own, a batch at a time.
     let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<read::Entry>>(4);
@@ -243,18 +244,43 @@ pub async fn import_from(
     let mut assignments: Vec<(usize, AssignmentRecord)> = Vec::new();
     let mut subjects = 0usize;
     let mut staged: Vec<Vec<Cell>> = Vec::with_capacity(STAGE_BATCH);
+    // An admin's subject whose unit and post are known by the time it is
+    // read is checked then (a unit or post, once known, stays known); the
+    // rest, and all of a unit admin's, whose subtree the whole document may
+    // change, are checked once the document is read.
+    let mut units_known: HashSet<String> = stored_units.iter().map(|u| u.code.clone()).collect();
+    let mut posts_known: HashSet<String> = stored_posts.clone();
     while let Some(batch) = receive.recv().await {
         for entry in batch {
             match entry {
-                read::Entry::Unit(i, u) => units.push((i, u)),
-                read::Entry::Post(i, p) => posts.push((i, p)),
+                read::Entry::Unit(i, u) => {
+                    units_known.insert(u.code.clone());
+                    units.push((i, u));
+                }
+                read::Entry::Post(i, p) => {
+                    posts_known.insert(p.code.clone());
+                    posts.push((i, p));
+                }
                 read::Entry::Assignment(i, a) => assignments.push((i, a)),
                 read::Entry::Bad(e) => bad.push(e),
                 read::Entry::Subject(i, s) => {
                     subjects += 1;
+                    let at = format!("subjects[{i}] ({})", s.id);
+                    let now = actor.role == Role::Admin
+                        && units_known.contains(&s.unit)
+                        && posts_known.contains(&s.post);
+                    if now {
+                        for reason in field_reasons(&s.id, s.months_worked, s.months_absent) {
+                            bad.push(RowError {
+                                at: at.clone(),
+                                reason,
+                            });
+                        }
+                    }
                     staged.push(vec![
+                        Cell::Int(i64::from(!now)),
                         Cell::Int(i as i64),
-                        Cell::Text(format!("subjects[{i}] ({})", s.id)),
+                        Cell::Text(at),
                         Cell::Text(s.id),
                         Cell::Text(s.name),
                         Cell::Code(s.kind.as_str()),
@@ -275,6 +301,7 @@ pub async fn import_from(
         .map_err(|e| Error::Internal(format!("reading the organisation failed: {e}")))??;
     tx.insert_staged_subjects(staged.drain(..)).await?;
     tx.index_staged_subjects().await?;
+    let read_and_staged = started.elapsed();
 
     let mut flag = |at: String, reason: String| bad.push(RowError { at, reason });
     for (i, a) in &assignments {
@@ -434,10 +461,9 @@ pub async fn import_from(
         parent_of: &parent_of,
         posts: &post_codes,
     };
-    let mut changed = SubjectChanges::default();
     let mut after = -1;
     loop {
-        let page = tx.staged_subjects(after, CHECK_PAGE).await?;
+        let page = tx.deferred_subjects(after, CHECK_PAGE).await?;
         let Some(last) = page.last() else { break };
         after = last.seq;
         let ids: Vec<&str> = page.iter().map(|s| s.row.id.as_str()).collect();
@@ -448,20 +474,35 @@ pub async fn import_from(
             .map(|s| (s.id.clone(), s))
             .collect();
         for s in &page {
-            let before = stored.get(&s.row.id);
-            for reason in known.subject(&s.row, before) {
+            for reason in known.subject(&s.row, stored.get(&s.row.id)) {
                 bad.push(RowError {
                     at: s.at.clone(),
                     reason,
                 });
             }
-            changed.note(&s.row, before);
-        }
-        while bad.is_empty() && changed.pending.len() >= CHANGES_PER_ENTRY {
-            changed.write(&mut tx, actor).await?;
         }
     }
     bad.check("organisation")?;
+
+    // The subjects that exist and change, found by the database, audited
+    // with their before and after.
+    let mut changed = SubjectChanges {
+        added: subjects - tx.staged_subjects_stored().await? as usize,
+        ..SubjectChanges::default()
+    };
+    let mut after = -1;
+    loop {
+        let page = tx.staged_subject_changes(after, CHECK_PAGE).await?;
+        let Some((last, _)) = page.last() else { break };
+        after = last.seq;
+        for (s, before) in &page {
+            changed.note(&s.row, before);
+        }
+        while changed.pending.len() >= CHANGES_PER_ENTRY {
+            changed.write(&mut tx, actor).await?;
+        }
+    }
+    let checked = started.elapsed();
 
     let rows: Vec<&UnitRecord> = units.iter().map(|(_, u)| u).collect();
     let unit_rows: Vec<Vec<Cell>> = parents_first(&rows)
@@ -547,6 +588,13 @@ pub async fn import_from(
     tx.drop_staged_subjects().await?;
     tx.commit().await?;
     registry.changed();
+    tracing::info!(
+        subjects,
+        read_and_staged_ms = read_and_staged.as_millis() as u64,
+        checked_ms = (checked - read_and_staged).as_millis() as u64,
+        written_ms = (started.elapsed() - checked).as_millis() as u64,
+        "organisation import"
+    );
     Ok(OrgImported {
         units: units.len(),
         posts: posts.len(),
@@ -570,10 +618,7 @@ impl Known<'_> {
     /// Why a subject of the document may not be written, if it may not.
     fn subject(&self, s: &SubjectRow, before: Option<&SubjectRow>) -> Vec<String> {
         let actor = self.actor;
-        let mut reasons = Vec::new();
-        if !code_ok(&s.id) {
-            reasons.push("a subject id must be non-empty, without spaces or commas".into());
-        }
+        let mut reasons = field_reasons(&s.id, s.months_worked, s.months_absent);
         if !self.parent_of.contains_key(s.unit.as_str()) {
             reasons.push(format!(
                 "unit `{}` is neither in the file nor known",
@@ -599,16 +644,25 @@ impl Known<'_> {
                 s.post
             ));
         }
-        for (what, v) in [
-            ("months_worked", s.months_worked),
-            ("months_absent", s.months_absent),
-        ] {
-            if v.is_some_and(|m| !(0..=12).contains(&m)) {
-                reasons.push(format!("{what} must be 0 to 12"));
-            }
-        }
         reasons
     }
+}
+
+/// Why a subject's own fields are bad, if they are.
+fn field_reasons(id: &str, months_worked: Option<i64>, months_absent: Option<i64>) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if !code_ok(id) {
+        reasons.push("a subject id must be non-empty, without spaces or commas".into());
+    }
+    for (what, v) in [
+        ("months_worked", months_worked),
+        ("months_absent", months_absent),
+    ] {
+        if v.is_some_and(|m| !(0..=12).contains(&m)) {
+            reasons.push(format!("{what} must be 0 to 12"));
+        }
+    }
+    reasons
 }
 
 /// The audit's account of the subjects an import changes: how many are new,
@@ -624,16 +678,10 @@ struct SubjectChanges {
 }
 
 impl SubjectChanges {
-    fn note(&mut self, s: &SubjectRow, before: Option<&SubjectRow>) {
-        match before {
-            None => self.added += 1,
-            Some(b) if b != s => {
-                self.changed += 1;
-                self.pending
-                    .push(serde_json::json!({"id": s.id, "before": b, "after": s}));
-            }
-            Some(_) => {}
-        }
+    fn note(&mut self, s: &SubjectRow, before: &SubjectRow) {
+        self.changed += 1;
+        self.pending
+            .push(serde_json::json!({"id": s.id, "before": before, "after": s}));
     }
 
     /// Writes the next entry: the first [`CHANGES_PER_ENTRY`] changes

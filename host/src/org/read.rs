@@ -8,6 +8,7 @@ use std::io::Read;
 
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{AssignmentRecord, PostRecord, SubjectRecord, UnitRecord};
 use crate::scoring::{Error, Result, RowError};
@@ -57,24 +58,27 @@ impl Section {
     }
 
     /// An entry of this section, or why it is bad.
-    fn entry(self, i: usize, value: Value) -> Entry {
-        // Named by its code or id where it has one, so the error is found
-        // without counting.
-        let key = ["code", "id", "post_type"]
-            .iter()
-            .find_map(|k| value.get(k).and_then(Value::as_str))
-            .map(|k| format!(" ({k})"))
-            .unwrap_or_default();
-        let at = format!("{}[{i}]{key}", self.name());
+    fn entry(self, i: usize, raw: &RawValue) -> Entry {
+        // The entry's text is read as its record at once; only a bad one is
+        // read as a JSON value too, to name it.
+        let text = raw.get();
         let read = match self {
-            Section::Units => serde_json::from_value(value).map(|u| Entry::Unit(i, u)),
-            Section::Posts => serde_json::from_value(value).map(|p| Entry::Post(i, p)),
-            Section::Subjects => serde_json::from_value(value).map(|s| Entry::Subject(i, s)),
-            Section::Assignments => serde_json::from_value(value).map(|a| Entry::Assignment(i, a)),
+            Section::Units => serde_json::from_str(text).map(|u| Entry::Unit(i, u)),
+            Section::Posts => serde_json::from_str(text).map(|p| Entry::Post(i, p)),
+            Section::Subjects => serde_json::from_str(text).map(|s| Entry::Subject(i, s)),
+            Section::Assignments => serde_json::from_str(text).map(|a| Entry::Assignment(i, a)),
         };
         read.unwrap_or_else(|e| {
+            // Named by its code or id where it has one, so the error is
+            // found without counting.
+            let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+            let key = ["code", "id", "post_type"]
+                .iter()
+                .find_map(|k| value.get(k).and_then(Value::as_str))
+                .map(|k| format!(" ({k})"))
+                .unwrap_or_default();
             Entry::Bad(RowError {
-                at,
+                at: format!("{}[{i}]{key}", self.name()),
                 reason: e.to_string(),
             })
         })
@@ -167,14 +171,14 @@ impl<'de> Visitor<'de> for List<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
         let mut i = 0;
-        while let Some(value) = seq.next_element::<Value>()? {
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
             if self.section != Section::Subjects && i == MAX_SMALL_SECTION {
                 return Err(A::Error::custom(format!(
                     "more than {MAX_SMALL_SECTION} {} in one document: load them in several",
                     self.section.name()
                 )));
             }
-            if !(self.sink)(self.section.entry(i, value)) {
+            if !(self.sink)(self.section.entry(i, &raw)) {
                 *self.stopped = true;
                 return Err(A::Error::custom(STOPPED));
             }

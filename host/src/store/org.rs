@@ -250,13 +250,14 @@ pub struct StagedSubject {
 
 impl Tx {
     /// Makes this transaction's staging table for an organisation import's
-    /// subjects (seq, at, id, name, kind, unit, post, months_worked,
-    /// months_absent): they go there as they are read, so the import's
+    /// subjects (deferred, seq, at, id, name, kind, unit, post,
+    /// months_worked, months_absent; `deferred` 1 for those still to be
+    /// checked against the tree): they go there as they are read, so the import's
     /// memory does not grow with the document. Gone when the transaction
     /// ends (dropped on PostgreSQL at commit; on SQLite by
     /// [`Tx::drop_staged_subjects`], and with a rollback).
     pub async fn stage_subjects(&mut self) -> Result<()> {
-        let columns = "at TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, \
+        let columns = "deferred BIGINT NOT NULL, at TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, \
              unit TEXT NOT NULL, post TEXT NOT NULL, months_worked BIGINT, months_absent BIGINT";
         let sql = if self.conn().backend_name() == "PostgreSQL" {
             format!(
@@ -269,15 +270,15 @@ impl Tx {
         Ok(())
     }
 
-    /// Stages subjects (seq, at, id, name, kind, unit, post, months_worked,
-    /// months_absent).
+    /// Stages subjects (deferred, seq, at, id, name, kind, unit, post,
+    /// months_worked, months_absent).
     pub async fn insert_staged_subjects(
         &mut self,
         rows: impl IntoIterator<Item = Vec<Cell>>,
     ) -> Result<u64> {
         Ok(bulk::insert(
             self.conn(),
-            "INSERT INTO staged_subjects (seq, at, id, name, kind, unit, post, months_worked, months_absent)",
+            "INSERT INTO staged_subjects (deferred, seq, at, id, name, kind, unit, post, months_worked, months_absent)",
             "",
             rows,
         )
@@ -317,22 +318,68 @@ impl Tx {
         Ok((at, total))
     }
 
-    /// Up to `limit` staged subjects after `after` (a seq), in document order.
-    pub async fn staged_subjects(&mut self, after: i64, limit: i64) -> Result<Vec<StagedSubject>> {
+    /// Up to `limit` staged subjects still to be checked, after `after` (a
+    /// seq), in document order.
+    pub async fn deferred_subjects(
+        &mut self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<StagedSubject>> {
         let rows = sqlx::query(
             "SELECT seq, at, id, name, kind, unit, post, months_worked, months_absent \
-             FROM staged_subjects WHERE seq > $1 ORDER BY seq LIMIT $2",
+             FROM staged_subjects WHERE deferred = 1 AND seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        read(&rows, staged_subject)
+    }
+
+    /// How many staged subjects are stored already.
+    pub async fn staged_subjects_stored(&mut self) -> Result<i64> {
+        Ok(sqlx::query(
+            "SELECT COUNT(*) AS n FROM staged_subjects st JOIN subjects s ON s.id = st.id",
+        )
+        .fetch_one(self.conn())
+        .await?
+        .try_get("n")?)
+    }
+
+    /// Up to `limit` staged subjects after `after` (a seq) that are stored
+    /// already with other values, in document order, each with the stored
+    /// subject.
+    pub async fn staged_subject_changes(
+        &mut self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(StagedSubject, SubjectRow)>> {
+        let rows = sqlx::query(
+            "SELECT st.seq, st.at, st.id, st.name, st.kind, st.unit, st.post, st.months_worked, st.months_absent, \
+             s.name AS s_name, s.kind AS s_kind, s.unit AS s_unit, s.post AS s_post, \
+             s.months_worked AS s_months_worked, s.months_absent AS s_months_absent \
+             FROM staged_subjects st JOIN subjects s ON s.id = st.id \
+             WHERE st.seq > $1 AND (st.name <> s.name OR st.kind <> s.kind OR st.unit <> s.unit OR st.post <> s.post \
+             OR COALESCE(st.months_worked, -1) <> COALESCE(s.months_worked, -1) \
+             OR COALESCE(st.months_absent, -1) <> COALESCE(s.months_absent, -1)) \
+             ORDER BY st.seq LIMIT $2",
         )
         .bind(after)
         .bind(limit)
         .fetch_all(self.conn())
         .await?;
         read(&rows, |r| {
-            Ok(StagedSubject {
-                seq: r.try_get("seq")?,
-                at: r.try_get("at")?,
-                row: subject_row(r)?,
-            })
+            let staged = staged_subject(r)?;
+            let stored = SubjectRow {
+                id: staged.row.id.clone(),
+                name: r.try_get("s_name")?,
+                kind: r.try_get("s_kind")?,
+                unit: r.try_get("s_unit")?,
+                post: r.try_get("s_post")?,
+                months_worked: r.try_get("s_months_worked")?,
+                months_absent: r.try_get("s_months_absent")?,
+            };
+            Ok((staged, stored))
         })
     }
 
@@ -377,6 +424,14 @@ impl Tx {
             .await?;
         Ok(())
     }
+}
+
+fn staged_subject(r: &sqlx::any::AnyRow) -> std::result::Result<StagedSubject, sqlx::Error> {
+    Ok(StagedSubject {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        row: subject_row(r)?,
+    })
 }
 
 fn subject_row(r: &sqlx::any::AnyRow) -> std::result::Result<SubjectRow, sqlx::Error> {
