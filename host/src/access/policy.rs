@@ -80,3 +80,34 @@ pub fn visible_audit(
         _ => Vec::new(),
     }
 }
+
+/// What `caller` may see of a what-if: every aggregate (transitions,
+/// deltas, per-unit counts); the per-person movers only in units whose
+/// per-person results they may see (a unit that publishes them, or one
+/// they administer), the others counted in `movers_withheld`.
+pub fn visible_comparison(
+    caller: &Caller,
+    units: &Units,
+    publishing: &Publishing,
+    mut comparison: crate::whatif::Comparison,
+) -> crate::whatif::Comparison {
+    for period in &mut comparison.periods {
+        let before = period.movers.len();
+        period
+            .movers
+            .retain(|m| caller.sees_personal(units, &m.unit) || publishing.contains(&m.unit));
+        period.movers_withheld += before - period.movers.len();
+    }
+    comparison
+}
+
+/// What `caller` may read of a fault's own words (a plugin's trap or
+/// panic message, which may hold what it read): an admin all of them,
+/// anyone else a note that they are withheld.
+pub fn visible_fault(caller: &Caller, message: String) -> String {
+    if caller.kind() == Some(RoleKind::Admin) {
+        message
+    } else {
+        "its words are shown to admins only".to_string()
+    }
+}

@@ -184,7 +184,16 @@ fn print_report(c: &Comparison) {
                 grades(&u.after)
             );
         }
-        println!("  {} subjects change grade:", p.movers.len());
+        println!(
+            "  {} subjects change grade:",
+            p.movers.len() + p.movers_withheld
+        );
+        if p.movers_withheld > 0 {
+            println!(
+                "    ({} of them in units that do not publish per-person results, not named here)",
+                p.movers_withheld
+            );
+        }
         for m in &p.movers {
             let moved: Vec<String> = m
                 .indicators

@@ -176,6 +176,7 @@ words! {
     max_abs: "Lớn nhất" / "Largest",
     movers: "Người thay đổi xếp loại" / "Who would move",
     no_movers: "Không ai thay đổi xếp loại." / "Nobody's grade would change.",
+    movers_withheld: "người nữa thay đổi xếp loại ở các đơn vị không công khai kết quả từng người (đã tính trong số liệu tổng hợp)." / "more change grade in units that do not publish per-person results (counted in the figures above).",
     before: "Trước" / "Before",
     after: "Sau" / "After",
     moved_most: "Chỉ tiêu thay đổi nhiều nhất" / "Indicators that moved most",

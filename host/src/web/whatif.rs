@@ -107,6 +107,8 @@ struct PeriodView {
     matrices: Vec<Matrix>,
     deltas: Vec<(&'static str, String)>,
     movers: Vec<MoverRow>,
+    /// How many more move where the reader may not see who: empty for none.
+    movers_withheld: String,
     coverage: Vec<(String, String, String)>,
 }
 
@@ -233,6 +235,11 @@ fn period_view(lang: Lang, p: &PeriodComparison) -> PeriodView {
             matrix(lang, w.transitions_computed, &p.transitions_computed),
         ],
         deltas: deltas(lang, &p.deltas),
+        movers_withheld: if p.movers_withheld == 0 {
+            String::new()
+        } else {
+            lang.count(p.movers_withheld)
+        },
         movers: p
             .movers
             .iter()

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Error, Result, WhatIfs, may_use};
-use crate::access::Actor;
+use crate::access::{self, Actor, Caller};
 use crate::explain;
 use crate::registry::Period;
 use crate::runtime::{Evaluation, EvaluationInput, Lane, Plugin, PluginInfo, Runtime, Subject};
@@ -83,8 +83,14 @@ pub struct PeriodComparison {
     pub deltas: Deltas,
     /// Per unit, best mean change first.
     pub units: Vec<UnitComparison>,
-    /// Every subject whose final grade changes, by unit then id.
+    /// Every subject whose final grade changes, by unit then id, where the
+    /// caller may see per-person results (a unit that publishes them, or
+    /// one the caller administers).
     pub movers: Vec<Mover>,
+    /// Subjects whose final grade changes in units where the caller may not
+    /// see per-person results: counted here, and in the aggregates.
+    #[serde(default)]
+    pub movers_withheld: usize,
     /// Facts the draft reads that the stored data lacks for some subjects.
     pub coverage: Vec<FactCoverage>,
 }
@@ -303,19 +309,41 @@ impl WhatIfs {
             }
         }
         let subjects = Arc::new(SubjectRow::load_all(&self.registry).await?);
+        let caller = Caller(Some(actor.clone()));
         let mut out = Vec::with_capacity(periods.len());
         for period in &periods {
-            out.push(
-                self.compare_period(&plugin, period, options, &units, subjects.clone())
-                    .await?,
-            );
+            let compared = self
+                .compare_period(&plugin, period, options, &units, subjects.clone())
+                .await;
+            out.push(match compared {
+                // The words of a fault are the draft's: what it read may be
+                // in them.
+                Err(Error::DraftFailed {
+                    subject,
+                    kind,
+                    message,
+                }) => {
+                    return Err(Error::DraftFailed {
+                        subject,
+                        kind,
+                        message: access::visible_fault(&caller, message),
+                    });
+                }
+                other => other?,
+            });
         }
-        Ok(Comparison {
-            draft: draft.id,
-            plugin: format!("{}@{}", draft.name, draft.version),
-            sha256: draft.sha256,
-            periods: out,
-        })
+        let publishing = self.registry.store().publishing_units().await?;
+        Ok(access::visible_comparison(
+            &caller,
+            &units,
+            &publishing,
+            Comparison {
+                draft: draft.id,
+                plugin: format!("{}@{}", draft.name, draft.version),
+                sha256: draft.sha256,
+                periods: out,
+            },
+        ))
     }
 
     async fn compare_period(
@@ -568,6 +596,7 @@ impl WhatIfs {
             deltas: deltas(&changes),
             units: unit_rows,
             movers,
+            movers_withheld: 0,
             coverage,
         })
     }

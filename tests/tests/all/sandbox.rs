@@ -58,7 +58,8 @@ async fn province(registry: &Registry) -> Vec<(String, i64)> {
         .collect();
     let mut units = vec![
         serde_json::json!({"code": "tinh", "name": "Tỉnh", "kind": "province"}),
-        serde_json::json!({"code": "xa-mot", "name": "Xã Một", "kind": "commune", "parent": "tinh"}),
+        // Xã Một publishes its people's results; Xã Hai does not.
+        serde_json::json!({"code": "xa-mot", "name": "Xã Một", "kind": "commune", "parent": "tinh", "publishes_people": true}),
         serde_json::json!({"code": "xa-hai", "name": "Xã Hai", "kind": "commune", "parent": "tinh"}),
     ];
     let mut subjects: Vec<serde_json::Value> = chairs
@@ -168,11 +169,34 @@ fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_ch
             (draft.name.as_str(), draft.version.as_str()),
             ("test/versioned", "1.0.0")
         );
+        // An admin sees every mover; the analyst those of Xã Một, which
+        // publishes its people's results, and a count of the others.
         let what_if = sandbox
-            .compare(&policy, draft.id, &CompareOptions::period("2025-09"))
+            .compare(&admin(), draft.id, &CompareOptions::period("2025-09"))
             .await
             .unwrap();
         let p = &what_if.periods[0];
+        assert_eq!(p.movers_withheld, 0);
+        let seen = sandbox
+            .compare(&policy, draft.id, &CompareOptions::period("2025-09"))
+            .await
+            .unwrap();
+        let seen = &seen.periods[0];
+        let in_mot: Vec<&str> = p
+            .movers
+            .iter()
+            .filter(|m| m.unit == "xa-mot")
+            .map(|m| m.subject.as_str())
+            .collect();
+        let seen_ids: Vec<&str> = seen.movers.iter().map(|m| m.subject.as_str()).collect();
+        assert_eq!(seen_ids, in_mot);
+        assert!(!in_mot.is_empty() && in_mot.len() < p.movers.len());
+        assert_eq!(seen.movers_withheld, p.movers.len() - in_mot.len());
+        assert_eq!(
+            (&seen.transitions, &seen.deltas, seen.units.len()),
+            (&p.transitions, &p.deltas, p.units.len()),
+            "the aggregates are the same for both"
+        );
 
         // Computed here from the facts: excellent from 9 became excellent
         // from 9.5, so a rate in [90, 95) goes from A to B; nobody else moves.
@@ -242,7 +266,10 @@ fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_ch
             .await
             .unwrap();
         assert_eq!(chairs_only.periods[0].subjects, 42);
-        assert_eq!(chairs_only.periods[0].movers.len(), 10);
+        assert_eq!(
+            chairs_only.periods[0].movers.len() + chairs_only.periods[0].movers_withheld,
+            10
+        );
         let one = sandbox
             .compare(
                 &policy,
@@ -255,6 +282,7 @@ fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_ch
             .await
             .unwrap();
         let one = &one.periods[0];
+        assert_eq!(one.movers_withheld, 0);
         assert!(one.movers.iter().all(|m| m.unit == "xa-mot"));
         assert_eq!(
             one.movers.len(),
@@ -392,9 +420,15 @@ fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
                     ..CompareOptions::period("2025-09")
                 };
                 match compare_when_free(&sandbox, &policy, hostile.id, &options).await {
-                    Err(Error::DraftFailed { subject, kind, .. }) => {
+                    Err(Error::DraftFailed {
+                        subject,
+                        kind,
+                        message,
+                    }) => {
                         assert_eq!(subject, mode);
                         assert!(kinds.contains(&kind), "{mode}: {kind}");
+                        // The draft's own words are for admins only.
+                        assert_eq!(message, "its words are shown to admins only");
                     }
                     other => panic!("{mode}: {:?}", other.map(|c| c.periods[0].compared)),
                 }
@@ -416,7 +450,10 @@ fn hostile_drafts_fail_their_own_what_ifs_while_a_good_one_finishes() {
             .iter()
             .filter(|(_, t)| (900..950).contains(t))
             .count();
-        assert_eq!(what_if.periods[0].movers.len(), between);
+        assert_eq!(
+            what_if.periods[0].movers.len() + what_if.periods[0].movers_withheld,
+            between
+        );
 
         // The corpus' files are refused at upload, each with its kind.
         let mut truncated = corpus(hostile::HOSTILE);
