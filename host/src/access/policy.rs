@@ -1,7 +1,12 @@
 //! What a caller sees of stored results: per person only where the unit
 //! publishes them, unless the caller may see the subject's personal details
-//! (then everything); otherwise without the cap codes, the facts and the
-//! refusal or fault text, which are personal.
+//! (then everything); otherwise without the cap codes, the facts, the hash
+//! of the facts (small facts could be found again from it) and the refusal
+//! or fault text, which are personal. Where a cap applied, whose reason is
+//! personal, such a row shows the final grade only: the total, the grade
+//! before the cohort rules and the indicators that make up the total are
+//! withheld, so that nobody reads from a high total beside a low grade that
+//! a rule bounded it.
 
 use std::collections::HashSet;
 
@@ -12,14 +17,16 @@ use crate::scoring::{self, StoredResult, Units};
 /// The units that publish per-person results, by code.
 pub type Publishing = HashSet<String>;
 
-/// What `caller` may see of `results`, in their order.
+/// What `caller` may see of `results`, in their order, except that rows
+/// without a total (refused, faulted, or withheld) come last: a withheld
+/// total's place in a ranking by total would tell it again.
 pub fn visible_results(
     caller: &Caller,
     units: &Units,
     publishing: &Publishing,
     results: Vec<StoredResult>,
 ) -> Vec<StoredResult> {
-    results
+    let mut seen: Vec<StoredResult> = results
         .into_iter()
         .filter_map(|mut r| {
             if caller.sees_personal(units, &r.unit) {
@@ -28,12 +35,20 @@ pub fn visible_results(
             if !publishing.contains(&r.unit) {
                 return None;
             }
+            if !r.caps.is_empty() {
+                r.total = None;
+                r.computed_grade = None;
+                r.indicators.clear();
+            }
             r.caps.clear();
             r.facts = None;
+            r.facts_sha256.clear();
             r.error = None;
             Some(r)
         })
-        .collect()
+        .collect();
+    seen.sort_by_key(|r| r.total.is_none());
+    seen
 }
 
 /// What `caller` may see of `results`, with the organisation as stored now.

@@ -351,7 +351,9 @@ pub struct StoredResult {
     /// them (they are personal).
     #[schema(value_type = Option<BTreeMap<String, Option<i64>>>)]
     pub facts: Option<FactValues>,
-    /// The SHA-256 of the facts' record (their JSON, keys in order).
+    /// The SHA-256 of the facts' record (their JSON, keys in order);
+    /// absent where the reader may not see the facts.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub facts_sha256: String,
     /// Fuel used.
     pub fuel: i64,

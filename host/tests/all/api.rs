@@ -852,3 +852,94 @@ fn tokens_expire_and_admins_alone_list_and_revoke_them() {
         s.stop().await;
     });
 }
+
+#[test]
+fn a_public_row_tells_neither_a_cap_nor_the_facts_behind_it() {
+    runtime().block_on(async {
+        let s = start("public-caps").await;
+        // The year: Decree 335 caps the disciplined.
+        let run = crate::support::complete_run_of(&s, "2025").await;
+        let path = format!("/api/v1/runs/{run}/results?per_page=1000");
+        let (_, all) = s.get(&path, Some("admin")).await;
+        let all = all["results"].as_array().unwrap().clone();
+        let capped = all
+            .iter()
+            .find(|r| !r["caps"].as_array().unwrap().is_empty() && r["total"].is_i64())
+            .expect("the demo province has a capped subject")
+            .clone();
+        // Their unit publishes its people's results from now on.
+        let (_, units) = s.get("/api/v1/units", None).await;
+        let mut unit = units
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == capped["unit"])
+            .unwrap()
+            .clone();
+        unit["publishes_people"] = json!(true);
+        let (status, body) = s
+            .post_json(
+                "/api/v1/organisation",
+                Some("admin"),
+                json!({"units": [unit]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let by_subject: std::collections::HashMap<&str, &Value> = all
+            .iter()
+            .map(|r| (r["subject"].as_str().unwrap(), r))
+            .collect();
+        for who in [None, Some("viewer"), Some("analyst")] {
+            let (status, page) = s.get(&path, who).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            let rows = page["results"].as_array().unwrap();
+            assert!(
+                rows.iter().any(|r| r["subject"] == capped["subject"]),
+                "{who:?}"
+            );
+            let mut totals_ended = false;
+            for r in rows {
+                let admin_row = by_subject[r["subject"].as_str().unwrap()];
+                assert!(r.get("facts_sha256").is_none(), "{who:?}: {r}");
+                assert!(r["facts"].is_null() && r["error"].is_null(), "{who:?}: {r}");
+                assert!(r["caps"].as_array().unwrap().is_empty(), "{who:?}: {r}");
+                if !admin_row["caps"].as_array().unwrap().is_empty() {
+                    assert!(
+                        r["total"].is_null(),
+                        "{who:?}: a capped row shows its total: {r}"
+                    );
+                    assert!(r["computed_grade"].is_null(), "{who:?}: {r}");
+                    assert!(
+                        r["indicators"].as_array().unwrap().is_empty(),
+                        "{who:?}: {r}"
+                    );
+                    assert_eq!(r["grade"], admin_row["grade"]);
+                }
+                // Rows without a total come after every ranked one.
+                if r["total"].is_null() {
+                    totals_ended = true;
+                } else {
+                    assert!(!totals_ended, "{who:?}: a total after the unranked rows");
+                }
+            }
+        }
+        let (status, _, csv) = s
+            .call(
+                Method::GET,
+                &format!("/api/v1/runs/{run}/results?format=csv"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let csv = csv.as_str().unwrap_or_default().to_string();
+        let line = csv
+            .lines()
+            .find(|l| l.split(',').nth(1) == capped["subject"].as_str())
+            .unwrap_or_else(|| panic!("{csv}"));
+        let admin_total =
+            thuocdo_sdk::Fixed::from_raw(capped["total"].as_i64().unwrap()).to_string();
+        assert!(!line.split(',').any(|cell| cell == admin_total), "{line}");
+        s.stop().await;
+    });
+}

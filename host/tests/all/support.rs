@@ -283,8 +283,13 @@ fn header_text(headers: &reqwest::header::HeaderMap) -> String {
 
 /// A complete run of September 2025 over the whole organisation.
 pub(crate) async fn complete_run(s: &Server) -> i64 {
+    complete_run_of(s, "2025-09").await
+}
+
+/// A complete run of `period` over the whole organisation.
+pub(crate) async fn complete_run_of(s: &Server, period: &str) -> i64 {
     let (status, started) = s
-        .post_json("/api/v1/runs", Some("admin"), json!({"period": "2025-09"}))
+        .post_json("/api/v1/runs", Some("admin"), json!({"period": period}))
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{started}");
     let id = started["id"].as_i64().unwrap();
