@@ -181,21 +181,23 @@ pub async fn import_from(
             rows_read += 1;
             let mut reasons = Vec::new();
             let unit = subjects.get(&row.subject);
-            match unit {
-                None => reasons.push(format!(
+            match (&actor.role, unit) {
+                // A unit admin is told the same of a subject outside their
+                // subtree as of one that does not exist: whether someone
+                // exists elsewhere is not theirs to learn.
+                (Role::UnitAdmin { unit: root }, unit)
+                    if unit.is_none_or(|u| !units.within(u, root)) =>
+                {
+                    reasons.push(format!(
+                        "subject `{}` is not in {}'s subtree `{root}`",
+                        row.subject, actor.name
+                    ))
+                }
+                (_, None) => reasons.push(format!(
                     "subject `{}` is not in the organisation",
                     row.subject
                 )),
-                Some(unit) => {
-                    if let Role::UnitAdmin { unit: root } = &actor.role
-                        && !units.within(unit, root)
-                    {
-                        reasons.push(format!(
-                            "subject `{}` is outside {}'s subtree `{root}`",
-                            row.subject, actor.name
-                        ));
-                    }
-                }
+                _ => {}
             }
             if let Err(e) = Period::parse(&row.period) {
                 reasons.push(e.to_string());

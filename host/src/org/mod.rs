@@ -633,9 +633,10 @@ impl Known<'_> {
         if let (Some(before), Role::UnitAdmin { unit: root }) = (before, &actor.role)
             && !within(&before.unit, root, self.now)
         {
+            // Where they are is not the unit admin's to learn.
             reasons.push(format!(
-                "`{}` is in `{}`, outside {}'s subtree `{root}`: moving or changing them takes an admin",
-                s.id, before.unit, actor.name
+                "`{}` is taken by a subject outside {}'s subtree `{root}`: moving or changing them takes an admin",
+                s.id, actor.name
             ));
         }
         if !self.posts.contains(s.post.as_str()) {

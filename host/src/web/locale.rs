@@ -83,7 +83,7 @@ words! {
     err_not_a_run_id: "`{}` không phải số hiệu lượt chấm" / "`{}` is not a run id",
     err_no_run: "Không có lượt chấm số {}" / "there is no run {}",
     err_no_unit: "Không có đơn vị `{}`" / "there is no unit `{}`",
-    err_no_result: "Lượt chấm này không có kết quả của `{}`" / "this run holds no result for `{}`",
+    err_no_result: "Lượt chấm này không có kết quả của `{}` mà bạn được xem: kết quả từng người chỉ công khai ở đơn vị công khai chúng" / "this run holds no result for `{}` that you may see: per-person results are public only where a unit publishes them",
     err_not_published: "{} không công khai kết quả từng người: chỉ công khai số liệu tổng hợp" / "{} does not publish per-person results: only its aggregates are public",
     err_bad_request: "Địa chỉ hoặc biểu mẫu này không đọc được" / "This address or form cannot be read",
     err_unauthorized: "Chưa có mã truy cập, hoặc mã đã hết hiệu lực" / "No token, or not a live one",

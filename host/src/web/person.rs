@@ -91,39 +91,35 @@ pub async fn page(
     let record = scoring::run_record(&state.registry, id)
         .await
         .map_err(|e| visit.error(e))?;
-    let r = scoring::results_of(&state.registry, id, Only::Subject(&subject))
-        .await
-        .map_err(|e| visit.error(e))?
-        .pop()
-        .ok_or_else(|| {
-            visit.error(
-                WebError::not_found(format!("run {id} holds no result for `{subject}`"))
-                    .worded(Wording::NoResult(subject.clone())),
-            )
-        })?;
     let units = Units::load(&state.registry)
         .await
         .map_err(|e| visit.error(e))?;
+    let publishing = state
+        .registry
+        .store()
+        .publishing_units()
+        .await
+        .map_err(|e| visit.error(e))?;
+    // A result the reader may not see is answered as one that does not
+    // exist, so the page tells nobody whether, or where, someone is.
+    let found = scoring::results_of(&state.registry, id, Only::Subject(&subject))
+        .await
+        .map_err(|e| visit.error(e))?;
+    let r = crate::access::visible_results(&visit.caller, &units, &publishing, found)
+        .pop()
+        .ok_or_else(|| {
+            visit.error(
+                WebError::not_found(format!(
+                    "run {id} holds no result for `{subject}` that you may see: \
+                     per-person results are public only where a unit publishes them"
+                ))
+                .worded(Wording::NoResult(subject.clone())),
+            )
+        })?;
     let entitled = visit.caller.sees_personal(&units, &r.unit);
     let unit_name = units
         .get(&r.unit)
         .map_or_else(|| r.unit.clone(), |u| u.name.clone());
-    if !entitled
-        && !state
-            .registry
-            .store()
-            .publishing_units()
-            .await
-            .map_err(|e| visit.error(e))?
-            .contains(&r.unit)
-    {
-        return Err(visit.error(
-            WebError::forbidden(format!(
-                "{unit_name} does not publish per-person results: only its aggregates are public"
-            ))
-            .worded(Wording::NotPublished(unit_name.clone())),
-        ));
-    }
     let store = state.registry.store();
     let name = store
         .subject_name(&subject)

@@ -897,6 +897,32 @@ fn a_unit_admin_changes_only_what_is_inside_their_subtree_now() {
         };
         let r = thuocdo_host::org::import(&registry, &ua, &moved).await;
         assert!(refused(&r, "takes an admin"), "{r:?}");
+        let said = format!("{r:?}").replace(&moved.subjects[0].id, "X");
+        assert!(!said.contains("so-tai-chinh"), "where they are: {said}");
+        // Facts of someone outside the subtree are refused in the very words
+        // used for someone who does not exist.
+        let csv = format!(
+            "subject_id,period,fact,value,source\n{},2025-10,disciplined,0,t\nno-such-person,2025-10,disciplined,0,t\n",
+            moved.subjects[0].id
+        );
+        let r = thuocdo_host::facts::import(&registry, &ua, "f.csv", csv.as_bytes()).await;
+        let Err(Error::BadRows { rows, .. }) = &r else {
+            panic!("{r:?}")
+        };
+        let said: Vec<String> = rows
+            .iter()
+            .map(|row| {
+                row.reason
+                    .replace(&moved.subjects[0].id, "X")
+                    .replace("no-such-person", "X")
+            })
+            .collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert_eq!(said[0], said[1]);
+        assert!(
+            said[0].contains("is not in ua@so-noi-vu's subtree"),
+            "{said:?}"
+        );
         // Choosing what the public sees.
         let new = UnitRecord {
             code: "so-noi-vu-to-1".into(),
