@@ -52,14 +52,31 @@ pub fn visible_results(
 }
 
 /// What `caller` may see of `results`, with the organisation as stored now.
+/// Every subject whose personal data (facts, caps, refusal or fault text)
+/// is in what is returned is logged as read by the caller through `via`.
 pub async fn visible(
     registry: &Registry,
     caller: &Caller,
+    via: &str,
     results: Vec<StoredResult>,
 ) -> scoring::Result<Vec<StoredResult>> {
     let units = Units::load(registry).await?;
     let publishing = registry.store().publishing_units().await?;
-    Ok(visible_results(caller, &units, &publishing, results))
+    let seen = visible_results(caller, &units, &publishing, results);
+    if let Some(actor) = &caller.0 {
+        let personal: Vec<&str> = seen
+            .iter()
+            .filter(|r| r.facts.is_some() || !r.caps.is_empty() || r.error.is_some())
+            .map(|r| r.subject.as_str())
+            .collect();
+        if !personal.is_empty() {
+            registry
+                .store()
+                .log_personal_reads(&actor.name, via, &personal)
+                .await?;
+        }
+    }
+    Ok(seen)
 }
 
 /// What `caller` may see of a run's summary: everything for an admin; for

@@ -76,6 +76,7 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         .route("/sandbox/drafts/{id}", delete(whatif::delete))
         .route("/sandbox/drafts/{id}/compare", post(whatif::compare))
         .route("/audit", get(system::audit))
+        .route("/subjects/{id}/reads", get(system::personal_reads))
         .route("/tokens", get(tokens::list))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/openapi.json", get(openapi::document));

@@ -31,7 +31,7 @@ impl Modify for Bearer {
         evaluate::evaluate,
         runs::start, runs::list, runs::status, runs::results, runs::summary, runs::publish, runs::unlock,
         whatif::upload, whatif::list, whatif::delete, whatif::compare,
-        system::audit, tokens::list, tokens::revoke,
+        system::audit, system::personal_reads, tokens::list, tokens::revoke,
     ),
     // Problem is named by reference in every route's refusals (see problems.rs).
     components(schemas(Problem)),

@@ -129,6 +129,7 @@ pub async fn results(
     let visible = access::visible(
         &state.registry,
         &caller,
+        &format!("GET /api/v1/runs/{id}/results"),
         scoring::results(&state.registry, id).await?,
     )
     .await?;

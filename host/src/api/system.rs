@@ -2,7 +2,7 @@
 //! that does not exist.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::IntoResponse;
 
@@ -11,6 +11,7 @@ use crate::access::{Caller, RoleKind};
 use crate::app::AppState;
 use crate::app::HttpError;
 use crate::registry::AuditEntry;
+use crate::store::audit::PersonalRead;
 
 /// The process answers.
 pub async fn healthz() -> &'static str {
@@ -57,6 +58,25 @@ pub async fn audit(
     let units = crate::scoring::Units::load(&state.registry).await?;
     let entries = state.registry.audit_log().await?;
     Ok(Json(crate::access::visible_audit(&caller, &units, entries)))
+}
+
+/// Who read a subject's personal data (facts, caps and their reasons,
+/// refusal or fault text), when, and through what; admins only. A subject
+/// nobody read, or who does not exist, has an empty list.
+#[utoipa::path(get, path = "/api/v1/subjects/{id}/reads", tag = "system",
+    params(("id" = String, Path, description = "The subject's id")),
+    responses(
+        (status = 200, description = "Oldest first", body = Vec<PersonalRead>),
+        Secured, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn personal_reads(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<PersonalRead>>, HttpError> {
+    caller.with_role("read who read personal data", &[RoleKind::Admin])?;
+    Ok(Json(state.registry.store().personal_reads_of(&id).await?))
 }
 
 /// 404 as a problem document.

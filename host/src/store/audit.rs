@@ -1,9 +1,11 @@
-//! The append-only audit log: every publish, yank, assignment, import, run,
-//! publication and unlocking, with who and when.
+//! The append-only logs: the audit log (every publish, yank, assignment,
+//! import, run, publication and unlocking, with who and when) and the log of
+//! reads of personal data.
 
 use serde::Serialize;
 use sqlx::Row;
 
+use super::bulk::Cell;
 use super::{Error, Result, Store, Tx, now_millis, read};
 
 /// One line of the audit log.
@@ -85,5 +87,74 @@ impl Store {
                 Ok(entry)
             })
             .collect()
+    }
+}
+
+/// One read of a subject's personal data.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct PersonalRead {
+    /// Its position in the log.
+    pub id: i64,
+    /// When, in milliseconds since the epoch.
+    pub at: i64,
+    /// Who read it.
+    pub actor: String,
+    /// Whose it is.
+    pub subject: String,
+    /// Through what: `GET /api/v1/runs/3/results`, a page, a download.
+    pub via: String,
+}
+
+impl Store {
+    /// Records that `actor` read the personal data of `subjects`, now,
+    /// through `via`.
+    pub async fn log_personal_reads(
+        &self,
+        actor: &str,
+        via: &str,
+        subjects: &[&str],
+    ) -> Result<()> {
+        let at = now_millis();
+        let rows: Vec<Vec<Cell>> = subjects
+            .iter()
+            .map(|s| {
+                vec![
+                    Cell::Int(at),
+                    Cell::Text(actor.to_string()),
+                    Cell::Text(s.to_string()),
+                    Cell::Text(via.to_string()),
+                ]
+            })
+            .collect();
+        // One transaction: a read is logged for all its subjects or none.
+        let mut tx = self.pool().begin().await?;
+        super::bulk::insert(
+            &mut tx,
+            "INSERT INTO personal_reads (at, actor, subject, via)",
+            "",
+            rows,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every read of `subject`'s personal data, oldest first.
+    pub async fn personal_reads_of(&self, subject: &str) -> Result<Vec<PersonalRead>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, subject, via FROM personal_reads WHERE subject = $1 ORDER BY id",
+        )
+        .bind(subject.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        read(&rows, |r| {
+            Ok(PersonalRead {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                subject: r.try_get("subject")?,
+                via: r.try_get("via")?,
+            })
+        })
     }
 }

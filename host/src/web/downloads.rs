@@ -37,7 +37,8 @@ async fn rows(
         None => scoring::results(&state.registry, id).await,
     }
     .map_err(|e| visit.error(e))?;
-    let visible = access::visible(&state.registry, &visit.caller, all)
+    let via = format!("the results download of run {id}");
+    let visible = access::visible(&state.registry, &visit.caller, &via, all)
         .await
         .map_err(|e| visit.error(e))?;
     Ok((id, visible))

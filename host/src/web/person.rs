@@ -94,18 +94,15 @@ pub async fn page(
     let units = Units::load(&state.registry)
         .await
         .map_err(|e| visit.error(e))?;
-    let publishing = state
-        .registry
-        .store()
-        .publishing_units()
-        .await
-        .map_err(|e| visit.error(e))?;
     // A result the reader may not see is answered as one that does not
     // exist, so the page tells nobody whether, or where, someone is.
     let found = scoring::results_of(&state.registry, id, Only::Subject(&subject))
         .await
         .map_err(|e| visit.error(e))?;
-    let r = crate::access::visible_results(&visit.caller, &units, &publishing, found)
+    let via = format!("the page of {subject} in run {id}");
+    let r = crate::access::visible(&state.registry, &visit.caller, &via, found)
+        .await
+        .map_err(|e| visit.error(e))?
         .pop()
         .ok_or_else(|| {
             visit.error(

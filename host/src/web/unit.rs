@@ -167,7 +167,8 @@ pub async fn page(
         .await
         .map_err(|e| visit.error(e))?;
     let scored_here = !all.is_empty();
-    let mut people = access::visible(&state.registry, &visit.caller, all)
+    let via = format!("the page of unit {code} in run {id}");
+    let mut people = access::visible(&state.registry, &visit.caller, &via, all)
         .await
         .map_err(|e| visit.error(e))?;
     let published = !people.is_empty() || !scored_here;

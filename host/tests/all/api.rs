@@ -943,3 +943,89 @@ fn a_public_row_tells_neither_a_cap_nor_the_facts_behind_it() {
         s.stop().await;
     });
 }
+
+#[test]
+fn every_read_of_personal_data_is_logged_and_admins_list_it_per_subject() {
+    runtime().block_on(async {
+        let s = start("reads").await;
+        let run = complete_run(&s).await;
+        let path = format!("/api/v1/runs/{run}/results?per_page=1000");
+        // The public and a viewer see no personal data: nothing is logged.
+        for who in [None, Some("viewer")] {
+            assert_eq!(s.get(&path, who).await.0, StatusCode::OK);
+        }
+        let (_, all) = s.get(&path, Some("admin")).await;
+        let rows = all["results"].as_array().unwrap();
+        let (_, theirs) = s.get(&path, Some("tax-admin")).await;
+        let with_facts: Vec<&str> = theirs["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| !r["facts"].is_null())
+            .map(|r| r["subject"].as_str().unwrap())
+            .collect();
+        assert!(!with_facts.is_empty());
+        let tax_officer = with_facts[0];
+        let outsider = rows
+            .iter()
+            .map(|r| r["subject"].as_str().unwrap())
+            .find(|id| !with_facts.contains(id))
+            .unwrap();
+        let reads = |id: &str| {
+            let s = &s;
+            let path = format!("/api/v1/subjects/{id}/reads");
+            async move {
+                let (status, body) = s.get(&path, Some("admin")).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                body.as_array().unwrap().clone()
+            }
+        };
+        let tax_reads = reads(tax_officer).await;
+        let readers: Vec<&str> = tax_reads
+            .iter()
+            .map(|r| r["actor"].as_str().unwrap())
+            .collect();
+        assert_eq!(tax_reads.len(), 2, "{tax_reads:?}");
+        assert!(
+            readers[0].starts_with("admin") && readers[1].starts_with("tax-admin"),
+            "{readers:?}"
+        );
+        assert_eq!(
+            tax_reads[0]["via"],
+            format!("GET /api/v1/runs/{run}/results")
+        );
+        assert!(tax_reads[0]["at"].as_i64().unwrap() > 0);
+        // Someone outside the tax office: read by the admin only.
+        let outside = reads(outsider).await;
+        assert_eq!(outside.len(), 1, "{outside:?}");
+        assert!(outside[0]["actor"].as_str().unwrap().starts_with("admin"));
+        // The person page is a read too.
+        let (status, _, _) = s
+            .call(
+                Method::GET,
+                &format!("/runs/{run}/people/{tax_officer}"),
+                Some("tax-admin"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let tax_reads = reads(tax_officer).await;
+        assert_eq!(tax_reads.len(), 3);
+        assert_eq!(
+            tax_reads[2]["via"],
+            format!("the page of {tax_officer} in run {run}")
+        );
+        // Only admins list them.
+        for who in [None, Some("viewer"), Some("tax-admin"), Some("analyst")] {
+            let (status, _) = s
+                .get(&format!("/api/v1/subjects/{tax_officer}/reads"), who)
+                .await;
+            assert!(
+                status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN,
+                "{who:?}"
+            );
+        }
+        assert!(reads("nobody-at-all").await.is_empty());
+        s.stop().await;
+    });
+}

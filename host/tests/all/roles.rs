@@ -385,6 +385,13 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "UFNFFN",
             ),
             row("get", "/api/v1/audit", "/api/v1/audit", None, "UFFFOO"),
+            row(
+                "get",
+                "/api/v1/subjects/{id}/reads",
+                "/api/v1/subjects/nobody/reads",
+                None,
+                "UFFFFO",
+            ),
             row("get", "/api/v1/tokens", "/api/v1/tokens", None, "UFFFFO"),
             row(
                 "post",
