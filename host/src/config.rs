@@ -80,6 +80,18 @@ pub struct Config {
         global = true
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address readers reach the dashboard at, as they type it:
+    /// `https://thuocdo.example.gov.vn`. When it is https, the sign-in
+    /// cookie is sent over HTTPS only (`Secure`).
+    #[arg(long, env = "THUOCDO_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Hours a dashboard session lasts from sign-in (default: 12).
+    #[arg(long, env = "THUOCDO_SESSION_HOURS", global = true)]
+    pub session_hours: Option<u64>,
+    /// Minutes without a request after which a dashboard session ends
+    /// (default: 30).
+    #[arg(long, env = "THUOCDO_SESSION_IDLE_MINUTES", global = true)]
+    pub session_idle_minutes: Option<u64>,
     /// HTTP requests answered at once; more get 503 with Retry-After
     /// (default: 1024).
     #[arg(long, env = "THUOCDO_MAX_IN_FLIGHT", global = true)]
@@ -185,6 +197,23 @@ impl Config {
             c.draft_bytes_per_analyst = mib.max(1) << 20;
         }
         c
+    }
+
+    /// How dashboard sessions last, and whether their cookie is HTTPS-only.
+    pub fn sessions(&self) -> crate::access::sessions::SessionConfig {
+        let d = crate::access::sessions::SessionConfig::default();
+        crate::access::sessions::SessionConfig {
+            lifetime: self.session_hours.map_or(d.lifetime, |h| {
+                std::time::Duration::from_secs(h.max(1) * 3600)
+            }),
+            idle: self
+                .session_idle_minutes
+                .map_or(d.idle, |m| std::time::Duration::from_secs(m.max(1) * 60)),
+            secure: self
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://")),
+        }
     }
 
     /// What HTTP may cost the host.

@@ -17,6 +17,7 @@ mod action;
 mod caller;
 mod policy;
 mod role;
+pub mod sessions;
 pub mod tokens;
 
 pub use action::{

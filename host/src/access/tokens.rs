@@ -232,10 +232,15 @@ pub async fn authenticate(store: &Store, secret: &str) -> Result<Option<Actor>, 
     let Some(row) = store.live_token(&sha256_hex(secret.as_bytes())).await? else {
         return Ok(None);
     };
+    actor_of(row).map(Some)
+}
+
+/// The actor a stored token stands for.
+pub(crate) fn actor_of(row: crate::store::tokens::TokenRow) -> Result<Actor, Error> {
     let role = Role::from_parts(&row.role, row.unit.as_deref(), row.namespace.as_deref())
         .map_err(|why| Error::Corrupt { id: row.id, why })?;
-    Ok(Some(Actor {
+    Ok(Actor {
         name: format!("{} (token {})", row.name, row.id),
         role,
-    }))
+    })
 }

@@ -61,6 +61,8 @@ pub struct AppState {
     pub whatifs: Arc<WhatIfs>,
     /// How long a request and its body may take, and how many at once.
     pub http: HttpLimits,
+    /// How long dashboard sessions last.
+    pub sessions: crate::access::sessions::SessionConfig,
 }
 
 /// What HTTP costs the host at most: a client that does not finish sending
@@ -129,12 +131,18 @@ impl AppState {
             bulkhead: Arc::new(Bulkhead::new(bulkhead)),
             tokens: Arc::new(TokenCache::default()),
             http: HttpLimits::default(),
+            sessions: crate::access::sessions::SessionConfig::default(),
         }
     }
 
     /// The same state with `http`'s limits.
     pub fn with_http(self, http: HttpLimits) -> AppState {
         AppState { http, ..self }
+    }
+
+    /// The same state with `sessions`' lifetimes.
+    pub fn with_sessions(self, sessions: crate::access::sessions::SessionConfig) -> AppState {
+        AppState { sessions, ..self }
     }
 }
 

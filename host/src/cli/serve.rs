@@ -45,7 +45,8 @@ pub(super) async fn serve_until_interrupted(
         bulkhead.workers, bulkhead.share
     );
     let state = app::AppState::with_config(Arc::new(registry), bulkhead, config.whatif())
-        .with_http(config.http());
+        .with_http(config.http())
+        .with_sessions(config.sessions());
     app::serve_state(state, listener, shutdown)
         .await
         .map_err(|e| Error::Failed(format!("serving: {e}")))

@@ -27,6 +27,7 @@ pub mod facts;
 pub mod org;
 pub mod plugins;
 pub mod runs;
+pub mod sessions;
 pub mod tokens;
 
 use std::path::Path;

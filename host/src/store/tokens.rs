@@ -133,7 +133,7 @@ impl super::Tx {
     }
 }
 
-fn token_row(row: &sqlx::any::AnyRow) -> std::result::Result<TokenRow, sqlx::Error> {
+pub(super) fn token_row(row: &sqlx::any::AnyRow) -> std::result::Result<TokenRow, sqlx::Error> {
     Ok(TokenRow {
         id: row.try_get("id")?,
         name: row.try_get("name")?,

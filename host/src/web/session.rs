@@ -1,16 +1,20 @@
 //! Who reads a page, and in which language. Reading needs no token: the public
-//! sees what is public. A reader with a token signs in once through a form;
-//! the token is kept in an HttpOnly, same-site cookie (or sent as a bearer
-//! header, as to the API) and checked exactly as the API checks it. The
-//! language is Vietnamese unless `?lang=en` or the language cookie says
-//! otherwise.
+//! sees what is public. A reader with a token signs in once through a form,
+//! which opens a server-side session (see [`crate::access::sessions`]): the
+//! HttpOnly, same-site cookie holds the session's random id, never the
+//! token, and logging out ends the session for good. Scripts may send the
+//! token as a bearer header instead, checked exactly as the API checks it.
+//! A sign-in or logout posted from another site (its `Origin` or `Referer`
+//! names another host) is refused. The language is Vietnamese unless
+//! `?lang=en` or the language cookie says otherwise.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::header::{
-    AUTHORIZATION, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION,
-    SET_COOKIE,
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, HOST, LOCATION,
+    ORIGIN, REFERER, SET_COOKIE,
 };
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
@@ -19,11 +23,11 @@ use serde::Deserialize;
 
 use super::error::WebError;
 use super::locale::{Lang, Words};
-use crate::access::{Caller, SANDBOX_ROLES};
+use crate::access::{Caller, SANDBOX_ROLES, sessions};
 use crate::app::AppState;
 
-/// The cookie holding a signed-in reader's token.
-pub const TOKEN_COOKIE: &str = "thuocdo_token";
+/// The cookie holding a signed-in reader's session id.
+pub const SESSION_COOKIE: &str = "thuocdo_session";
 /// The cookie holding the chosen language.
 pub const LANG_COOKIE: &str = "thuocdo_lang";
 
@@ -115,15 +119,13 @@ impl FromRequestParts<AppState> for Visit {
                 stale_token: false,
             });
         }
-        let (caller, stale_token) = match cookie(parts, TOKEN_COOKIE).filter(|s| !s.is_empty()) {
+        let (caller, stale_token) = match cookie(parts, SESSION_COOKIE).filter(|s| !s.is_empty()) {
             None => (Caller(None), false),
-            Some(secret) => match state
-                .tokens
-                .caller(state.registry.store(), secret)
+            Some(id) => match sessions::actor(state.registry.store(), id, &state.sessions)
                 .await
                 .map_err(|e| WebError::from(e).in_lang(lang))?
             {
-                Some(caller) => (caller, false),
+                Some(actor) => (Caller(Some(actor)), false),
                 None => (Caller(None), true),
             },
         };
@@ -225,7 +227,7 @@ impl Visit {
             headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
         }
         if self.stale_token {
-            headers.append(SET_COOKIE, clear(TOKEN_COOKIE));
+            headers.append(SET_COOKIE, clear(SESSION_COOKIE));
         }
         Ok(response)
     }
@@ -312,61 +314,119 @@ pub struct SignIn {
     back: Option<String>,
 }
 
-/// `POST /login`: checks the token; a live one is kept in the cookie and the
-/// reader goes back where they were, a wrong one gets the form again with why.
+/// Whether a state-changing form comes from this site: its `Origin`, or
+/// failing that its `Referer`, names this host. A request with neither (a
+/// client that is not a browser) is let through: browsers send `Origin` with
+/// every form they post, so a page elsewhere cannot post without one.
+fn from_this_site(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let authority = |url: &str| {
+        url.split_once("://")
+            .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or("").to_string())
+    };
+    let named = headers
+        .get(ORIGIN)
+        .or_else(|| headers.get(REFERER))
+        .map(|v| v.to_str().ok().and_then(authority));
+    match named {
+        None => true,
+        Some(Some(authority)) => authority.eq_ignore_ascii_case(host),
+        // Unreadable, or `Origin: null`: not this site.
+        Some(None) => false,
+    }
+}
+
+fn other_site(visit: &Visit) -> WebError {
+    visit.error(WebError::forbidden(
+        "this form was sent from another site: sign in from this site's own page",
+    ))
+}
+
+/// The cookie that keeps session `id`.
+fn session_cookie(id: &str, secure: bool) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    ))
+    .expect("a hex id is a header value")
+}
+
+/// `POST /login`: checks the token; a live one opens a session, whose id the
+/// cookie keeps, and the reader goes back where they were; a wrong one gets
+/// the form again with why.
 pub async fn login(
     State(state): State<AppState>,
     visit: Visit,
+    headers: HeaderMap,
     form: Result<Form<SignIn>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
+    if !from_this_site(&headers) {
+        return Err(other_site(&visit));
+    }
     let Form(form) = form.map_err(|e| visit.error(WebError::bad_request(e.body_text())))?;
     let back = local(form.back.as_deref()).to_string();
     let secret = form.token.trim();
-    let problem = if secret.is_empty() {
-        Some("the token is empty: paste the whole token".to_string())
+    let opened = if secret.is_empty() {
+        Err("the token is empty: paste the whole token".to_string())
     } else if !secret
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
     {
-        Some("a token holds only letters, digits, `-`, `_` and `.`".to_string())
+        Err("a token holds only letters, digits, `-`, `_` and `.`".to_string())
     } else {
-        match state
-            .tokens
-            .caller(state.registry.store(), secret)
+        sessions::open(state.registry.store(), secret, &state.sessions)
             .await
             .map_err(|e| visit.error(e))?
-        {
-            Some(_) => None,
-            None => Some("the token is not a live thuocdo token".to_string()),
+            .ok_or_else(|| "the token is not a live thuocdo token".to_string())
+    };
+    let id = match opened {
+        Ok(id) => id,
+        Err(problem) => {
+            let mut response = visit.respond(LoginPage {
+                c: visit.chrome(visit.w().sign_in),
+                back,
+                problem: Some(problem),
+            })?;
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            return Ok(response);
         }
     };
-    if let Some(problem) = problem {
-        let mut response = visit.respond(LoginPage {
-            c: visit.chrome(visit.w().sign_in),
-            back,
-            problem: Some(problem),
-        })?;
-        *response.status_mut() = StatusCode::UNAUTHORIZED;
-        return Ok(response);
-    }
     let mut response = see_other(&back);
-    response.headers_mut().insert(
-        SET_COOKIE,
-        HeaderValue::from_str(&format!(
-            "{TOKEN_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict"
-        ))
-        .expect("letters, digits and -_. are a header value"),
-    );
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, session_cookie(&id, state.sessions.secure));
     Ok(response)
 }
 
-/// `POST /logout`: forgets the token.
-pub async fn logout() -> Response {
+/// `POST /logout`: ends the session and forgets its cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    if !from_this_site(&headers) {
+        return Err(other_site(&visit));
+    }
+    let id = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string());
+    if let Some(id) = id.filter(|id| !id.is_empty()) {
+        sessions::end(state.registry.store(), &id)
+            .await
+            .map_err(|e| visit.error(e))?;
+    }
     let mut response = see_other("/");
     response
         .headers_mut()
-        .insert(SET_COOKIE, clear(TOKEN_COOKIE));
-    response
+        .insert(SET_COOKIE, clear(SESSION_COOKIE));
+    Ok(response)
 }
 
 #[cfg(test)]
@@ -401,5 +461,45 @@ mod tests {
             assert_eq!(local(Some(fine)), fine);
         }
         assert_eq!(local(None), "/");
+    }
+
+    #[test]
+    fn forms_from_another_site_are_told_apart_and_https_cookies_are_secure() {
+        let headers = |pairs: &[(axum::http::HeaderName, &str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(k.clone(), HeaderValue::from_str(v).unwrap());
+            }
+            h
+        };
+        let host = (HOST, "thuocdo.example:8080");
+        assert!(from_this_site(&headers(std::slice::from_ref(&host))));
+        assert!(from_this_site(&headers(&[
+            host.clone(),
+            (ORIGIN, "https://thuocdo.example:8080")
+        ])));
+        assert!(from_this_site(&headers(&[
+            host.clone(),
+            (REFERER, "http://thuocdo.example:8080/login?back=/")
+        ])));
+        for (name, value) in [
+            (ORIGIN, "https://evil.example"),
+            (ORIGIN, "null"),
+            (ORIGIN, "https://thuocdo.example:8080.evil.example"),
+            (REFERER, "https://evil.example/thuocdo.example:8080"),
+        ] {
+            assert!(
+                !from_this_site(&headers(&[host.clone(), (name, value)])),
+                "{value}"
+            );
+        }
+        assert!(!from_this_site(&headers(&[(
+            ORIGIN,
+            "https://thuocdo.example:8080"
+        )])));
+        let cookie = |secure| session_cookie("ab12", secure).to_str().unwrap().to_string();
+        assert!(cookie(true).ends_with("; Secure"));
+        assert!(!cookie(false).contains("Secure"));
+        assert!(cookie(false).contains("HttpOnly; SameSite=Strict"));
     }
 }

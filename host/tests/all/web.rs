@@ -531,7 +531,7 @@ fn a_stale_cookie_reads_as_the_public_and_a_bad_bearer_token_is_refused() {
         // A stale cookie: read as the public, told so, the cookie cleared.
         let response = reqwest::Client::new()
             .get(format!("{}/runs/{run}", s.base))
-            .header("cookie", "thuocdo_token=thd_revoked")
+            .header("cookie", "thuocdo_session=0123456789abcdef")
             .send()
             .await
             .unwrap();
@@ -769,6 +769,9 @@ fn downloads_hold_the_pages_numbers_and_bad_addresses_are_named() {
             cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
             "{cookie}"
         );
+        // The cookie holds a session's id, never the token.
+        assert!(cookie.starts_with("thuocdo_session="), "{cookie}");
+        assert!(!cookie.contains(s.tokens["viewer"].as_str()), "{cookie}");
 
         // A running run shows its progress and refreshes itself.
         sqlx::query(
@@ -791,6 +794,149 @@ fn downloads_hold_the_pages_numbers_and_bad_addresses_are_named() {
             "{body}"
         );
         assert!(body.contains("đang chạy"));
+        s.stop().await;
+    });
+}
+
+/// Signs in with `token` through the form; the cookie's `name=value`.
+async fn sign_in(client: &reqwest::Client, base: &str, token: &str) -> String {
+    let r = client
+        .post(format!("{base}/login"))
+        .form(&[("token", token), ("back", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// Whether the page at `path`, read with `cookie`, is read as someone signed in.
+async fn signed_in(client: &reqwest::Client, base: &str, cookie: &str) -> bool {
+    let body = client
+        .get(format!("{base}/catalogue"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    body.contains("action=\"/logout\"")
+}
+
+#[test]
+fn sessions_end_at_logout_when_idle_and_with_their_token_and_other_sites_cannot_sign_in() {
+    runtime().block_on(async {
+        let (s, _, _, _, _, _) = readers("web-sessions").await;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let base = s.base.clone();
+        // Signed in, then out: the same cookie no longer signs anyone in.
+        let cookie = sign_in(&client, &base, &s.tokens["viewer"]).await;
+        assert!(signed_in(&client, &base, &cookie).await);
+        let r = client
+            .post(format!("{base}/logout"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(
+            !signed_in(&client, &base, &cookie).await,
+            "a session outlived its logout"
+        );
+        let store = s.registry.store();
+        let stored: Vec<String> = sqlx::query("SELECT sha256 FROM sessions")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("sha256"))
+            .collect();
+        let id = cookie.split_once('=').unwrap().1;
+        assert!(
+            !stored.iter().any(|h| h == id),
+            "a session id is stored as it is"
+        );
+
+        // Idle past its spell, a session ends.
+        let cookie = sign_in(&client, &base, &s.tokens["viewer"]).await;
+        sqlx::query("UPDATE sessions SET last_seen = $1 WHERE ended_at IS NULL")
+            .bind(thuocdo_host::store::now_millis() - 31 * 60_000)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(
+            !signed_in(&client, &base, &cookie).await,
+            "an idle session lived on"
+        );
+        // Past its expiry too.
+        let cookie = sign_in(&client, &base, &s.tokens["analyst"]).await;
+        assert!(signed_in(&client, &base, &cookie).await);
+        sqlx::query(
+            "UPDATE sessions SET expires_at = $1 WHERE ended_at IS NULL AND last_seen > $2",
+        )
+        .bind(thuocdo_host::store::now_millis() - 1)
+        .bind(thuocdo_host::store::now_millis() - 60_000)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        assert!(
+            !signed_in(&client, &base, &cookie).await,
+            "an expired session lived on"
+        );
+
+        // Revoking the token ends its sessions.
+        let (secret, made) = thuocdo_host::access::tokens::create(
+            store,
+            "test",
+            "short",
+            &thuocdo_host::access::Role::Viewer,
+        )
+        .await
+        .unwrap();
+        let cookie = sign_in(&client, &base, &secret).await;
+        assert!(signed_in(&client, &base, &cookie).await);
+        thuocdo_host::access::tokens::revoke(
+            store,
+            &thuocdo_host::access::Actor::admin("test"),
+            made.id,
+        )
+        .await
+        .unwrap();
+        assert!(
+            !signed_in(&client, &base, &cookie).await,
+            "a session outlived its token"
+        );
+
+        // A sign-in posted from another site is refused, and opens nothing.
+        let host = base.trim_start_matches("http://").to_string();
+        for (header, value) in [
+            ("origin", "https://evil.example".to_string()),
+            ("origin", "null".to_string()),
+            ("referer", "https://evil.example/page".to_string()),
+        ] {
+            let r = client
+                .post(format!("{base}/login"))
+                .header(header, &value)
+                .form(&[("token", s.tokens["viewer"].as_str()), ("back", "/")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{header}: {value}");
+            assert!(r.headers().get("set-cookie").is_none());
+        }
+        let r = client
+            .post(format!("{base}/login"))
+            .header("origin", format!("http://{host}"))
+            .form(&[("token", s.tokens["viewer"].as_str()), ("back", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "this site's own form");
         s.stop().await;
     });
 }
