@@ -26,7 +26,7 @@ pub use action::{
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{
-    Publishing, visible, visible_audit, visible_comparison, visible_fault, visible_results,
+    Publishing, audit_scope, visible, visible_comparison, visible_fault, visible_results,
     visible_run, visible_summary,
 };
 pub use role::{Actor, Role, RoleKind};

@@ -96,20 +96,15 @@ pub fn visible_run(caller: &Caller, mut run: scoring::RunRecord) -> scoring::Run
     run
 }
 
-/// What `caller` may read of the audit log: all of it for an admin; for a
-/// unit admin the entries of acts within their subtree.
-pub fn visible_audit(
-    caller: &Caller,
-    units: &Units,
-    entries: Vec<crate::registry::AuditEntry>,
-) -> Vec<crate::registry::AuditEntry> {
+/// Which of the audit log's entries `caller` may read, as the store is to
+/// select them: all of them for an admin; for a unit admin the entries of
+/// acts within their subtree; `None` for anyone else.
+pub fn audit_scope(caller: &Caller, units: &Units) -> Option<crate::store::audit::AuditScope> {
+    use crate::store::audit::AuditScope;
     match caller.actor().map(|a| &a.role) {
-        Ok(super::Role::Admin) => entries,
-        Ok(super::Role::UnitAdmin { unit: root }) => entries
-            .into_iter()
-            .filter(|e| e.unit.as_deref().is_some_and(|u| units.within(u, root)))
-            .collect(),
-        _ => Vec::new(),
+        Ok(super::Role::Admin) => Some(AuditScope::All),
+        Ok(super::Role::UnitAdmin { unit: root }) => Some(AuditScope::Units(units.subtree(root))),
+        _ => None,
     }
 }
 

@@ -6,10 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::IntoResponse;
 
-use super::problems::{Failed, Secured};
+use super::problems::{BadRequest, Failed, Secured};
+use super::types::AuditQuery;
 use crate::access::{Caller, RoleKind};
 use crate::app::AppState;
-use crate::app::HttpError;
+use crate::app::{HttpError, Params};
 use crate::registry::AuditEntry;
 use crate::store::audit::PersonalRead;
 
@@ -38,26 +39,47 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// The audit log: every publish, yank, assignment, import, run, publication
-/// and unlocking, with who and when; a unit admin reads the entries within
-/// their subtree.
+/// The audit log, a page at a time: every publish, yank, assignment,
+/// import, run, publication and unlocking, with who and when; a unit admin
+/// reads the entries within their subtree. The next page is `after` the
+/// last id of this one; an empty page is the end.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "system",
+    params(AuditQuery),
     responses(
         (status = 200, description = "Oldest first", body = Vec<AuditEntry>),
-        Secured, Failed,
+        Secured, BadRequest, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
+    Params(q): Params<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, HttpError> {
     caller.with_role(
         "read the audit log",
         &[RoleKind::Admin, RoleKind::UnitAdmin],
     )?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(HttpError::bad_request("limit must be 1 to 1000").field("limit"));
+    }
+    let after = q.after.unwrap_or(0);
+    if after < 0 {
+        return Err(HttpError::bad_request("after is an entry's id, 0 or more").field("after"));
+    }
     let units = crate::scoring::Units::load(&state.registry).await?;
-    let entries = state.registry.audit_log().await?;
-    Ok(Json(crate::access::visible_audit(&caller, &units, entries)))
+    let Some(scope) = crate::access::audit_scope(&caller, &units) else {
+        return Err(HttpError::forbidden(
+            "the audit log is for admins and unit admins",
+        ));
+    };
+    Ok(Json(
+        state
+            .registry
+            .store()
+            .audit_page(after, limit, &scope)
+            .await?,
+    ))
 }
 
 /// Who read a subject's personal data (facts, caps and their reasons,

@@ -153,6 +153,15 @@ pub struct Page {
     pub format: Option<String>,
 }
 
+/// Which page of the audit log: the entries after an id.
+#[derive(Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// The last id of the previous page; 0 (the default) from the start.
+    pub after: Option<i64>,
+    /// 1 to 1000; 100 by default.
+    pub limit: Option<i64>,
+}
+
 /// A page of results.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ResultsPage {

@@ -207,7 +207,19 @@ pub(super) fn assign(
 
 pub(super) fn audit(config: &Config, json: bool) -> Result<(), Error> {
     let entries: Vec<AuditEntry> = match Remote::from_config(config)? {
-        Some(remote) => remote.get("/audit")?,
+        Some(remote) => {
+            // A page at a time, each after the last id of the one before.
+            let mut all = Vec::new();
+            loop {
+                let after = all.last().map_or(0, |e: &AuditEntry| e.id);
+                let page: Vec<AuditEntry> =
+                    remote.get(&format!("/audit?after={after}&limit=1000"))?;
+                if page.is_empty() {
+                    break all;
+                }
+                all.extend(page);
+            }
+        }
         None => with_registry(config, |r| async move { Ok(r.audit_log().await?) })?,
     };
     if json {

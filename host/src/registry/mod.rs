@@ -182,7 +182,7 @@ impl Registry {
     ) -> Result<()> {
         // A unit admin acts within their subtree; an admin's act concerns
         // the unit it names, if any. Unit admins read the entries within
-        // their subtree (see access::visible_audit).
+        // their subtree (see access::audit_scope).
         let unit = match &actor.role {
             Role::UnitAdmin { unit } => Some(unit.clone()),
             _ => detail

@@ -411,6 +411,15 @@ impl Units {
         self.units.get(code)
     }
 
+    /// The codes of `root` and every unit below it.
+    pub fn subtree(&self, root: &str) -> Vec<String> {
+        self.units
+            .keys()
+            .filter(|u| self.within(u, root))
+            .cloned()
+            .collect()
+    }
+
     /// Whether `unit` is `root` or lies below it.
     pub fn within(&self, unit: &str, root: &str) -> bool {
         let mut cursor = Some(unit);

@@ -53,7 +53,55 @@ impl Tx {
     }
 }
 
+/// Which entries of the audit log a reader is given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditScope {
+    /// Every entry.
+    All,
+    /// The entries of acts concerning these units.
+    Units(Vec<String>),
+}
+
 impl Store {
+    /// Up to `limit` entries after id `after` within `scope`, oldest first:
+    /// a page costs what it holds, however long the log.
+    pub async fn audit_page(
+        &self,
+        after: i64,
+        limit: i64,
+        scope: &AuditScope,
+    ) -> Result<Vec<AuditEntry>> {
+        let rows = match scope {
+            AuditScope::All => {
+                sqlx::query(
+                    "SELECT id, at, actor, action, subject, detail, unit FROM audit_log \
+                     WHERE id > $1 ORDER BY id LIMIT $2",
+                )
+                .bind(after)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+            AuditScope::Units(units) if units.is_empty() => Vec::new(),
+            AuditScope::Units(units) => {
+                let mut conn = self.pool().acquire().await?;
+                let sql = format!(
+                    "SELECT id, at, actor, action, subject, detail, unit FROM audit_log \
+                     WHERE id > {} AND unit IN ({}) ORDER BY id LIMIT {}",
+                    super::placeholders(&conn, 1, 1),
+                    super::placeholders(&conn, 2, units.len()),
+                    super::placeholders(&conn, units.len() + 2, 1),
+                );
+                let mut query = sqlx::query(&sql).bind(after);
+                for u in units {
+                    query = query.bind(u.clone());
+                }
+                query.bind(limit).fetch_all(&mut *conn).await?
+            }
+        };
+        entries_of(&rows)
+    }
+
     /// The audit log, oldest first.
     pub async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
@@ -61,32 +109,7 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        let entries: Vec<(AuditEntry, String)> = read(&rows, |r| {
-            Ok((
-                AuditEntry {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    subject: r.try_get("subject")?,
-                    detail: serde_json::Value::Null,
-                    unit: r.try_get("unit")?,
-                },
-                r.try_get("detail")?,
-            ))
-        })?;
-        entries
-            .into_iter()
-            .map(|(mut entry, detail)| {
-                entry.detail = serde_json::from_str(&detail).map_err(|e| {
-                    Error::corrupt(format!(
-                        "audit entry {}'s detail is not JSON: {e}",
-                        entry.id
-                    ))
-                })?;
-                Ok(entry)
-            })
-            .collect()
+        entries_of(&rows)
     }
 }
 
@@ -157,4 +180,34 @@ impl Store {
             })
         })
     }
+}
+
+/// Audit entries from their rows, each detail read back as JSON.
+fn entries_of(rows: &[sqlx::any::AnyRow]) -> Result<Vec<AuditEntry>> {
+    let entries: Vec<(AuditEntry, String)> = read(rows, |r| {
+        Ok((
+            AuditEntry {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                action: r.try_get("action")?,
+                subject: r.try_get("subject")?,
+                detail: serde_json::Value::Null,
+                unit: r.try_get("unit")?,
+            },
+            r.try_get("detail")?,
+        ))
+    })?;
+    entries
+        .into_iter()
+        .map(|(mut entry, detail)| {
+            entry.detail = serde_json::from_str(&detail).map_err(|e| {
+                Error::corrupt(format!(
+                    "audit entry {}'s detail is not JSON: {e}",
+                    entry.id
+                ))
+            })?;
+            Ok(entry)
+        })
+        .collect()
 }

@@ -683,11 +683,33 @@ fn a_unit_admin_reads_the_audit_entries_of_their_subtree_only() {
             }
         }
         complete_run(&s).await;
-        let (_, all) = s.get("/api/v1/audit", Some("admin")).await;
+        let (_, all) = s.get("/api/v1/audit?limit=1000", Some("admin")).await;
         let all = all.as_array().unwrap().clone();
-        let (status, mine) = s.get("/api/v1/audit", Some("unit-admin")).await;
+        let (status, mine) = s.get("/api/v1/audit?limit=1000", Some("unit-admin")).await;
         assert_eq!(status, StatusCode::OK);
         let mine = mine.as_array().unwrap();
+        // A page at a time, after the last id of the one before: the same
+        // entries, for each reader.
+        for (who, whole) in [("admin", &all), ("unit-admin", mine)] {
+            let mut paged = Vec::new();
+            let mut after = 0;
+            loop {
+                let (status, page) = s
+                    .get(&format!("/api/v1/audit?after={after}&limit=2"), Some(who))
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{page}");
+                let page = page.as_array().unwrap().clone();
+                assert!(page.len() <= 2);
+                let Some(last) = page.last() else { break };
+                after = last["id"].as_i64().unwrap();
+                paged.extend(page);
+            }
+            assert_eq!(&paged, whole, "{who}");
+        }
+        for bad in ["limit=0", "limit=1001", "after=-1", "limit=x"] {
+            let (status, body) = s.get(&format!("/api/v1/audit?{bad}"), Some("admin")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        }
         assert!(mine.len() < all.len(), "{} of {}", mine.len(), all.len());
         assert!(
             mine.iter()

@@ -33,7 +33,7 @@ async fn attempt(s: &Server, token: &str, w: &Write) -> (StatusCode, Value) {
 async fn state(s: &Server) -> Value {
     let mut seen = serde_json::Map::new();
     for path in [
-        "/api/v1/audit",
+        "/api/v1/audit?limit=1000",
         "/api/v1/assignments",
         "/api/v1/plugins/tuyenquang/commune-official",
         "/api/v1/plugins/tuyenquang-tax/tax-officer",
