@@ -112,6 +112,17 @@ impl Caller {
         }
     }
 
+    /// Whether the caller may see the per-person results of subjects in
+    /// `unit` whatever the unit publishes (their facts and caps only as
+    /// [`Caller::sees_personal`] says): admins, and unit admins and bound
+    /// analysts of a subtree holding it.
+    pub fn sees_people(&self, units: &crate::scoring::Units, unit: &str) -> bool {
+        match self.0.as_ref().map(|a| &a.role) {
+            Some(Role::Analyst { unit: Some(root) }) => units.within(unit, root),
+            _ => self.sees_personal(units, unit),
+        }
+    }
+
     /// Whether the caller may see personal details of subjects in `unit`:
     /// admins, and unit admins of a subtree holding it.
     pub fn sees_personal(&self, units: &crate::scoring::Units, unit: &str) -> bool {

@@ -32,7 +32,7 @@ pub fn visible_results(
             if caller.sees_personal(units, &r.unit) {
                 return Some(r);
             }
-            if !publishing.contains(&r.unit) {
+            if !publishing.contains(&r.unit) && !caller.sees_people(units, &r.unit) {
                 return None;
             }
             if !r.caps.is_empty() {
@@ -122,7 +122,7 @@ pub fn visible_comparison(
         let before = period.movers.len();
         period
             .movers
-            .retain(|m| caller.sees_personal(units, &m.unit) || publishing.contains(&m.unit));
+            .retain(|m| caller.sees_people(units, &m.unit) || publishing.contains(&m.unit));
         period.movers_withheld += before - period.movers.len();
     }
     comparison
@@ -136,5 +136,27 @@ pub fn visible_fault(caller: &Caller, message: String) -> String {
         message
     } else {
         "its words are shown to admins only".to_string()
+    }
+}
+
+/// The units a what-if by `caller` compares: those asked for, or by default
+/// the whole organisation; a bound analyst's own subtree by default, and
+/// never a unit outside it.
+pub fn comparison_units(
+    caller: &Caller,
+    units: &Units,
+    asked: &[String],
+) -> Result<Vec<String>, String> {
+    let Some(super::Role::Analyst { unit: Some(root) }) = caller.0.as_ref().map(|a| &a.role) else {
+        return Ok(asked.to_vec());
+    };
+    if asked.is_empty() {
+        return Ok(vec![root.clone()]);
+    }
+    match asked.iter().find(|u| !units.within(u, root)) {
+        Some(outside) => Err(format!(
+            "`{outside}` is outside the subtree `{root}` this analyst works in"
+        )),
+        None => Ok(asked.to_vec()),
     }
 }

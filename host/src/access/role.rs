@@ -17,8 +17,13 @@ pub enum Role {
         /// The namespace.
         namespace: String,
     },
-    /// Policy analysts: the sandbox only.
-    Analyst,
+    /// Policy analysts: the sandbox. Bound to a unit subtree, they compare
+    /// within it and see its people's results (never their facts); unbound,
+    /// they see per-person results only where a unit publishes them.
+    Analyst {
+        /// The root of the subtree, if bound to one.
+        unit: Option<String>,
+    },
     /// Reads what is public.
     Viewer,
 }
@@ -30,7 +35,7 @@ impl Role {
             Role::Admin => RoleKind::Admin,
             Role::UnitAdmin { .. } => RoleKind::UnitAdmin,
             Role::Publisher { .. } => RoleKind::Publisher,
-            Role::Analyst => RoleKind::Analyst,
+            Role::Analyst { .. } => RoleKind::Analyst,
             Role::Viewer => RoleKind::Viewer,
         }
     }
@@ -55,7 +60,9 @@ impl Role {
             RoleKind::Publisher => Role::Publisher {
                 namespace: need("namespace", namespace)?,
             },
-            RoleKind::Analyst => Role::Analyst,
+            RoleKind::Analyst => Role::Analyst {
+                unit: unit.map(str::to_string),
+            },
             RoleKind::Viewer => Role::Viewer,
         })
     }
@@ -65,6 +72,7 @@ impl Role {
         match self {
             Role::UnitAdmin { unit } => (RoleKind::UnitAdmin, Some(unit), None),
             Role::Publisher { namespace } => (RoleKind::Publisher, None, Some(namespace)),
+            Role::Analyst { unit } => (RoleKind::Analyst, unit.as_deref(), None),
             other => (other.kind(), None, None),
         }
     }
@@ -150,6 +158,16 @@ impl Actor {
             name: name.into(),
             role: Role::Publisher {
                 namespace: namespace.into(),
+            },
+        }
+    }
+
+    /// An analyst, bound to the subtree rooted at `unit` if one is given.
+    pub fn analyst(name: &str, unit: Option<&str>) -> Actor {
+        Actor {
+            name: name.into(),
+            role: Role::Analyst {
+                unit: unit.map(str::to_string),
             },
         }
     }

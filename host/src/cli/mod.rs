@@ -246,7 +246,7 @@ enum TokenCommand {
         /// admin, unit-admin, publisher, analyst or viewer.
         #[arg(long)]
         role: String,
-        /// A unit admin's subtree.
+        /// A unit admin's subtree, or the one an analyst is bound to.
         #[arg(long)]
         unit: Option<String>,
         /// A publisher's namespace.

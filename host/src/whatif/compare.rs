@@ -308,8 +308,13 @@ impl WhatIfs {
                 return Err(Error::NotFound(format!("no unit with code `{u}`")));
             }
         }
-        let subjects = Arc::new(SubjectRow::load_all(&self.registry).await?);
         let caller = Caller(Some(actor.clone()));
+        let options = &CompareOptions {
+            units: access::comparison_units(&caller, &units, &options.units)
+                .map_err(Error::Forbidden)?,
+            ..options.clone()
+        };
+        let subjects = Arc::new(SubjectRow::load_all(&self.registry).await?);
         let mut out = Vec::with_capacity(periods.len());
         for period in &periods {
             let compared = self

@@ -12,7 +12,7 @@
 //! use thuocdo_host::access::{Actor, Role};
 //! use thuocdo_host::whatif::{CompareOptions, WhatIfs, WhatIfConfig};
 //! let whatifs = WhatIfs::new(registry, WhatIfConfig::default());
-//! let analyst = Actor { name: "policy team".into(), role: Role::Analyst };
+//! let analyst = Actor::analyst("policy team", None);
 //! let draft = whatifs.upload(&analyst, bytes).await?;
 //! let what_if = whatifs
 //!     .compare(&analyst, draft.id, &CompareOptions::period("2025-09"))
@@ -110,7 +110,7 @@ impl Drop for Slot<'_> {
 /// Analysts work in the sandbox; admins may too.
 fn may_use(actor: &Actor) -> Result<()> {
     match actor.role {
-        Role::Admin | Role::Analyst => Ok(()),
+        Role::Admin | Role::Analyst { .. } => Ok(()),
         _ => Err(Error::Forbidden(format!(
             "{} may not use the sandbox: that takes an analyst or an admin",
             actor.name
@@ -277,11 +277,11 @@ mod tests {
         let (a, b) = (
             Actor {
                 name: "a".into(),
-                role: Role::Analyst,
+                role: Role::Analyst { unit: None },
             },
             Actor {
                 name: "b".into(),
-                role: Role::Analyst,
+                role: Role::Analyst { unit: None },
             },
         );
         let first = sandbox.slot(&a).unwrap();

@@ -1051,3 +1051,81 @@ fn every_read_of_personal_data_is_logged_and_admins_list_it_per_subject() {
         s.stop().await;
     });
 }
+
+#[test]
+fn an_analyst_bound_to_a_subtree_sees_its_people_but_never_their_facts() {
+    runtime().block_on(async {
+        let s = start("bound-analyst").await;
+        let run = complete_run(&s).await;
+        let (secret, _) = tokens::create(
+            s.registry.store(),
+            "test",
+            "tax-analyst",
+            &Role::Analyst {
+                unit: Some("thue-tuyen-quang".into()),
+            },
+        )
+        .await
+        .unwrap();
+        let path = format!("/api/v1/runs/{run}/results?per_page=1000");
+        let (_, theirs) = s.get(&path, Some("tax-admin")).await;
+        let tax_people: std::collections::BTreeSet<String> = theirs["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| !r["facts"].is_null())
+            .map(|r| r["subject"].as_str().unwrap().to_string())
+            .collect();
+        assert!(!tax_people.is_empty());
+        let (_, public) = s.get(&path, None).await;
+        let public: std::collections::BTreeSet<String> = public["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["subject"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            public.is_disjoint(&tax_people),
+            "the tax office does not publish"
+        );
+        let (status, bound) = s.get(&path, Some(&secret)).await;
+        assert_eq!(status, StatusCode::OK, "{bound}");
+        let rows = bound["results"].as_array().unwrap();
+        let seen: std::collections::BTreeSet<String> = rows
+            .iter()
+            .map(|r| r["subject"].as_str().unwrap().to_string())
+            .collect();
+        // The public's rows and the tax office's people, no one else.
+        assert_eq!(seen, public.union(&tax_people).cloned().collect());
+        for r in rows {
+            assert!(r["facts"].is_null() && r["error"].is_null(), "{r}");
+            assert!(r.get("facts_sha256").is_none(), "{r}");
+            assert!(r["caps"].as_array().unwrap().is_empty(), "{r}");
+        }
+        // Their personal data was not read: nothing is logged for them.
+        let one = tax_people.iter().next().unwrap();
+        let (_, reads) = s
+            .get(&format!("/api/v1/subjects/{one}/reads"), Some("admin"))
+            .await;
+        assert!(
+            reads
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| !r["actor"].as_str().unwrap().starts_with("tax-analyst")),
+            "{reads}"
+        );
+        // A bound analyst's token names its subtree, which must exist.
+        let made = tokens::create(
+            s.registry.store(),
+            "test",
+            "nowhere",
+            &Role::Analyst {
+                unit: Some("no-such-unit".into()),
+            },
+        )
+        .await;
+        assert!(made.is_err());
+        s.stop().await;
+    });
+}

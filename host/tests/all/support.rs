@@ -160,7 +160,7 @@ async fn province(
                 namespace: "tuyenquang-tax".into(),
             },
         ),
-        ("analyst", Role::Analyst),
+        ("analyst", Role::Analyst { unit: None }),
         ("viewer", Role::Viewer),
     ] {
         let (secret, _) = tokens::create(registry.store(), "test", key, &role)

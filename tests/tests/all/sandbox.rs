@@ -22,7 +22,7 @@ fn admin() -> Actor {
 fn analyst(name: &str) -> Actor {
     Actor {
         name: name.into(),
-        role: Role::Analyst,
+        role: Role::Analyst { unit: None },
     }
 }
 
@@ -287,6 +287,46 @@ fn a_moved_threshold_moves_exactly_the_subjects_between_and_nothing_published_ch
         assert_eq!(
             one.movers.len(),
             p.movers.iter().filter(|m| m.unit == "xa-mot").count()
+        );
+        // An analyst bound to Xã Hai, which does not publish its people's
+        // results, compares there by default and sees who moves there; a
+        // unit outside is refused.
+        let bound = Actor::analyst("policy-hai", Some("xa-hai"));
+        let hai = sandbox
+            .compare(&bound, draft.id, &CompareOptions::period("2025-09"))
+            .await
+            .unwrap();
+        let hai = &hai.periods[0];
+        let in_hai: Vec<&str> = p
+            .movers
+            .iter()
+            .filter(|m| m.unit == "xa-hai")
+            .map(|m| m.subject.as_str())
+            .collect();
+        assert!(!in_hai.is_empty());
+        assert_eq!(
+            hai.movers
+                .iter()
+                .map(|m| m.subject.as_str())
+                .collect::<Vec<_>>(),
+            in_hai
+        );
+        assert_eq!(hai.movers_withheld, 0);
+        assert!(hai.subjects < p.subjects);
+        let outside = sandbox
+            .compare(
+                &bound,
+                draft.id,
+                &CompareOptions {
+                    units: vec!["xa-mot".into()],
+                    ..CompareOptions::period("2025-09")
+                },
+            )
+            .await;
+        assert!(
+            matches!(&outside, Err(Error::Forbidden(m)) if m.contains("outside the subtree `xa-hai`")),
+            "{:?}",
+            outside.map(|c| c.periods.len())
         );
 
         // Bad requests name what is wrong.
