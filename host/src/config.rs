@@ -23,9 +23,14 @@ pub struct Config {
     /// A database URL instead of the embedded SQLite one: postgres://…
     #[arg(long, env = "THUOCDO_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
-    /// Act on a running host instead of the data directory: http://host:8080.
+    /// Act on a running host instead of the data directory: http://host:8080,
+    /// or https://… through TLS.
     #[arg(long, env = "THUOCDO_SERVER", global = true)]
     pub server: Option<String>,
+    /// PEM certificates to trust for an https --server besides the system's
+    /// roots: a deployment's own certificate authority.
+    #[arg(long, env = "THUOCDO_CA_CERT", global = true)]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// The bearer token for --server.
     #[arg(long, env = "THUOCDO_TOKEN", global = true, hide_env_values = true)]
     pub token: Option<String>,

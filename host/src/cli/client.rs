@@ -1,5 +1,6 @@
 //! The command line against a running host: `--server URL` (or
-//! THUOCDO_SERVER), with the bearer token from `--token` or THUOCDO_TOKEN.
+//! THUOCDO_SERVER), with the bearer token from `--token` or THUOCDO_TOKEN;
+//! over HTTPS (rustls) it trusts the system's roots and `--ca-cert`'s.
 //! Answers are read into the same types the local commands print, so a
 //! table looks the same whichever side did the work; a problem document
 //! becomes an error that keeps its code, message and field.
@@ -41,10 +42,33 @@ impl Remote {
             .enable_all()
             .build()
             .map_err(|e| Error::Failed(format!("starting the async runtime: {e}")))?;
+        let mut http = reqwest::Client::builder().use_rustls_tls();
+        if let Some(file) = &config.ca_cert {
+            let pem = std::fs::read(file)
+                .map_err(|e| Error::BadInput(format!("--ca-cert {}: {e}", file.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                Error::BadInput(format!(
+                    "--ca-cert {}: not PEM certificates: {e}",
+                    file.display()
+                ))
+            })?;
+            if certs.is_empty() {
+                return Err(Error::BadInput(format!(
+                    "--ca-cert {}: holds no certificate",
+                    file.display()
+                )));
+            }
+            for cert in certs {
+                http = http.add_root_certificate(cert);
+            }
+        }
+        let http = http
+            .build()
+            .map_err(|e| Error::Failed(format!("setting up HTTPS: {e}")))?;
         Ok(Some(Remote {
             base: format!("{base}/api/v1"),
             token: config.token.clone(),
-            http: reqwest::Client::new(),
+            http,
             rt,
         }))
     }
@@ -77,7 +101,7 @@ impl Remote {
         let response = request
             .send()
             .await
-            .map_err(|e| Error::Failed(format!("{url}: {e}")))?;
+            .map_err(|e| Error::Failed(format!("{url}: {}", chain(&e))))?;
         if response.status().is_success() {
             return Ok(response);
         }
@@ -187,6 +211,19 @@ pub(super) fn path_segment(segment: &str) -> String {
             other => format!("%{other:02X}"),
         })
         .collect()
+}
+
+/// An error with its causes, which say what went wrong: reqwest's own words
+/// are only "error sending request", the certificate's fault is below them.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 #[cfg(test)]

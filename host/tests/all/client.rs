@@ -209,3 +209,91 @@ fn every_command_with_a_route_works_against_a_server() {
         s.stop().await;
     });
 }
+
+/// A TLS endpoint in front of `plain` (`host:port`), as a reverse proxy
+/// is, with the test certificate for localhost and 127.0.0.1; its port.
+async fn tls_endpoint(plain: String) -> u16 {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(format!("{data}/tls-cert.pem"))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+    let key = PrivateKeyDer::from_pem_file(format!("{data}/tls-key.pem")).unwrap();
+    let config = tokio_rustls::rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (acceptor, plain) = (acceptor.clone(), plain.clone());
+            tokio::spawn(async move {
+                // A client that does not trust the certificate ends here.
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let mut upstream = tokio::net::TcpStream::connect(plain).await.unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn the_command_line_reaches_a_host_over_https_trusting_what_it_is_told_to() {
+    runtime().block_on(async {
+        let s = serve("client-tls").await;
+        let port = tls_endpoint(s.base.trim_start_matches("http://").to_string()).await;
+        let cert = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tls-cert.pem");
+        for host in ["localhost", "127.0.0.1"] {
+            let base = format!("https://{host}:{port}");
+            // The certificate is trusted because it is named, not otherwise.
+            let out = ok(&thuocdo(
+                &base,
+                None,
+                &["--ca-cert", cert, "plugin", "list", "--json"],
+            )
+            .await);
+            let listed: Value = serde_json::from_str(&out).unwrap();
+            assert!(!listed.as_array().unwrap().is_empty(), "{out}");
+            let untrusted = thuocdo(&base, None, &["plugin", "list"]).await;
+            assert_eq!(untrusted.status.code(), Some(1));
+            let err = String::from_utf8_lossy(&untrusted.stderr);
+            assert!(err.to_lowercase().contains("certificate"), "{err}");
+        }
+        // A write with a token, through TLS.
+        let out = ok(&thuocdo(
+            &format!("https://localhost:{port}"),
+            Some(&s.tokens["admin"]),
+            &["--ca-cert", cert, "token", "list", "--json"],
+        )
+        .await);
+        assert!(
+            out.contains("\"state\": \"live\"") || out.contains("\"state\":\"live\""),
+            "{out}"
+        );
+        // A file that is not a certificate is named.
+        let not_pem = thuocdo(
+            &format!("https://localhost:{port}"),
+            None,
+            &[
+                "--ca-cert",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
+                "plugin",
+                "list",
+            ],
+        )
+        .await;
+        refused(&not_pem, "--ca-cert");
+        s.stop().await;
+    });
+}
