@@ -43,6 +43,8 @@ pub const MAX_FACTS_BYTES: usize = 512 * 1024 * 1024;
 /// An organisation document above this is refused with 413 (the national
 /// one is about 60 MB).
 pub const MAX_ORG_BYTES: usize = 512 * 1024 * 1024;
+/// A draft's trial facts above this are refused with 413.
+pub const MAX_TRIAL_FACTS_BYTES: usize = 64 * 1024 * 1024;
 /// Subjects one evaluation request may carry.
 pub const MAX_SUBJECTS_PER_REQUEST: usize = 10_000;
 
@@ -75,6 +77,7 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         .route("/sandbox/drafts", post(whatif::upload).get(whatif::list))
         .route("/sandbox/drafts/{id}", delete(whatif::delete))
         .route("/sandbox/drafts/{id}/compare", post(whatif::compare))
+        .route("/sandbox/drafts/{id}/facts", post(whatif::trial_facts))
         .route("/audit", get(system::audit))
         .route("/subjects/{id}/reads", get(system::personal_reads))
         .route("/tokens", get(tokens::list))

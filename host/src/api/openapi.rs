@@ -30,7 +30,7 @@ impl Modify for Bearer {
         org::import, org::units, org::assign, org::assignments, org::facts,
         evaluate::evaluate,
         runs::start, runs::list, runs::status, runs::results, runs::summary, runs::publish, runs::unlock,
-        whatif::upload, whatif::list, whatif::delete, whatif::compare,
+        whatif::upload, whatif::list, whatif::delete, whatif::compare, whatif::trial_facts,
         system::audit, system::personal_reads, tokens::list, tokens::revoke,
     ),
     // Problem is named by reference in every route's refusals (see problems.rs).

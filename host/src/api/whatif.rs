@@ -6,14 +6,17 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 
 use super::plugins::body;
-use super::problems::{Busy, Failed, JsonBody, Named, NotFound, Secured, WasmBody, Written};
+use super::problems::{
+    Busy, Failed, FileBody, JsonBody, Named, NotFound, Secured, WasmBody, Written,
+};
 use crate::access::{Allowed, Caller, SANDBOX_ROLES, UseSandbox};
 use crate::app::AppState;
 use crate::app::{Body, HttpError};
-use crate::whatif::{CompareOptions, Comparison, DraftRecord};
+use crate::facts::Format;
+use crate::whatif::{CompareOptions, Comparison, DraftRecord, TrialFacts};
 
 fn draft_id(text: &str) -> Result<i64, HttpError> {
     text.parse::<i64>()
@@ -93,4 +96,40 @@ pub async fn compare(
     let actor = caller.actor();
     let id = draft_id(&id)?;
     Ok(Json(state.whatifs.compare(actor, id, &options).await?))
+}
+
+/// Gives a draft trial facts: values for facts it declares (a fact the
+/// stored data lacks, say), read by its own what-ifs only, never by an
+/// import or a run. CSV (`subject_id,period,fact,value,source`) or JSON with
+/// Content-Type application/json, as facts imports take them; they replace
+/// the draft's earlier trial facts. Its uploader or an admin.
+#[utoipa::path(post, path = "/api/v1/sandbox/drafts/{id}/facts", tag = "sandbox",
+    params(("id" = i64, Path)),
+    request_body(content = String, content_type = "text/csv", description = "CSV, or JSON with Content-Type application/json"),
+    responses(
+        (status = 200, description = "The draft's trial facts now", body = TrialFacts),
+        Secured, Written, FileBody, NotFound, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn trial_facts(
+    State(state): State<AppState>,
+    caller: Allowed<UseSandbox>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    upload: axum::body::Body,
+) -> Result<Json<TrialFacts>, HttpError> {
+    let actor = caller.actor();
+    let id = draft_id(&id)?;
+    let file = crate::app::spool(upload, super::MAX_TRIAL_FACTS_BYTES).await?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let format = if json { Format::Json } else { Format::Csv };
+    Ok(Json(
+        state
+            .whatifs
+            .trial_facts(actor, id, "trial facts", file, Some(format))
+            .await?,
+    ))
 }

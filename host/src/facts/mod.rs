@@ -77,6 +77,35 @@ pub enum Format {
 /// The facts in force for one subject and period: name → ten-thousandths.
 pub type Sheet = BTreeMap<String, i64>;
 
+/// Reads every row of a facts file (CSV or JSON, as `format` or the file's
+/// name says) into memory: at most `max` rows, else the file is refused. The
+/// rows, and those that could not be read. For small files only (a draft's
+/// trial facts); an import streams instead.
+pub(crate) fn read_rows(
+    file: &str,
+    source: impl std::io::Read,
+    format: Option<Format>,
+    max: usize,
+) -> Result<(Vec<FactRow>, RowErrors)> {
+    let mut rows = Vec::new();
+    let mut bad = RowErrors::default();
+    let mut over = false;
+    read::read(file, source, format, &mut |item| {
+        match item {
+            read::Read1::Row(row) => rows.push(row),
+            read::Read1::Bad(e) => bad.push(e),
+        }
+        over = rows.len() > max;
+        !over
+    })?;
+    if over {
+        return Err(Error::BadFile(format!(
+            "{file} holds more than {max} rows, the most it may"
+        )));
+    }
+    Ok((rows, bad))
+}
+
 /// Rows handed from the reading thread at a time.
 const READ_BATCH: usize = 2048;
 /// Staged rows written in one go.

@@ -1,11 +1,12 @@
 //! The policy sandbox's tables: drafts (`sandbox_drafts`), and the reads a
 //! what-if makes of a period's official results.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
+use super::bulk::Cell;
 use super::runs::indicators_from_text;
 use super::{Error, Result, Store};
 use crate::scoring::{GradeCode, IndicatorScore, Outcome};
@@ -139,13 +140,64 @@ impl Store {
         )
     }
 
-    /// Deletes a draft (nothing if there is none).
+    /// Deletes a draft and its trial facts (nothing if there is none).
     pub async fn delete_draft(&self, id: i64) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM sandbox_draft_facts WHERE draft_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM sandbox_drafts WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// Replaces a draft's trial facts with `rows` (period, subject, fact,
+    /// raw), in one transaction. How many rows.
+    pub async fn replace_draft_facts(&self, id: i64, rows: Vec<Vec<Cell>>) -> Result<u64> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM sandbox_draft_facts WHERE draft_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let written = super::bulk::insert(
+            &mut tx,
+            "INSERT INTO sandbox_draft_facts (draft_id, period, subject, fact, raw)",
+            "",
+            rows.into_iter().map(|mut row| {
+                row.insert(0, Cell::Int(id));
+                row
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// A draft's trial facts for `period`: by subject, each fact's value in
+    /// ten-thousandths.
+    pub async fn draft_facts(
+        &self,
+        id: i64,
+        period: &str,
+    ) -> Result<HashMap<String, BTreeMap<String, i64>>> {
+        let rows = sqlx::query(
+            "SELECT subject, fact, raw FROM sandbox_draft_facts WHERE draft_id = $1 AND period = $2",
+        )
+        .bind(id)
+        .bind(period.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: HashMap<String, BTreeMap<String, i64>> = HashMap::new();
+        for r in &rows {
+            out.entry(r.try_get("subject")?)
+                .or_default()
+                .insert(r.try_get("fact")?, r.try_get("raw")?);
+        }
+        Ok(out)
     }
 
     /// The results of official `runs`, by subject, read a row at a time; a

@@ -318,7 +318,7 @@ impl WhatIfs {
         let mut out = Vec::with_capacity(periods.len());
         for period in &periods {
             let compared = self
-                .compare_period(&plugin, period, options, &units, subjects.clone())
+                .compare_period(draft.id, &plugin, period, options, &units, subjects.clone())
                 .await;
             out.push(match compared {
                 // The words of a fault are the draft's: what it read may be
@@ -353,6 +353,7 @@ impl WhatIfs {
 
     async fn compare_period(
         &self,
+        draft: i64,
         plugin: &Arc<Plugin>,
         period: &Period,
         options: &CompareOptions,
@@ -411,7 +412,22 @@ impl WhatIfs {
             .filter(|&i| in_scope(&subjects[i]))
             .collect();
 
-        let sheets = scoring::fact_sheets(registry, period).await?;
+        let mut sheets = scoring::fact_sheets(registry, period).await?;
+        // The draft's own trial facts, over the stored ones: for this
+        // what-if only, never written anywhere else.
+        for (subject, trial) in registry.store().draft_facts(draft, &period.text).await? {
+            let mut sheet: BTreeMap<String, i64> = match sheets.get(&subject) {
+                Some(text) => serde_json::from_str(text).map_err(|e| {
+                    Error::Internal(format!("the stored facts of {subject} do not read: {e}"))
+                })?,
+                None => BTreeMap::new(),
+            };
+            sheet.extend(trial);
+            sheets.insert(
+                subject,
+                serde_json::to_string(&sheet).expect("a map of numbers is JSON"),
+            );
+        }
         let derived = scoring::derived_facts(registry, period, &[info]).await?;
         let sheets = Arc::new(sheets);
         let derived = Arc::new(derived);

@@ -31,13 +31,14 @@ pub use compare::{
 };
 pub use error::{Error, Result};
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::access::{Actor, Role};
-use crate::registry::Registry;
+use crate::registry::{Period, Registry};
 use crate::runtime::{Limits, Plugin, sha256_hex};
+use crate::store::bulk::Cell;
 use crate::store::drafts::NewDraft;
 use crate::store::now_millis;
 
@@ -77,6 +78,22 @@ impl Default for WhatIfConfig {
 }
 
 pub use crate::store::drafts::DraftRecord;
+
+/// Trial facts one draft may hold: a policy team's sample, not a country.
+pub const MAX_TRIAL_ROWS: usize = 200_000;
+
+/// What a draft's trial facts came to.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct TrialFacts {
+    /// The draft.
+    pub draft: i64,
+    /// Values it holds now (each subject, period and fact once).
+    pub values: usize,
+    /// Subjects they are for.
+    pub subjects: usize,
+    /// Periods they are for.
+    pub periods: Vec<String>,
+}
 
 /// Drafts and what-ifs over a registry's data.
 pub struct WhatIfs {
@@ -191,6 +208,112 @@ impl WhatIfs {
             .unwrap()
             .insert(draft.id, Arc::new(plugin));
         Ok(draft)
+    }
+
+    /// Gives draft `id` trial facts: values, from a facts file (CSV or
+    /// JSON, as imports take them), for facts the draft declares, read by
+    /// this draft's what-ifs only and never by an import, a run or another
+    /// draft. They replace the draft's earlier trial facts, if any; each
+    /// row is checked against the organisation and the draft's own ranges,
+    /// and the file is refused whole when any row is bad. Its uploader or
+    /// an admin may.
+    pub async fn trial_facts(
+        &self,
+        actor: &Actor,
+        id: i64,
+        file: &str,
+        source: impl std::io::Read + Send + 'static,
+        format: Option<crate::facts::Format>,
+    ) -> Result<TrialFacts> {
+        may_use(actor)?;
+        let (draft, plugin) = self.plugin(id).await?;
+        if actor.role != Role::Admin && draft.uploaded_by != actor.name {
+            return Err(Error::Forbidden(format!(
+                "draft {id} was uploaded by {}; only they or an admin may give it trial facts",
+                draft.uploaded_by
+            )));
+        }
+        let name = file.to_string();
+        let (rows, mut bad) = tokio::task::spawn_blocking(move || {
+            crate::facts::read_rows(&name, source, format, MAX_TRIAL_ROWS)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("reading the trial facts failed: {e}")))??;
+        let mut declared = crate::facts::dictionary::Dictionary::default();
+        declared.add(&plugin.info);
+        let subjects = self.registry.store().subject_units().await?;
+        let mut values: BTreeMap<(String, String, String), (i64, String)> = BTreeMap::new();
+        for row in rows {
+            let mut reasons = Vec::new();
+            if !subjects.contains_key(&row.subject) {
+                reasons.push(format!(
+                    "subject `{}` is not in the organisation",
+                    row.subject
+                ));
+            }
+            if let Err(e) = Period::parse(&row.period) {
+                reasons.push(e.to_string());
+            }
+            let raw = if declared.get(&row.fact).is_none() {
+                reasons.push(format!(
+                    "fact `{}` is not one the draft {} declares",
+                    row.fact, plugin.info.name
+                ));
+                None
+            } else {
+                declared
+                    .check(&row.fact, &row.value)
+                    .map_err(|e| reasons.push(e))
+                    .ok()
+            };
+            let key = (row.period.clone(), row.subject.clone(), row.fact.clone());
+            if let (Some(raw), Some((first, at))) = (raw, values.get(&key))
+                && *first != raw
+            {
+                reasons.push(format!(
+                    "`{}` of {} for {} is {} here and {} at {at}",
+                    row.fact,
+                    row.subject,
+                    row.period,
+                    row.value.trim(),
+                    thuocdo_sdk::Fixed::from_raw(*first)
+                ));
+            }
+            match raw {
+                Some(raw) if reasons.is_empty() => {
+                    values.entry(key).or_insert((raw, row.at));
+                }
+                _ => bad.push(crate::scoring::RowError {
+                    at: row.at,
+                    reason: reasons.join("; "),
+                }),
+            }
+        }
+        bad.in_file_order();
+        bad.check(file)?;
+        let subjects: std::collections::BTreeSet<&str> =
+            values.keys().map(|(_, s, _)| s.as_str()).collect();
+        let periods: std::collections::BTreeSet<&str> =
+            values.keys().map(|(p, _, _)| p.as_str()).collect();
+        let made = TrialFacts {
+            draft: id,
+            values: values.len(),
+            subjects: subjects.len(),
+            periods: periods.into_iter().map(str::to_string).collect(),
+        };
+        let rows = values
+            .into_iter()
+            .map(|((period, subject, fact), (raw, _))| {
+                vec![
+                    Cell::Text(period),
+                    Cell::Text(subject),
+                    Cell::Text(fact),
+                    Cell::Int(raw),
+                ]
+            })
+            .collect();
+        self.registry.store().replace_draft_facts(id, rows).await?;
+        Ok(made)
     }
 
     /// Every draft, oldest first.

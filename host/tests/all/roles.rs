@@ -384,6 +384,16 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 json(json!({"periods": ["2025-09"]})),
                 "UFNFFN",
             ),
+            row(
+                "post",
+                "/api/v1/sandbox/drafts/{id}/facts",
+                "/api/v1/sandbox/drafts/999999/facts",
+                Some((
+                    "text/csv",
+                    b"subject_id,period,fact,value,source\n".to_vec(),
+                )),
+                "UFNFFN",
+            ),
             row("get", "/api/v1/audit", "/api/v1/audit", None, "UFFFOO"),
             row(
                 "get",

@@ -588,3 +588,126 @@ fn a_draft_never_widens_what_production_imports_accept() {
         );
     });
 }
+
+#[test]
+fn trial_facts_feed_their_own_drafts_what_ifs_and_nothing_else() {
+    on_every_database(|registry| async move {
+        province(&registry).await;
+        let before = published(&registry).await;
+        let registry = Arc::new(registry);
+        let sandbox = WhatIfs::new(registry.clone(), WhatIfConfig::default());
+        let policy = analyst("policy-team");
+        let draft = sandbox
+            .upload(&policy, corpus(fixtures::DRAFT_STRICTER_EXCELLENT))
+            .await
+            .unwrap();
+        let plain = sandbox
+            .compare(&admin(), draft.id, &CompareOptions::period("2025-09"))
+            .await
+            .unwrap();
+        assert_eq!(
+            plain.periods[0].compared, 53,
+            "the chair without facts is not compared"
+        );
+
+        // The chair the data lacks a rate for gets one, for this draft only.
+        let csv = "subject_id,period,fact,value,source\nchair-no-facts,2025-09,rate,96,trial\n";
+        let made = sandbox
+            .trial_facts(
+                &policy,
+                draft.id,
+                "trial.csv",
+                std::io::Cursor::new(csv.as_bytes().to_vec()),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (made.values, made.subjects, made.periods.clone()),
+            (1, 1, vec!["2025-09".to_string()])
+        );
+        let with = sandbox
+            .compare(&admin(), draft.id, &CompareOptions::period("2025-09"))
+            .await
+            .unwrap();
+        let p = &with.periods[0];
+        assert_eq!(p.compared, 54, "{:?}", p.not_compared);
+        assert!(p.not_compared.is_empty());
+        assert!(
+            p.coverage.iter().all(|c| c.missing == 0),
+            "{:?}",
+            p.coverage
+        );
+        // Nothing stored or published changed, and another draft of the
+        // same card does not see them.
+        assert_eq!(published(&registry).await, before);
+        let other_team = analyst("other-team");
+        let other = sandbox
+            .upload(&other_team, corpus(fixtures::DRAFT_STRICTER_EXCELLENT))
+            .await
+            .unwrap();
+        let theirs = sandbox
+            .compare(&admin(), other.id, &CompareOptions::period("2025-09"))
+            .await
+            .unwrap();
+        assert_eq!(theirs.periods[0].compared, 53);
+
+        // Bad rows are each named, and the file refused whole: the draft
+        // keeps the trial facts it had.
+        let bad = "subject_id,period,fact,value,source\n\
+                   chair-no-facts,2025-09,disciplined,1,t\n\
+                   nobody,2025-09,rate,50,t\n\
+                   chair-no-facts,2025-09,rate,500,t\n\
+                   chair-no-facts,someday,rate,50,t\n";
+        let refused = sandbox
+            .trial_facts(
+                &policy,
+                draft.id,
+                "bad.csv",
+                std::io::Cursor::new(bad.as_bytes().to_vec()),
+                None,
+            )
+            .await;
+        let Err(Error::Scoring(scoring::Error::BadRows { rows, total, .. })) = refused else {
+            panic!("{refused:?}")
+        };
+        assert_eq!(total, 4, "{rows:?}");
+        let said: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        for words in [
+            "line 2: fact `disciplined` is not one the draft test/versioned declares",
+            "line 3: subject `nobody` is not in the organisation",
+            "line 4: value 500 of `rate` is outside its range",
+            "line 5:",
+        ] {
+            assert!(
+                said.iter().any(|s| s.starts_with(words)),
+                "{words} not in {said:#?}"
+            );
+        }
+        let again = sandbox
+            .compare(&admin(), draft.id, &CompareOptions::period("2025-09"))
+            .await
+            .unwrap();
+        assert_eq!(again.periods[0].compared, 54);
+
+        // Only the draft's uploader (or an admin) gives it trial facts.
+        let theirs = sandbox
+            .trial_facts(
+                &other_team,
+                draft.id,
+                "t.csv",
+                std::io::Cursor::new(csv.as_bytes().to_vec()),
+                None,
+            )
+            .await;
+        assert!(matches!(theirs, Err(Error::Forbidden(_))), "{theirs:?}");
+        // Deleting the draft deletes its trial facts.
+        sandbox.delete(&policy, draft.id).await.unwrap();
+        let left: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sandbox_draft_facts")
+            .fetch_one(registry.store().pool())
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(left, 0);
+    });
+}
