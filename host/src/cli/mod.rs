@@ -218,6 +218,17 @@ enum SandboxCommand {
         /// The draft's id.
         id: i64,
     },
+    /// Gives a draft trial facts (CSV or JSON, as facts imports take them):
+    /// values for facts it declares, read by its own what-ifs only.
+    Facts {
+        /// The draft's id.
+        draft: i64,
+        /// The facts file.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Scores a draft on the stored facts of a period beside its official
     /// run: transitions, deltas, units before and after, who moves and why.
     Compare {
@@ -407,6 +418,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             SandboxCommand::Upload { file, json } => whatif::upload(&cli.config, &file, json),
             SandboxCommand::List { json } => whatif::list(&cli.config, json),
             SandboxCommand::Delete { id } => whatif::delete(&cli.config, id),
+            SandboxCommand::Facts { draft, file, json } => {
+                whatif::trial_facts(&cli.config, draft, &file, json)
+            }
             SandboxCommand::Compare {
                 draft,
                 period,

@@ -1,5 +1,5 @@
-//! `thuocdo sandbox upload | list | delete | compare`: drafts and what-ifs,
-//! on the data directory or a server.
+//! `thuocdo sandbox upload | list | delete | facts | compare`: drafts, their
+//! trial facts and what-ifs, on the data directory or a server.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use super::Error;
 use super::client::Remote;
 use super::registry::{local_actor, print_json, with_registry};
 use crate::config::Config;
-use crate::whatif::{self, CompareOptions, Comparison, DraftRecord, WhatIfs};
+use crate::whatif::{self, CompareOptions, Comparison, DraftRecord, TrialFacts, WhatIfs};
 
 impl From<whatif::Error> for Error {
     fn from(e: whatif::Error) -> Error {
@@ -88,6 +88,41 @@ pub(super) fn delete(config: &Config, id: i64) -> Result<(), Error> {
         "deleted draft {} ({}@{})",
         draft.id, draft.name, draft.version
     );
+    Ok(())
+}
+
+pub(super) fn trial_facts(config: &Config, id: i64, file: &Path, json: bool) -> Result<(), Error> {
+    let name = file.display().to_string();
+    let made: TrialFacts = match Remote::from_config(config)? {
+        Some(remote) => {
+            let bytes =
+                std::fs::read(file).map_err(|e| Error::BadInput(format!("reading {name}: {e}")))?;
+            let content_type = if name.ends_with(".json") {
+                "application/json"
+            } else {
+                "text/csv"
+            };
+            remote.post_bytes(&format!("/sandbox/drafts/{id}/facts"), content_type, bytes)?
+        }
+        None => {
+            let source = std::fs::File::open(file)
+                .map_err(|e| Error::BadInput(format!("reading {name}: {e}")))?;
+            with_whatifs(config, |s| async move {
+                s.trial_facts(&local_actor(), id, &name, source, None).await
+            })?
+        }
+    };
+    if json {
+        print_json(&made);
+    } else {
+        println!(
+            "draft {}: {} trial values for {} subjects in {}",
+            made.draft,
+            made.values,
+            made.subjects,
+            made.periods.join(", ")
+        );
+    }
     Ok(())
 }
 

@@ -157,6 +157,22 @@ fn every_command_with_a_route_works_against_a_server() {
         let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "upload", &draft_file, "--json"]).await);
         let draft: Value = serde_json::from_str(&out).unwrap();
         let id = draft["id"].as_i64().unwrap().to_string();
+        // Trial facts for the draft: a fact it declares is kept; one it
+        // does not is refused, named.
+        let trial = file(
+            "trial.csv",
+            b"subject_id,period,fact,value,source\ncan-bo-thue-001,2025-09,tasks-assigned,12,trial\n",
+        );
+        let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "facts", &id, &trial]).await);
+        assert!(out.contains("1 trial values for 1 subjects in 2025-09"), "{out}");
+        let wrong = file(
+            "wrong.csv",
+            b"subject_id,period,fact,value,source\ncan-bo-thue-001,2025-09,revenue-target,1,trial\n",
+        );
+        refused(
+            &thuocdo(&base, Some(&analyst), &["sandbox", "facts", &id, &wrong]).await,
+            "is not one the draft",
+        );
         let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "list"]).await);
         assert!(out.contains("tuyenquang/provincial-leader-monthly@1.0.1"), "{out}");
         let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "compare", &id, "--period", "2025-09", "--json"]).await);
