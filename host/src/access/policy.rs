@@ -6,16 +6,18 @@
 //! personal, such a row shows the final grade only: the total, the grade
 //! before the cohort rules and the indicators that make up the total are
 //! withheld, so that nobody reads from a high total beside a low grade that
-//! a rule bounded it.
+//! a rule bounded it. A unit that publishes grades only shows its people's
+//! final grades alone.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use super::{Caller, RoleKind};
 use crate::registry::Registry;
 use crate::scoring::{self, StoredResult, Units};
 
-/// The units that publish per-person results, by code.
-pub type Publishing = HashSet<String>;
+/// The units that publish per-person results, by code: each one's `true`
+/// when it publishes their grades only.
+pub type Publishing = HashMap<String, bool>;
 
 /// What `caller` may see of `results`, in their order, except that rows
 /// without a total (refused, faulted, or withheld) come last: a withheld
@@ -32,10 +34,13 @@ pub fn visible_results(
             if caller.sees_personal(units, &r.unit) {
                 return Some(r);
             }
-            if !publishing.contains(&r.unit) && !caller.sees_people(units, &r.unit) {
+            let sees_people = caller.sees_people(units, &r.unit);
+            let published = publishing.get(&r.unit);
+            if published.is_none() && !sees_people {
                 return None;
             }
-            if !r.caps.is_empty() {
+            let grades_only = !sees_people && published == Some(&true);
+            if !r.caps.is_empty() || grades_only {
                 r.total = None;
                 r.computed_grade = None;
                 r.indicators.clear();
@@ -120,9 +125,9 @@ pub fn visible_comparison(
 ) -> crate::whatif::Comparison {
     for period in &mut comparison.periods {
         let before = period.movers.len();
-        period
-            .movers
-            .retain(|m| caller.sees_people(units, &m.unit) || publishing.contains(&m.unit));
+        period.movers.retain(|m| {
+            caller.sees_people(units, &m.unit) || publishing.get(&m.unit) == Some(&false)
+        });
         period.movers_withheld += before - period.movers.len();
     }
     comparison

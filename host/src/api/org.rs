@@ -64,6 +64,7 @@ pub async fn units(State(state): State<AppState>) -> Result<Json<Vec<Unit>>, Htt
             kind: u.kind,
             parent: u.parent,
             publishes_people: u.publishes_people,
+            grades_only: u.grades_only,
         })
         .collect();
     Ok(Json(units))

@@ -69,6 +69,8 @@ pub struct Unit {
     pub parent: Option<String>,
     /// Whether it publishes per-person results.
     pub publishes_people: bool,
+    /// Whether it publishes their grades only.
+    pub grades_only: bool,
 }
 
 /// An assignment to make.

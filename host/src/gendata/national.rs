@@ -51,6 +51,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
         kind: "country".into(),
         parent: None,
         publishes_people: false,
+        grades_only: false,
     });
     for p in 1..=PROVINCES {
         org.units.push(UnitRecord {
@@ -59,6 +60,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
             kind: "province".into(),
             parent: Some("vn".into()),
             publishes_people: false,
+            grades_only: false,
         });
     }
     for c in 0..COMMUNES {
@@ -68,6 +70,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
             kind: "commune".into(),
             parent: Some(format!("tinh-{:02}", 1 + c % PROVINCES)),
             publishes_people: false,
+            grades_only: false,
         });
     }
     org.posts = POSTS

@@ -108,6 +108,7 @@ fn unit(code: &str, name: &str, kind: &str, parent: Option<&str>) -> UnitRecord 
         kind: kind.into(),
         parent: parent.map(Into::into),
         publishes_people: matches!(kind, "agency" | "commune" | "service-centre"),
+        grades_only: false,
     }
 }
 

@@ -55,6 +55,10 @@ pub struct UnitRecord {
     /// always public).
     #[serde(default)]
     pub publishes_people: bool,
+    /// Whether, publishing its people's results, it publishes their final
+    /// grades only (no totals, no indicators).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub grades_only: bool,
 }
 
 /// A post: what a person is scored as.
@@ -335,13 +339,14 @@ pub async fn import_from(
     for (_, u) in &units {
         parent_of.insert(&u.code, u.parent.as_deref());
     }
-    let publishes: HashMap<&str, bool> = stored_units
+    // What each unit publishes: people, and grades only.
+    let publishes: HashMap<&str, (bool, bool)> = stored_units
         .iter()
-        .map(|u| (u.code.as_str(), u.publishes_people))
+        .map(|u| (u.code.as_str(), (u.publishes_people, u.grades_only)))
         .chain(
             units
                 .iter()
-                .map(|(_, u)| (u.code.as_str(), u.publishes_people)),
+                .map(|(_, u)| (u.code.as_str(), (u.publishes_people, u.grades_only))),
         )
         .collect();
     let post_codes: HashSet<&str> = stored_posts
@@ -412,13 +417,14 @@ pub async fn import_from(
                 .parent
                 .as_deref()
                 .and_then(|p| publishes.get(p).copied())
-                .unwrap_or(false);
-            let kept = before.map_or(inherited, |b| b.publishes_people);
-            if u.publishes_people != kept {
+                .unwrap_or((false, false));
+            let kept = before.map_or(inherited, |b| (b.publishes_people, b.grades_only));
+            if (u.publishes_people, u.grades_only) != kept {
                 flag(
                     at,
                     format!(
-                        "publishes_people must stay {kept}: choosing what the public sees takes an admin"
+                        "publishes_people must stay {} and grades_only {}: choosing what the public sees takes an admin",
+                        kept.0, kept.1
                     ),
                 );
             }
@@ -514,6 +520,7 @@ pub async fn import_from(
                 u.kind.as_str().into(),
                 u.parent.clone().into(),
                 Cell::Int(i64::from(u.publishes_people)),
+                Cell::Int(i64::from(u.grades_only)),
             ]
         })
         .collect();
@@ -722,7 +729,8 @@ fn unit_changes(
                 if b.name != u.name
                     || b.kind != u.kind
                     || b.parent != u.parent
-                    || b.publishes_people != u.publishes_people =>
+                    || b.publishes_people != u.publishes_people
+                    || b.grades_only != u.grades_only =>
             {
                 changed.push(serde_json::json!({"code": u.code, "before": b, "after": u}));
             }
@@ -765,6 +773,7 @@ mod tests {
             kind: "agency".into(),
             parent: parent.map(Into::into),
             publishes_people: false,
+            grades_only: false,
         }
     }
 

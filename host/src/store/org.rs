@@ -21,6 +21,8 @@ pub struct UnitRow {
     pub parent: Option<String>,
     /// Whether it publishes per-person results.
     pub publishes_people: bool,
+    /// Whether what it publishes of each person is their grade only.
+    pub grades_only: bool,
 }
 
 /// A subject as stored.
@@ -70,12 +72,15 @@ impl Store {
         units_on(self.pool()).await
     }
 
-    /// The codes of the units that publish per-person results.
-    pub async fn publishing_units(&self) -> Result<HashSet<String>> {
-        let rows = sqlx::query("SELECT code FROM units WHERE publishes_people <> 0")
+    /// The units that publish per-person results: each one's code, and
+    /// whether it publishes grades only.
+    pub async fn publishing_units(&self) -> Result<HashMap<String, bool>> {
+        let rows = sqlx::query("SELECT code, grades_only FROM units WHERE publishes_people <> 0")
             .fetch_all(self.pool())
             .await?;
-        read(&rows, |r| r.try_get("code"))
+        read(&rows, |r| {
+            Ok((r.try_get("code")?, r.try_get::<i64, _>("grades_only")? != 0))
+        })
     }
 
     /// Subjects' names by id: of one unit, or of all.
@@ -170,14 +175,15 @@ impl Tx {
         subject_units_on(self.conn()).await
     }
 
-    /// Writes units (code, name, kind, parent, publishes_people), replacing
+    /// Writes units (code, name, kind, parent, publishes_people,
+    /// grades_only), replacing
     /// those with the same code; rows must put parents first. How many rows.
     pub async fn upsert_units(&mut self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<u64> {
         Ok(bulk::insert(
             self.conn(),
-            "INSERT INTO units (code, name, kind, parent, publishes_people)",
+            "INSERT INTO units (code, name, kind, parent, publishes_people, grades_only)",
             "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent, \
-             publishes_people = excluded.publishes_people",
+             publishes_people = excluded.publishes_people, grades_only = excluded.grades_only",
             rows,
         )
         .await?)
@@ -213,10 +219,11 @@ impl Tx {
 }
 
 async fn units_on<'e>(on: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Result<Vec<UnitRow>> {
-    let rows =
-        sqlx::query("SELECT code, name, kind, parent, publishes_people FROM units ORDER BY code")
-            .fetch_all(on)
-            .await?;
+    let rows = sqlx::query(
+        "SELECT code, name, kind, parent, publishes_people, grades_only FROM units ORDER BY code",
+    )
+    .fetch_all(on)
+    .await?;
     read(&rows, |r| {
         Ok(UnitRow {
             code: r.try_get("code")?,
@@ -224,6 +231,7 @@ async fn units_on<'e>(on: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Resu
             kind: r.try_get("kind")?,
             parent: r.try_get("parent")?,
             publishes_people: r.try_get::<i64, _>("publishes_people")? != 0,
+            grades_only: r.try_get::<i64, _>("grades_only")? != 0,
         })
     })
 }

@@ -1129,3 +1129,89 @@ fn an_analyst_bound_to_a_subtree_sees_its_people_but_never_their_facts() {
         s.stop().await;
     });
 }
+
+#[test]
+fn a_unit_that_publishes_grades_only_shows_the_public_its_peoples_grades_alone() {
+    runtime().block_on(async {
+        let s = start("grades-only").await;
+        let run = complete_run(&s).await;
+        let path = format!("/api/v1/runs/{run}/results?per_page=1000");
+        let (_, before) = s.get(&path, None).await;
+        let person = before["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["total"].is_i64())
+            .expect("a published person with a total")
+            .clone();
+        let (_, units) = s.get("/api/v1/units", None).await;
+        let mut unit = units
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == person["unit"])
+            .unwrap()
+            .clone();
+        assert_eq!(unit["grades_only"], false);
+        unit["grades_only"] = json!(true);
+        // Choosing what the public sees is an admin's act.
+        let (status, body) = s
+            .post_json(
+                "/api/v1/organisation",
+                Some("unit-admin"),
+                json!({"units": [unit]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, body) = s
+            .post_json(
+                "/api/v1/organisation",
+                Some("admin"),
+                json!({"units": [unit]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, units) = s.get("/api/v1/units", None).await;
+        assert!(
+            units
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["code"] == person["unit"] && u["grades_only"] == true)
+        );
+        for who in [None, Some("viewer"), Some("analyst")] {
+            let (_, after) = s.get(&path, who).await;
+            let rows: Vec<&Value> = after["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["unit"] == person["unit"])
+                .collect();
+            assert!(
+                !rows.is_empty(),
+                "{who:?}: the unit's people are still listed"
+            );
+            for r in rows {
+                assert!(r["grade"].is_string() || r["outcome"] != "scored", "{r}");
+                assert!(
+                    r["total"].is_null() && r["computed_grade"].is_null(),
+                    "{who:?}: {r}"
+                );
+                assert!(
+                    r["indicators"].as_array().unwrap().is_empty(),
+                    "{who:?}: {r}"
+                );
+            }
+        }
+        // Those who see the unit's people in full still do.
+        let (_, admin) = s.get(&path, Some("admin")).await;
+        let row = admin["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["subject"] == person["subject"])
+            .unwrap();
+        assert_eq!(row["total"], person["total"]);
+        s.stop().await;
+    });
+}

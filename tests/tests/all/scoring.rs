@@ -930,6 +930,7 @@ fn a_unit_admin_changes_only_what_is_inside_their_subtree_now() {
             kind: "team".into(),
             parent: Some("so-noi-vu".into()),
             publishes_people: false,
+            grades_only: false,
         };
         let r = thuocdo_host::org::import(
             &registry,
@@ -947,6 +948,7 @@ fn a_unit_admin_changes_only_what_is_inside_their_subtree_now() {
         // with its before and after.
         let inside = UnitRecord {
             publishes_people: true,
+            grades_only: false,
             ..new
         };
         for name in ["Tổ 1", "Tổ Một"] {
