@@ -47,6 +47,8 @@ actions! {
     UnlockPeriods: "unlock periods" => ADMINS;
     /// Upload drafts and compare them.
     UseSandbox: "use the sandbox" => SANDBOX_ROLES;
+    /// Set which facts of a scorecard version are personal.
+    KeepPersonalFacts: "set which facts are personal" => &[RoleKind::Admin];
     /// List and revoke tokens.
     ManageTokens: "manage tokens" => &[RoleKind::Admin];
     /// Evaluate facts with a published plugin.

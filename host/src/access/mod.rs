@@ -21,8 +21,8 @@ pub mod sessions;
 pub mod tokens;
 
 pub use action::{
-    Action, Allowed, AssignScorecards, ChangeOrganisation, Evaluate, ImportFacts, ManageTokens,
-    PublishPlugins, StartRuns, UnlockPeriods, UseSandbox,
+    Action, Allowed, AssignScorecards, ChangeOrganisation, Evaluate, ImportFacts,
+    KeepPersonalFacts, ManageTokens, PublishPlugins, StartRuns, UnlockPeriods, UseSandbox,
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{

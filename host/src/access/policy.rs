@@ -7,13 +7,19 @@
 //! before the cohort rules and the indicators that make up the total are
 //! withheld, so that nobody reads from a high total beside a low grade that
 //! a rule bounded it. A unit that publishes grades only shows its people's
-//! final grades alone.
+//! final grades alone. An indicator that reads a personal fact (see
+//! [`crate::registry::personal`]) shows such readers its score, never the
+//! value it read.
 
 use std::collections::HashMap;
 
 use super::{Caller, RoleKind};
 use crate::registry::Registry;
 use crate::scoring::{self, StoredResult, Units};
+
+/// For each scorecard version (`namespace/name`, version) in use, whether
+/// each of its indicators reads a personal fact.
+pub type PersonalIndicators = HashMap<(String, String), Vec<bool>>;
 
 /// The units that publish per-person results, by code: each one's `true`
 /// when it publishes their grades only.
@@ -26,6 +32,7 @@ pub fn visible_results(
     caller: &Caller,
     units: &Units,
     publishing: &Publishing,
+    personal: &PersonalIndicators,
     results: Vec<StoredResult>,
 ) -> Vec<StoredResult> {
     let mut seen: Vec<StoredResult> = results
@@ -44,6 +51,15 @@ pub fn visible_results(
                 r.total = None;
                 r.computed_grade = None;
                 r.indicators.clear();
+            }
+            // An indicator that reads a personal fact shows its score, not
+            // the value it read.
+            if let Some(hidden) = personal.get(&(r.plugin.clone(), r.version.clone())) {
+                for (i, indicator) in r.indicators.iter_mut().enumerate() {
+                    if hidden.get(i).copied().unwrap_or(false) {
+                        indicator.raw = None;
+                    }
+                }
             }
             r.caps.clear();
             r.facts = None;
@@ -67,7 +83,14 @@ pub async fn visible(
 ) -> scoring::Result<Vec<StoredResult>> {
     let units = Units::load(registry).await?;
     let publishing = registry.store().publishing_units().await?;
-    let seen = visible_results(caller, &units, &publishing, results);
+    let mut personal = PersonalIndicators::new();
+    for r in &results {
+        let key = (r.plugin.clone(), r.version.clone());
+        if let std::collections::hash_map::Entry::Vacant(slot) = personal.entry(key) {
+            slot.insert(registry.personal_indicators(&r.plugin, &r.version).await?);
+        }
+    }
+    let seen = visible_results(caller, &units, &publishing, &personal, results);
     if let Some(actor) = &caller.0 {
         let personal: Vec<&str> = seen
             .iter()

@@ -61,6 +61,10 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
             "/plugins/{namespace}/{name}/{version}/yank",
             post(plugins::yank),
         )
+        .route(
+            "/plugins/{namespace}/{name}/{version}/personal-facts",
+            get(plugins::personal_facts).put(plugins::set_personal_facts),
+        )
         .route("/organisation", post(org::import))
         .route("/units", get(org::units))
         .route("/assignments", post(org::assign).get(org::assignments))

@@ -27,6 +27,7 @@ impl Modify for Bearer {
     info(title = "thuocdo", description = "Scores public servants by what they deliver: versioned scorecard plugins, run in a sandbox, the same way for all."),
     paths(
         plugins::publish, plugins::list, plugins::versions, plugins::describe, plugins::yank,
+        plugins::personal_facts, plugins::set_personal_facts,
         org::import, org::units, org::assign, org::assignments, org::facts,
         evaluate::evaluate,
         runs::start, runs::list, runs::status, runs::results, runs::summary, runs::publish, runs::unlock,

@@ -8,11 +8,14 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::problems::{BadRequest, Conflict, Failed, Named, Secured, WasmBody, Written};
+use super::problems::{
+    BadRequest, Conflict, Failed, JsonBody, Named, NotFound, Secured, WasmBody, Written,
+};
 use super::types::Described;
-use crate::access::{Allowed, Caller, PublishPlugins, RoleKind};
+use crate::access::{Allowed, Caller, KeepPersonalFacts, PublishPlugins, RoleKind};
 use crate::app::AppState;
-use crate::app::{HttpError, unreadable_body};
+use crate::app::{Body, HttpError, unreadable_body};
+use crate::registry::personal::PersonalFacts;
 use crate::registry::{Published, VersionRecord};
 
 /// Reads a body, mapping a too-large one to 413 with a problem document.
@@ -119,4 +122,63 @@ pub async fn yank(
             .yank(actor, &format!("{namespace}/{name}"), &version)
             .await?,
     ))
+}
+
+/// Which facts of a version are personal: an indicator that reads one shows
+/// readers who may not see the facts its score, never the value it read.
+/// As an admin set them, or the host's default (facts about discipline or
+/// degradation).
+#[utoipa::path(get, path = "/api/v1/plugins/{namespace}/{name}/{version}/personal-facts", tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
+    responses(
+        (status = 200, description = "The personal facts", body = PersonalFacts),
+        Named, Failed,
+    ))]
+pub async fn personal_facts(
+    State(state): State<AppState>,
+    Path((namespace, name, version)): Path<(String, String, String)>,
+) -> Result<Json<PersonalFacts>, HttpError> {
+    Ok(Json(
+        state
+            .registry
+            .personal_facts(&format!("{namespace}/{name}"), &version)
+            .await?,
+    ))
+}
+
+/// Sets which facts of a version are personal (admins): each one a fact the
+/// version declares; audited.
+#[utoipa::path(put, path = "/api/v1/plugins/{namespace}/{name}/{version}/personal-facts", tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
+    request_body = NewPersonalFacts,
+    responses(
+        (status = 200, description = "The personal facts now", body = PersonalFacts),
+        Secured, Written, JsonBody, NotFound, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn set_personal_facts(
+    State(state): State<AppState>,
+    caller: Allowed<KeepPersonalFacts>,
+    Path((namespace, name, version)): Path<(String, String, String)>,
+    Body(body): Body<NewPersonalFacts>,
+) -> Result<Json<PersonalFacts>, HttpError> {
+    Ok(Json(
+        state
+            .registry
+            .set_personal_facts(
+                caller.actor(),
+                &format!("{namespace}/{name}"),
+                &version,
+                &body.facts,
+            )
+            .await?,
+    ))
+}
+
+/// The personal facts to set.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPersonalFacts {
+    /// Fact names the version declares; an empty list makes none personal.
+    pub facts: Vec<String>,
 }

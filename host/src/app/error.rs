@@ -272,6 +272,10 @@ impl From<registry::Error> for HttpError {
             E::Forbidden(_) => HttpError::forbidden(detail),
             E::Conflict { .. } => HttpError::new(StatusCode::CONFLICT, "conflict", detail),
             E::NotFound(_) => HttpError::not_found(detail),
+            E::UnknownFact(_) => {
+                HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown-fact", detail)
+                    .field("facts")
+            }
             E::Unsatisfiable { .. } => {
                 HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "unsatisfiable", detail)
                     .field("requirement")

@@ -52,6 +52,9 @@ pub enum Error {
     /// A plugin, version or unit that does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// A fact the version does not declare.
+    #[error("{0}")]
+    UnknownFact(String),
     /// No version satisfies a requirement.
     #[error(
         "no published, unyanked version of {plugin} satisfies `{requirement}` (published: {available})"

@@ -10,6 +10,7 @@
 pub(crate) mod assign;
 mod error;
 mod period;
+pub mod personal;
 mod resolve;
 mod versions;
 

@@ -192,3 +192,61 @@ impl Tx {
         Ok(())
     }
 }
+
+impl Store {
+    /// The personal facts an admin set for a version, and who set them; none
+    /// when nobody has.
+    pub async fn personal_fact_list(
+        &self,
+        namespace: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<Option<(Vec<String>, String)>> {
+        let row = sqlx::query(
+            "SELECT facts, set_by FROM personal_fact_lists WHERE namespace = $1 AND name = $2 AND version = $3",
+        )
+        .bind(namespace.to_string())
+        .bind(name.to_string())
+        .bind(version.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let text: String = row.try_get("facts")?;
+        let facts = serde_json::from_str(&text).map_err(|e| {
+            super::Error::corrupt(format!(
+                "the personal facts of {namespace}/{name}@{version} do not read: {e}"
+            ))
+        })?;
+        Ok(Some((facts, row.try_get("set_by")?)))
+    }
+}
+
+impl Tx {
+    /// Sets the personal facts of a version, replacing what was set.
+    pub async fn set_personal_fact_list(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        version: &str,
+        facts: &[String],
+        by: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO personal_fact_lists (namespace, name, version, facts, set_by, set_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (namespace, name, version) DO UPDATE SET facts = excluded.facts, \
+             set_by = excluded.set_by, set_at = excluded.set_at",
+        )
+        .bind(namespace.to_string())
+        .bind(name.to_string())
+        .bind(version.to_string())
+        .bind(serde_json::to_string(facts).expect("a list of names is JSON"))
+        .bind(by.to_string())
+        .bind(super::now_millis())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}

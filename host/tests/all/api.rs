@@ -1215,3 +1215,145 @@ fn a_unit_that_publishes_grades_only_shows_the_public_its_peoples_grades_alone()
         s.stop().await;
     });
 }
+
+#[test]
+fn an_indicator_that_reads_a_personal_fact_shows_others_its_score_not_the_value() {
+    runtime().block_on(async {
+        let s = start("personal-facts").await;
+        let run = complete_run(&s).await;
+        let card = "/api/v1/plugins/tuyenquang/provincial-leader-monthly/1.0.1";
+        let (_, described) = s.get(card, None).await;
+        let facts: Vec<String> = described["describe"]["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect();
+        // Which indicators read which facts, by position.
+        let reads = |fact: &str| -> Vec<usize> {
+            let k = facts.iter().position(|f| f == fact).unwrap() as u64;
+            described["describe"]["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| {
+                    i["facts"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|p| p.as_u64() == Some(k))
+                })
+                .map(|(n, _)| n)
+                .collect()
+        };
+        // By default, discipline is personal.
+        let (status, personal) = s.get(&format!("{card}/personal-facts"), None).await;
+        assert_eq!(status, StatusCode::OK, "{personal}");
+        assert_eq!(
+            personal["facts"],
+            json!(["discipline-breaches", "disciplined"]),
+            "{personal}"
+        );
+        assert!(personal["set_by"].is_null());
+        let discipline = reads("discipline-breaches");
+        assert!(!discipline.is_empty());
+
+        let path = format!("/api/v1/runs/{run}/results?per_page=1000");
+        let raws = |body: &Value, indicator: usize| -> Vec<Value> {
+            body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| {
+                    r["plugin"] == "tuyenquang/provincial-leader-monthly"
+                        && r["indicators"].as_array().is_some_and(|i| !i.is_empty())
+                })
+                .map(|r| r["indicators"][indicator]["raw"].clone())
+                .collect()
+        };
+        let (_, public) = s.get(&path, None).await;
+        let (_, admin) = s.get(&path, Some("admin")).await;
+        let shown = raws(&public, discipline[0]);
+        assert!(!shown.is_empty(), "the public sees the leaders' results");
+        assert!(shown.iter().all(Value::is_null), "{shown:?}");
+        assert!(raws(&admin, discipline[0]).iter().all(|v| !v.is_null()));
+        // Scores stay: the public still sees how the indicator scored.
+        assert!(
+            public["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["plugin"] == "tuyenquang/provincial-leader-monthly"
+                    && r["indicators"][discipline[0]]["score"].is_i64())
+        );
+
+        // An admin sets the list: another fact is personal, discipline not.
+        let other = facts
+            .iter()
+            .find(|f| !f.contains("disciplin") && !reads(f).is_empty())
+            .unwrap()
+            .clone();
+        let (status, _, body) = s
+            .call(
+                Method::PUT,
+                &format!("{card}/personal-facts"),
+                Some("unit-admin"),
+                Some((
+                    "application/json",
+                    serde_json::to_vec(&json!({"facts": [other]})).unwrap(),
+                )),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, _, body) = s
+            .call(
+                Method::PUT,
+                &format!("{card}/personal-facts"),
+                Some("admin"),
+                Some((
+                    "application/json",
+                    serde_json::to_vec(&json!({"facts": [other]})).unwrap(),
+                )),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["facts"], json!([other]));
+        assert!(body["set_by"].as_str().unwrap().starts_with("admin"));
+        let (_, public) = s.get(&path, None).await;
+        assert!(raws(&public, reads(&other)[0]).iter().all(Value::is_null));
+        assert!(
+            raws(&public, discipline[0]).iter().any(|v| !v.is_null()),
+            "discipline is no longer personal"
+        );
+        // A fact the version does not declare is named.
+        let (status, _, body) = s
+            .call(
+                Method::PUT,
+                &format!("{card}/personal-facts"),
+                Some("admin"),
+                Some(("application/json", br#"{"facts": ["shoe-size"]}"#.to_vec())),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown-fact")),
+            "{body}"
+        );
+        assert!(body["detail"].as_str().unwrap().contains("`shoe-size`"));
+        // Audited, with before and after.
+        let (_, audit) = s.get("/api/v1/audit?limit=1000", Some("admin")).await;
+        let set = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "personal-facts")
+            .unwrap();
+        assert_eq!(
+            set["detail"]["before"],
+            json!(["discipline-breaches", "disciplined"])
+        );
+        assert_eq!(set["detail"]["after"], json!([other]));
+        s.stop().await;
+    });
+}

@@ -284,6 +284,20 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "UFFNFN",
             ),
             row(
+                "get",
+                "/api/v1/plugins/{namespace}/{name}/{version}/personal-facts",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1/personal-facts",
+                None,
+                "OOOOOO",
+            ),
+            row(
+                "put",
+                "/api/v1/plugins/{namespace}/{name}/{version}/personal-facts",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1/personal-facts",
+                json(json!({"facts": ["no-such-fact"]})),
+                "UFFFFJ",
+            ),
+            row(
                 "post",
                 "/api/v1/organisation",
                 "/api/v1/organisation",
