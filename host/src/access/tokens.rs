@@ -37,6 +37,9 @@ pub enum Error {
     /// No token has this id.
     #[error("there is no token {0}")]
     NoToken(i64),
+    /// The token asked to revoke is the one asking.
+    #[error("token {0} is the one this request is made with: revoke it with another admin token")]
+    OwnToken(i64),
     /// The operating system gave no randomness.
     #[error("reading randomness for a token: {0}")]
     Random(getrandom::Error),
@@ -212,8 +215,21 @@ pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, Error> {
 
 /// Revokes token `id` for good, audited as `actor`'s act; whether it still
 /// worked until now. A server that checked it in the last
-/// [`super::caller::TOKEN_TTL`] may take it that long to refuse it.
-pub async fn revoke(store: &Store, actor: &Actor, id: i64) -> Result<bool, Error> {
+/// [`super::caller::TOKEN_TTL`] may take it that long to refuse it. A
+/// request made with a token (`using`, its secret) may not revoke that very
+/// token: an admin does not lock themselves out by a slip.
+pub async fn revoke(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    using: Option<&str>,
+) -> Result<bool, Error> {
+    if let Some(secret) = using
+        && let Some(own) = store.live_token(&sha256_hex(secret.as_bytes())).await?
+        && own.id == id
+    {
+        return Err(Error::OwnToken(id));
+    }
     let mut tx = store.begin().await?;
     let Some(was_live) = tx.revoke_token(id, &actor.name).await? else {
         return Err(Error::NoToken(id));

@@ -5,7 +5,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 
-use super::problems::{Failed, Named, Secured, Written};
+use axum::http::{HeaderMap, header};
+
+use super::problems::{Conflict, Failed, Named, Secured, Written};
 use crate::access::tokens::{self, TokenInfo};
 use crate::access::{Allowed, ManageTokens};
 use crate::app::{AppState, HttpError};
@@ -31,20 +33,25 @@ pub async fn list(
     params(("id" = i64, Path, description = "The token's id")),
     responses(
         (status = 200, description = "Revoked (or revoked already)", body = TokenInfo),
-        Secured, Written, Named, Failed,
+        Secured, Written, Named, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Allowed<ManageTokens>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<TokenInfo>, HttpError> {
     let id =
         id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
             HttpError::bad_request(format!("`{id}` is not a token id")).field("id")
         })?;
     let store = state.registry.store();
-    tokens::revoke(store, caller.actor(), id).await?;
+    let using = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    tokens::revoke(store, caller.actor(), id, using).await?;
     state.tokens.forget_all();
     let revoked = tokens::list(store)
         .await?

@@ -370,6 +370,9 @@ impl From<tokens::Error> for HttpError {
                 HttpError::bad_request(e.to_string()).field("expires_in_days")
             }
             tokens::Error::NoToken(_) => HttpError::not_found(e.to_string()).field("id"),
+            tokens::Error::OwnToken(_) => {
+                HttpError::new(StatusCode::CONFLICT, "own-token", e.to_string()).field("id")
+            }
             other => HttpError::internal(other.to_string()),
         }
     }

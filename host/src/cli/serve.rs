@@ -14,9 +14,9 @@ impl From<tokens::Error> for Error {
     fn from(e: tokens::Error) -> Error {
         match e {
             tokens::Error::BadRole(m) => Error::BadInput(m),
-            e @ (tokens::Error::BadLifetime(_) | tokens::Error::NoToken(_)) => {
-                Error::BadInput(e.to_string())
-            }
+            e @ (tokens::Error::BadLifetime(_)
+            | tokens::Error::NoToken(_)
+            | tokens::Error::OwnToken(_)) => Error::BadInput(e.to_string()),
             other => Error::Failed(other.to_string()),
         }
     }
@@ -127,7 +127,7 @@ pub(super) fn token_revoke(config: &Config, id: i64) -> Result<(), Error> {
             t.revoked_by.is_some()
         }
         None => with_registry(config, |r| async move {
-            Ok(tokens::revoke(r.store(), &local_actor(), id).await?)
+            Ok(tokens::revoke(r.store(), &local_actor(), id, None).await?)
         })?,
     };
     if was_live {

@@ -771,6 +771,22 @@ fn tokens_expire_and_admins_alone_list_and_revoke_them() {
         let viewer = rows.iter().find(|r| r["name"] == "viewer").unwrap()["id"]
             .as_i64()
             .unwrap();
+        // An admin does not lock themselves out: the token asking is not revoked.
+        let admin = rows.iter().find(|r| r["name"] == "admin").unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let (status, body) = s
+            .post_json(
+                &format!("/api/v1/tokens/{admin}/revoke"),
+                Some("admin"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::CONFLICT, Some("own-token")),
+            "{body}"
+        );
 
         // Revoked: refused at once by this server, listed as revoked, audited.
         assert_eq!(

@@ -904,6 +904,7 @@ fn sessions_end_at_logout_when_idle_and_with_their_token_and_other_sites_cannot_
             store,
             &thuocdo_host::access::Actor::admin("test"),
             made.id,
+            None,
         )
         .await
         .unwrap();
@@ -937,6 +938,195 @@ fn sessions_end_at_logout_when_idle_and_with_their_token_and_other_sites_cannot_
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "this site's own form");
+        s.stop().await;
+    });
+}
+
+/// The dashboard's route patterns, as its router names them: every
+/// `.route("…"` in host/src/web/mod.rs.
+fn dashboard_routes() -> Vec<String> {
+    let source = include_str!("../../src/web/mod.rs");
+    source
+        .split(".route(")
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = rest.trim_start();
+            let rest = rest.strip_prefix('"')?;
+            Some(rest[..rest.find('"')?].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
+    runtime().block_on(async {
+        let (s, run, commune_person, tax_person, tax_team, _) = readers("web-matrix").await;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        // Callers: the public, a viewer, an analyst, a publisher, the unit
+        // admin of so-noi-vu, the tax office's admin, an admin. Statuses: O
+        // 2xx, R 3xx, B 400, U 401, F 403, N 404. `facts` also says whether
+        // the page shows the subject's facts and their hash (Y/n), per caller.
+        const CALLERS: [Option<&str>; 7] = [
+            None,
+            Some("viewer"),
+            Some("analyst"),
+            Some("publisher"),
+            Some("unit-admin"),
+            Some("tax-admin"),
+            Some("admin"),
+        ];
+        struct Page {
+            route: &'static str,
+            path: String,
+            post: bool,
+            expect: &'static str,
+            facts: Option<&'static str>,
+        }
+        let page = |route, path: String, expect, facts| Page {
+            route,
+            path,
+            post: false,
+            expect,
+            facts,
+        };
+        let pages = vec![
+            page("/", "/".into(), "OOOOOOO", None),
+            page("/runs/{id}", format!("/runs/{run}"), "OOOOOOO", None),
+            page(
+                "/runs/{id}/units/{code}",
+                format!("/runs/{run}/units/{tax_team}"),
+                "OOOOOOO",
+                None,
+            ),
+            page(
+                "/runs/{id}/people/{subject}",
+                format!("/runs/{run}/people/{commune_person}"),
+                "OOOOOOO",
+                Some("nnnnnnY"),
+            ),
+            page(
+                "/runs/{id}/people/{subject}",
+                format!("/runs/{run}/people/{tax_person}"),
+                "NNNNNOO",
+                Some("-----YY"),
+            ),
+            page(
+                "/runs/{id}/results.csv",
+                format!("/runs/{run}/results.csv"),
+                "OOOOOOO",
+                None,
+            ),
+            page(
+                "/runs/{id}/results.xlsx",
+                format!("/runs/{run}/results.xlsx"),
+                "OOOOOOO",
+                None,
+            ),
+            page("/catalogue", "/catalogue".into(), "OOOOOOO", None),
+            page(
+                "/catalogue/{namespace}/{name}/{version}",
+                "/catalogue/tuyenquang-tax/tax-officer/1.0.1".into(),
+                "OOOOOOO",
+                None,
+            ),
+            page("/sandbox", "/sandbox".into(), "UFOFFFO", None),
+            page(
+                "/sandbox/drafts/{id}",
+                "/sandbox/drafts/1".into(),
+                "UFBFFFB",
+                None,
+            ),
+            page("/login", "/login".into(), "OOOOOOO", None),
+            Page {
+                route: "/logout",
+                path: "/logout".into(),
+                post: true,
+                expect: "RRRRRRR",
+                facts: None,
+            },
+            page("/lang/{code}", "/lang/en".into(), "RRRRRRR", None),
+            page(
+                "/assets/site.css",
+                "/assets/site.css".into(),
+                "OOOOOOO",
+                None,
+            ),
+            page("/favicon.svg", "/favicon.svg".into(), "OOOOOOO", None),
+            page("/favicon.ico", "/favicon.ico".into(), "OOOOOOO", None),
+        ];
+        for route in dashboard_routes() {
+            assert!(
+                pages.iter().any(|p| p.route == route),
+                "the page {route} has no row in the access matrix"
+            );
+        }
+        let code = |status: StatusCode| match status.as_u16() {
+            200..=299 => 'O',
+            300..=399 => 'R',
+            400 => 'B',
+            401 => 'U',
+            403 => 'F',
+            404 => 'N',
+            _ => '?',
+        };
+        let mut wrong = Vec::new();
+        for p in &pages {
+            let mut got = String::new();
+            let mut shown = String::new();
+            for (k, caller) in CALLERS.iter().enumerate() {
+                let url = format!("{}{}", s.base, p.path);
+                let mut request = if p.post {
+                    client.post(&url)
+                } else {
+                    client.get(&url)
+                };
+                if let Some(t) = caller {
+                    request = request.bearer_auth(s.tokens[t].clone());
+                }
+                let response = request.send().await.unwrap();
+                got.push(code(response.status()));
+                let body = response.text().await.unwrap_or_default();
+                if let Some(facts) = p.facts {
+                    let expected = facts.as_bytes()[k];
+                    if expected != b'-' {
+                        let facts = body.contains("id=\"facts\"");
+                        // The facts' hash goes with the facts.
+                        let hash = body.contains("SHA-256 của các dữ kiện");
+                        shown.push(match (facts, hash) {
+                            (true, true) => 'Y',
+                            (false, false) => 'n',
+                            _ => '!',
+                        });
+                    } else {
+                        shown.push('-');
+                    }
+                }
+            }
+            if got != p.expect {
+                wrong.push(format!(
+                    "{} {}: expected {} got {got}",
+                    if p.post { "POST" } else { "GET" },
+                    p.path,
+                    p.expect
+                ));
+            }
+            if let Some(facts) = p.facts
+                && shown != facts
+            {
+                wrong.push(format!(
+                    "{}: facts shown expected {facts} got {shown}",
+                    p.path
+                ));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "callers: public viewer analyst publisher unit-admin tax-admin admin\n{}",
+            wrong.join("\n")
+        );
         s.stop().await;
     });
 }
