@@ -26,8 +26,8 @@ pub use action::{
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{
-    Publishing, audit_scope, comparison_units, visible, visible_comparison, visible_fault,
-    visible_results, visible_run, visible_summary,
+    Publishing, audit_scope, comparison_units, visible_comparison, visible_fault, visible_results,
+    visible_run, visible_run_results, visible_summary,
 };
 pub use role::{Actor, Role, RoleKind};
 

@@ -72,17 +72,34 @@ pub fn visible_results(
     seen
 }
 
-/// What `caller` may see of `results`, with the organisation as stored now.
-/// Every subject whose personal data (facts, caps, refusal or fault text)
-/// is in what is returned is logged as read by the caller through `via`.
-pub async fn visible(
+/// What `caller` may see of run `run`'s results (all, or `only`'s), with
+/// the organisation as stored now. The store reads only the subjects of
+/// units whose people the caller may see (a unit that publishes them, or
+/// one the caller administers or is bound to), so a reader costs what they
+/// may see; what they may not see of those rows is then taken out. Every
+/// subject whose personal data (facts, caps, refusal or fault text) is in
+/// what is returned is logged as read by the caller through `via`.
+pub async fn visible_run_results(
     registry: &Registry,
     caller: &Caller,
     via: &str,
-    results: Vec<StoredResult>,
+    run: i64,
+    only: Option<scoring::Only<'_>>,
 ) -> scoring::Result<Vec<StoredResult>> {
     let units = Units::load(registry).await?;
     let publishing = registry.store().publishing_units().await?;
+    let scope: Option<Vec<String>> = if caller.kind() == Some(RoleKind::Admin) {
+        None
+    } else {
+        Some(
+            units
+                .codes()
+                .filter(|u| publishing.contains_key(*u) || caller.sees_people(&units, u))
+                .map(str::to_string)
+                .collect(),
+        )
+    };
+    let results = scoring::results_in(registry, run, only, scope.as_deref()).await?;
     let mut personal = PersonalIndicators::new();
     for r in &results {
         let key = (r.plugin.clone(), r.version.clone());
@@ -92,15 +109,15 @@ pub async fn visible(
     }
     let seen = visible_results(caller, &units, &publishing, &personal, results);
     if let Some(actor) = &caller.0 {
-        let personal: Vec<&str> = seen
+        let read: Vec<&str> = seen
             .iter()
             .filter(|r| r.facts.is_some() || !r.caps.is_empty() || r.error.is_some())
             .map(|r| r.subject.as_str())
             .collect();
-        if !personal.is_empty() {
+        if !read.is_empty() {
             registry
                 .store()
-                .log_personal_reads(&actor.name, via, &personal)
+                .log_personal_reads(&actor.name, via, &read)
                 .await?;
         }
     }

@@ -126,11 +126,12 @@ pub async fn results(
             );
         }
     };
-    let visible = access::visible(
+    let visible = access::visible_run_results(
         &state.registry,
         &caller,
         &format!("GET /api/v1/runs/{id}/results"),
-        scoring::results(&state.registry, id).await?,
+        id,
+        None,
     )
     .await?;
     if csv {

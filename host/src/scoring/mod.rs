@@ -35,7 +35,8 @@ pub use pool::LANE_CAPACITY;
 pub(crate) use pool::Pool;
 pub use progress::Progress;
 pub use results::{
-    Only, RunRecord, results, results_csv, results_of, run_record_by_id as run_record, runs,
+    Only, RunRecord, results, results_csv, results_in, results_of, run_record_by_id as run_record,
+    runs,
 };
 #[cfg(feature = "test-hooks")]
 pub use run::run_interrupted;
@@ -409,6 +410,11 @@ impl Units {
     /// One unit.
     pub fn get(&self, code: &str) -> Option<&UnitInfo> {
         self.units.get(code)
+    }
+
+    /// Every unit's code.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.units.keys().map(String::as_str)
     }
 
     /// The codes of `root` and every unit below it.

@@ -120,6 +120,34 @@ pub async fn results_of(
     complete_results(registry, run, which).await
 }
 
+/// Part of a complete run's results (all, or `only`'s), of subjects in
+/// `units` only when it is given, ranked as [`results`] ranks them.
+pub async fn results_in(
+    registry: &Registry,
+    run: i64,
+    only: Option<Only<'_>>,
+    units: Option<&[String]>,
+) -> Result<Vec<StoredResult>> {
+    let which = match only {
+        None => ResultsOf::All,
+        Some(Only::Unit(u)) => ResultsOf::Unit(u),
+        Some(Only::Subject(s)) => ResultsOf::Subject(s),
+    };
+    complete_check(registry, run).await?;
+    Ok(registry.store().run_results_in(run, which, units).await?)
+}
+
+async fn complete_check(registry: &Registry, run: i64) -> Result<()> {
+    let record = run_record_by_id(registry, run).await?;
+    if record.status != "complete" {
+        return Err(Error::Refused(format!(
+            "run {run} is {}: only a complete run has results",
+            record.status
+        )));
+    }
+    Ok(())
+}
+
 /// The results of a run that must be complete.
 async fn complete_results(
     registry: &Registry,

@@ -352,30 +352,54 @@ impl Store {
     /// A run's results (all, or a unit's or a subject's), ranked: by total,
     /// best first, then by subject.
     pub async fn run_results(&self, run: i64, which: ResultsOf<'_>) -> Result<Vec<StoredResult>> {
-        let only = match which {
+        self.run_results_in(run, which, None).await
+    }
+
+    /// [`Store::run_results`], of subjects in `units` only when it is given:
+    /// a reader's scope becomes the query's own condition, so nothing the
+    /// reader may not see is read.
+    pub async fn run_results_in(
+        &self,
+        run: i64,
+        which: ResultsOf<'_>,
+        units: Option<&[String]>,
+    ) -> Result<Vec<StoredResult>> {
+        if units.is_some_and(<[String]>::is_empty) {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.pool().acquire().await?;
+        let mut sql = format!(
+            "SELECT {RESULT_COLUMNS} FROM run_results WHERE run_id = {}",
+            super::placeholders(&conn, 1, 1)
+        );
+        let mut next = 2;
+        let value = match which {
             ResultsOf::All => None,
             ResultsOf::Unit(u) => Some(("unit", u)),
             ResultsOf::Subject(s) => Some(("subject", s)),
         };
-        let rows = match only {
-            None => {
-                sqlx::query(&format!(
-                    "SELECT {RESULT_COLUMNS} FROM run_results WHERE run_id = $1 ORDER BY total DESC, subject"
-                ))
-                .bind(run)
-                .fetch_all(self.pool())
-                .await?
-            }
-            Some((column, value)) => {
-                sqlx::query(&format!(
-                    "SELECT {RESULT_COLUMNS} FROM run_results WHERE run_id = $1 AND {column} = $2 ORDER BY total DESC, subject"
-                ))
-                .bind(run)
-                .bind(value.to_string())
-                .fetch_all(self.pool())
-                .await?
-            }
-        };
+        if let Some((column, _)) = value {
+            sql.push_str(&format!(
+                " AND {column} = {}",
+                super::placeholders(&conn, next, 1)
+            ));
+            next += 1;
+        }
+        if let Some(units) = units {
+            sql.push_str(&format!(
+                " AND unit IN ({})",
+                super::placeholders(&conn, next, units.len())
+            ));
+        }
+        sql.push_str(" ORDER BY total DESC, subject");
+        let mut query = sqlx::query(&sql).bind(run);
+        if let Some((_, v)) = value {
+            query = query.bind(v.to_string());
+        }
+        for u in units.unwrap_or_default() {
+            query = query.bind(u.clone());
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
         rows.iter().map(stored_result).collect()
     }
 

@@ -32,13 +32,9 @@ async fn rows(
     scope: &Scope,
 ) -> Result<(i64, Vec<StoredResult>), WebError> {
     let id = super::run_id(id).map_err(|e| visit.error(e))?;
-    let all = match scope.unit.as_deref() {
-        Some(unit) => scoring::results_of(&state.registry, id, Only::Unit(unit)).await,
-        None => scoring::results(&state.registry, id).await,
-    }
-    .map_err(|e| visit.error(e))?;
     let via = format!("the results download of run {id}");
-    let visible = access::visible(&state.registry, &visit.caller, &via, all)
+    let only = scope.unit.as_deref().map(Only::Unit);
+    let visible = access::visible_run_results(&state.registry, &visit.caller, &via, id, only)
         .await
         .map_err(|e| visit.error(e))?;
     Ok((id, visible))

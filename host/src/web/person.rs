@@ -96,23 +96,26 @@ pub async fn page(
         .map_err(|e| visit.error(e))?;
     // A result the reader may not see is answered as one that does not
     // exist, so the page tells nobody whether, or where, someone is.
-    let found = scoring::results_of(&state.registry, id, Only::Subject(&subject))
-        .await
-        .map_err(|e| visit.error(e))?;
     let via = format!("the page of {subject} in run {id}");
-    let r = crate::access::visible(&state.registry, &visit.caller, &via, found)
-        .await
-        .map_err(|e| visit.error(e))?
-        .pop()
-        .ok_or_else(|| {
-            visit.error(
-                WebError::not_found(format!(
-                    "run {id} holds no result for `{subject}` that you may see: \
+    let r = crate::access::visible_run_results(
+        &state.registry,
+        &visit.caller,
+        &via,
+        id,
+        Some(Only::Subject(&subject)),
+    )
+    .await
+    .map_err(|e| visit.error(e))?
+    .pop()
+    .ok_or_else(|| {
+        visit.error(
+            WebError::not_found(format!(
+                "run {id} holds no result for `{subject}` that you may see: \
                      per-person results are public only where a unit publishes them"
-                ))
-                .worded(Wording::NoResult(subject.clone())),
-            )
-        })?;
+            ))
+            .worded(Wording::NoResult(subject.clone())),
+        )
+    })?;
     let entitled = visit.caller.sees_personal(&units, &r.unit);
     let unit_name = units
         .get(&r.unit)

@@ -163,14 +163,18 @@ pub async fn page(
     })?;
     let summary = record.summary.clone().unwrap_or_default();
     let own = summary.units.iter().find(|u| u.unit == code);
-    let all = scoring::results_of(&state.registry, id, Only::Unit(&code))
-        .await
-        .map_err(|e| visit.error(e))?;
-    let scored_here = !all.is_empty();
+    // The summary says whether anyone was scored here, without reading them.
+    let scored_here = own.is_some();
     let via = format!("the page of unit {code} in run {id}");
-    let mut people = access::visible(&state.registry, &visit.caller, &via, all)
-        .await
-        .map_err(|e| visit.error(e))?;
+    let mut people = access::visible_run_results(
+        &state.registry,
+        &visit.caller,
+        &via,
+        id,
+        Some(Only::Unit(&code)),
+    )
+    .await
+    .map_err(|e| visit.error(e))?;
     let published = !people.is_empty() || !scored_here;
     let names = state
         .registry
