@@ -212,6 +212,14 @@ fn a_corrupt_stored_result_is_an_error_naming_the_subject_not_a_default() {
         .execute(store.pool())
         .await
         .unwrap();
+        // A unit that publishes its people, so the public reads the row.
+        sqlx::query(
+            "INSERT INTO units (code, name, kind, parent, publishes_people) \
+             VALUES ('xa-an-lam', 'Xã An Lâm', 'commune', NULL, 1)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
         // A grade no scorecard gives, and a light no indicator shows.
         sqlx::query(
             "INSERT INTO run_results (run_id, subject, unit, post, task_group, plugin, version, \
