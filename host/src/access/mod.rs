@@ -15,6 +15,7 @@
 
 mod action;
 mod caller;
+pub mod keyring;
 mod policy;
 mod role;
 pub mod sessions;

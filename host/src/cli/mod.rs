@@ -54,6 +54,12 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// The deployment's keyring (the key facts are committed under), in the
+    /// database: list the keys, or rotate one.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Work with scorecard plugins: files, and the registry in the data directory.
     Plugin {
         #[command(subcommand)]
@@ -251,6 +257,23 @@ enum SandboxCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Lists every key: its id, purpose and dates, never its secret.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retires the live key of a purpose and makes a new one, which signs
+    /// from now on; what the old one signed still verifies.
+    Rotate {
+        /// What the key is for.
+        #[arg(long, default_value = "facts")]
+        purpose: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum TokenCommand {
     /// Makes a token and prints it once.
     Create {
@@ -377,6 +400,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             json,
         } => demo::run(&cli.config, json, (!no_serve).then_some(listen.as_str())),
         Command::Serve { listen } => serve::serve(&cli.config, &listen),
+        Command::Keys { command } => {
+            scoring::local_only(&cli.config, "keys").and_then(|()| match command {
+                KeysCommand::List { json } => serve::keys_list(&cli.config, json),
+                KeysCommand::Rotate { purpose } => serve::keys_rotate(&cli.config, &purpose),
+            })
+        }
         Command::Token { command } => match command {
             TokenCommand::Create {
                 role,

@@ -137,3 +137,45 @@ pub(super) fn token_revoke(config: &Config, id: i64) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// `thuocdo keys list`: the keyring's keys, never their secrets.
+pub(super) fn keys_list(config: &Config, json: bool) -> Result<(), Error> {
+    let keys = with_registry(config, |r| async move {
+        Ok(crate::access::keyring::list(r.store())
+            .await
+            .map_err(crate::registry::Error::from)?)
+    })?;
+    if json {
+        super::registry::print_json(&keys);
+        return Ok(());
+    }
+    let when = |at: i64| crate::web::locale::Lang::En.datetime(at);
+    for k in &keys {
+        println!(
+            "{:<12} {:<8} made {}{}",
+            k.id,
+            k.purpose,
+            when(k.created_at),
+            k.retired_at
+                .map(|at| format!(", retired {}", when(at)))
+                .unwrap_or_else(|| ", signing".to_string())
+        );
+    }
+    Ok(())
+}
+
+/// `thuocdo keys rotate`: a new key signs from now on.
+pub(super) fn keys_rotate(config: &Config, purpose: &str) -> Result<(), Error> {
+    if purpose != crate::access::keyring::FACTS {
+        return Err(Error::BadInput(format!(
+            "`{purpose}` is not a purpose of the keyring: facts"
+        )));
+    }
+    let id = with_registry(config, |r| async move {
+        Ok(crate::access::keyring::rotate(r.store(), purpose)
+            .await
+            .map_err(crate::registry::Error::from)?)
+    })?;
+    println!("{id} signs from now on; the keys before it still verify what they signed");
+    Ok(())
+}

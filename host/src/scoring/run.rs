@@ -3,6 +3,7 @@
 //! cores, apply cohort rules, and store it all in one transaction — a run is
 //! seen whole or not at all, and one that fails or is killed shows as failed.
 
+use crate::access::keyring::{FACTS, Keys};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +21,7 @@ use crate::explain;
 use crate::registry::{Period, Registry};
 use crate::runtime::{
     CohortRule, CohortScope, ENGINE_VERSION, Evaluation, EvaluationInput, FactOrigin, Lane, Light,
-    Plugin, PluginInfo, ResultMeasure, Subject, sha256_hex,
+    Plugin, PluginInfo, ResultMeasure, Subject,
 };
 use crate::store::now_millis;
 use crate::store::runs::NewRun;
@@ -345,6 +346,9 @@ async fn score(
     progress.stage(2);
     progress.set_total(jobs.len());
     let started = Instant::now();
+    // The facts each subject's answer rests on are committed under the
+    // deployment's facts key (see access::keyring).
+    let keys = Arc::new(Keys::open(registry.store(), FACTS).await?);
     let outcomes = {
         let runtime = registry.runtime_arc();
         let plugins: Vec<Arc<Plugin>> = in_use.iter().map(|u| u.plugin.clone()).collect();
@@ -369,6 +373,7 @@ async fn score(
                     &sheets,
                     &derived,
                     &period,
+                    &keys,
                 )
             })
         })
@@ -657,11 +662,17 @@ pub(crate) fn read_facts(
 
 /// The record of the facts a result was scored on: the values by name (none
 /// for missing), and the SHA-256 of their JSON, keys in order.
-pub(crate) fn fact_record(plugin: &Plugin, values: &[Option<i64>]) -> (FactValues, String) {
+/// The facts a subject's answer rests on, by name, and their commitment
+/// under the current facts key.
+pub(crate) fn fact_record(
+    plugin: &Plugin,
+    values: &[Option<i64>],
+    keys: &Keys,
+) -> (FactValues, String) {
     let (names, order) = plugin.facts_by_name();
     let record = FactValues::new(names.clone(), order.iter().map(|&k| values[k]).collect());
-    let sha = sha256_hex(record.to_json().as_bytes());
-    (record, sha)
+    let commitment = keys.commit(record.to_json().as_bytes());
+    (record, commitment)
 }
 
 fn evaluate_one(
@@ -671,6 +682,7 @@ fn evaluate_one(
     sheets: &HashMap<String, String>,
     derived: &HashMap<String, HashMap<String, i64>>,
     period: &str,
+    keys: &Keys,
 ) -> std::result::Result<Scoring, String> {
     let values = match read_facts(
         plugin,
@@ -688,7 +700,7 @@ fn evaluate_one(
             });
         }
     };
-    let (facts, facts_sha256) = fact_record(plugin, &values);
+    let (facts, facts_sha256) = fact_record(plugin, &values, keys);
     let input = EvaluationInput {
         subject: Subject {
             id: subject.id.clone(),

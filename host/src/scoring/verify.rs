@@ -2,6 +2,7 @@
 //! values that run read and the stored plugin bytes, in fresh instances, with
 //! the cohort rules applied again — and every difference reported.
 
+use crate::access::keyring::{FACTS, Keys};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use super::results::{results, run_record_by_id};
 use super::run::{answer, apply_cohort_rules, fill};
 use super::{Error, Pool, Result, StoredResult};
 use crate::registry::Registry;
-use crate::runtime::{ENGINE_VERSION, EvaluationInput, Plugin, PluginInfo, Subject, sha256_hex};
+use crate::runtime::{ENGINE_VERSION, EvaluationInput, Plugin, PluginInfo, Subject};
 
 /// One field of one result that re-derivation does not reproduce.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -72,6 +73,9 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
     }
     progress.set_total(stored.len());
     progress.stage(2);
+    // Every facts key, retired ones too: each result names the key its
+    // commitment was made under.
+    let keys = Keys::open(registry.store(), FACTS).await?;
     let runtime = registry.runtime_arc();
     let period = record.period.clone();
     let (stored, plugin_of, plugins, derived) = tokio::task::spawn_blocking(move || {
@@ -81,7 +85,7 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
             progress: Some(&progress),
         };
         let derived = pool.try_map(&runtime, stored.len(), |lane, k| {
-            rederive(lane, &plugins[plugin_of[k]], &stored[k], &period)
+            rederive(lane, &plugins[plugin_of[k]], &stored[k], &period, &keys)
         });
         (stored, plugin_of, plugins, derived)
     })
@@ -110,10 +114,16 @@ fn rederive(
     plugin: &Plugin,
     stored: &StoredResult,
     period: &str,
+    keys: &Keys,
 ) -> std::result::Result<(StoredResult, Option<crate::runtime::Evaluation>), String> {
     let mut again = stored.clone();
     let facts = stored.facts.clone().unwrap_or_default();
-    again.facts_sha256 = sha256_hex(facts.to_json().as_bytes());
+    // Committed again as the stored one was (its key, or a plain SHA-256
+    // for a run from before keys); a key this database does not hold
+    // cannot vouch for anything.
+    again.facts_sha256 = keys
+        .commit_like(&stored.facts_sha256, facts.to_json().as_bytes())
+        .unwrap_or_else(|| "a key this database does not hold".to_string());
     let input = EvaluationInput {
         subject: Subject {
             id: stored.subject.clone(),

@@ -24,6 +24,7 @@ pub mod audit;
 pub mod bulk;
 pub mod drafts;
 pub mod facts;
+pub mod keyring;
 pub mod org;
 pub mod plugins;
 pub mod runs;

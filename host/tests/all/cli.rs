@@ -266,3 +266,33 @@ fn tokens_are_made_for_a_time_listed_and_revoked_on_the_command_line() {
         assert!(stderr(&out).contains(says), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn the_keyring_is_listed_without_secrets_and_rotated_on_the_command_line() {
+    let dir = scratch("keys");
+    let data = dir.0.join("data").display().to_string();
+    for expected in ["facts-1 signs from now on", "facts-2 signs from now on"] {
+        let out = thuocdo(&["--data-dir", &data, "keys", "rotate"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).starts_with(expected), "{}", stdout(&out));
+    }
+    let out = thuocdo(&["--data-dir", &data, "keys", "list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let keys: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let keys = keys.as_array().unwrap();
+    assert_eq!(keys.len(), 2);
+    assert!(keys[0]["retired_at"].is_i64() && keys[1]["retired_at"].is_null());
+    assert!(keys.iter().all(|k| k.get("secret").is_none()), "{keys:?}");
+    let out = thuocdo(&[
+        "--data-dir",
+        &data,
+        "keys",
+        "rotate",
+        "--purpose",
+        "ratings",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a purpose of the keyring"));
+    let out = thuocdo(&["--server", "http://127.0.0.1:9", "keys", "list"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -32,6 +32,9 @@ fn admin() -> Actor {
 
 /// What a run stored of each tax officer, one line each, without what names
 /// the component (its version, hash and fuel differ between builds by design).
+/// The facts appear as their SHA-256, which runs stored until the facts were
+/// committed under a key of the deployment's (a keyed commitment differs per
+/// database by design; that it commits to these very facts is checked too).
 fn scored(results: &[StoredResult]) -> String {
     let mut out = String::new();
     for r in results.iter().filter(|r| r.plugin == TAX) {
@@ -51,7 +54,13 @@ fn scored(results: &[StoredResult]) -> String {
         for i in &r.indicators {
             write!(out, " {:?}/{}/{}", i.raw, i.score, i.light.code()).unwrap();
         }
-        writeln!(out, " {} {:?}", r.facts_sha256, r.error).unwrap();
+        // The facts' SHA-256, as runs stored it before facts were committed
+        // under the deployment's key: the same bytes as then.
+        let facts_sha256 = match &r.facts {
+            Some(f) if !r.facts_sha256.is_empty() => sha256_hex(f.to_json().as_bytes()),
+            _ => String::new(),
+        };
+        writeln!(out, " {facts_sha256} {:?}", r.error).unwrap();
     }
     out
 }
@@ -81,6 +90,21 @@ fn the_old_tax_officer_component_scores_as_it_did_and_its_successor_agrees() {
                 .iter()
                 .all(|r| r.version == "1.0.0" && r.sha256 == OLD_SHA256)
         );
+        let keys = thuocdo_host::access::keyring::Keys::open(
+            registry.store(),
+            thuocdo_host::access::keyring::FACTS,
+        )
+        .await
+        .unwrap();
+        for r in &taxed {
+            let facts = r.facts.as_ref().unwrap().to_json();
+            assert!(
+                r.facts_sha256.starts_with("hmac-sha256:facts-1:"),
+                "{}",
+                r.facts_sha256
+            );
+            assert_eq!(keys.check(&r.facts_sha256, facts.as_bytes()), Some(true));
+        }
         let lines = scored(&old);
         assert_eq!(
             sha256_hex(lines.as_bytes()),

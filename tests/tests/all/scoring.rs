@@ -1262,3 +1262,82 @@ fn an_organisation_document_is_read_an_entry_at_a_time_in_any_order() {
         std::fs::remove_dir_all(dir).unwrap();
     });
 }
+
+#[test]
+fn facts_are_committed_under_the_deployments_key_and_survive_its_rotation() {
+    use thuocdo_host::access::keyring::{self, FACTS, Keys};
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let first = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap()
+            .run;
+        let stored = scoring::results(&registry, first).await.unwrap();
+        let keys = Keys::open(registry.store(), FACTS).await.unwrap();
+        assert_eq!(keys.current(), "facts-1");
+        let scored: Vec<_> = stored.iter().filter(|r| r.facts.is_some()).collect();
+        assert!(!scored.is_empty());
+        for r in &scored {
+            let facts = r.facts.as_ref().unwrap().to_json();
+            // Keyed: not the plain hash anyone could test guesses against.
+            assert!(
+                r.facts_sha256.starts_with("hmac-sha256:facts-1:"),
+                "{}",
+                r.facts_sha256
+            );
+            assert_ne!(
+                r.facts_sha256,
+                thuocdo_host::runtime::sha256_hex(facts.as_bytes())
+            );
+            assert_eq!(keys.check(&r.facts_sha256, facts.as_bytes()), Some(true));
+        }
+
+        // A new key signs from now on; the old run still verifies.
+        let second_key = keyring::rotate(registry.store(), FACTS).await.unwrap();
+        assert_eq!(second_key, "facts-2");
+        let second = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap()
+            .run;
+        let again = scoring::results(&registry, second).await.unwrap();
+        assert!(
+            again
+                .iter()
+                .filter(|r| r.facts.is_some())
+                .all(|r| r.facts_sha256.starts_with("hmac-sha256:facts-2:"))
+        );
+        let progress = std::sync::Arc::new(scoring::Progress::default());
+        for run in [first, second] {
+            let verified = scoring::verify(&registry, run, progress.clone())
+                .await
+                .unwrap();
+            assert_eq!(verified.differences, [], "run {run}");
+        }
+        let listed = keyring::list(registry.store()).await.unwrap();
+        let ids: Vec<(&str, bool)> = listed
+            .iter()
+            .map(|k| (k.id.as_str(), k.retired_at.is_some()))
+            .collect();
+        assert_eq!(ids, [("facts-1", true), ("facts-2", false)]);
+
+        // Facts changed behind the run's back are named by verify.
+        let subject = &scored[0].subject;
+        sqlx::query("UPDATE run_results SET facts = $1 WHERE run_id = $2 AND subject = $3")
+            .bind("{}")
+            .bind(first)
+            .bind(subject.clone())
+            .execute(registry.store().pool())
+            .await
+            .unwrap();
+        let tampered = scoring::verify(&registry, first, progress).await.unwrap();
+        assert!(
+            tampered
+                .differences
+                .iter()
+                .any(|d| &d.subject == subject && d.field == "facts_sha256"),
+            "{:?}",
+            tampered.differences
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
