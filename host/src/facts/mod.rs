@@ -113,6 +113,41 @@ const STAGE_BATCH: usize = 8192;
 /// Sheets merged into those in force at a time.
 const MERGE_PAGE: i64 = 2_000;
 
+/// Runs `read` on a blocking thread of its own, handing what it reads on in
+/// batches of `batch` through a channel of a few batches, so a reader that
+/// outpaces the database waits instead of filling memory. The receiver, and
+/// the reading's own result; the reading stops early when the receiver is
+/// dropped (its sink answers `false`).
+pub(crate) fn read_on_a_thread<T, R>(
+    batch: usize,
+    read: impl FnOnce(&mut dyn FnMut(T) -> bool) -> Result<R> + Send + 'static,
+) -> (
+    tokio::sync::mpsc::Receiver<Vec<T>>,
+    tokio::task::JoinHandle<Result<R>>,
+)
+where
+    T: Send + 'static,
+    R: Send + 'static,
+{
+    let (send, receive) = tokio::sync::mpsc::channel::<Vec<T>>(4);
+    let reading = tokio::task::spawn_blocking(move || {
+        let mut pending = Vec::with_capacity(batch);
+        let done = read(&mut |item| {
+            pending.push(item);
+            if pending.len() < batch {
+                return true;
+            }
+            send.blocking_send(std::mem::replace(&mut pending, Vec::with_capacity(batch)))
+                .is_ok()
+        })?;
+        if !pending.is_empty() {
+            let _ = send.blocking_send(pending);
+        }
+        Ok(done)
+    });
+    (receive, reading)
+}
+
 /// Imports a file's facts (see [`import_from`]); the format follows the
 /// file's name (or its first character).
 pub async fn import(
@@ -172,26 +207,9 @@ pub async fn import_from(
     tx.stage_facts().await?;
     let started = std::time::Instant::now();
 
-    // The file is read on a thread of its own, a batch at a time.
-    let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<read::Read1>>(4);
     let name = file.to_string();
-    let reading = tokio::task::spawn_blocking(move || {
-        let mut batch = Vec::with_capacity(READ_BATCH);
-        let hash = read::read(&name, source, format, &mut |item| {
-            batch.push(item);
-            if batch.len() < READ_BATCH {
-                return true;
-            }
-            send.blocking_send(std::mem::replace(
-                &mut batch,
-                Vec::with_capacity(READ_BATCH),
-            ))
-            .is_ok()
-        })?;
-        if !batch.is_empty() {
-            let _ = send.blocking_send(batch);
-        }
-        Ok::<_, Error>(hash)
+    let (mut receive, reading) = read_on_a_thread(READ_BATCH, move |sink| {
+        read::read(&name, source, format, sink)
     });
 
     let mut bad = RowErrors::default();
@@ -519,5 +537,23 @@ fn may_cut_off(actor: &Actor) -> Result<()> {
             "{} may not freeze or reopen facts: that takes an admin or a unit admin",
             actor.name
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_file_past_its_rows_is_refused_naming_the_most_it_may_hold() {
+        let csv = "subject_id,period,fact,value,source\na,2025-09,x,1,t\nb,2025-09,x,1,t\nc,2025-09,x,1,t\n";
+        let (rows, bad) = read_rows("ok.csv", csv.as_bytes(), None, 3).unwrap();
+        assert_eq!((rows.len(), bad.is_empty()), (3, true));
+        match read_rows("big.csv", csv.as_bytes(), None, 2) {
+            Err(Error::BadFile(m)) => {
+                assert_eq!(m, "big.csv holds more than 2 rows, the most it may")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -223,25 +223,8 @@ pub async fn import_from(
     let started = std::time::Instant::now();
 
     // The document is read on a thread of its own, a batch at a time.
-    let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<read::Entry>>(4);
-    let reading = tokio::task::spawn_blocking(move || {
-        let mut batch = Vec::with_capacity(READ_BATCH);
-        read::read(source, &mut |entry| {
-            batch.push(entry);
-            if batch.len() < READ_BATCH {
-                return true;
-            }
-            send.blocking_send(std::mem::replace(
-                &mut batch,
-                Vec::with_capacity(READ_BATCH),
-            ))
-            .is_ok()
-        })?;
-        if !batch.is_empty() {
-            let _ = send.blocking_send(batch);
-        }
-        Ok::<_, Error>(())
-    });
+    let (mut receive, reading) =
+        crate::facts::read_on_a_thread(READ_BATCH, move |sink| read::read(source, sink));
     let mut bad = RowErrors::default();
     let mut units: Vec<(usize, UnitRecord)> = Vec::new();
     let mut posts: Vec<(usize, PostRecord)> = Vec::new();
