@@ -38,6 +38,16 @@ impl Registry {
     pub async fn personal_facts(&self, plugin: &str, version: &str) -> Result<PersonalFacts> {
         let (_, text) = self.describe(plugin, version).await?;
         let info = info_of(plugin, version, &text)?;
+        self.personal_facts_of(plugin, version, &info).await
+    }
+
+    /// [`Registry::personal_facts`], the version's describe() read already.
+    async fn personal_facts_of(
+        &self,
+        plugin: &str,
+        version: &str,
+        info: &PluginInfo,
+    ) -> Result<PersonalFacts> {
         let (namespace, name) = split_name(plugin)?;
         let (facts, set_by) = match self
             .store()
@@ -45,7 +55,7 @@ impl Registry {
             .await?
         {
             Some((facts, by)) => (facts, Some(by)),
-            None => (default_personal(&info), None),
+            None => (default_personal(info), None),
         };
         Ok(PersonalFacts {
             plugin: plugin.to_string(),
@@ -70,9 +80,9 @@ impl Registry {
                 actor.name
             )));
         }
-        let before = self.personal_facts(plugin, version).await?;
         let (_, text) = self.describe(plugin, version).await?;
         let info = info_of(plugin, version, &text)?;
+        let before = self.personal_facts_of(plugin, version, &info).await?;
         let declared: Vec<&str> = info.facts.iter().map(|f| f.name.as_str()).collect();
         if let Some(unknown) = facts.iter().find(|f| !declared.contains(&f.as_str())) {
             return Err(Error::UnknownFact(format!(
@@ -108,7 +118,7 @@ impl Registry {
     pub async fn personal_indicators(&self, plugin: &str, version: &str) -> Result<Vec<bool>> {
         let (_, text) = self.describe(plugin, version).await?;
         let info = info_of(plugin, version, &text)?;
-        let personal = self.personal_facts(plugin, version).await?.facts;
+        let personal = self.personal_facts_of(plugin, version, &info).await?.facts;
         Ok(info
             .indicators
             .iter()

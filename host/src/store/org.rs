@@ -160,16 +160,6 @@ impl Tx {
         read(&rows, |r| r.try_get("code"))
     }
 
-    /// Every subject, as this transaction sees them.
-    pub async fn subjects(&mut self) -> Result<Vec<SubjectRow>> {
-        let rows = sqlx::query(
-            "SELECT id, name, kind, unit, post, months_worked, months_absent FROM subjects",
-        )
-        .fetch_all(self.conn())
-        .await?;
-        read(&rows, subject_row)
-    }
-
     /// Every subject's unit, by subject id, as this transaction sees them.
     pub async fn subject_units(&mut self) -> Result<HashMap<String, String>> {
         subject_units_on(self.conn()).await
