@@ -7,7 +7,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::IntoResponse;
 
 use super::problems::{BadRequest, Failed, Secured};
-use super::types::AuditQuery;
+use super::types::LogPage;
 use crate::access::{Caller, RoleKind};
 use crate::app::AppState;
 use crate::app::{HttpError, Params};
@@ -44,7 +44,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 /// reads the entries within their subtree. The next page is `after` the
 /// last id of this one; an empty page is the end.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "system",
-    params(AuditQuery),
+    params(LogPage),
     responses(
         (status = 200, description = "Oldest first", body = Vec<AuditEntry>),
         Secured, BadRequest, Failed,
@@ -53,20 +53,13 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
-    Params(q): Params<AuditQuery>,
+    Params(q): Params<LogPage>,
 ) -> Result<Json<Vec<AuditEntry>>, HttpError> {
     caller.with_role(
         "read the audit log",
         &[RoleKind::Admin, RoleKind::UnitAdmin],
     )?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(HttpError::bad_request("limit must be 1 to 1000").field("limit"));
-    }
-    let after = q.after.unwrap_or(0);
-    if after < 0 {
-        return Err(HttpError::bad_request("after is an entry's id, 0 or more").field("after"));
-    }
+    let (after, limit) = q.checked()?;
     let units = crate::scoring::Units::load(&state.registry).await?;
     let Some(scope) = crate::access::audit_scope(&caller, &units) else {
         return Err(HttpError::forbidden(
@@ -83,22 +76,31 @@ pub async fn audit(
 }
 
 /// Who read a subject's personal data (facts, caps and their reasons,
-/// refusal or fault text), when, and through what; admins only. A subject
-/// nobody read, or who does not exist, has an empty list.
+/// refusal or fault text), when, and through what; admins only, a page at
+/// a time (`after` the last id of the page before). A subject nobody read,
+/// or who does not exist, has an empty list.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}/reads", tag = "system",
-    params(("id" = String, Path, description = "The subject's id")),
+    params(("id" = String, Path, description = "The subject's id"), LogPage),
     responses(
         (status = 200, description = "Oldest first", body = Vec<PersonalRead>),
-        Secured, Failed,
+        Secured, BadRequest, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn personal_reads(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    Params(q): Params<LogPage>,
 ) -> Result<Json<Vec<PersonalRead>>, HttpError> {
     caller.with_role("read who read personal data", &[RoleKind::Admin])?;
-    Ok(Json(state.registry.store().personal_reads_of(&id).await?))
+    let (after, limit) = q.checked()?;
+    Ok(Json(
+        state
+            .registry
+            .store()
+            .personal_reads_of(&id, after, limit)
+            .await?,
+    ))
 }
 
 /// 404 as a problem document.

@@ -155,9 +155,10 @@ pub struct Page {
     pub format: Option<String>,
 }
 
-/// Which page of the audit log: the entries after an id.
+/// Which page of a log (the audit log, the reads of personal data): the
+/// entries after an id.
 #[derive(Deserialize, IntoParams)]
-pub struct AuditQuery {
+pub struct LogPage {
     /// The last id of the previous page; 0 (the default) from the start.
     pub after: Option<i64>,
     /// 1 to 1000; 100 by default.
@@ -188,4 +189,24 @@ pub struct Unlock {
     pub unit: Option<String>,
     /// Why, for the audit log.
     pub reason: String,
+}
+
+impl LogPage {
+    /// The entries' `after` and `limit`, or which of them is out of range.
+    pub fn checked(&self) -> Result<(i64, i64), crate::app::HttpError> {
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=1000).contains(&limit) {
+            return Err(
+                crate::app::HttpError::bad_request("limit must be 1 to 1000").field("limit"),
+            );
+        }
+        let after = self.after.unwrap_or(0);
+        if after < 0 {
+            return Err(
+                crate::app::HttpError::bad_request("after is an entry's id, 0 or more")
+                    .field("after"),
+            );
+        }
+        Ok((after, limit))
+    }
 }

@@ -162,12 +162,21 @@ impl Store {
         Ok(())
     }
 
-    /// Every read of `subject`'s personal data, oldest first.
-    pub async fn personal_reads_of(&self, subject: &str) -> Result<Vec<PersonalRead>> {
+    /// Up to `limit` reads of `subject`'s personal data after id `after`,
+    /// oldest first.
+    pub async fn personal_reads_of(
+        &self,
+        subject: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<PersonalRead>> {
         let rows = sqlx::query(
-            "SELECT id, at, actor, subject, via FROM personal_reads WHERE subject = $1 ORDER BY id",
+            "SELECT id, at, actor, subject, via FROM personal_reads WHERE subject = $1 AND id > $2 \
+             ORDER BY id LIMIT $3",
         )
         .bind(subject.to_string())
+        .bind(after)
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
         read(&rows, |r| {

@@ -1064,6 +1064,32 @@ fn every_read_of_personal_data_is_logged_and_admins_list_it_per_subject() {
             );
         }
         assert!(reads("nobody-at-all").await.is_empty());
+        // A page at a time.
+        let (_, first) = s
+            .get(
+                &format!("/api/v1/subjects/{tax_officer}/reads?limit=2"),
+                Some("admin"),
+            )
+            .await;
+        let first = first.as_array().unwrap();
+        assert_eq!(first.len(), 2);
+        let after = first[1]["id"].as_i64().unwrap();
+        let (_, rest) = s
+            .get(
+                &format!("/api/v1/subjects/{tax_officer}/reads?after={after}"),
+                Some("admin"),
+            )
+            .await;
+        assert_eq!(rest.as_array().unwrap().len(), 1, "{rest}");
+        for bad in ["limit=0", "limit=5000", "after=-3"] {
+            let (status, body) = s
+                .get(
+                    &format!("/api/v1/subjects/{tax_officer}/reads?{bad}"),
+                    Some("admin"),
+                )
+                .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        }
         s.stop().await;
     });
 }

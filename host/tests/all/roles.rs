@@ -252,6 +252,26 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
             expect,
         };
         let runs = format!("/api/v1/runs/{run}");
+        // A subject of a unit that publishes its people, and one of a unit
+        // that does not: the same answers for both.
+        let subject_where = |publishes: i64| {
+            let s = &s;
+            async move {
+                sqlx::query(
+                    "SELECT r.subject FROM run_results r JOIN units u ON u.code = r.unit \
+                     WHERE r.run_id = $1 AND u.publishes_people = $2 LIMIT 1",
+                )
+                .bind(run)
+                .bind(publishes)
+                .fetch_one(s.registry.store().pool())
+                .await
+                .map(|r| sqlx::Row::try_get::<String, &str>(&r, "subject"))
+                .unwrap()
+                .unwrap()
+            }
+        };
+        let published = subject_where(1).await;
+        let unpublished = subject_where(0).await;
         let rows = vec![
             row("get", "/api/v1/plugins", "/api/v1/plugins", None, "OOOOOO"),
             // An empty component: refused for what it is, once the role allows.
@@ -413,6 +433,20 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "get",
                 "/api/v1/subjects/{id}/reads",
                 "/api/v1/subjects/nobody/reads",
+                None,
+                "UFFFFO",
+            ),
+            row(
+                "get",
+                "/api/v1/subjects/{id}/reads",
+                &format!("/api/v1/subjects/{published}/reads"),
+                None,
+                "UFFFFO",
+            ),
+            row(
+                "get",
+                "/api/v1/subjects/{id}/reads",
+                &format!("/api/v1/subjects/{unpublished}/reads?limit=5"),
                 None,
                 "UFFFFO",
             ),
