@@ -75,6 +75,7 @@ impl NamedInput {
                 position: self.subject.position.clone(),
             },
             period: self.period.clone(),
+            products: Vec::new(),
             facts,
         })
     }

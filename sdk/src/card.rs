@@ -5,7 +5,10 @@
 //! when the host asks `describe()`, once per plugin.
 
 use crate::fixed::Fixed;
-use crate::{Direction, Grade, Group, PeriodKind, ResultMeasure, Rounding, WhenMissing};
+use crate::{
+    AssessmentStep, Direction, Grade, Group, LedMeasure, PeriodKind, QuotaCounting, ResultMeasure,
+    Rounding, TieBreak, WhenMissing,
+};
 
 /// A text in Vietnamese and English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +58,12 @@ pub enum Origin {
     Imported,
     /// A summary of the subject's official results for shorter periods.
     FromResults(PeriodKind, ResultMeasure),
+    /// A summary of the final results of the people the subject leads, in the
+    /// same run (contract 1.1).
+    FromLedResults(LedMeasure),
+    /// Recorded by people in the assessment procedure, by these steps in
+    /// order; the last step's value counts (contract 1.1).
+    Assessed(&'static [AssessmentStep]),
 }
 
 /// One fact the scorecard reads.
@@ -78,6 +87,9 @@ pub struct Fact {
     pub origin: Origin,
     /// Who enters it, from what record.
     pub source: Text,
+    /// Whether it is personal data: others see the scores of indicators
+    /// reading it, never its value.
+    pub personal: bool,
 }
 
 /// Common units.
@@ -112,6 +124,7 @@ impl Fact {
             when_missing: WhenMissing::Required,
             origin: Origin::Imported,
             source: t("", ""),
+            personal: false,
         }
     }
 
@@ -160,6 +173,26 @@ impl Fact {
     /// Missing means no data for the indicators that read it, not an error.
     pub const fn optional(mut self) -> Fact {
         self.when_missing = WhenMissing::NoData;
+        self
+    }
+
+    /// Drawn by the host from the final results of the people the subject
+    /// leads (the units whose leading post they hold, and those they directly
+    /// manage); the host scores them first.
+    pub const fn from_led_results(mut self, measure: LedMeasure) -> Fact {
+        self.origin = Origin::FromLedResults(measure);
+        self
+    }
+
+    /// Recorded by people in the assessment procedure, by `steps` in order.
+    pub const fn assessed(mut self, steps: &'static [AssessmentStep]) -> Fact {
+        self.origin = Origin::Assessed(steps);
+        self
+    }
+
+    /// Personal data (discipline, health, leave).
+    pub const fn personal(mut self) -> Fact {
+        self.personal = true;
         self
     }
 
@@ -337,7 +370,16 @@ impl Cap {
 }
 
 /// What a cohort is counted within.
-pub use crate::bindings::thuocdo::scorecard::types::CohortScope as Scope;
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The subject's agency (unit).
+    Agency,
+    /// The group of similar tasks of the subject's post.
+    TaskGroup,
+    /// The nearest enclosing unit (the subject's own included) of this type:
+    /// `Scope::Level("commune")` (contract 1.1).
+    Level(&'static str),
+}
 
 /// A quota across a cohort, applied by the host.
 #[derive(Clone, Copy, Debug)]
@@ -356,6 +398,10 @@ pub struct Quota {
     pub demote_to: Grade,
     /// What the cohort is counted within.
     pub scope: &'static [Scope],
+    /// The order among equal totals at the allowance's boundary.
+    pub tie_break: TieBreak,
+    /// Which count of `relative_to` sets the allowance.
+    pub counting: QuotaCounting,
     /// The rule in words.
     pub title: Text,
     /// Its source.
@@ -375,12 +421,40 @@ impl Quota {
             allowance_rounding: Rounding::TowardZero,
             demote_to: Grade::B,
             scope: &[Scope::Agency, Scope::TaskGroup],
+            tie_break: TieBreak::SubjectIdAscending,
+            counting: QuotaCounting::BeforeDemotion,
             title: t(
                 "Số xếp loại \"Hoàn thành xuất sắc\" không vượt quá 20% số được xếp loại \"Hoàn thành tốt\" trong cùng cơ quan, cùng nhóm nhiệm vụ tương đồng",
                 "\"Excellent\" may not exceed 20% of those graded \"good\", within one agency and one group of similar tasks",
             ),
             basis: Some(basis),
         }
+    }
+}
+
+impl Quota {
+    /// The same quota, counted within `scope`.
+    pub const fn within(mut self, scope: &'static [Scope]) -> Quota {
+        self.scope = scope;
+        self
+    }
+
+    /// The same quota, its allowance set by the final counts.
+    pub const fn counting(mut self, counting: QuotaCounting) -> Quota {
+        self.counting = counting;
+        self
+    }
+
+    /// The same quota, ties at the boundary broken by `tie_break`.
+    pub const fn ties(mut self, tie_break: TieBreak) -> Quota {
+        self.tie_break = tie_break;
+        self
+    }
+
+    /// The same quota, in other words.
+    pub const fn titled(mut self, title: Text) -> Quota {
+        self.title = title;
+        self
     }
 }
 
@@ -435,6 +509,8 @@ pub struct Card {
     pub caps: &'static [Cap],
     /// Cohort rules.
     pub quotas: &'static [Quota],
+    /// Whether it reads the subject's work products (contract 1.1).
+    pub reads_products: bool,
 }
 
 const fn same(a: &str, b: &str) -> bool {

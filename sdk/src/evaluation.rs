@@ -83,6 +83,8 @@ pub struct Subject<'a> {
     pub position: &'a str,
     /// The period: "2025-09", "2025-Q3", "2025".
     pub period: &'a str,
+    /// Their work products in the period, when the card reads them.
+    pub products: &'a [crate::WorkProduct],
 }
 
 /// The facts of one subject, checked against the card before the scorecard sees them.
@@ -174,6 +176,12 @@ impl<'a> Facts<'a> {
     /// Who is being scored.
     pub fn subject(&self) -> Subject<'a> {
         self.subject
+    }
+
+    /// The subject's work products in the period (empty unless the card
+    /// sets `reads_products`).
+    pub fn products(&self) -> &'a [crate::WorkProduct] {
+        self.subject.products
     }
 }
 

@@ -6,7 +6,7 @@
 //! English), and a `score` function that turns one subject's facts into indicator
 //! scores and caps. The SDK does the rest exactly as the contract prescribes:
 //! range checks, rounding, subtotals, totals, grades. [`scorecard!`] exports the
-//! type as a WebAssembly component of world `thuocdo:scorecard/scorecard`; built
+//! type as a WebAssembly component of world `thuocdo:scorecard/scorecard@1.1.0`; built
 //! natively, the same code is tested with plain `cargo test`.
 //!
 //! ```
@@ -32,6 +32,7 @@
 //!     bands: &bands(fx!("9"), fx!("7"), fx!("5")),
 //!     caps: &[],
 //!     quotas: &[],
+//!     reads_products: false,
 //! };
 //!
 //! impl Scorecard for Clerk {
@@ -91,7 +92,8 @@ pub mod bindings {
 }
 
 pub use bindings::thuocdo::scorecard::types::{
-    Direction, Grade, Group, Light, PeriodKind, ResultMeasure, Rounding, WhenMissing,
+    AssessmentStep, Direction, FaultKind, Grade, Group, LedMeasure, Light, PeriodKind,
+    ProductFault, QuotaCounting, ResultMeasure, Rounding, TieBreak, WhenMissing, WorkProduct,
 };
 pub use card::{
     Band, Basis, Cap, CapId, Card, Fact, FactId, Indicator, IndicatorId, Origin, Quota, Scale,
@@ -162,6 +164,7 @@ pub mod prelude {
     pub use crate::fixed::{Exact, Fixed};
     pub use crate::fx;
     pub use crate::{
-        Direction, Grade, Group, Light, PeriodKind, ResultMeasure, Rounding, Scorecard, WhenMissing,
+        AssessmentStep, Direction, FaultKind, Grade, Group, LedMeasure, Light, PeriodKind,
+        QuotaCounting, ResultMeasure, Rounding, Scorecard, TieBreak, WhenMissing, WorkProduct,
     };
 }

@@ -7,7 +7,7 @@
 //! # const CARD: Card = Card { name: "demo/nothing", version: "1.0.0",
 //! #   title: t("x", "x"), description: t("x", "x"), applies_to: &["clerk"], period: PeriodKind::Month,
 //! #   basis: &[], facts: &[], indicators: &[], scale: Scale::points(fx!("0")), bands: &[],
-//! #   caps: &[], quotas: &[] };
+//! #   caps: &[], quotas: &[], reads_products: false };
 //! # impl Scorecard for Nothing {
 //! #   const CARD: &'static Card = &CARD;
 //! #   fn score(_: &Facts, _: &mut Sheet) -> Result<(), EvalError> { Ok(()) }

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use crate::Scorecard;
 use crate::bindings::thuocdo::scorecard::types as w;
-use crate::card::{Basis, Card, Origin, Text};
+use crate::card::{Basis, Card, Origin, Scope, Text};
 use crate::evaluation::{EvalError, Evaluation, Facts, Sheet, Subject};
 use crate::fixed::Fixed;
 
@@ -61,8 +61,11 @@ pub fn describe(card: &Card) -> w::PluginInfo {
                     Origin::FromResults(kind, measure) => {
                         w::FactOrigin::FromResults((kind, measure))
                     }
+                    Origin::FromLedResults(measure) => w::FactOrigin::FromLedResults(measure),
+                    Origin::Assessed(steps) => w::FactOrigin::Assessed(steps.to_vec()),
                 },
                 source: text(f.source),
+                personal: f.personal,
             })
             .collect(),
         indicators: card
@@ -118,13 +121,23 @@ pub fn describe(card: &Card) -> w::PluginInfo {
                     share: q.share.raw(),
                     allowance_rounding: q.allowance_rounding,
                     demote_to: q.demote_to,
-                    scope: q.scope.to_vec(),
-                    tie_break: w::TieBreak::SubjectIdAscending,
+                    scope: q
+                        .scope
+                        .iter()
+                        .map(|s| match s {
+                            Scope::Agency => w::CohortScope::Agency,
+                            Scope::TaskGroup => w::CohortScope::TaskGroup,
+                            Scope::Level(kind) => w::CohortScope::Level(kind.to_string()),
+                        })
+                        .collect(),
+                    tie_break: q.tie_break,
+                    counting: q.counting,
                     title: text(q.title),
                     basis: q.basis.map(basis),
                 })
             })
             .collect(),
+        reads_products: card.reads_products,
     }
 }
 
@@ -136,7 +149,7 @@ pub fn describe(card: &Card) -> w::PluginInfo {
 /// # const CARD: Card = Card { name: "demo/nothing", version: "1.0.0",
 /// #   title: t("x", "x"), description: t("x", "x"), applies_to: &[], period: PeriodKind::Month,
 /// #   basis: &[], facts: &[], indicators: &[], scale: Scale::points(fx!("0")), bands: &[],
-/// #   caps: &[], quotas: &[] };
+/// #   caps: &[], quotas: &[], reads_products: false };
 /// # impl Scorecard for Nothing {
 /// #   const CARD: &'static Card = &CARD;
 /// #   fn score(_: &Facts, _: &mut Sheet) -> Result<(), EvalError> { Ok(()) }
@@ -165,6 +178,7 @@ pub fn evaluate_wire<S: Scorecard>(
         unit: &input.subject.unit,
         position: &input.subject.position,
         period: &input.period,
+        products: &input.products,
     };
     match evaluate::<S>(&values, subject) {
         Ok(e) => Ok(w::Evaluation {

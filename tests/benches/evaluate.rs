@@ -40,6 +40,7 @@ fn input(facts: Vec<Option<i64>>) -> EvaluationInput {
             position: "bench".into(),
         },
         period: "2025-09".into(),
+        products: Vec::new(),
         facts,
     }
 }

@@ -42,7 +42,7 @@ fn main() {
             sqlx::query(
                 "INSERT INTO plugin_versions (namespace, name, version, prerelease, sha256, describe, published_by, published_at) \
                  SELECT namespace, name, $1, 0, sha256, describe, published_by, published_at FROM plugin_versions \
-                 WHERE version = '1.0.1' ORDER BY namespace, name LIMIT 1 OFFSET $2",
+                 WHERE version = '1.0.2' ORDER BY namespace, name LIMIT 1 OFFSET $2",
             )
             .bind(format!("1.{}.0", i))
             .bind((i % BUNDLED.len()) as i64)
@@ -62,7 +62,7 @@ fn main() {
                 versions += registry.versions(&name).await.unwrap().len();
             }
             assert_eq!(versions, VERSIONS);
-            registry.plugin("tuyenquang/commune-official", "1.0.1").await.unwrap();
+            registry.plugin("tuyenquang/commune-official", "1.0.2").await.unwrap();
             times.push(start.elapsed());
             store.close().await;
         }

@@ -43,6 +43,8 @@ actions! {
     ImportFacts: "import facts" => ADMINS;
     /// Start a run (of one's own subtree).
     StartRuns: "start runs" => ADMINS;
+    /// Exempt subjects from a period's evaluation (in one's own subtree).
+    ExemptSubjects: "exempt subjects from evaluation" => ADMINS;
     /// Unlock a period (of one's own subtree).
     UnlockPeriods: "unlock periods" => ADMINS;
     /// Upload drafts and compare them.

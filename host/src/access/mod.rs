@@ -22,7 +22,7 @@ pub mod sessions;
 pub mod tokens;
 
 pub use action::{
-    Action, Allowed, AssignScorecards, ChangeOrganisation, Evaluate, ImportFacts,
+    Action, Allowed, AssignScorecards, ChangeOrganisation, Evaluate, ExemptSubjects, ImportFacts,
     KeepPersonalFacts, ManageTokens, PublishPlugins, StartRuns, UnlockPeriods, UseSandbox,
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};

@@ -16,6 +16,7 @@
 
 mod bulkhead;
 mod evaluate;
+mod exemptions;
 mod metrics;
 mod openapi;
 mod org;
@@ -32,7 +33,7 @@ pub use metrics::Metrics;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 use crate::app::AppState;
 
@@ -84,6 +85,11 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         .route("/sandbox/drafts/{id}/facts", post(whatif::trial_facts))
         .route("/audit", get(system::audit))
         .route("/subjects/{id}/reads", get(system::personal_reads))
+        .route("/subjects/{id}/exemptions", get(exemptions::list))
+        .route(
+            "/subjects/{id}/exemptions/{period}",
+            put(exemptions::put).delete(exemptions::delete),
+        )
         .route("/tokens", get(tokens::list))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/openapi.json", get(openapi::document));

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::app::Problem;
 
-use super::{evaluate, org, plugins, runs, system, tokens, whatif};
+use super::{evaluate, exemptions, org, plugins, runs, system, tokens, whatif};
 
 /// Adds the bearer scheme the secured routes name.
 struct Bearer;
@@ -33,6 +33,7 @@ impl Modify for Bearer {
         runs::start, runs::list, runs::status, runs::results, runs::summary, runs::publish, runs::unlock,
         whatif::upload, whatif::list, whatif::delete, whatif::compare, whatif::trial_facts,
         system::audit, system::personal_reads, tokens::list, tokens::revoke,
+        exemptions::put, exemptions::delete, exemptions::list,
     ),
     // Problem is named by reference in every route's refusals (see problems.rs).
     components(schemas(Problem)),

@@ -65,6 +65,7 @@ pub async fn units(State(state): State<AppState>) -> Result<Json<Vec<Unit>>, Htt
             parent: u.parent,
             publishes_people: u.publishes_people,
             grades_only: u.grades_only,
+            leader_posts: u.leader_posts,
         })
         .collect();
     Ok(Json(units))

@@ -71,6 +71,8 @@ pub struct Unit {
     pub publishes_people: bool,
     /// Whether it publishes their grades only.
     pub grades_only: bool,
+    /// The posts whose holders lead it.
+    pub leader_posts: Vec<String>,
 }
 
 /// An assignment to make.

@@ -160,6 +160,16 @@ impl Remote {
         self.call(reqwest::Method::POST, path, Body::Json(&value))
     }
 
+    /// PUT a JSON body, answered with JSON.
+    pub(super) fn put<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, Error> {
+        let value = serde_json::to_value(body).expect("request bodies serialise");
+        self.call(reqwest::Method::PUT, path, Body::Json(&value))
+    }
+
     /// POST raw bytes (a component, a facts file), answered with JSON.
     pub(super) fn post_bytes<T: DeserializeOwned>(
         &self,

@@ -179,6 +179,24 @@ enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Records that a subject is not evaluated for a period (long leave,
+    /// newly recruited), or with --lift removes that record.
+    Exempt {
+        /// The subject's id.
+        subject: String,
+        /// The period: 2025, 2025-Q3 or 2025-09.
+        #[arg(long)]
+        period: String,
+        /// Why, shown with the result and kept in the audit log.
+        #[arg(long, required_unless_present = "lift")]
+        reason: Option<String>,
+        /// The rule that leaves them out.
+        #[arg(long)]
+        basis: Option<String>,
+        /// Remove the exemption instead: the next run scores them.
+        #[arg(long, conflicts_with_all = ["reason", "basis"])]
+        lift: bool,
+    },
     /// Scores every stored result of a run again and reports each difference.
     Verify {
         /// The run's id.
@@ -498,6 +516,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             reason,
         } => scoring::unlock(&cli.config, &period, unit.as_deref(), &reason),
         Command::Verify { run, json } => scoring::verify(&cli.config, run, json),
+        Command::Exempt {
+            subject,
+            period,
+            reason,
+            basis,
+            lift,
+        } => scoring::exempt(&cli.config, &subject, &period, reason, basis, lift),
         Command::GenData {
             national,
             seed,

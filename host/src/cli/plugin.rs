@@ -17,9 +17,13 @@ fn read(path: &Path) -> Result<Vec<u8>, Error> {
 pub fn inspect(file: &Path) -> Result<(), Error> {
     let runtime = Runtime::new()?;
     let plugin = runtime.load(&read(file)?)?;
+    // describe() as the host reads it (a 1.0.0 card's in 1.1.0's words), and
+    // the contract version the component itself targets.
+    let mut info = serde_json::to_value(&plugin.info).expect("describe() serialises");
+    info["contract"] = serde_json::Value::String(plugin.contract.version().to_string());
     println!(
         "{}",
-        serde_json::to_string_pretty(&plugin.info).expect("describe() serialises")
+        serde_json::to_string_pretty(&info).expect("describe() serialises")
     );
     Ok(())
 }

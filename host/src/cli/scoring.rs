@@ -15,7 +15,9 @@ use crate::api::types::{ResultsPage, RunStatus, Started};
 use crate::config::Config;
 use crate::explain::Lang;
 use crate::gendata;
+use crate::org::exemptions::{self, NewExemption};
 use crate::scoring::{self, OfficialRun, Progress, RunOptions, RunRecord, StoredResult, Summary};
+use crate::store::exemptions::ExemptionRow;
 
 /// Refuses `--server` for a command the API does not offer.
 pub(super) fn local_only(config: &Config, what: &str) -> Result<(), Error> {
@@ -346,6 +348,50 @@ pub(super) fn publish(config: &Config, run: i64) -> Result<(), Error> {
         o.period,
         o.unit.as_deref().unwrap_or("the whole organisation")
     );
+    Ok(())
+}
+
+pub(super) fn exempt(
+    config: &Config,
+    subject: &str,
+    period: &str,
+    reason: Option<String>,
+    basis: Option<String>,
+    lift: bool,
+) -> Result<(), Error> {
+    let (s, p) = (subject.to_string(), period.to_string());
+    let path = format!(
+        "/subjects/{}/exemptions/{}",
+        path_segment(&s),
+        path_segment(&p)
+    );
+    let new = NewExemption {
+        reason: reason.unwrap_or_default(),
+        basis,
+    };
+    let row: ExemptionRow = match (Remote::from_config(config)?, lift) {
+        (Some(remote), true) => remote.delete(&path)?,
+        (Some(remote), false) => {
+            remote.put(&path, &json!({"reason": new.reason, "basis": new.basis}))?
+        }
+        (None, true) => with_registry(config, |r| async move {
+            Ok(exemptions::lift(&r, &local_actor(), &s, &p).await?)
+        })?,
+        (None, false) => with_registry(config, |r| async move {
+            Ok(exemptions::exempt(&r, &local_actor(), &s, &p, &new).await?)
+        })?,
+    };
+    if lift {
+        println!(
+            "{} is evaluated again for {} (exemption lifted: {})",
+            row.subject, row.period, row.reason
+        );
+    } else {
+        println!(
+            "{} is not evaluated for {}: {}",
+            row.subject, row.period, row.reason
+        );
+    }
     Ok(())
 }
 

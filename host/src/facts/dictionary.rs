@@ -38,7 +38,7 @@ impl Dictionary {
         // Published scorecards only: a draft (anyone with the analyst role
         // can upload one) must not widen what production imports accept.
         for text in registry.store().fact_declarations().await? {
-            if let Ok(info) = serde_json::from_str::<PluginInfo>(&text) {
+            if let Ok(info) = crate::runtime::stored_info(&text) {
                 dictionary.add(&info);
             }
         }

@@ -193,6 +193,7 @@ impl Calibrator {
                 position: String::new(),
             },
             period: String::new(),
+            products: Vec::new(),
             facts: values,
         };
         let evaluated = self.runtime.evaluate(plugin, &input).ok()?;

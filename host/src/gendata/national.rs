@@ -52,6 +52,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
         parent: None,
         publishes_people: false,
         grades_only: false,
+        leader_posts: Vec::new(),
     });
     for p in 1..=PROVINCES {
         org.units.push(UnitRecord {
@@ -61,6 +62,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
             parent: Some("vn".into()),
             publishes_people: false,
             grades_only: false,
+            leader_posts: Vec::new(),
         });
     }
     for c in 0..COMMUNES {
@@ -71,6 +73,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
             parent: Some(format!("tinh-{:02}", 1 + c % PROVINCES)),
             publishes_people: false,
             grades_only: false,
+            leader_posts: Vec::new(),
         });
     }
     org.posts = POSTS
@@ -108,6 +111,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
                 post: POSTS[i % POSTS.len()].0.into(),
                 months_worked: Some(12),
                 months_absent: Some(0),
+                manager: None,
             });
         }
     }

@@ -109,6 +109,7 @@ fn unit(code: &str, name: &str, kind: &str, parent: Option<&str>) -> UnitRecord 
         parent: parent.map(Into::into),
         publishes_people: matches!(kind, "agency" | "commune" | "service-centre"),
         grades_only: false,
+        leader_posts: Vec::new(),
     }
 }
 
@@ -254,6 +255,7 @@ pub fn province(seed: u64) -> runtime::Result<DataSet> {
         post: post.into(),
         months_worked: None,
         months_absent: None,
+        manager: None,
     };
     // September 2025 as reported: agency heads 4 excellent, 16 good, 5 completed
     // (25 by the counts; 24 people here, one fewer good); commune chairs 10, 88, 26.

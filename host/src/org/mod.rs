@@ -16,6 +16,7 @@ use crate::store::Guarded;
 use crate::store::bulk::Cell;
 use crate::store::org::{SubjectRow, UnitRow};
 
+pub mod exemptions;
 mod read;
 pub use read::MAX_SMALL_SECTION;
 
@@ -59,6 +60,10 @@ pub struct UnitRecord {
     /// grades only (no totals, no indicators).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub grades_only: bool,
+    /// The posts whose holders lead the unit (`commune-chair`): a
+    /// scorecard may read the results of the people they lead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leader_posts: Vec<String>,
 }
 
 /// A post: what a person is scored as.
@@ -114,6 +119,9 @@ pub struct SubjectRecord {
     /// Months absent in the year, where the rules need it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months_absent: Option<i64>,
+    /// Their direct manager's subject id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
 }
 
 /// A scorecard assigned to a post type within a unit subtree from a period.
@@ -275,6 +283,7 @@ pub async fn import_from(
                         Cell::Text(s.post),
                         s.months_worked.into(),
                         s.months_absent.into(),
+                        s.manager.into(),
                     ]);
                 }
             }
@@ -346,6 +355,14 @@ pub async fn import_from(
                 at.clone(),
                 "a unit code must be non-empty, without spaces or commas".into(),
             );
+        }
+        for post in &u.leader_posts {
+            if !post_codes.contains(post.as_str()) {
+                flag(
+                    at.clone(),
+                    format!("leader post `{post}` is neither in the file nor known"),
+                );
+            }
         }
         if !seen.insert(u.code.as_str()) {
             flag(at.clone(), "the same unit code appears twice".into());
@@ -444,6 +461,17 @@ pub async fn import_from(
         });
     }
     bad.count_more((total as usize).saturating_sub(room as usize));
+    let room = (RowErrors::KEPT.saturating_sub(bad.kept()) as i64).max(1);
+    for (at, manager) in tx.staged_unknown_managers(room).await? {
+        bad.push(RowError {
+            reason: if at.ends_with(&format!("({manager})")) {
+                "a subject cannot be their own direct manager".into()
+            } else {
+                format!("manager `{manager}` is no subject, in the file or known")
+            },
+            at,
+        });
+    }
     let known = Known {
         actor,
         now: &now,
@@ -504,6 +532,7 @@ pub async fn import_from(
                 u.parent.clone().into(),
                 Cell::Int(i64::from(u.publishes_people)),
                 Cell::Int(i64::from(u.grades_only)),
+                crate::store::org::join_posts(&u.leader_posts).into(),
             ]
         })
         .collect();
@@ -757,6 +786,7 @@ mod tests {
             parent: parent.map(Into::into),
             publishes_people: false,
             grades_only: false,
+            leader_posts: Vec::new(),
         }
     }
 

@@ -134,7 +134,7 @@ impl Registry {
 }
 
 fn info_of(plugin: &str, version: &str, text: &str) -> Result<PluginInfo> {
-    serde_json::from_str(text).map_err(|e| {
+    crate::runtime::stored_info(text).map_err(|e| {
         Error::Store(crate::store::Error::corrupt(format!(
             "the describe() of {plugin}@{version} does not read: {e}"
         )))

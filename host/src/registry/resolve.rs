@@ -9,7 +9,7 @@ use semver::VersionReq;
 use super::{
     Assignment, Error, Period, Registry, Resolved, Result, VersionRecord, parse_version, picks,
 };
-use crate::runtime::{PeriodKind, PluginInfo};
+use crate::runtime::PeriodKind;
 
 /// The organisation's units and the assignments and versions as they were read.
 pub struct Resolver {
@@ -41,7 +41,7 @@ impl Registry {
             if !versions.contains_key(&r.plugin) {
                 continue;
             }
-            if let Ok(info) = serde_json::from_str::<PluginInfo>(&r.describe) {
+            if let Ok(info) = crate::runtime::stored_info(&r.describe) {
                 kinds.insert((r.plugin, r.version), info.period_kind);
             }
         }

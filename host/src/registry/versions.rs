@@ -87,6 +87,7 @@ impl Registry {
             published_at: now_millis(),
             yanked: false,
             prerelease: !version.pre.is_empty(),
+            contract: plugin.contract.version().to_string(),
         };
         let mut tx = self.store.begin().await?;
         tx.insert_plugin_blob(&sha256, &bytes).await?;

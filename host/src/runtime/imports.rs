@@ -15,17 +15,26 @@ const WASI_PACKAGES: &[&str] = &[
     "wasi:sockets/",
 ];
 
-/// The contract's type-only interface.
-const CONTRACT_TYPES: &str = "thuocdo:scorecard/types@1.0.";
+use super::Contract;
 
 fn allowed(name: &str) -> bool {
-    if name.starts_with(CONTRACT_TYPES) {
+    if Contract::from_import(name).is_some() {
         return true;
     }
     WASI_PACKAGES.iter().any(|p| name.starts_with(p))
         && name
             .split_once('@')
             .is_some_and(|(_, v)| v.starts_with("0.2."))
+}
+
+/// The contract version `component` names by importing its types; the newest
+/// when it imports none (its exports are then checked against that one).
+pub(crate) fn contract(engine: &Engine, component: &Component) -> Contract {
+    component
+        .component_type()
+        .imports(engine)
+        .find_map(|(name, _)| Contract::from_import(name))
+        .unwrap_or(Contract::V1_1)
 }
 
 /// Every import of `component` the host refuses, sorted.
@@ -52,6 +61,7 @@ mod tests {
             "wasi:filesystem/preopens@0.2.3",
             "wasi:sockets/tcp@0.2.4",
             "thuocdo:scorecard/types@1.0.0",
+            "thuocdo:scorecard/types@1.1.0",
         ] {
             assert!(allowed(ok), "{ok}");
         }
@@ -61,6 +71,7 @@ mod tests {
             "wasi:keyvalue/store@0.2.0",
             "evil:exfiltrate/send",
             "wasi:cli/environment",
+            "thuocdo:scorecard/types@2.0.0",
         ] {
             assert!(!allowed(refused), "{refused}");
         }

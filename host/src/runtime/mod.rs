@@ -12,12 +12,14 @@ pub(crate) mod cache;
 mod error;
 mod imports;
 mod limits;
+mod published;
 mod sandbox;
 mod signature;
 mod validate;
 
 pub use error::{Error, Result};
 pub use limits::Limits;
+pub use published::{Contract, stored_info};
 pub use validate::{grade_rank, subtotals};
 
 use std::path::PathBuf;
@@ -114,12 +116,20 @@ impl Default for RuntimeConfig {
 type EvaluateFn<'a> =
     TypedFunc<(&'a EvaluationInput,), (std::result::Result<Evaluation, EvaluationError>,)>;
 
+/// A 1.0.0 component's `evaluate`: its answer is the same record as 1.1.0's.
+type EvaluateFn10<'a> = TypedFunc<
+    (&'a published::v1_0::EvaluationInput,),
+    (std::result::Result<Evaluation, EvaluationError>,),
+>;
+
 /// A loaded scorecard: its compiled code and what it says of itself.
 pub struct Plugin {
     pre: InstancePre<Sandbox>,
     evaluate: ComponentExportIndex,
-    /// Its `describe()`, checked.
+    /// Its `describe()`, checked (a 1.0.0 card's in 1.1.0's words).
     pub info: PluginInfo,
+    /// The contract version the component targets.
+    pub contract: Contract,
     /// What the contract's answer check reads of `info`.
     spec: thuocdo_contract::Spec,
     /// Its facts' names, sorted, and each one's position in `info.facts`.
@@ -327,26 +337,72 @@ impl Runtime {
                 &format!("{e:#}"),
             ))
         };
-        // Checks both exports' types against the contract, once per plugin.
-        let checked = self
-            .linker
-            .instantiate_pre(&component)
-            .and_then(ScorecardPre::new)
-            .map_err(wrong_world)?;
+        let contract = imports::contract(&self.engine, &component);
+        let limits = &self.limits;
+        // Checks both exports' types against the contract version the
+        // component names, once per plugin.
+        let (pre, info) = match contract {
+            Contract::V1_1 => {
+                let checked = self
+                    .linker
+                    .instantiate_pre(&component)
+                    .and_then(ScorecardPre::new)
+                    .map_err(wrong_world)?;
+                let (info, _) = self
+                    .call(
+                        &mut self.store(),
+                        checked.instance_pre(),
+                        limits,
+                        |instance, store| {
+                            bindings::Scorecard::new(&mut *store, instance)?.call_describe(store)
+                        },
+                    )
+                    .map_err(Failed::error)?;
+                (checked.instance_pre().clone(), info)
+            }
+            Contract::V1_0 => {
+                let pre = self
+                    .linker
+                    .instantiate_pre(&component)
+                    .map_err(wrong_world)?;
+                // Types first, in an instance of their own, so a mismatch is
+                // named as the wrong world it is, not as the plugin's fault.
+                let (types, _) = self
+                    .call(&mut self.store(), &pre, limits, |instance, store| {
+                        Ok(instance
+                            .get_typed_func::<(), (published::v1_0::PluginInfo,)>(
+                                &mut *store,
+                                "describe",
+                            )
+                            .and_then(|_| {
+                                instance.get_typed_func::<(&published::v1_0::EvaluationInput,), (
+                                    std::result::Result<Evaluation, EvaluationError>,
+                                )>(
+                                    &mut *store, "evaluate"
+                                )
+                            })
+                            .map(drop))
+                    })
+                    .map_err(Failed::error)?;
+                types.map_err(wrong_world)?;
+                let (info, _) = self
+                    .call(&mut self.store(), &pre, limits, |instance, store| {
+                        let describe = instance
+                            .get_typed_func::<(), (published::v1_0::PluginInfo,)>(
+                                &mut *store,
+                                "describe",
+                            )?;
+                        describe
+                            .call(store, ())
+                            .map(|(info,)| PluginInfo::from(info))
+                    })
+                    .map_err(Failed::error)?;
+                (pre, info)
+            }
+        };
         let evaluate = component
             .get_export_index(None, "evaluate")
             .ok_or_else(|| Error::WrongWorld("export evaluate: missing".into()))?;
-        let limits = &self.limits;
-        let (info, _) = self
-            .call(
-                &mut self.store(),
-                checked.instance_pre(),
-                limits,
-                |instance, store| {
-                    bindings::Scorecard::new(&mut *store, instance)?.call_describe(store)
-                },
-            )
-            .map_err(Failed::error)?;
         let size = serde_json::to_vec(&info).map_or(usize::MAX, |v| v.len());
         if size > limits.output {
             return Err(Error::OutputTooLarge {
@@ -361,8 +417,9 @@ impl Runtime {
             cache.put(&sha256, &component);
         }
         Ok(Plugin {
-            pre: checked.instance_pre().clone(),
+            pre,
             evaluate,
+            contract,
             spec: validate::spec(&info),
             facts_by_name: facts_by_name(&info),
             info,
@@ -495,11 +552,21 @@ impl Runtime {
             let func = instance
                 .get_func(&mut *store, plugin.evaluate)
                 .ok_or_else(|| wasmtime::format_err!("export evaluate is missing"))?;
-            // SAFETY: load() checked this component's `evaluate` against these
-            // types (ScorecardPre::new); checking them again on every fresh
-            // instance is the cost this skips.
-            let typed = unsafe { EvaluateFn::new_unchecked(func) };
-            typed.call(store, (input,)).map(|(answer,)| answer)
+            match plugin.contract {
+                Contract::V1_1 => {
+                    // SAFETY: load() checked this component's `evaluate` against
+                    // these types (ScorecardPre::new); checking them again on
+                    // every fresh instance is the cost this skips.
+                    let typed = unsafe { EvaluateFn::new_unchecked(func) };
+                    typed.call(store, (input,)).map(|(answer,)| answer)
+                }
+                Contract::V1_0 => {
+                    let input = published::v1_0::EvaluationInput::from_current(input);
+                    // SAFETY: load() checked `evaluate` against 1.0.0's types.
+                    let typed = unsafe { EvaluateFn10::new_unchecked(func) };
+                    typed.call(store, (&input,)).map(|(answer,)| answer)
+                }
+            }
         })?;
         if let Ok(eval) = &answer {
             let size = std::mem::size_of::<Evaluation>()

@@ -5,8 +5,8 @@
 use thuocdo_contract as contract;
 
 use super::{
-    Direction, Evaluation, EvaluationError, EvaluationInput, FactRef, Grade, Group,
-    IndicatorResult, Light, PluginInfo, Rounding,
+    CohortRule, CohortScope, Direction, Evaluation, EvaluationError, EvaluationInput, FactRef,
+    Grade, Group, IndicatorResult, Light, PluginInfo, Rounding, TieBreak,
 };
 
 fn rounding(r: Rounding) -> contract::Rounding {
@@ -141,6 +141,24 @@ pub(crate) fn describe(info: &PluginInfo) -> Result<(), String> {
         w[0].min_total <= w[1].min_total || grade(w[0].grade).rank() >= grade(w[1].grade).rank()
     }) {
         return Err("grading bands must go from the best grade down, each starting lower".into());
+    }
+    for CohortRule::Quota(q) in &info.cohort_rules {
+        if q.tie_break == TieBreak::DecidedByCompetentPerson {
+            return Err(format!(
+                "quota `{}` leaves ties at its boundary to the competent person's decision, which this host does not take yet: break them by subject id until decisions are recorded",
+                q.code
+            ));
+        }
+        if let Some(CohortScope::Level(kind)) = q
+            .scope
+            .iter()
+            .find(|s| matches!(s, CohortScope::Level(k) if k.trim().is_empty()))
+        {
+            return Err(format!(
+                "quota `{}` counts within a level with no unit type (`{kind}`)",
+                q.code
+            ));
+        }
     }
     Ok(())
 }

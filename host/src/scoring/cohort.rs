@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::runtime::{Grade, QuotaRule, Rounding};
+use crate::runtime::{Grade, QuotaCounting, QuotaRule, Rounding};
 
 /// A scored subject as a quota sees it.
 #[derive(Clone, Debug)]
@@ -32,11 +32,33 @@ fn allowance(count: usize, share: i64, rounding: Rounding) -> usize {
     (q + i128::from(up)) as usize
 }
 
+/// How many of `limited` holders a cohort keeps: with `base` holders of the
+/// `relative-to` grade before any demotion, the allowance of that count; on
+/// final counts, the most `k` such that `k` is within the allowance of the
+/// final count, those demoted to `relative-to` counted too.
+fn kept(rule: &QuotaRule, base: usize, limited: usize) -> usize {
+    match rule.counting {
+        QuotaCounting::BeforeDemotion => allowance(base, rule.share, rule.allowance_rounding),
+        QuotaCounting::FinalCounts => (0..=limited)
+            .rev()
+            .find(|&k| {
+                let demoted = limited - k;
+                let counted = if rule.demote_to == rule.relative_to {
+                    base + demoted
+                } else {
+                    base
+                };
+                k <= allowance(counted, rule.share, rule.allowance_rounding)
+            })
+            .unwrap_or(0),
+    }
+}
+
 /// Applies a quota to every cohort among `members`: in each, the `relative-to`
-/// grades are counted before any demotion, the allowance rounded as declared,
-/// the `limited` grades ranked by total (descending, ties by subject id
-/// ascending) and those beyond the allowance returned, by index, to be demoted
-/// to `demote-to`.
+/// grades are counted as the rule's `counting` says, the allowance rounded as
+/// declared, the `limited` grades ranked by total (descending, ties by subject
+/// id ascending) and those beyond the allowance returned, by index, to be
+/// demoted to `demote-to`.
 pub fn apply_quota(rule: &QuotaRule, members: &[CohortMember]) -> Vec<usize> {
     let mut cohorts: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, m) in members.iter().enumerate() {
@@ -48,12 +70,12 @@ pub fn apply_quota(rule: &QuotaRule, members: &[CohortMember]) -> Vec<usize> {
             .iter()
             .filter(|&&i| members[i].grade == rule.relative_to)
             .count();
-        let allowed = allowance(base, rule.share, rule.allowance_rounding);
         let mut limited: Vec<usize> = indices
             .iter()
             .copied()
             .filter(|&i| members[i].grade == rule.limited)
             .collect();
+        let allowed = kept(rule, base, limited.len());
         limited.sort_by(|&a, &b| {
             members[b].total.cmp(&members[a].total).then_with(|| {
                 members[a]
@@ -71,7 +93,7 @@ pub fn apply_quota(rule: &QuotaRule, members: &[CohortMember]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::{CohortScope, Text, TieBreak};
+    use crate::runtime::{CohortScope, QuotaCounting, Text, TieBreak};
 
     fn rule() -> QuotaRule {
         QuotaRule {
@@ -83,6 +105,7 @@ mod tests {
             demote_to: Grade::B,
             scope: vec![CohortScope::Agency, CohortScope::TaskGroup],
             tie_break: TieBreak::SubjectIdAscending,
+            counting: QuotaCounting::BeforeDemotion,
             title: Text {
                 vi: String::new(),
                 en: String::new(),
@@ -128,5 +151,63 @@ mod tests {
             .map(|i| members[i].subject.as_str())
             .collect();
         assert_eq!(demoted, ["a2", "a0", "ya"]);
+    }
+
+    /// Three computed A and four B in one cohort, 20 % rounded down: before
+    /// demotion 20 % of 4 is 0.8, so no A stays; on final counts one A leaves
+    /// six B, and 20 % of 6 is 1.2, so one stays (two would leave five B,
+    /// whose 20 % is 1).
+    fn edge() -> Vec<CohortMember> {
+        let mut members: Vec<CohortMember> = (0..4)
+            .map(|i| member(&format!("b{i}"), "x", 800_000, Grade::B))
+            .collect();
+        members.push(member("a-low", "x", 910_000, Grade::A));
+        members.push(member("a-top", "x", 970_000, Grade::A));
+        members.push(member("a-mid", "x", 940_000, Grade::A));
+        members
+    }
+
+    fn demoted(rule: &QuotaRule, members: &[CohortMember]) -> Vec<String> {
+        let mut names: Vec<String> = apply_quota(rule, members)
+            .into_iter()
+            .map(|i| members[i].subject.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn before_demotion_a_seven_person_cohort_at_the_edge_keeps_no_excellent() {
+        assert_eq!(demoted(&rule(), &edge()), ["a-low", "a-mid", "a-top"]);
+    }
+
+    #[test]
+    fn on_final_counts_the_same_cohort_keeps_its_best_excellent() {
+        let rule = QuotaRule {
+            counting: QuotaCounting::FinalCounts,
+            ..rule()
+        };
+        assert_eq!(demoted(&rule, &edge()), ["a-low", "a-mid"]);
+        // Demoted to C, the demoted do not count as good: the base stays 4.
+        let to_c = QuotaRule {
+            demote_to: Grade::C,
+            ..rule
+        };
+        assert_eq!(demoted(&to_c, &edge()), ["a-low", "a-mid", "a-top"]);
+    }
+
+    #[test]
+    fn on_final_counts_ties_at_the_boundary_go_by_subject_id() {
+        let rule = QuotaRule {
+            counting: QuotaCounting::FinalCounts,
+            ..rule()
+        };
+        let mut members: Vec<CohortMember> = (0..4)
+            .map(|i| member(&format!("b{i}"), "x", 800_000, Grade::B))
+            .collect();
+        for id in ["a-c", "a-a", "a-b"] {
+            members.push(member(id, "x", 950_000, Grade::A));
+        }
+        assert_eq!(demoted(&rule, &members), ["a-b", "a-c"]);
     }
 }

@@ -19,6 +19,7 @@
 
 mod cohort;
 mod error;
+mod leaders;
 mod official;
 mod pool;
 mod progress;
@@ -66,6 +67,9 @@ pub enum Outcome {
     Refused,
     /// The plugin failed in the sandbox.
     Fault,
+    /// Exempted for the period (long leave, newly recruited): not scored and
+    /// outside every cohort's counts.
+    NotEvaluated,
 }
 
 impl Outcome {
@@ -75,14 +79,20 @@ impl Outcome {
             Outcome::Scored => "scored",
             Outcome::Refused => "refused",
             Outcome::Fault => "fault",
+            Outcome::NotEvaluated => "not-evaluated",
         }
     }
 
     /// The outcome a stored code names.
     pub fn from_code(code: &str) -> Option<Outcome> {
-        [Outcome::Scored, Outcome::Refused, Outcome::Fault]
-            .into_iter()
-            .find(|o| o.code() == code)
+        [
+            Outcome::Scored,
+            Outcome::Refused,
+            Outcome::Fault,
+            Outcome::NotEvaluated,
+        ]
+        .into_iter()
+        .find(|o| o.code() == code)
     }
 }
 
@@ -383,6 +393,8 @@ pub struct UnitInfo {
     pub kind: String,
     /// The enclosing unit.
     pub parent: Option<String>,
+    /// The posts whose holders lead it.
+    pub leader_posts: Vec<String>,
 }
 
 impl Units {
@@ -401,6 +413,7 @@ impl Units {
                     name: r.name,
                     kind: r.kind,
                     parent: r.parent,
+                    leader_posts: r.leader_posts,
                 },
             );
         }
@@ -410,6 +423,20 @@ impl Units {
     /// One unit.
     pub fn get(&self, code: &str) -> Option<&UnitInfo> {
         self.units.get(code)
+    }
+
+    /// The nearest unit of type `kind` enclosing `code`, itself included.
+    pub fn enclosing<'a>(&'a self, code: &'a str, kind: &str) -> Option<&'a str> {
+        let mut at = code;
+        // The import refuses cycles; the bound keeps a corrupt table finite.
+        for _ in 0..=self.units.len() {
+            let (key, unit) = self.units.get_key_value(at)?;
+            if unit.kind == kind {
+                return Some(key.as_str());
+            }
+            at = unit.parent.as_deref()?;
+        }
+        None
     }
 
     /// Every unit's code.

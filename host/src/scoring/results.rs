@@ -234,6 +234,7 @@ mod tests {
             task_group: "g".into(),
             months_worked: None,
             months_absent: None,
+            manager: None,
         };
         StoredResult::blank(&s, "ns/card", "1.0.0", "")
     }

@@ -194,6 +194,7 @@ pub(crate) struct SubjectRow {
     pub(crate) task_group: String,
     pub(crate) months_worked: Option<i64>,
     pub(crate) months_absent: Option<i64>,
+    pub(crate) manager: Option<String>,
 }
 
 impl SubjectRow {
@@ -209,6 +210,7 @@ impl SubjectRow {
                 task_group: r.task_group,
                 months_worked: r.months_worked,
                 months_absent: r.months_absent,
+                manager: r.manager,
             })
             .collect())
     }
@@ -296,6 +298,14 @@ async fn score(
         subjects.retain(|row| units.within(&row.unit, root));
     }
     let mut summary = SummaryBuilder::new(&period.text, units);
+    let exemptions: HashMap<String, String> = registry
+        .store()
+        .period_exemptions(&period.text)
+        .await?
+        .into_iter()
+        .map(|e| (e.subject.clone(), exemption_words(&e)))
+        .collect();
+    let mut exempted: Vec<(Job, String)> = Vec::new();
     let mut resolver = registry.resolver(&period.text).await?;
     let mut in_use: Vec<InUse> = Vec::new();
     let mut by_version: HashMap<(String, String), usize> = HashMap::new();
@@ -332,6 +342,12 @@ async fn score(
             summary.skipped(&s.id, true, "");
             continue;
         }
+        // An exempted subject keeps the card they would have been scored
+        // with, so their row says which, and is not scored.
+        if let Some(words) = exemptions.get(&s.id) {
+            exempted.push((Job { subject: i, plugin }, words.clone()));
+            continue;
+        }
         jobs.push(Job { subject: i, plugin });
     }
     timings.resolve = started.elapsed();
@@ -343,67 +359,159 @@ async fn score(
     let derived = derived_facts(registry, period, &infos).await?;
     timings.load = started.elapsed();
 
+    // Leaders after their people: the jobs whose scorecard reads the final
+    // results of the people their subject leads wait for them, in waves.
+    let reads_led: Vec<bool> = in_use
+        .iter()
+        .map(|u| {
+            u.plugin
+                .info
+                .facts
+                .iter()
+                .any(|f| matches!(f.origin, FactOrigin::FromLedResults(_)))
+        })
+        .collect();
+    let (people, leader_jobs): (Vec<Job>, Vec<Job>) =
+        jobs.into_iter().partition(|j| !reads_led[j.plugin]);
+    let leaders: Vec<usize> = leader_jobs.iter().map(|j| j.subject).collect();
+    let led = super::leaders::led_by(&subjects, units, &leaders);
+    let leader_waves = super::leaders::waves(&subjects, &leaders, &led).map_err(Error::Refused)?;
+    let job_of: HashMap<usize, Job> = leader_jobs.into_iter().map(|j| (j.subject, j)).collect();
+    let mut job_of = job_of;
+    let mut waves: Vec<Vec<Job>> = vec![people];
+    for wave in leader_waves {
+        waves.push(wave.into_iter().filter_map(|l| job_of.remove(&l)).collect());
+    }
+
     progress.stage(2);
-    progress.set_total(jobs.len());
-    let started = Instant::now();
+    progress.set_total(waves.iter().map(Vec::len).sum());
     // The facts each subject's answer rests on are committed under the
     // deployment's facts key (see access::keyring).
     let keys = Arc::new(Keys::open(registry.store(), FACTS).await?);
-    let outcomes = {
-        let runtime = registry.runtime_arc();
-        let plugins: Vec<Arc<Plugin>> = in_use.iter().map(|u| u.plugin.clone()).collect();
-        let progress = progress.clone();
-        let period = period.text.clone();
-        let workers = options.workers;
-        let subjects = Arc::new(subjects);
-        let jobs = Arc::new(jobs);
-        let (s2, j2) = (subjects.clone(), jobs.clone());
-        let outcomes = tokio::task::spawn_blocking(move || {
-            let pool = Pool {
-                workers,
-                chunk: 256,
-                progress: Some(&progress),
+    let plugins: Arc<Vec<Arc<Plugin>>> =
+        Arc::new(in_use.iter().map(|u| u.plugin.clone()).collect());
+    let subjects = Arc::new(subjects);
+    let sheets = Arc::new(sheets);
+    let derived = Arc::new(derived);
+    let infos: Vec<&PluginInfo> = in_use.iter().map(|u| &u.plugin.info).collect();
+    let mut results: Vec<StoredResult> = Vec::new();
+    let mut evaluations: Vec<Option<Evaluation>> = Vec::new();
+    let mut plugin_of: Vec<usize> = Vec::new();
+    // Each subject's final (total, grade), once their wave is done.
+    let mut finals: HashMap<usize, (Option<i64>, Option<super::GradeCode>)> = HashMap::new();
+    for wave in waves {
+        if wave.is_empty() {
+            continue;
+        }
+        // The facts each leader of this wave draws from the people they lead.
+        let mut led_facts: HashMap<usize, HashMap<String, i64>> = HashMap::new();
+        for job in &wave {
+            let Some(people) = led.get(&job.subject) else {
+                continue;
             };
-            pool.try_map(&runtime, j2.len(), |lane, k| {
-                let job = &j2[k];
-                evaluate_one(
-                    lane,
-                    &plugins[job.plugin],
-                    &s2[job.subject],
-                    &sheets,
-                    &derived,
-                    &period,
-                    &keys,
-                )
+            let values = led_facts.entry(job.subject).or_default();
+            for fact in &infos[job.plugin].facts {
+                if let FactOrigin::FromLedResults(m) = fact.origin {
+                    let finals = people
+                        .iter()
+                        .map(|p| finals.get(p).copied().unwrap_or((None, None)));
+                    if let Some(v) = super::leaders::measure(m, finals) {
+                        values.insert(fact.name.clone(), v);
+                    }
+                }
+            }
+        }
+        let started = Instant::now();
+        let wave = Arc::new(wave);
+        let outcomes = {
+            let runtime = registry.runtime_arc();
+            let (plugins, subjects, sheets, derived, keys, wave) = (
+                plugins.clone(),
+                subjects.clone(),
+                sheets.clone(),
+                derived.clone(),
+                keys.clone(),
+                wave.clone(),
+            );
+            let progress = progress.clone();
+            let period = period.text.clone();
+            let workers = options.workers;
+            tokio::task::spawn_blocking(move || {
+                let pool = Pool {
+                    workers,
+                    chunk: 256,
+                    progress: Some(&progress),
+                };
+                pool.try_map(&runtime, wave.len(), |lane, k| {
+                    let job = &wave[k];
+                    evaluate_one(
+                        lane,
+                        &plugins[job.plugin],
+                        &subjects[job.subject],
+                        &sheets,
+                        &derived,
+                        led_facts.get(&job.subject),
+                        &period,
+                        &keys,
+                    )
+                })
             })
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?
-        .map_err(Error::Busy)?;
-        timings.evaluate = started.elapsed();
-        (outcomes, subjects, jobs)
-    };
-    let (outcomes, subjects, jobs) = outcomes;
+            .await
+            .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?
+            .map_err(Error::Busy)?
+        };
+        timings.evaluate += started.elapsed();
+
+        let started = Instant::now();
+        let mut wave_results: Vec<StoredResult> = Vec::with_capacity(wave.len());
+        let mut wave_evaluations: Vec<Option<Evaluation>> = Vec::with_capacity(wave.len());
+        for (job, outcome) in wave.iter().zip(outcomes) {
+            let s = &subjects[job.subject];
+            let used = &in_use[job.plugin];
+            let mut r = StoredResult::blank(s, &used.name, &used.version, &used.plugin.sha256);
+            r.facts = Some(outcome.facts);
+            r.facts_sha256 = outcome.facts_sha256;
+            r.fuel = outcome.fuel as i64;
+            wave_evaluations.push(fill(&mut r, outcome.answer, &used.plugin.info));
+            wave_results.push(r);
+        }
+        // Cohort rules within the wave: a leader reads final grades.
+        let wave_plugin_of: Vec<usize> = wave.iter().map(|j| j.plugin).collect();
+        apply_cohort_rules(
+            units,
+            &infos,
+            &wave_plugin_of,
+            &wave_evaluations,
+            &mut wave_results,
+        );
+        for (job, r) in wave.iter().zip(&wave_results) {
+            finals.insert(job.subject, (r.total, r.grade));
+        }
+        results.extend(wave_results);
+        evaluations.extend(wave_evaluations);
+        plugin_of.extend(wave_plugin_of);
+        timings.cohort += started.elapsed();
+    }
 
     progress.stage(3);
     let started = Instant::now();
-    let mut results: Vec<StoredResult> = Vec::with_capacity(jobs.len());
-    let mut evaluations: Vec<Option<Evaluation>> = Vec::with_capacity(jobs.len());
-    for (job, outcome) in jobs.iter().zip(outcomes) {
-        let s = &subjects[job.subject];
+    for (job, words) in &exempted {
         let used = &in_use[job.plugin];
-        let mut r = StoredResult::blank(s, &used.name, &used.version, &used.plugin.sha256);
-        r.facts = Some(outcome.facts);
-        r.facts_sha256 = outcome.facts_sha256;
-        r.fuel = outcome.fuel as i64;
-        evaluations.push(fill(&mut r, outcome.answer, &used.plugin.info));
+        let mut r = StoredResult::blank(
+            &subjects[job.subject],
+            &used.name,
+            &used.version,
+            &used.plugin.sha256,
+        );
+        r.outcome = Outcome::NotEvaluated;
+        r.error = Some(words.clone());
+        r.facts = Some(FactValues::default());
         results.push(r);
+        evaluations.push(None);
+        plugin_of.push(job.plugin);
     }
-    let infos: Vec<&PluginInfo> = in_use.iter().map(|u| &u.plugin.info).collect();
-    let plugin_of: Vec<usize> = jobs.iter().map(|j| j.plugin).collect();
-    apply_cohort_rules(&infos, &plugin_of, &evaluations, &mut results);
-    for ((r, eval), job) in results.iter().zip(&evaluations).zip(jobs.iter()) {
-        let info = &in_use[job.plugin].plugin.info;
+    for ((r, eval), &p) in results.iter().zip(&evaluations).zip(&plugin_of) {
+        let info = &in_use[p].plugin.info;
         let lights = eval.iter().flat_map(|e| {
             e.indicators
                 .iter()
@@ -413,7 +521,7 @@ async fn score(
         summary.add(r, lights);
     }
     let summary = summary.finish();
-    timings.cohort = started.elapsed();
+    timings.cohort += started.elapsed();
 
     progress.stage(4);
     let started = Instant::now();
@@ -449,6 +557,14 @@ async fn score(
     })
 }
 
+/// An exemption as a result records it: the reason, and its basis.
+pub(crate) fn exemption_words(e: &crate::store::exemptions::ExemptionRow) -> String {
+    match &e.basis {
+        Some(basis) => format!("not evaluated for {}: {} ({basis})", e.period, e.reason),
+        None => format!("not evaluated for {}: {}", e.period, e.reason),
+    }
+}
+
 /// A light as stored.
 pub fn light_code(light: Light) -> &'static str {
     match light {
@@ -460,9 +576,10 @@ pub fn light_code(light: Light) -> &'static str {
 }
 
 /// Applies every quota each scorecard declares to the results it scored
-/// (`plugin_of[k]` indexes `infos`), counting cohorts by each result's unit and
-/// task group as the rule's scope says.
+/// (`plugin_of[k]` indexes `infos`), counting cohorts by each result's unit,
+/// task group and enclosing units of a type, as the rule's scope says.
 pub(crate) fn apply_cohort_rules(
+    units: &Units,
     infos: &[&PluginInfo],
     plugin_of: &[usize],
     evaluations: &[Option<Evaluation>],
@@ -482,6 +599,8 @@ pub(crate) fn apply_cohort_rules(
                     .map(|scope| match scope {
                         CohortScope::Agency => r.unit.as_str(),
                         CohortScope::TaskGroup => r.task_group.as_str(),
+                        // Those under no unit of the type count together.
+                        CohortScope::Level(kind) => units.enclosing(&r.unit, kind).unwrap_or(""),
                     })
                     .collect();
                 members.push(CohortMember {
@@ -635,6 +754,7 @@ pub(crate) fn read_facts(
     subject: &SubjectRow,
     sheet: Option<&String>,
     derived: Option<&HashMap<String, i64>>,
+    led: Option<&HashMap<String, i64>>,
 ) -> std::result::Result<Vec<Option<i64>>, String> {
     let sheet: BTreeMap<String, i64> = match sheet {
         Some(text) => serde_json::from_str(text)
@@ -645,15 +765,20 @@ pub(crate) fn read_facts(
     for fact in &plugin.info.facts {
         let value = match fact.origin {
             FactOrigin::FromResults(_) => derived.and_then(|d| d.get(&fact.name)).copied(),
-            FactOrigin::Imported => sheet.get(&fact.name).copied().or_else(|| {
-                // Months worked and absent come from the subject's record when
-                // no import gave them.
-                match fact.name.as_str() {
-                    "months-worked" => subject.months_worked.map(|m| m * 10_000),
-                    "months-absent" => subject.months_absent.map(|m| m * 10_000),
-                    _ => None,
-                }
-            }),
+            // Facts from the people led are filled once those are scored;
+            // assessed facts are recorded as imported ones are, for now.
+            FactOrigin::FromLedResults(_) => led.and_then(|d| d.get(&fact.name)).copied(),
+            FactOrigin::Imported | FactOrigin::Assessed(_) => {
+                sheet.get(&fact.name).copied().or_else(|| {
+                    // Months worked and absent come from the subject's record when
+                    // no import gave them.
+                    match fact.name.as_str() {
+                        "months-worked" => subject.months_worked.map(|m| m * 10_000),
+                        "months-absent" => subject.months_absent.map(|m| m * 10_000),
+                        _ => None,
+                    }
+                })
+            }
         };
         values.push(value);
     }
@@ -675,12 +800,14 @@ pub(crate) fn fact_record(
     (record, commitment)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn evaluate_one(
     lane: &mut Lane,
     plugin: &Plugin,
     subject: &SubjectRow,
     sheets: &HashMap<String, String>,
     derived: &HashMap<String, HashMap<String, i64>>,
+    led: Option<&HashMap<String, i64>>,
     period: &str,
     keys: &Keys,
 ) -> std::result::Result<Scoring, String> {
@@ -689,6 +816,7 @@ fn evaluate_one(
         subject,
         sheets.get(&subject.id),
         derived.get(&subject.id),
+        led,
     ) {
         Ok(values) => values,
         Err(why) => {
@@ -708,6 +836,7 @@ fn evaluate_one(
             position: subject.post.clone(),
         },
         period: period.to_string(),
+        products: Vec::new(),
         facts: values,
     };
     let (answer, fuel) = answer(lane, plugin, &input)?;

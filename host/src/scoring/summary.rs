@@ -24,6 +24,9 @@ pub struct Summary {
     pub refused: usize,
     /// Failed in the sandbox.
     pub faults: usize,
+    /// Exempted for the period: not evaluated, outside every cohort.
+    #[serde(default)]
+    pub not_evaluated: usize,
     /// Whose scorecard is for another kind of period (a monthly card in a yearly run).
     pub other_period: usize,
     /// With no scorecard assigned.
@@ -165,6 +168,10 @@ impl<'a> SummaryBuilder<'a> {
             Outcome::Scored => s.scored += 1,
             Outcome::Refused => s.refused += 1,
             Outcome::Fault => s.faults += 1,
+            Outcome::NotEvaluated => {
+                s.not_evaluated += 1;
+                return;
+            }
         }
         if r.outcome != Outcome::Scored {
             let why = r.error.clone().unwrap_or_default();

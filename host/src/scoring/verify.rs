@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::progress::Progress;
 use super::results::{results, run_record_by_id};
 use super::run::{answer, apply_cohort_rules, fill};
-use super::{Error, Pool, Result, StoredResult};
+use super::{Error, Outcome, Pool, Result, StoredResult};
 use crate::registry::Registry;
 use crate::runtime::{ENGINE_VERSION, EvaluationInput, Plugin, PluginInfo, Subject};
 
@@ -76,6 +76,15 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
     // Every facts key, retired ones too: each result names the key its
     // commitment was made under.
     let keys = Keys::open(registry.store(), FACTS).await?;
+    // A subject recorded as not evaluated must still be exempted, in the
+    // same words; nothing of theirs is scored.
+    let exemptions: HashMap<String, String> = registry
+        .store()
+        .period_exemptions(&record.period)
+        .await?
+        .iter()
+        .map(|e| (e.subject.clone(), super::run::exemption_words(e)))
+        .collect();
     let runtime = registry.runtime_arc();
     let period = record.period.clone();
     let (stored, plugin_of, plugins, derived) = tokio::task::spawn_blocking(move || {
@@ -85,7 +94,25 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
             progress: Some(&progress),
         };
         let derived = pool.try_map(&runtime, stored.len(), |lane, k| {
-            rederive(lane, &plugins[plugin_of[k]], &stored[k], &period, &keys)
+            let s = &stored[k];
+            if s.outcome == Outcome::NotEvaluated {
+                let mut again = s.clone();
+                again.error = Some(
+                    exemptions
+                        .get(&s.subject)
+                        .cloned()
+                        .unwrap_or_else(|| format!("no exemption for {period} any more")),
+                );
+                return Ok((again, None));
+            }
+            if let Some(words) = exemptions.get(&s.subject) {
+                // Exempted since it was scored: the run no longer stands.
+                let mut again = s.clone();
+                again.outcome = Outcome::NotEvaluated;
+                again.error = Some(words.clone());
+                return Ok((again, None));
+            }
+            rederive(lane, &plugins[plugin_of[k]], s, &period, &keys)
         });
         (stored, plugin_of, plugins, derived)
     })
@@ -94,7 +121,8 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
     let derived = derived.map_err(Error::Busy)?;
     let (mut again, evaluations): (Vec<StoredResult>, Vec<_>) = derived.into_iter().unzip();
     let infos: Vec<&PluginInfo> = plugins.iter().map(|p| &p.info).collect();
-    apply_cohort_rules(&infos, &plugin_of, &evaluations, &mut again);
+    let units = super::Units::load(registry).await?;
+    apply_cohort_rules(&units, &infos, &plugin_of, &evaluations, &mut again);
     let fuel_compared = record.engine == ENGINE_VERSION;
     let mut differences = Vec::new();
     for (s, d) in stored.iter().zip(&again) {
@@ -131,6 +159,7 @@ fn rederive(
             position: stored.post.clone(),
         },
         period: period.to_string(),
+        products: Vec::new(),
         facts: plugin
             .info
             .facts

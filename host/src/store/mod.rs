@@ -23,6 +23,7 @@ pub mod assignments;
 pub mod audit;
 pub mod bulk;
 pub mod drafts;
+pub mod exemptions;
 pub mod facts;
 pub mod keyring;
 pub mod org;

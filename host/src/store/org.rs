@@ -23,6 +23,20 @@ pub struct UnitRow {
     pub publishes_people: bool,
     /// Whether what it publishes of each person is their grade only.
     pub grades_only: bool,
+    /// The posts whose holders lead it.
+    pub leader_posts: Vec<String>,
+}
+
+/// Posts as stored: codes joined by commas (codes never hold one).
+pub fn join_posts(posts: &[String]) -> String {
+    posts.join(",")
+}
+
+fn split_posts(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A subject as stored.
@@ -42,6 +56,8 @@ pub struct SubjectRow {
     pub months_worked: Option<i64>,
     /// Months absent in the year, if recorded.
     pub months_absent: Option<i64>,
+    /// Their direct manager's subject id, if recorded.
+    pub manager: Option<String>,
 }
 
 /// A unit as a run sees it: its place in the tree, without its publishing.
@@ -166,14 +182,15 @@ impl Tx {
     }
 
     /// Writes units (code, name, kind, parent, publishes_people,
-    /// grades_only), replacing
+    /// grades_only, leader_posts), replacing
     /// those with the same code; rows must put parents first. How many rows.
     pub async fn upsert_units(&mut self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<u64> {
         Ok(bulk::insert(
             self.conn(),
-            "INSERT INTO units (code, name, kind, parent, publishes_people, grades_only)",
+            "INSERT INTO units (code, name, kind, parent, publishes_people, grades_only, leader_posts)",
             "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent, \
-             publishes_people = excluded.publishes_people, grades_only = excluded.grades_only",
+             publishes_people = excluded.publishes_people, grades_only = excluded.grades_only, \
+             leader_posts = excluded.leader_posts",
             rows,
         )
         .await?)
@@ -192,16 +209,17 @@ impl Tx {
     }
 
     /// Writes subjects (id, name, kind, unit, post, months_worked,
-    /// months_absent), replacing those with the same id. How many rows.
+    /// months_absent, manager), replacing those with the same id. How many rows.
     pub async fn upsert_subjects(
         &mut self,
         rows: impl IntoIterator<Item = Vec<Cell>>,
     ) -> Result<u64> {
         Ok(bulk::insert(
             self.conn(),
-            "INSERT INTO subjects (id, name, kind, unit, post, months_worked, months_absent)",
+            "INSERT INTO subjects (id, name, kind, unit, post, months_worked, months_absent, manager)",
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, unit = excluded.unit, \
-             post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent",
+             post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent, \
+             manager = excluded.manager",
             rows,
         )
         .await?)
@@ -210,7 +228,7 @@ impl Tx {
 
 async fn units_on<'e>(on: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Result<Vec<UnitRow>> {
     let rows = sqlx::query(
-        "SELECT code, name, kind, parent, publishes_people, grades_only FROM units ORDER BY code",
+        "SELECT code, name, kind, parent, publishes_people, grades_only, leader_posts FROM units ORDER BY code",
     )
     .fetch_all(on)
     .await?;
@@ -222,6 +240,7 @@ async fn units_on<'e>(on: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Resu
             parent: r.try_get("parent")?,
             publishes_people: r.try_get::<i64, _>("publishes_people")? != 0,
             grades_only: r.try_get::<i64, _>("grades_only")? != 0,
+            leader_posts: split_posts(&r.try_get::<String, _>("leader_posts")?),
         })
     })
 }
@@ -249,14 +268,14 @@ pub struct StagedSubject {
 impl Tx {
     /// Makes this transaction's staging table for an organisation import's
     /// subjects (deferred, seq, at, id, name, kind, unit, post,
-    /// months_worked, months_absent; `deferred` 1 for those still to be
+    /// months_worked, months_absent, manager; `deferred` 1 for those still to be
     /// checked against the tree): they go there as they are read, so the import's
     /// memory does not grow with the document. Gone when the transaction
     /// ends (dropped on PostgreSQL at commit; on SQLite by
     /// [`Tx::drop_staged_subjects`], and with a rollback).
     pub async fn stage_subjects(&mut self) -> Result<()> {
         let columns = "deferred BIGINT NOT NULL, at TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, \
-             unit TEXT NOT NULL, post TEXT NOT NULL, months_worked BIGINT, months_absent BIGINT";
+             unit TEXT NOT NULL, post TEXT NOT NULL, months_worked BIGINT, months_absent BIGINT, manager TEXT";
         let sql = if self.conn().backend_name() == "PostgreSQL" {
             format!(
                 "CREATE TEMP TABLE staged_subjects (seq BIGINT PRIMARY KEY, {columns}) ON COMMIT DROP"
@@ -269,14 +288,14 @@ impl Tx {
     }
 
     /// Stages subjects (deferred, seq, at, id, name, kind, unit, post,
-    /// months_worked, months_absent).
+    /// months_worked, months_absent, manager).
     pub async fn insert_staged_subjects(
         &mut self,
         rows: impl IntoIterator<Item = Vec<Cell>>,
     ) -> Result<u64> {
         Ok(bulk::insert(
             self.conn(),
-            "INSERT INTO staged_subjects (deferred, seq, at, id, name, kind, unit, post, months_worked, months_absent)",
+            "INSERT INTO staged_subjects (deferred, seq, at, id, name, kind, unit, post, months_worked, months_absent, manager)",
             "",
             rows,
         )
@@ -324,7 +343,7 @@ impl Tx {
         limit: i64,
     ) -> Result<Vec<StagedSubject>> {
         let rows = sqlx::query(
-            "SELECT seq, at, id, name, kind, unit, post, months_worked, months_absent \
+            "SELECT seq, at, id, name, kind, unit, post, months_worked, months_absent, manager \
              FROM staged_subjects WHERE deferred = 1 AND seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(after)
@@ -353,13 +372,14 @@ impl Tx {
         limit: i64,
     ) -> Result<Vec<(StagedSubject, SubjectRow)>> {
         let rows = sqlx::query(
-            "SELECT st.seq, st.at, st.id, st.name, st.kind, st.unit, st.post, st.months_worked, st.months_absent, \
+            "SELECT st.seq, st.at, st.id, st.name, st.kind, st.unit, st.post, st.months_worked, st.months_absent, st.manager, \
              s.name AS s_name, s.kind AS s_kind, s.unit AS s_unit, s.post AS s_post, \
-             s.months_worked AS s_months_worked, s.months_absent AS s_months_absent \
+             s.months_worked AS s_months_worked, s.months_absent AS s_months_absent, s.manager AS s_manager \
              FROM staged_subjects st JOIN subjects s ON s.id = st.id \
              WHERE st.seq > $1 AND (st.name <> s.name OR st.kind <> s.kind OR st.unit <> s.unit OR st.post <> s.post \
              OR COALESCE(st.months_worked, -1) <> COALESCE(s.months_worked, -1) \
-             OR COALESCE(st.months_absent, -1) <> COALESCE(s.months_absent, -1)) \
+             OR COALESCE(st.months_absent, -1) <> COALESCE(s.months_absent, -1) \
+             OR COALESCE(st.manager, '') <> COALESCE(s.manager, '')) \
              ORDER BY st.seq LIMIT $2",
         )
         .bind(after)
@@ -376,6 +396,7 @@ impl Tx {
                 post: r.try_get("s_post")?,
                 months_worked: r.try_get("s_months_worked")?,
                 months_absent: r.try_get("s_months_absent")?,
+                manager: r.try_get("s_manager")?,
             };
             Ok((staged, stored))
         })
@@ -388,7 +409,7 @@ impl Tx {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT id, name, kind, unit, post, months_worked, months_absent FROM subjects WHERE id IN ({})",
+            "SELECT id, name, kind, unit, post, months_worked, months_absent, manager FROM subjects WHERE id IN ({})",
             super::placeholders(self.conn(), 1, ids.len())
         );
         let mut query = sqlx::query(&sql);
@@ -404,15 +425,32 @@ impl Tx {
     pub async fn upsert_staged_subjects(&mut self) -> Result<u64> {
         // `WHERE true` keeps SQLite from reading ON CONFLICT as a join's ON.
         let done = sqlx::query(
-            "INSERT INTO subjects (id, name, kind, unit, post, months_worked, months_absent) \
-             SELECT id, name, kind, unit, post, months_worked, months_absent FROM staged_subjects \
+            "INSERT INTO subjects (id, name, kind, unit, post, months_worked, months_absent, manager) \
+             SELECT id, name, kind, unit, post, months_worked, months_absent, manager FROM staged_subjects \
              WHERE true ORDER BY seq \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, unit = excluded.unit, \
-             post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent",
+             post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent, \
+             manager = excluded.manager",
         )
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected())
+    }
+
+    /// Where the first `limit` staged subjects are whose manager is
+    /// themselves or no subject, staged or stored, with that manager.
+    pub async fn staged_unknown_managers(&mut self, limit: i64) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT st.at, st.manager FROM staged_subjects st \
+             WHERE st.manager IS NOT NULL AND (st.manager = st.id \
+             OR (NOT EXISTS (SELECT 1 FROM staged_subjects m WHERE m.id = st.manager) \
+             AND NOT EXISTS (SELECT 1 FROM subjects m WHERE m.id = st.manager))) \
+             ORDER BY st.seq LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        read(&rows, |r| Ok((r.try_get("at")?, r.try_get("manager")?)))
     }
 
     /// Drops the staging table before a commit (PostgreSQL drops it itself).
@@ -441,5 +479,6 @@ fn subject_row(r: &sqlx::any::AnyRow) -> std::result::Result<SubjectRow, sqlx::E
         post: r.try_get("post")?,
         months_worked: r.try_get("months_worked")?,
         months_absent: r.try_get("months_absent")?,
+        manager: r.try_get("manager")?,
     })
 }

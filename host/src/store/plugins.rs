@@ -24,10 +24,12 @@ pub struct VersionRecord {
     pub yanked: bool,
     /// Whether it is a pre-release (picked only when named explicitly).
     pub prerelease: bool,
+    /// The contract version its component targets: "1.0.0" or "1.1.0".
+    pub contract: String,
 }
 
 const VERSION_COLUMNS: &str =
-    "namespace, name, version, sha256, published_by, published_at, yanked_at, prerelease";
+    "namespace, name, version, sha256, published_by, published_at, yanked_at, prerelease, contract";
 
 fn version_record(row: &AnyRow) -> Result<VersionRecord, sqlx::Error> {
     let ns: String = row.try_get("namespace")?;
@@ -40,6 +42,7 @@ fn version_record(row: &AnyRow) -> Result<VersionRecord, sqlx::Error> {
         published_at: row.try_get("published_at")?,
         yanked: row.try_get::<Option<i64>, _>("yanked_at")?.is_some(),
         prerelease: row.try_get::<i64, _>("prerelease")? != 0,
+        contract: row.try_get("contract")?,
     })
 }
 
@@ -153,8 +156,8 @@ impl Tx {
         describe: &str,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO plugin_versions (namespace, name, version, prerelease, sha256, describe, published_by, published_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO plugin_versions (namespace, name, version, prerelease, sha256, describe, published_by, published_at, contract) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(namespace.to_string())
         .bind(name.to_string())
@@ -164,6 +167,7 @@ impl Tx {
         .bind(describe.to_string())
         .bind(record.published_by.clone())
         .bind(record.published_at)
+        .bind(record.contract.clone())
         .execute(self.conn())
         .await?;
         Ok(())

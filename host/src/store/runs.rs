@@ -288,6 +288,8 @@ pub struct RunSubjectRow {
     pub months_worked: Option<i64>,
     /// Months absent, if recorded.
     pub months_absent: Option<i64>,
+    /// Their direct manager, if recorded.
+    pub manager: Option<String>,
 }
 
 impl Store {
@@ -483,7 +485,7 @@ impl Store {
         let mut subjects = Vec::new();
         // Streamed, so the rows need not all be held twice.
         let mut rows = sqlx::query(
-            "SELECT s.id, s.unit, s.post, s.months_worked, s.months_absent, p.task_group \
+            "SELECT s.id, s.unit, s.post, s.months_worked, s.months_absent, s.manager, p.task_group \
              FROM subjects s JOIN posts p ON p.code = s.post ORDER BY s.id",
         )
         .fetch(self.pool());
@@ -495,6 +497,7 @@ impl Store {
                 task_group: r.try_get("task_group")?,
                 months_worked: r.try_get("months_worked")?,
                 months_absent: r.try_get("months_absent")?,
+                manager: r.try_get("manager")?,
             });
         }
         Ok(subjects)

@@ -15,7 +15,8 @@ use crate::app::AppState;
 use crate::explain;
 use crate::registry::VersionRecord;
 use crate::runtime::{
-    CohortRule, CohortScope, FactOrigin, LegalBasis, PeriodKind, PluginInfo, Rounding, WhenMissing,
+    CohortRule, CohortScope, FactOrigin, LegalBasis, PeriodKind, PluginInfo, QuotaCounting,
+    Rounding, WhenMissing,
 };
 use crate::scoring;
 
@@ -47,6 +48,7 @@ struct VersionRow {
     published: String,
     published_by: String,
     sha256: String,
+    contract: String,
     yanked: bool,
     prerelease: bool,
 }
@@ -101,6 +103,7 @@ fn version_row(lang: Lang, name: &str, v: VersionRecord, info: &PluginInfo) -> V
         published: lang.datetime(v.published_at),
         published_by: v.published_by,
         sha256: v.sha256,
+        contract: v.contract,
         yanked: v.yanked,
         prerelease: v.prerelease,
     }
@@ -156,6 +159,7 @@ struct ScorecardPage {
     published: String,
     published_by: String,
     sha256: String,
+    contract: String,
     yanked: bool,
     scale: String,
     facts: Vec<FactView>,
@@ -206,6 +210,8 @@ pub async fn scorecard(
             direction: direction(f.direction, lang),
             when_missing: match (&f.origin, f.when_missing) {
                 (FactOrigin::FromResults(_), _) => w.from_results.to_string(),
+                (FactOrigin::FromLedResults(_), _) => w.from_led_results.to_string(),
+                (FactOrigin::Assessed(_), _) => w.assessed.to_string(),
                 (_, WhenMissing::Required) => w.required.to_string(),
                 (_, WhenMissing::NoData) => w.no_data.to_string(),
             },
@@ -263,20 +269,28 @@ pub async fn scorecard(
         .iter()
         .map(|rule| match rule {
             CohortRule::Quota(q) => {
-                let scope: Vec<&str> = q
+                let scope: Vec<String> = q
                     .scope
                     .iter()
                     .map(|s| match (s, lang) {
-                        (CohortScope::Agency, Lang::Vi) => "cơ quan",
-                        (CohortScope::Agency, Lang::En) => "agency",
-                        (CohortScope::TaskGroup, Lang::Vi) => "nhóm nhiệm vụ tương đồng",
-                        (CohortScope::TaskGroup, Lang::En) => "group of similar tasks",
+                        (CohortScope::Agency, Lang::Vi) => "cơ quan".to_string(),
+                        (CohortScope::Agency, Lang::En) => "agency".to_string(),
+                        (CohortScope::TaskGroup, Lang::Vi) => "nhóm nhiệm vụ tương đồng".to_string(),
+                        (CohortScope::TaskGroup, Lang::En) => "group of similar tasks".to_string(),
+                        (CohortScope::Level(kind), Lang::Vi) => format!("đơn vị cấp {kind}"),
+                        (CohortScope::Level(kind), Lang::En) => format!("{kind}-level unit"),
                     })
                     .collect();
+                let counting = match (q.counting, lang) {
+                    (QuotaCounting::BeforeDemotion, Lang::Vi) => "đếm trước khi hạ loại",
+                    (QuotaCounting::BeforeDemotion, Lang::En) => "counted before demotion",
+                    (QuotaCounting::FinalCounts, Lang::Vi) => "đếm theo kết quả cuối cùng",
+                    (QuotaCounting::FinalCounts, Lang::En) => "counted on final grades",
+                };
                 let share = format!("{} %", lang.number(q.share * 100));
                 match lang {
                     Lang::Vi => format!(
-                        "{} ({}): số {} tối đa {share} số {}, tính trong {}; vượt hạn mức thì hạ xuống {}",
+                        "{} ({}): số {} tối đa {share} số {} ({counting}), tính trong {}; vượt hạn mức thì hạ xuống {}",
                         lang.pick(&q.title),
                         q.code,
                         lang.grade_word(scoring::grade_code(q.limited)),
@@ -285,7 +299,7 @@ pub async fn scorecard(
                         lang.grade_word(scoring::grade_code(q.demote_to)),
                     ),
                     Lang::En => format!(
-                        "{} ({}): {} at most {share} of {}, counted within each {}; those beyond are lowered to {}",
+                        "{} ({}): {} at most {share} of {} ({counting}), counted within each {}; those beyond are lowered to {}",
                         lang.pick(&q.title),
                         q.code,
                         lang.grade_word(scoring::grade_code(q.limited)),
@@ -306,6 +320,7 @@ pub async fn scorecard(
         published: lang.datetime(record.published_at),
         published_by: record.published_by,
         sha256: record.sha256,
+        contract: record.contract,
         yanked: record.yanked,
         scale: format!(
             "0 … {}; {} {}, {rounding}",

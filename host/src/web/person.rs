@@ -152,6 +152,7 @@ pub async fn page(
             Outcome::Scored => String::new(),
             Outcome::Refused => w.outcome_refused.into(),
             Outcome::Fault => w.outcome_fault.into(),
+            Outcome::NotEvaluated => w.outcome_not_evaluated.into(),
         },
         why: if entitled { r.error.clone() } else { None },
         total: r.total.map(|t| lang.number(t)).unwrap_or_default(),

@@ -286,6 +286,7 @@ fn person(
             Outcome::Scored => String::new(),
             Outcome::Refused => w.outcome_refused.to_string(),
             Outcome::Fault => w.outcome_fault.to_string(),
+            Outcome::NotEvaluated => w.outcome_not_evaluated.to_string(),
         },
         grade,
         subject: r.subject,

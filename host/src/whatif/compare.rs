@@ -449,6 +449,8 @@ impl WhatIfs {
                         s,
                         sheets.get(&s.id),
                         derived.get(&s.id),
+                        // A draft reads no leader facts yet: they stay missing.
+                        None,
                     ) {
                         Ok(read) => read,
                         Err(why) => return Ok((Answer::Refused(why), Vec::new())),
@@ -465,6 +467,7 @@ impl WhatIfs {
                             position: s.post.clone(),
                         },
                         period: period.clone(),
+                        products: Vec::new(),
                         facts: values,
                     };
                     match lane.evaluate_with(&plugin, &input, &limits) {
@@ -517,7 +520,7 @@ impl WhatIfs {
             })
             .collect();
         let plugin_of = vec![0; after.len()];
-        apply_cohort_rules(&[info], &plugin_of, &evaluations, &mut after);
+        apply_cohort_rules(units, &[info], &plugin_of, &evaluations, &mut after);
 
         // The official cards, for their indicators' ids.
         let cards: std::collections::HashSet<(&str, &str)> = before

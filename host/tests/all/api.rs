@@ -101,14 +101,14 @@ fn plugins_publish_list_describe_yank_with_every_error() {
             .await;
         assert_eq!(
             (status, versions[0]["version"].as_str()),
-            (StatusCode::OK, Some("1.0.1"))
+            (StatusCode::OK, Some("1.0.2"))
         );
         assert_eq!(
             s.get("/api/v1/plugins/Bad%20Name/x", None).await.0,
             StatusCode::BAD_REQUEST
         );
         let (status, described) = s
-            .get("/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1", None)
+            .get("/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.2", None)
             .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(described["describe"]["name"], "tuyenquang-tax/tax-officer");
@@ -126,7 +126,7 @@ fn plugins_publish_list_describe_yank_with_every_error() {
             StatusCode::NOT_FOUND
         );
 
-        let yank = "/api/v1/plugins/moha/civil-servant-decree-335/1.0.1/yank";
+        let yank = "/api/v1/plugins/moha/civil-servant-decree-335/1.0.2/yank";
         assert_eq!(
             s.post_json(yank, Some("publisher"), json!({})).await.0,
             StatusCode::FORBIDDEN
@@ -137,7 +137,7 @@ fn plugins_publish_list_describe_yank_with_every_error() {
         );
         let (status, body) = s
             .post_json(
-                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1/yank",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.2/yank",
                 Some("publisher"),
                 json!({}),
             )
@@ -245,7 +245,7 @@ fn evaluation_scores_each_subject_or_names_why_not() {
         assert_eq!(e[0]["evaluation"]["grade"], "A", "{}", e[0]);
         assert_eq!(e[1]["error"]["kind"], "missing-fact", "{}", e[1]);
         assert_eq!(e[2]["error"]["kind"], "unassigned", "{}", e[2]);
-        let named = json!({"plugin": "tuyenquang-tax/tax-officer@1.0.1", "subjects": [
+        let named = json!({"plugin": "tuyenquang-tax/tax-officer@1.0.2", "subjects": [
             {"subject": {"id": "x"}, "facts": {"revenue-collected": "4820.5", "revenue-target": 4600, "arrears-recovered": 310,
               "arrears-assigned": 320, "returns-on-time-rate": "99.1", "complaints": 0, "unexcused-absence-days": 0, "disciplined": 0, "bogus": 1}}]});
         let (status, body) = s.post_json("/api/v1/evaluate", Some("analyst"), named).await;
@@ -256,7 +256,7 @@ fn evaluation_scores_each_subject_or_names_why_not() {
         let (status, body) = s.post_json("/api/v1/evaluate", Some("admin"), json!({"plugin": "nonsense", "subjects": []})).await;
         assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("plugin")));
         let (_, metrics) = s.get("/metrics", None).await;
-        assert!(metrics.as_str().unwrap().contains("thuocdo_evaluations_total{plugin=\"tuyenquang/provincial-leader-monthly\",version=\"1.0.1\",outcome=\"scored\"} 1"), "{metrics}");
+        assert!(metrics.as_str().unwrap().contains("thuocdo_evaluations_total{plugin=\"tuyenquang/provincial-leader-monthly\",version=\"1.0.2\",outcome=\"scored\"} 1"), "{metrics}");
         s.stop().await;
     });
 }
@@ -1263,7 +1263,7 @@ fn an_indicator_that_reads_a_personal_fact_shows_others_its_score_not_the_value(
     runtime().block_on(async {
         let s = start("personal-facts").await;
         let run = complete_run(&s).await;
-        let card = "/api/v1/plugins/tuyenquang/provincial-leader-monthly/1.0.1";
+        let card = "/api/v1/plugins/tuyenquang/provincial-leader-monthly/1.0.2";
         let (_, described) = s.get(card, None).await;
         let facts: Vec<String> = described["describe"]["facts"]
             .as_array()

@@ -55,6 +55,7 @@ fn inspect_prints_describe_as_json() {
     let info: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(info["name"], "tuyenquang/commune-official");
     assert_eq!(info["indicators"].as_array().unwrap().len(), 6);
+    assert_eq!(info["contract"], "1.1.0");
 }
 
 #[test]

@@ -61,24 +61,24 @@ fn every_command_with_a_route_works_against_a_server() {
         let list: Vec<String> = serde_json::from_str(&out).unwrap();
         assert!(list.contains(&"tuyenquang/commune-official".to_string()));
         let out = ok(&thuocdo(&base, None, &["plugin", "list", "tuyenquang-tax/tax-officer"]).await);
-        assert!(out.starts_with("tuyenquang-tax/tax-officer@1.0.1 sha256 "), "{out}");
+        assert!(out.starts_with("tuyenquang-tax/tax-officer@1.0.2 sha256 "), "{out}");
 
         // Publishing: the same bytes again; another namespace refused.
         let tax = file("tax.wasm", &wasm("tax-officer"));
         let publisher = token("publisher");
         let out = ok(&thuocdo(&base, Some(&publisher), &["plugin", "publish", &tax]).await);
-        assert!(out.starts_with("already published tuyenquang-tax/tax-officer@1.0.1"), "{out}");
+        assert!(out.starts_with("already published tuyenquang-tax/tax-officer@1.0.2"), "{out}");
         let commune = file("commune.wasm", &wasm("commune-official"));
         refused(
             &thuocdo(&base, Some(&publisher), &["plugin", "publish", &commune]).await,
             "HTTP 403 forbidden",
         );
         refused(
-            &thuocdo(&base, Some("thd_wrong"), &["plugin", "yank", "tuyenquang-tax/tax-officer@1.0.1"]).await,
+            &thuocdo(&base, Some("thd_wrong"), &["plugin", "yank", "tuyenquang-tax/tax-officer@1.0.2"]).await,
             "HTTP 401 unauthorized",
         );
         refused(
-            &thuocdo(&base, None, &["plugin", "yank", "tuyenquang-tax/tax-officer@1.0.1"]).await,
+            &thuocdo(&base, None, &["plugin", "yank", "tuyenquang-tax/tax-officer@1.0.2"]).await,
             "HTTP 401 unauthorized",
         );
 
@@ -174,7 +174,7 @@ fn every_command_with_a_route_works_against_a_server() {
             "is not one the draft",
         );
         let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "list"]).await);
-        assert!(out.contains("tuyenquang/provincial-leader-monthly@1.0.1"), "{out}");
+        assert!(out.contains("tuyenquang/provincial-leader-monthly@1.0.2"), "{out}");
         let out = ok(&thuocdo(&base, Some(&analyst), &["sandbox", "compare", &id, "--period", "2025-09", "--json"]).await);
         let what_if: Value = serde_json::from_str(&out).unwrap();
         let p = &what_if["periods"][0];
@@ -209,7 +209,7 @@ fn every_command_with_a_route_works_against_a_server() {
                            "inspections-planned": 3, "inspections-done": 3, "discipline-breaches": 0, "disciplined": 0}}"#,
         );
         let out = ok(&thuocdo(&base, Some(&admin), &["evaluate", "--input", &subject]).await);
-        assert!(out.starts_with("chair-1 tuyenquang/provincial-leader-monthly@1.0.1"), "{out}");
+        assert!(out.starts_with("chair-1 tuyenquang/provincial-leader-monthly@1.0.2"), "{out}");
         assert!(out.trim_end().ends_with("total 9.58 grade A"), "{out}");
 
         // What the API does not offer is refused, naming why; so is a bad URL.

@@ -61,12 +61,12 @@ fn each_role_is_refused_what_it_may_not_do_and_nothing_is_written() {
             },
             Write {
                 what: "yank in namespace tuyenquang",
-                path: "/api/v1/plugins/tuyenquang/commune-official/1.0.1/yank".into(),
+                path: "/api/v1/plugins/tuyenquang/commune-official/1.0.2/yank".into(),
                 body: Body::Json(json!({})),
             },
             Write {
                 what: "yank in namespace tuyenquang-tax",
-                path: "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1/yank".into(),
+                path: "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.2/yank".into(),
                 body: Body::Json(json!({})),
             },
             Write {
@@ -175,7 +175,7 @@ fn each_role_is_refused_what_it_may_not_do_and_nothing_is_written() {
         // What each may do still works: the boundary is not a wall.
         let (status, body) = s
             .post_json(
-                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1/yank",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.2/yank",
                 Some("publisher"),
                 json!({}),
             )
@@ -292,7 +292,7 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
             row(
                 "get",
                 "/api/v1/plugins/{namespace}/{name}/{version}",
-                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.2",
                 None,
                 "OOOOOO",
             ),
@@ -306,14 +306,14 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
             row(
                 "get",
                 "/api/v1/plugins/{namespace}/{name}/{version}/personal-facts",
-                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1/personal-facts",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.2/personal-facts",
                 None,
                 "OOOOOO",
             ),
             row(
                 "put",
                 "/api/v1/plugins/{namespace}/{name}/{version}/personal-facts",
-                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.1/personal-facts",
+                "/api/v1/plugins/tuyenquang-tax/tax-officer/1.0.2/personal-facts",
                 json(json!({"facts": ["no-such-fact"]})),
                 "UFFFFJ",
             ),
@@ -449,6 +449,41 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 &format!("/api/v1/subjects/{unpublished}/reads?limit=5"),
                 None,
                 "UFFFFO",
+            ),
+            row(
+                "put",
+                "/api/v1/subjects/{id}/exemptions/{period}",
+                "/api/v1/subjects/nobody/exemptions/2025",
+                json(json!({"reason": "long leave"})),
+                "UFFFNN",
+            ),
+            row(
+                "put",
+                "/api/v1/subjects/{id}/exemptions/{period}",
+                &format!("/api/v1/subjects/{published}/exemptions/2025-13"),
+                json(json!({"reason": "long leave"})),
+                "UFFFBB",
+            ),
+            row(
+                "delete",
+                "/api/v1/subjects/{id}/exemptions/{period}",
+                "/api/v1/subjects/nobody/exemptions/2025",
+                None,
+                "UFFFNN",
+            ),
+            row(
+                "get",
+                "/api/v1/subjects/{id}/exemptions",
+                "/api/v1/subjects/nobody/exemptions",
+                None,
+                "UFFFNN",
+            ),
+            row(
+                "get",
+                "/api/v1/subjects/{id}/exemptions",
+                &format!("/api/v1/subjects/{unpublished}/exemptions"),
+                None,
+                "UFFFNO",
             ),
             row("get", "/api/v1/tokens", "/api/v1/tokens", None, "UFFFFO"),
             row(

@@ -360,7 +360,7 @@ fn aggregates_and_scorecards_are_for_every_reader() {
                 "/".to_string(),
                 format!("/runs/{run}"),
                 "/catalogue".to_string(),
-                "/catalogue/tuyenquang/provincial-leader-monthly/1.0.1".to_string(),
+                "/catalogue/tuyenquang/provincial-leader-monthly/1.0.2".to_string(),
                 format!("/runs/{run}/units/{tax_team}"),
             ] {
                 let (status, headers, body) = page(&s, &path, who).await;
@@ -1028,7 +1028,7 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
             page("/catalogue", "/catalogue".into(), "OOOOOOO", None),
             page(
                 "/catalogue/{namespace}/{name}/{version}",
-                "/catalogue/tuyenquang-tax/tax-officer/1.0.1".into(),
+                "/catalogue/tuyenquang-tax/tax-officer/1.0.2".into(),
                 "OOOOOOO",
                 None,
             ),

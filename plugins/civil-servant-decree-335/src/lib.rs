@@ -274,6 +274,7 @@ pub const CARD: Card = Card {
         fx!("0.2"),
         DECREE_335,
     )],
+    reads_products: false,
 };
 
 impl Scorecard for CivilServantDecree335 {

@@ -123,6 +123,7 @@ pub const CARD: Card = Card {
         ),
     ],
     quotas: &[],
+    reads_products: false,
 };
 
 impl Scorecard for CultureDepartment {

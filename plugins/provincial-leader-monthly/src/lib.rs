@@ -89,6 +89,7 @@ pub const CARD: Card = Card {
         DECREE_335,
     )],
     quotas: &[],
+    reads_products: false,
 };
 
 impl Scorecard for ProvincialLeaderMonthly {

@@ -170,6 +170,7 @@ pub const CARD: Card = Card {
         ),
     ],
     quotas: &[],
+    reads_products: false,
 };
 
 /// `part` per `whole`, to four decimals as [`percent`] rounds; `None` when `whole` is zero.

@@ -128,6 +128,7 @@ pub const CARD: Card = Card {
         ),
     ],
     quotas: &[],
+    reads_products: false,
 };
 
 impl Scorecard for TaxOfficer {

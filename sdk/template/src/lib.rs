@@ -41,6 +41,7 @@ pub const CARD: Card = Card {
     bands: &bands(fx!("9"), fx!("7"), fx!("5")),
     caps: &[Cap::new("disciplined", Grade::D, t("Bị kỷ luật", "Disciplined"), RULE)],
     quotas: &[],
+    reads_products: false,
 };
 
 impl Scorecard for MyScorecard {

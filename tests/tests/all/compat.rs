@@ -79,7 +79,13 @@ fn the_old_tax_officer_component_scores_as_it_did_and_its_successor_agrees() {
         for b in BUNDLED.iter().filter(|b| b.crate_name != "tax-officer") {
             registry.publish(&admin(), b.wasm.to_vec()).await.unwrap();
         }
-        registry.publish(&admin(), OLD.to_vec()).await.unwrap();
+        let old_record = registry.publish(&admin(), OLD.to_vec()).await.unwrap();
+        // Published before contract 1.1 existed, it is served by 1.0.0's types.
+        assert_eq!(old_record.record.contract, "1.0.0");
+        assert_eq!(
+            registry.plugin(TAX, "1.0.0").await.unwrap().contract,
+            thuocdo_host::runtime::Contract::V1_0
+        );
         let (_, dir) = load_data(&registry).await;
 
         let old = run_september(&registry).await;
@@ -118,7 +124,8 @@ fn the_old_tax_officer_component_scores_as_it_did_and_its_successor_agrees() {
             .iter()
             .find(|b| b.crate_name == "tax-officer")
             .unwrap();
-        registry.publish(&admin(), new.wasm.to_vec()).await.unwrap();
+        let new_record = registry.publish(&admin(), new.wasm.to_vec()).await.unwrap();
+        assert_eq!(new_record.record.contract, "1.1.0");
         let again = run_september(&registry).await;
         assert!(
             again

@@ -2,6 +2,7 @@
 
 mod compat;
 mod db;
+mod leaders;
 mod plugins;
 mod registry;
 mod runtime;

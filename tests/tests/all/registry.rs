@@ -50,7 +50,7 @@ fn publish_is_idempotent_and_versions_are_immutable() {
         assert!(first.created);
         assert_eq!(
             (first.record.name.as_str(), first.record.version.as_str()),
-            ("tuyenquang/commune-official", "1.0.1")
+            ("tuyenquang/commune-official", "1.0.2")
         );
         let again = registry.publish(&admin(), bytes.clone()).await.unwrap();
         assert!(!again.created);
@@ -62,7 +62,7 @@ fn publish_is_idempotent_and_versions_are_immutable() {
                 offered,
                 ..
             }) => {
-                assert_eq!(version, "1.0.1");
+                assert_eq!(version, "1.0.2");
                 assert_eq!(existing, first.record.sha256);
                 assert_ne!(offered, existing);
             }
@@ -78,7 +78,7 @@ fn publish_is_idempotent_and_versions_are_immutable() {
         );
         // The bytes live in the database: the plugin loads from there.
         let plugin = registry
-            .plugin("tuyenquang/commune-official", "1.0.1")
+            .plugin("tuyenquang/commune-official", "1.0.2")
             .await
             .unwrap();
         assert_eq!(plugin.sha256, first.record.sha256);
@@ -104,7 +104,7 @@ fn publishers_publish_in_their_own_namespace_only() {
             .yank(
                 &Actor::unit_admin("ua", "tq"),
                 "tuyenquang/commune-official",
-                "1.0.1",
+                "1.0.2",
             )
             .await
         {
@@ -152,7 +152,7 @@ fn every_bad_input_has_its_error() {
             ),
             (
                 registry
-                    .yank(&admin(), "commune-official", "1.0.1")
+                    .yank(&admin(), "commune-official", "1.0.2")
                     .await
                     .map(drop),
                 "`commune-official` is not a plugin name of the form namespace/name",
@@ -162,7 +162,7 @@ fn every_bad_input_has_its_error() {
                     .yank(&admin(), "tuyenquang/commune-official", "9.9.9")
                     .await
                     .map(drop),
-                "tuyenquang/commune-official has no version 9.9.9 (published: 1.0.1)",
+                "tuyenquang/commune-official has no version 9.9.9 (published: 1.0.2)",
             ),
             (
                 registry
@@ -197,7 +197,7 @@ fn every_bad_input_has_its_error() {
                     )
                     .await
                     .map(drop),
-                "no published, unyanked version of tuyenquang/commune-official satisfies `^2` (published: 1.0.1)",
+                "no published, unyanked version of tuyenquang/commune-official satisfies `^2` (published: 1.0.2)",
             ),
             (
                 registry
@@ -498,7 +498,7 @@ fn the_audit_log_records_everything_and_refuses_change() {
             .await
             .unwrap();
         registry
-            .yank(&admin(), "tuyenquang/commune-official", "1.0.1")
+            .yank(&admin(), "tuyenquang/commune-official", "1.0.2")
             .await
             .unwrap();
         let actions: Vec<String> = registry

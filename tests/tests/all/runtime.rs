@@ -25,6 +25,7 @@ fn input(id: &str, facts: Vec<Option<i64>>) -> EvaluationInput {
         },
         period: "2025-09".into(),
         facts,
+        products: Vec::new(),
     }
 }
 

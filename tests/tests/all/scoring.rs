@@ -931,6 +931,7 @@ fn a_unit_admin_changes_only_what_is_inside_their_subtree_now() {
             parent: Some("so-noi-vu".into()),
             publishes_people: false,
             grades_only: false,
+            leader_posts: Vec::new(),
         };
         let r = thuocdo_host::org::import(
             &registry,
@@ -1051,6 +1052,7 @@ fn a_run_without_a_place_or_an_instance_fails_whole_as_the_hosts_doing() {
             },
             period: "2025-09".into(),
             facts: vec![None; plugin.info.facts.len()],
+            products: Vec::new(),
         };
         let mut lane = runtime.lane(4);
         for _ in 0..4 {
@@ -1338,6 +1340,136 @@ fn facts_are_committed_under_the_deployments_key_and_survive_its_rotation() {
             "{:?}",
             tampered.differences
         );
+        std::fs::remove_dir_all(dir).unwrap();
+    });
+}
+
+/// The cohorts of the 2025 run: (unit, task group) → the results in it.
+fn cohorts(
+    results: &[scoring::StoredResult],
+) -> BTreeMap<(String, String), Vec<&scoring::StoredResult>> {
+    let mut out: BTreeMap<(String, String), Vec<&scoring::StoredResult>> = BTreeMap::new();
+    for r in results
+        .iter()
+        .filter(|r| r.cohort_rule.is_some() || r.computed_grade.is_some())
+    {
+        out.entry((r.unit.clone(), r.task_group.clone()))
+            .or_default()
+            .push(r);
+    }
+    out
+}
+
+#[test]
+fn an_exempted_subject_is_not_evaluated_left_out_of_the_quota_and_verify_agrees() {
+    on_every_database(|registry| async move {
+        let (_, dir) = load_province(&registry).await;
+        let before = scoring::run(&registry, &admin(), &RunOptions::period("2025"))
+            .await
+            .unwrap();
+        let results = scoring::results(&registry, before.run).await.unwrap();
+        // A cohort where the quota lowered someone, and one of its good.
+        let (key, members) = cohorts(&results)
+            .into_iter()
+            .find(|(_, m)| m.iter().any(|r| r.cohort_rule.is_some()))
+            .expect("the quota lowers someone in 2025");
+        let good = members
+            .iter()
+            .find(|r| r.computed_grade == Some(GradeCode::B))
+            .map(|r| r.subject.clone())
+            .expect("the cohort has a good one");
+        let new = thuocdo_host::org::exemptions::NewExemption {
+            reason: "maternity leave from March".into(),
+            basis: Some("Decree 335/2025/ND-CP".into()),
+        };
+        use thuocdo_host::org::exemptions::{exempt, lift};
+        // A unit admin elsewhere hears what they would of a subject that
+        // does not exist.
+        let units = scoring::Units::load(&registry).await.unwrap();
+        let elsewhere = ["xa-an-lam", "so-noi-vu"]
+            .into_iter()
+            .find(|u| !units.within(&key.0, u))
+            .unwrap();
+        let outsider = Actor::unit_admin("outsider@thuocdo", elsewhere);
+        let hidden = exempt(&registry, &outsider, &good, "2025", &new)
+            .await
+            .unwrap_err()
+            .to_string();
+        let missing = exempt(&registry, &outsider, "nobody", "2025", &new)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert_eq!(hidden.replace(&good, "X"), missing.replace("nobody", "X"));
+        let blank = thuocdo_host::org::exemptions::NewExemption {
+            reason: " ".into(),
+            basis: None,
+        };
+        let refused = exempt(&registry, &admin(), &good, "2025", &blank)
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("needs a reason"), "{refused}");
+        exempt(&registry, &admin(), &good, "2025", &new)
+            .await
+            .unwrap();
+        assert!(last_audit(&registry, "exempt").await > 0);
+
+        let after = scoring::run(&registry, &admin(), &RunOptions::period("2025"))
+            .await
+            .unwrap();
+        assert_eq!(after.summary.not_evaluated, 1);
+        assert_eq!(after.summary.scored, before.summary.scored - 1);
+        let results = scoring::results(&registry, after.run).await.unwrap();
+        let row = results.iter().find(|r| r.subject == good).unwrap();
+        assert_eq!(row.outcome, scoring::Outcome::NotEvaluated);
+        assert_eq!((row.total, row.grade), (None, None));
+        assert_eq!(
+            row.error.as_deref(),
+            Some("not evaluated for 2025: maternity leave from March (Decree 335/2025/ND-CP)")
+        );
+        // The cohort keeps as many excellent as 20 % of its good, counted
+        // without the exempted one (rounded down, before demotion).
+        let cohort = &cohorts(&results)[&key];
+        assert!(cohort.iter().all(|r| r.subject != good));
+        let good_count = cohort
+            .iter()
+            .filter(|r| r.computed_grade == Some(GradeCode::B))
+            .count();
+        let kept_a = cohort
+            .iter()
+            .filter(|r| r.grade == Some(GradeCode::A))
+            .count();
+        let computed_a = cohort
+            .iter()
+            .filter(|r| r.computed_grade == Some(GradeCode::A))
+            .count();
+        assert_eq!(kept_a, computed_a.min(good_count / 5), "{key:?}");
+
+        let progress = Arc::new(scoring::Progress::default());
+        let verified = scoring::verify(&registry, after.run, progress.clone())
+            .await
+            .unwrap();
+        assert_eq!(verified.differences, []);
+        // Lifted after the run, the run no longer stands, and verify says so.
+        lift(&registry, &admin(), &good, "2025").await.unwrap();
+        let lifted = scoring::verify(&registry, after.run, progress)
+            .await
+            .unwrap();
+        assert!(
+            lifted
+                .differences
+                .iter()
+                .any(|d| d.subject == good && d.field == "error"),
+            "{:?}",
+            lifted.differences
+        );
+        // And an official run locks the period's exemptions as it locks facts.
+        scoring::publish(&registry, &admin(), after.run)
+            .await
+            .unwrap();
+        let locked = exempt(&registry, &admin(), &good, "2025", &new)
+            .await
+            .unwrap_err();
+        assert!(matches!(locked, Error::Locked(_)), "{locked}");
         std::fs::remove_dir_all(dir).unwrap();
     });
 }

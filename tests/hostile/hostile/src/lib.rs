@@ -62,6 +62,7 @@ pub const CARD: Card = Card {
     bands: &bands(fx!("9"), fx!("7"), fx!("5")),
     caps: &[],
     quotas: &[],
+    reads_products: false,
 };
 
 impl Scorecard for Honest {

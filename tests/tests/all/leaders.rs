@@ -1,0 +1,253 @@
+//! Contract 1.1: a card reading work products and the final results of the
+//! people its subject leads, scored by the host after them; a cycle of
+//! leadership refused by name.
+
+use thuocdo_host::access::Actor;
+use thuocdo_host::org::Organisation;
+use thuocdo_host::registry::Registry;
+use thuocdo_host::runtime::{
+    Contract, EvaluationInput, FaultKind, LedMeasure, ProductFault, Runtime, Subject, WorkProduct,
+};
+use thuocdo_host::scoring::{self, GradeCode, RunOptions};
+use thuocdo_tests::fixtures;
+
+use crate::db::on_every_database;
+
+fn admin() -> Actor {
+    Actor::admin("admin@thuocdo")
+}
+
+fn product(id: &str, coefficient: i64, faults: &[bool]) -> WorkProduct {
+    WorkProduct {
+        id: id.into(),
+        kind: "report".into(),
+        coefficient,
+        assigned: 10_000,
+        accepted: 10_000,
+        deadline: Some("2025-09-20".into()),
+        completed: Some("2025-09-18".into()),
+        on_time: Some(true),
+        faults: faults
+            .iter()
+            .map(|&objective_cause| ProductFault {
+                kind: FaultKind::FailedCheck,
+                objective_cause,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_1_1_card_reads_products_and_led_results_and_says_its_world() {
+    let runtime = Runtime::new().unwrap();
+    let plugin = runtime
+        .load(&std::fs::read(fixtures::LEADER_CARD).unwrap())
+        .unwrap();
+    assert_eq!(plugin.contract, Contract::V1_1);
+    assert!(plugin.info.reads_products);
+    let disciplined = plugin.info.facts.iter().find(|f| f.name == "disciplined");
+    assert!(disciplined.is_some_and(|f| f.personal));
+    let led = plugin
+        .info
+        .facts
+        .iter()
+        .find(|f| f.name == "led-not-completed")
+        .unwrap();
+    assert!(matches!(
+        led.origin,
+        thuocdo_host::runtime::FactOrigin::FromLedResults(LedMeasure::CountNotCompleted)
+    ));
+    // One product of coefficient 2 with one failed check of the servant's
+    // own (75 % of its points) and one of coefficient 1 whose failed check
+    // had an objective cause (all its points): (2 × 3 + 1 × 4) / (3 × 4) × 10.
+    let input = EvaluationInput {
+        subject: Subject {
+            id: "head".into(),
+            unit: "so".into(),
+            position: "unit-head".into(),
+        },
+        period: "2025-09".into(),
+        facts: vec![Some(90_000), Some(10_000), Some(30_000), None],
+        products: vec![
+            product("p-1", 20_000, &[false]),
+            product("p-2", 10_000, &[true]),
+        ],
+    };
+    let eval = runtime.evaluate(&plugin, &input).unwrap().answer.unwrap();
+    let scores: Vec<i64> = eval.indicators.iter().map(|i| i.score).collect();
+    // Own work 9; one of three led did not complete: half of 10; products 8.33.
+    assert_eq!(scores, [90_000, 50_000, 83_300]);
+    assert_eq!(eval.indicators[2].raw, Some(10_000));
+    // Without products, the product indicator has no data, never zero by
+    // silence.
+    let bare = EvaluationInput {
+        products: Vec::new(),
+        ..input
+    };
+    let eval = runtime.evaluate(&plugin, &bare).unwrap().answer.unwrap();
+    assert_eq!(
+        eval.indicators[2].light,
+        thuocdo_host::runtime::Light::NoData
+    );
+}
+
+/// A department head leading the people of their unit and, as their direct
+/// manager, one person of another unit; staff scored by test/versioned.
+fn organisation(cycle: bool) -> Organisation {
+    let head_manager = if cycle { Some("deputy") } else { None };
+    serde_json::from_value(serde_json::json!({
+        "units": [
+            {"code": "so", "name": "Sở", "kind": "agency", "leader_posts": ["unit-head"]},
+            {"code": "phong-b", "name": "Phòng B", "kind": "department", "parent": "so"}
+        ],
+        "posts": [
+            {"code": "unit-head", "title": "Trưởng", "task_group": "heads"},
+            {"code": "commune-chair", "title": "Nhân viên", "task_group": "staff"}
+        ],
+        "subjects": [
+            {"id": "head", "name": "Trưởng", "unit": "so", "post": "unit-head", "manager": head_manager},
+            {"id": "deputy", "name": "Phó", "unit": "so", "post": "unit-head", "manager": "head"},
+            {"id": "s-1", "name": "Một", "unit": "so", "post": "commune-chair"},
+            {"id": "s-2", "name": "Hai", "unit": "so", "post": "commune-chair"},
+            {"id": "b-1", "name": "Ba", "unit": "phong-b", "post": "commune-chair", "manager": "head"},
+            {"id": "b-2", "name": "Bốn", "unit": "phong-b", "post": "commune-chair"}
+        ],
+        "assignments": [
+            {"post_type": "commune-chair", "plugin": "test/versioned@^1", "unit": "so", "from": "2025-01"},
+            {"post_type": "unit-head", "plugin": "test/leader-card@^1", "unit": "so", "from": "2025-01"}
+        ]
+    }))
+    .unwrap()
+}
+
+async fn facts(registry: &Registry, b1_rate: &str) {
+    let csv = format!(
+        "subject_id,period,fact,value,source\n\
+         head,2025-09,own-work,9,test\ndeputy,2025-09,own-work,8,test\n\
+         s-1,2025-09,rate,95,test\ns-2,2025-09,rate,80,test\n\
+         b-1,2025-09,rate,{b1_rate},test\nb-2,2025-09,rate,10,test\n"
+    );
+    thuocdo_host::facts::import(registry, &admin(), "facts.csv", csv.as_bytes())
+        .await
+        .unwrap();
+}
+
+async fn setup(registry: &Registry, cycle: bool) {
+    for path in [fixtures::VERSIONED_1_0_0, fixtures::LEADER_CARD] {
+        registry
+            .publish(&admin(), std::fs::read(path).unwrap())
+            .await
+            .unwrap();
+    }
+    thuocdo_host::org::import(registry, &admin(), &organisation(cycle))
+        .await
+        .unwrap();
+}
+
+/// `(unit-results score, led-not-completed, led-graded)` of a leader.
+fn unit_results(results: &[scoring::StoredResult], who: &str) -> (i64, Option<i64>, Option<i64>) {
+    let r = results.iter().find(|r| r.subject == who).unwrap();
+    let facts = r.facts.as_ref().unwrap();
+    (
+        r.indicators[1].score,
+        facts.get("led-not-completed").flatten(),
+        facts.get("led-graded").flatten(),
+    )
+}
+
+#[test]
+fn a_leader_is_scored_after_the_people_they_lead_across_two_units() {
+    on_every_database(|registry| async move {
+        setup(&registry, false).await;
+        // b-1, led through their manager in another unit, did not complete.
+        facts(&registry, "40").await;
+        let run = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap();
+        let results = scoring::results(&registry, run.run).await.unwrap();
+        let grade = |who: &str| results.iter().find(|r| r.subject == who).unwrap().grade;
+        assert_eq!(grade("b-1"), Some(GradeCode::D));
+        // The deputy holds a leader post of the unit too: they lead its
+        // people (not its other leaders), who all completed: full points.
+        assert_eq!(
+            unit_results(&results, "deputy"),
+            (100_000, Some(0), Some(20_000))
+        );
+        // 8 + 10 + no products: 18 of 30, completed.
+        assert_eq!(grade("deputy"), Some(GradeCode::C));
+        // The head leads s-1 and s-2 (the unit), b-1 and the deputy (as
+        // their manager) and is scored after the deputy: one of four did
+        // not complete, so half the points.
+        assert_eq!(
+            unit_results(&results, "head"),
+            (50_000, Some(10_000), Some(40_000))
+        );
+        // b-2 is nobody's: not counted.
+        let verified = scoring::verify(&registry, run.run, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(verified.differences, []);
+
+        // Now everyone the head leads completed: full points.
+        facts(&registry, "95").await;
+        let run = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap();
+        let results = scoring::results(&registry, run.run).await.unwrap();
+        assert_eq!(
+            unit_results(&results, "head"),
+            (100_000, Some(0), Some(40_000))
+        );
+    });
+}
+
+#[test]
+fn a_cycle_of_leadership_fails_the_run_naming_it() {
+    on_every_database(|registry| async move {
+        setup(&registry, true).await;
+        facts(&registry, "40").await;
+        let e = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("leadership runs in a cycle: deputy → head → deputy"),
+            "{e}"
+        );
+    });
+}
+
+#[test]
+fn unknown_managers_and_leader_posts_are_named_and_nothing_is_written() {
+    on_every_database(|registry| async move {
+        for path in [fixtures::VERSIONED_1_0_0, fixtures::LEADER_CARD] {
+            registry
+                .publish(&admin(), std::fs::read(path).unwrap())
+                .await
+                .unwrap();
+        }
+        let mut org = organisation(false);
+        org.units[1].leader_posts = vec!["no-such-post".into()];
+        org.subjects[2].manager = Some("nobody".into());
+        org.subjects[3].manager = Some("s-2".into());
+        let e = thuocdo_host::org::import(&registry, &admin(), &org)
+            .await
+            .unwrap_err()
+            .to_string();
+        for says in [
+            "units[1] (phong-b): leader post `no-such-post` is neither in the file nor known",
+            "subjects[2] (s-1): manager `nobody` is no subject, in the file or known",
+            "subjects[3] (s-2): a subject cannot be their own direct manager",
+        ] {
+            assert!(e.contains(says), "{says}\n{e}");
+        }
+        assert!(registry.store().units().await.unwrap().is_empty());
+        // The relations are kept as the document gives them.
+        thuocdo_host::org::import(&registry, &admin(), &organisation(false))
+            .await
+            .unwrap();
+        let units = registry.store().units().await.unwrap();
+        let so = units.iter().find(|u| u.code == "so").unwrap();
+        assert_eq!(so.leader_posts, ["unit-head"]);
+    });
+}
