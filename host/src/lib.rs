@@ -22,6 +22,7 @@ pub mod facts;
 pub mod gendata;
 pub mod input;
 pub mod org;
+pub mod products;
 pub mod registry;
 pub mod runtime;
 pub mod scoring;

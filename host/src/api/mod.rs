@@ -68,6 +68,11 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         )
         .route("/organisation", post(org::import))
         .route("/units", get(org::units))
+        .route(
+            "/products",
+            post(org::products).layer(DefaultBodyLimit::max(MAX_FACTS_BYTES)),
+        )
+        .route("/posts/{post}/products", get(org::product_types))
         .route("/assignments", post(org::assign).get(org::assignments))
         .route(
             "/facts",

@@ -29,6 +29,7 @@ impl Modify for Bearer {
         plugins::publish, plugins::list, plugins::versions, plugins::describe, plugins::yank,
         plugins::personal_facts, plugins::set_personal_facts,
         org::import, org::units, org::assign, org::assignments, org::facts,
+        org::products, org::product_types,
         evaluate::evaluate,
         runs::start, runs::list, runs::status, runs::results, runs::summary, runs::publish, runs::unlock,
         whatif::upload, whatif::list, whatif::delete, whatif::compare, whatif::trial_facts,

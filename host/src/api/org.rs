@@ -11,7 +11,9 @@ use crate::app::AppState;
 use crate::app::{Body, HttpError, Params};
 use crate::facts::{Format, Imported};
 use crate::org::{OrgImported, Organisation};
+use crate::products::ProductsImported;
 use crate::registry::Assignment;
+use crate::store::products::ProductTypeRow;
 
 /// Loads units, posts, subjects and assignments in bulk, all or nothing.
 #[utoipa::path(post, path = "/api/v1/organisation", tag = "organisation",
@@ -138,4 +140,48 @@ pub async fn facts(
     let imported =
         crate::facts::import_from(&state.registry, actor, &name, file, Some(format)).await?;
     Ok(Json(imported))
+}
+
+/// Imports work products: CSV (`subject_id,period,product_id,kind,assigned,accepted`
+/// and optional columns) or JSON, all or nothing; each type's coefficient
+/// comes from the catalogue of the subject's post.
+#[utoipa::path(post, path = "/api/v1/products", tag = "facts",
+    params(FactsQuery),
+    request_body(content = String, content_type = "text/csv", description = "CSV, or JSON with Content-Type application/json"),
+    responses(
+        (status = 200, description = "Imported", body = ProductsImported),
+        Secured, Written, FileBody, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn products(
+    State(state): State<AppState>,
+    caller: Allowed<ImportFacts>,
+    Params(q): Params<FactsQuery>,
+    headers: HeaderMap,
+    upload: axum::body::Body,
+) -> Result<Json<ProductsImported>, HttpError> {
+    let actor = caller.actor();
+    // Spooled and read a row at a time, as facts are.
+    let file = crate::app::spool(upload, super::MAX_FACTS_BYTES).await?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let format = if json { Format::Json } else { Format::Csv };
+    let name = q.file.unwrap_or_else(|| "upload".into());
+    Ok(Json(
+        crate::products::import_from(&state.registry, actor, &name, file, Some(format)).await?,
+    ))
+}
+
+/// A post's catalogue of work product types, with each one's coefficient:
+/// public, as scorecards are.
+#[utoipa::path(get, path = "/api/v1/posts/{post}/products", tag = "organisation",
+    params(("post" = String, Path, description = "The post's code")),
+    responses((status = 200, description = "By type", body = Vec<ProductTypeRow>), Failed))]
+pub async fn product_types(
+    State(state): State<AppState>,
+    axum::extract::Path(post): axum::extract::Path<String>,
+) -> Result<Json<Vec<ProductTypeRow>>, HttpError> {
+    Ok(Json(state.registry.store().product_types(&post).await?))
 }

@@ -346,6 +346,15 @@ enum FactsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Imports work products: CSV (subject_id,period,product_id,kind,
+    /// assigned,accepted and optional columns) or JSON, all or nothing.
+    Products {
+        /// The products file.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Freezes a period's facts at its cut-off.
     Freeze {
         /// The period.
@@ -495,6 +504,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         } => scoring::org_import(&cli.config, &file, json),
         Command::Facts { command } => match command {
             FactsCommand::Import { file, json } => scoring::facts_import(&cli.config, &file, json),
+            FactsCommand::Products { file, json } => {
+                scoring::products_import(&cli.config, &file, json)
+            }
             FactsCommand::Freeze { period } => scoring::facts_freeze(&cli.config, &period),
             FactsCommand::Reopen { period, reason } => {
                 scoring::facts_reopen(&cli.config, &period, &reason)

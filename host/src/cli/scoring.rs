@@ -70,9 +70,16 @@ pub(super) fn org_import(config: &Config, file: &Path, json: bool) -> Result<(),
     Ok(())
 }
 
-pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
+/// Sends a data file to the server's `route`, or, with no server, streams
+/// it into `local` from the file itself (never held whole).
+fn upload<T, F, Fut>(config: &Config, file: &Path, route: &str, local: F) -> Result<T, Error>
+where
+    T: serde::de::DeserializeOwned,
+    F: FnOnce(crate::registry::Registry, String, std::fs::File) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
     let name = file.display().to_string();
-    let done: crate::facts::Imported = match Remote::from_config(config)? {
+    match Remote::from_config(config)? {
         Some(remote) => {
             let bytes = read(file)?;
             let content_type = if name.ends_with(".json") {
@@ -85,20 +92,24 @@ pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(
                 .map(|f| f.to_string_lossy().to_string())
                 .unwrap_or(name);
             remote.post_bytes(
-                &format!("/facts?file={}", path_segment(&file_name)),
+                &format!("{route}?file={}", path_segment(&file_name)),
                 content_type,
                 bytes,
-            )?
+            )
         }
         None => {
-            // Read as it is imported: the file is never held whole.
             let source = std::fs::File::open(file)
                 .map_err(|e| Error::BadInput(format!("reading {}: {e}", file.display())))?;
-            with_registry(config, |r| async move {
-                Ok(crate::facts::import_from(&r, &local_actor(), &name, source, None).await?)
-            })?
+            with_registry(config, |r| local(r, name, source))
         }
-    };
+    }
+}
+
+pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
+    let done: crate::facts::Imported =
+        upload(config, file, "/facts", |r, name, source| async move {
+            Ok(crate::facts::import_from(&r, &local_actor(), &name, source, None).await?)
+        })?;
     if json {
         print_json(&done);
     } else if done.values_changed == 0 {
@@ -111,6 +122,22 @@ pub(super) fn facts_import(config: &Config, file: &Path, json: bool) -> Result<(
             done.values_changed,
             done.sheets_changed,
             done.import_id.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn products_import(config: &Config, file: &Path, json: bool) -> Result<(), Error> {
+    let done: crate::products::ProductsImported =
+        upload(config, file, "/products", |r, name, source| async move {
+            Ok(crate::products::import_from(&r, &local_actor(), &name, source, None).await?)
+        })?;
+    if json {
+        print_json(&done);
+    } else {
+        println!(
+            "{}: {} rows, {} products written (import {})",
+            done.file, done.rows, done.written, done.import_id
         );
     }
     Ok(())

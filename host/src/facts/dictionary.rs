@@ -57,7 +57,9 @@ impl Dictionary {
                 entry.min = entry.min.zip(fact.min).map(|(a, b)| a.min(b));
                 entry.max = entry.max.zip(fact.max).map(|(a, b)| a.max(b));
             }
-            entry.imported |= matches!(fact.origin, FactOrigin::Imported);
+            // Assessed facts arrive by import until the assessment procedure
+            // records them.
+            entry.imported |= matches!(fact.origin, FactOrigin::Imported | FactOrigin::Assessed(_));
             entry.declared_by.insert(info.name.clone());
         }
     }

@@ -17,7 +17,7 @@
 //! ```
 
 pub mod dictionary;
-mod read;
+pub(crate) mod read;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -209,7 +209,7 @@ pub async fn import_from(
 
     let name = file.to_string();
     let (mut receive, reading) = read_on_a_thread(READ_BATCH, move |sink| {
-        read::read(&name, source, format, sink)
+        read::read::<FactRow>(&name, source, format, sink)
     });
 
     let mut bad = RowErrors::default();

@@ -1,8 +1,9 @@
-//! Reading a facts file front to back, a row at a time: CSV through the
+//! Reading a data file front to back, a row at a time: CSV through the
 //! `csv` crate, JSON through serde_json one entry at a time, so memory does
 //! not grow with the file. Each row, or each reason a row is bad, is handed
 //! on as it is read; only a file that cannot be read as its format at all
-//! (no header, not JSON) stops the reading.
+//! (no header, not JSON) stops the reading. What a row is — a fact value, a
+//! work product — is the [`Rows`] type's to say.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -18,21 +19,57 @@ use crate::scoring::{Error, Result, RowError};
 
 /// What reading hands on: a row, or why one is bad.
 #[derive(Debug)]
-pub(crate) enum Read1 {
+pub enum Read1<T> {
     /// A row as the file gives it.
-    Row(FactRow),
+    Row(T),
     /// A row that cannot be read.
     Bad(RowError),
+}
+
+/// A kind of row a data file holds.
+pub trait Rows: Sized {
+    /// The CSV columns the header must name, in any order.
+    const REQUIRED: &'static [&'static str];
+    /// The CSV columns it may name besides; empty when it does not.
+    const OPTIONAL: &'static [&'static str];
+    /// The key of a JSON object that holds the list of entries.
+    const LIST: &'static str;
+    /// A CSV record's row: `fields` as [`Rows::REQUIRED`] then
+    /// [`Rows::OPTIONAL`] name them (trimmed; empty when absent).
+    fn from_csv(at: String, fields: &[&str]) -> std::result::Result<Self, String>;
+    /// A JSON entry's rows (one entry may hold several), or why it is bad.
+    fn from_json(at: &str, entry: Value) -> Vec<Read1<Self>>;
+}
+
+impl Rows for FactRow {
+    const REQUIRED: &'static [&'static str] = &COLUMNS;
+    const OPTIONAL: &'static [&'static str] = &[];
+    const LIST: &'static str = "facts";
+
+    fn from_csv(at: String, f: &[&str]) -> std::result::Result<FactRow, String> {
+        Ok(FactRow {
+            at,
+            subject: f[0].to_string(),
+            period: f[1].to_string(),
+            fact: f[2].to_string(),
+            value: f[3].to_string(),
+            source: f[4].to_string(),
+        })
+    }
+
+    fn from_json(at: &str, entry: Value) -> Vec<Read1<FactRow>> {
+        entry_rows(at, entry)
+    }
 }
 
 /// Reads `source` as `format` (or, when none is given, as CSV or JSON by the
 /// file's extension, else by its first character), handing each row to
 /// `sink` until it answers `false`. The file's SHA-256, in hex.
-pub(crate) fn read(
+pub(crate) fn read<T: Rows>(
     file: &str,
     source: impl Read,
     format: Option<Format>,
-    sink: &mut dyn FnMut(Read1) -> bool,
+    sink: &mut dyn FnMut(Read1<T>) -> bool,
 ) -> Result<String> {
     let mut hashed = Hashed {
         inner: source,
@@ -144,8 +181,12 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// CSV with a header naming the five columns, in any order.
-fn read_csv(file: &str, source: impl Read, sink: &mut dyn FnMut(Read1) -> bool) -> Result<()> {
+/// CSV with a header naming the row type's columns, in any order.
+fn read_csv<T: Rows>(
+    file: &str,
+    source: impl Read,
+    sink: &mut dyn FnMut(Read1<T>) -> bool,
+) -> Result<()> {
     let breaks = Rc::new(RefCell::new(Breaks::default()));
     let counted = Counted {
         inner: source,
@@ -160,15 +201,24 @@ fn read_csv(file: &str, source: impl Read, sink: &mut dyn FnMut(Read1) -> bool) 
         .headers()
         .map_err(|e| Error::BadFile(format!("{file}: the header cannot be read: {e}")))?
         .clone();
-    let mut index = [0usize; 5];
-    for (k, column) in COLUMNS.iter().enumerate() {
-        index[k] = headers.iter().position(|h| h == *column).ok_or_else(|| {
+    let mut index: Vec<Option<usize>> = Vec::with_capacity(T::REQUIRED.len() + T::OPTIONAL.len());
+    for column in T::REQUIRED {
+        let at = headers.iter().position(|h| h == *column).ok_or_else(|| {
             Error::BadFile(format!(
-                "{file}: the header must name the columns {}; it has: {}",
-                COLUMNS.join(","),
+                "{file}: the header must name the columns {}{}; it has: {}",
+                T::REQUIRED.join(","),
+                if T::OPTIONAL.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (and may name {})", T::OPTIONAL.join(","))
+                },
                 headers.iter().collect::<Vec<_>>().join(",")
             ))
         })?;
+        index.push(Some(at));
+    }
+    for column in T::OPTIONAL {
+        index.push(headers.iter().position(|h| h == *column));
     }
     let mut record = csv::StringRecord::new();
     loop {
@@ -190,15 +240,15 @@ fn read_csv(file: &str, source: impl Read, sink: &mut dyn FnMut(Read1) -> bool) 
                 ),
             }),
             Ok(true) => {
-                let field = |k: usize| record.get(index[k]).unwrap_or_default().to_string();
-                Read1::Row(FactRow {
-                    at: format!("line {}", line(record.position())),
-                    subject: field(0),
-                    period: field(1),
-                    fact: field(2),
-                    value: field(3),
-                    source: field(4),
-                })
+                let at = format!("line {}", line(record.position()));
+                let fields: Vec<&str> = index
+                    .iter()
+                    .map(|k| k.and_then(|k| record.get(k)).unwrap_or_default())
+                    .collect();
+                match T::from_csv(at.clone(), &fields) {
+                    Ok(row) => Read1::Row(row),
+                    Err(reason) => Read1::Bad(RowError { at, reason }),
+                }
             }
         };
         if !sink(item) {
@@ -211,7 +261,11 @@ fn read_csv(file: &str, source: impl Read, sink: &mut dyn FnMut(Read1) -> bool) 
 /// `{"subject_id", "period", "fact", "value", "source"}` — or one subject's
 /// sheet — `{"subject_id", "period", "source", "facts": {name: value}}`.
 /// Values are decimals as strings or numbers; numbers keep their text.
-fn read_json(file: &str, source: impl Read, sink: &mut dyn FnMut(Read1) -> bool) -> Result<()> {
+fn read_json<T: Rows>(
+    file: &str,
+    source: impl Read,
+    sink: &mut dyn FnMut(Read1<T>) -> bool,
+) -> Result<()> {
     let mut de = serde_json::Deserializer::from_reader(source);
     let mut entries = Entries { sink, count: 0 };
     let done = serde::Deserializer::deserialize_any(&mut de, TopLevel(&mut entries))
@@ -220,7 +274,8 @@ fn read_json(file: &str, source: impl Read, sink: &mut dyn FnMut(Read1) -> bool)
         Ok(()) => Ok(()),
         Err(_) if entries.count == usize::MAX => Ok(()),
         Err(e) if e.to_string().contains(NOT_A_LIST) => Err(Error::BadFile(format!(
-            "{file}: expected a list of entries, or an object whose `facts` is one"
+            "{file}: expected a list of entries, or an object whose `{}` is one",
+            T::LIST
         ))),
         Err(e) => Err(Error::BadFile(format!("{file} is not valid JSON: {e}"))),
     }
@@ -230,17 +285,17 @@ const NOT_A_LIST: &str = "not a list of entries";
 
 /// Where the entries go, and how many have gone (`usize::MAX` once the sink
 /// has stopped taking them).
-struct Entries<'s> {
-    sink: &'s mut dyn FnMut(Read1) -> bool,
+struct Entries<'s, T> {
+    sink: &'s mut dyn FnMut(Read1<T>) -> bool,
     count: usize,
 }
 
-impl Entries<'_> {
+impl<T: Rows> Entries<'_, T> {
     /// One entry: its rows, or why it is bad. False once the sink stops.
     fn take(&mut self, entry: Value) -> bool {
         self.count += 1;
         let at = format!("entry {}", self.count);
-        let rows = entry_rows(&at, entry);
+        let rows = T::from_json(&at, entry);
         for item in rows {
             if !(self.sink)(item) {
                 self.count = usize::MAX;
@@ -252,9 +307,9 @@ impl Entries<'_> {
 }
 
 /// The document: a list of entries, or an object holding one as `facts`.
-struct TopLevel<'e, 's>(&'e mut Entries<'s>);
+struct TopLevel<'e, 's, T>(&'e mut Entries<'s, T>);
 
-impl<'de> Visitor<'de> for TopLevel<'_, '_> {
+impl<'de, T: Rows> Visitor<'de> for TopLevel<'_, '_, T> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -268,7 +323,7 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         let mut found = false;
         while let Some(key) = map.next_key::<String>()? {
-            if key == "facts" && !found {
+            if key == T::LIST && !found {
                 map.next_value_seed(EntryList(&mut *self.0))?;
                 found = true;
             } else {
@@ -305,9 +360,9 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
 
 /// A list of entries, each read whole (an entry is one subject's sheet at
 /// most) and handed on before the next is read.
-struct EntryList<'e, 's>(&'e mut Entries<'s>);
+struct EntryList<'e, 's, T>(&'e mut Entries<'s, T>);
 
-impl<'de> DeserializeSeed<'de> for EntryList<'_, '_> {
+impl<'de, T: Rows> DeserializeSeed<'de> for EntryList<'_, '_, T> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
@@ -315,7 +370,7 @@ impl<'de> DeserializeSeed<'de> for EntryList<'_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for EntryList<'_, '_> {
+impl<'de, T: Rows> Visitor<'de> for EntryList<'_, '_, T> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -334,7 +389,7 @@ impl<'de> Visitor<'de> for EntryList<'_, '_> {
 }
 
 /// One entry's rows, or why it is bad.
-fn entry_rows(at: &str, entry: Value) -> Vec<Read1> {
+fn entry_rows(at: &str, entry: Value) -> Vec<Read1<FactRow>> {
     let bad = |reason: String| {
         vec![Read1::Bad(RowError {
             at: at.to_string(),
@@ -404,7 +459,7 @@ fn entry_rows(at: &str, entry: Value) -> Vec<Read1> {
 mod tests {
     use super::*;
 
-    fn all(file: &str, text: &str) -> Result<Vec<Read1>> {
+    fn all(file: &str, text: &str) -> Result<Vec<Read1<FactRow>>> {
         let mut out = Vec::new();
         read(file, text.as_bytes(), None, &mut |r| {
             out.push(r);
@@ -413,7 +468,7 @@ mod tests {
         Ok(out)
     }
 
-    fn rows(items: &[Read1]) -> Vec<&FactRow> {
+    fn rows(items: &[Read1<FactRow>]) -> Vec<&FactRow> {
         items
             .iter()
             .filter_map(|i| match i {
@@ -496,9 +551,9 @@ mod tests {
     #[test]
     fn the_hash_is_of_every_byte() {
         let text = "subject_id,period,fact,value,source\na,2025,x,1,s\n\n\n";
-        let hash = read("f.csv", text.as_bytes(), None, &mut |_| true).unwrap();
+        let hash = read::<FactRow>("f.csv", text.as_bytes(), None, &mut |_| true).unwrap();
         assert_eq!(hash, crate::runtime::sha256_hex(text.as_bytes()));
-        let stopped = read("f.csv", text.as_bytes(), None, &mut |_| false).unwrap();
+        let stopped = read::<FactRow>("f.csv", text.as_bytes(), None, &mut |_| false).unwrap();
         assert_eq!(stopped, hash);
     }
 }

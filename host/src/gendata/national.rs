@@ -82,6 +82,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
             code: (*code).into(),
             title: (*title).into(),
             task_group: (*group).into(),
+            products: None,
         })
         .collect();
     org.assignments = vec![AssignmentRecord {

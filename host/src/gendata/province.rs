@@ -118,6 +118,7 @@ fn post(code: &str, title: &str, group: &str) -> PostRecord {
         code: code.into(),
         title: title.into(),
         task_group: group.into(),
+        products: None,
     }
 }
 

@@ -76,6 +76,36 @@ pub struct PostRecord {
     pub title: String,
     /// The group of similar tasks a quota counts within.
     pub task_group: String,
+    /// The post's catalogue of work product types; given, it replaces the
+    /// one stored, absent, the stored one stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub products: Option<Vec<ProductTypeRecord>>,
+}
+
+/// A type of work product a post delivers, and what one is worth.
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductTypeRecord {
+    /// Its code: `appraisal-report`.
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// Its unit: "báo cáo / reports".
+    pub unit: String,
+    /// How many standard products one is worth, a decimal as text: "1.5".
+    pub coefficient: String,
+    /// The rule that sets the coefficient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+}
+
+impl ProductTypeRecord {
+    /// The coefficient in ten-thousandths, when it is a positive decimal.
+    fn coefficient(&self) -> Option<i64> {
+        thuocdo_sdk::Fixed::parse(self.coefficient.trim())
+            .map(thuocdo_sdk::Fixed::raw)
+            .filter(|&c| c > 0)
+    }
 }
 
 /// Whether a subject is a person or a unit scored as a whole.
@@ -442,6 +472,33 @@ pub async fn import_from(
         if !seen.insert(p.code.as_str()) {
             flag(at.clone(), "the same post code appears twice".into());
         }
+        let mut kinds = HashSet::new();
+        for t in p.products.iter().flatten() {
+            if !code_ok(&t.kind) {
+                flag(
+                    at.clone(),
+                    format!(
+                        "product type `{}` must be a code without spaces or commas",
+                        t.kind
+                    ),
+                );
+            }
+            if !kinds.insert(t.kind.as_str()) {
+                flag(
+                    at.clone(),
+                    format!("product type `{}` appears twice", t.kind),
+                );
+            }
+            if t.coefficient().is_none() {
+                flag(
+                    at.clone(),
+                    format!(
+                        "product type `{}`: coefficient `{}` is not a positive decimal with at most four decimals",
+                        t.kind, t.coefficient
+                    ),
+                );
+            }
+        }
         if actor.role != Role::Admin {
             flag(
                 at,
@@ -550,6 +607,28 @@ pub async fn import_from(
         })
         .collect();
     tx.upsert_posts(post_rows).await?;
+    let catalogued: Vec<&str> = posts
+        .iter()
+        .filter(|(_, p)| p.products.is_some())
+        .map(|(_, p)| p.code.as_str())
+        .collect();
+    if !catalogued.is_empty() {
+        let type_rows: Vec<Vec<Cell>> = posts
+            .iter()
+            .flat_map(|(_, p)| p.products.iter().flatten().map(move |t| (p, t)))
+            .map(|(p, t)| {
+                vec![
+                    p.code.as_str().into(),
+                    t.kind.as_str().into(),
+                    t.title.as_str().into(),
+                    t.unit.as_str().into(),
+                    Cell::Int(t.coefficient().unwrap_or(0)),
+                    t.basis.clone().into(),
+                ]
+            })
+            .collect();
+        tx.replace_product_types(&catalogued, type_rows).await?;
+    }
     tx.upsert_staged_subjects().await?;
 
     // Assignments go in the same transaction, against the tree just written.

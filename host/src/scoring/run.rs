@@ -252,6 +252,7 @@ pub(crate) async fn fact_sheets(
 }
 
 /// One subject to score with one plugin.
+#[derive(Clone, Copy)]
 struct Job {
     subject: usize,
     plugin: usize,
@@ -422,44 +423,90 @@ async fn score(
             }
         }
         let started = Instant::now();
-        let wave = Arc::new(wave);
-        let outcomes = {
-            let runtime = registry.runtime_arc();
-            let (plugins, subjects, sheets, derived, keys, wave) = (
-                plugins.clone(),
-                subjects.clone(),
-                sheets.clone(),
-                derived.clone(),
-                keys.clone(),
-                wave.clone(),
-            );
-            let progress = progress.clone();
-            let period = period.text.clone();
-            let workers = options.workers;
-            tokio::task::spawn_blocking(move || {
-                let pool = Pool {
-                    workers,
-                    chunk: 256,
-                    progress: Some(&progress),
-                };
-                pool.try_map(&runtime, wave.len(), |lane, k| {
-                    let job = &wave[k];
-                    evaluate_one(
-                        lane,
-                        &plugins[job.plugin],
-                        &subjects[job.subject],
-                        &sheets,
-                        &derived,
-                        led_facts.get(&job.subject),
-                        &period,
-                        &keys,
-                    )
-                })
-            })
-            .await
-            .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?
-            .map_err(Error::Busy)?
+        // Work products are read a chunk of subjects at a time (jobs are in
+        // subject order), and only where a scorecard reads them.
+        let chunks: Vec<Vec<Job>> = if wave
+            .iter()
+            .any(|j| in_use[j.plugin].plugin.info.reads_products)
+        {
+            wave.chunks(PRODUCT_CHUNK).map(<[Job]>::to_vec).collect()
+        } else {
+            vec![wave]
         };
+        let led_facts = Arc::new(led_facts);
+        let mut outcomes = Vec::new();
+        let mut wave = Vec::new();
+        for chunk in chunks {
+            let products = match (chunk.first(), chunk.last()) {
+                (Some(first), Some(last))
+                    if chunk
+                        .iter()
+                        .any(|j| in_use[j.plugin].plugin.info.reads_products) =>
+                {
+                    registry
+                        .store()
+                        .products_between(
+                            &period.text,
+                            &subjects[first.subject].id,
+                            &subjects[last.subject].id,
+                        )
+                        .await?
+                }
+                _ => HashMap::new(),
+            };
+            let chunk = Arc::new(chunk);
+            let scored = {
+                let runtime = registry.runtime_arc();
+                let (plugins, subjects, sheets, derived, keys, wave, led_facts) = (
+                    plugins.clone(),
+                    subjects.clone(),
+                    sheets.clone(),
+                    derived.clone(),
+                    keys.clone(),
+                    chunk.clone(),
+                    led_facts.clone(),
+                );
+                let progress = progress.clone();
+                let period = period.text.clone();
+                let workers = options.workers;
+                tokio::task::spawn_blocking(move || {
+                    let pool = Pool {
+                        workers,
+                        chunk: 256,
+                        progress: Some(&progress),
+                    };
+                    pool.try_map(&runtime, wave.len(), |lane, k| {
+                        let job = &wave[k];
+                        let subject = &subjects[job.subject];
+                        let plugin = &plugins[job.plugin];
+                        let products = match products.get(&subject.id) {
+                            Some(rows) if plugin.info.reads_products => rows
+                                .iter()
+                                .cloned()
+                                .map(crate::products::work_product)
+                                .collect(),
+                            _ => Vec::new(),
+                        };
+                        evaluate_one(
+                            lane,
+                            plugin,
+                            subject,
+                            &sheets,
+                            &derived,
+                            led_facts.get(&job.subject),
+                            products,
+                            &period,
+                            &keys,
+                        )
+                    })
+                })
+                .await
+                .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?
+                .map_err(Error::Busy)?
+            };
+            outcomes.extend(scored);
+            wave.extend(chunk.iter().copied());
+        }
         timings.evaluate += started.elapsed();
 
         let started = Instant::now();
@@ -564,6 +611,9 @@ pub(crate) fn exemption_words(e: &crate::store::exemptions::ExemptionRow) -> Str
         None => format!("not evaluated for {}: {}", e.period, e.reason),
     }
 }
+
+/// Subjects whose work products a run holds at once.
+const PRODUCT_CHUNK: usize = 16_384;
 
 /// A light as stored.
 pub fn light_code(light: Light) -> &'static str {
@@ -808,6 +858,7 @@ fn evaluate_one(
     sheets: &HashMap<String, String>,
     derived: &HashMap<String, HashMap<String, i64>>,
     led: Option<&HashMap<String, i64>>,
+    products: Vec<crate::runtime::WorkProduct>,
     period: &str,
     keys: &Keys,
 ) -> std::result::Result<Scoring, String> {
@@ -836,7 +887,7 @@ fn evaluate_one(
             position: subject.post.clone(),
         },
         period: period.to_string(),
-        products: Vec::new(),
+        products,
         facts: values,
     };
     let (answer, fuel) = answer(lane, plugin, &input)?;

@@ -85,6 +85,16 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
         .iter()
         .map(|e| (e.subject.clone(), super::run::exemption_words(e)))
         .collect();
+    // The work products the scorecards that read them were given, read
+    // again from the store (a change since the run shows as a difference).
+    let products = if plugins.iter().any(|p| p.info.reads_products) {
+        registry
+            .store()
+            .products_between(&record.period, "", "\u{10ffff}")
+            .await?
+    } else {
+        HashMap::new()
+    };
     let runtime = registry.runtime_arc();
     let period = record.period.clone();
     let (stored, plugin_of, plugins, derived) = tokio::task::spawn_blocking(move || {
@@ -112,7 +122,16 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
                 again.error = Some(words.clone());
                 return Ok((again, None));
             }
-            rederive(lane, &plugins[plugin_of[k]], s, &period, &keys)
+            let plugin = &plugins[plugin_of[k]];
+            let given = match products.get(&s.subject) {
+                Some(rows) if plugin.info.reads_products => rows
+                    .iter()
+                    .cloned()
+                    .map(crate::products::work_product)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            rederive(lane, plugin, s, given, &period, &keys)
         });
         (stored, plugin_of, plugins, derived)
     })
@@ -141,6 +160,7 @@ fn rederive(
     lane: &mut crate::runtime::Lane,
     plugin: &Plugin,
     stored: &StoredResult,
+    products: Vec<crate::runtime::WorkProduct>,
     period: &str,
     keys: &Keys,
 ) -> std::result::Result<(StoredResult, Option<crate::runtime::Evaluation>), String> {
@@ -159,7 +179,7 @@ fn rederive(
             position: stored.post.clone(),
         },
         period: period.to_string(),
-        products: Vec::new(),
+        products,
         facts: plugin
             .info
             .facts

@@ -28,6 +28,7 @@ pub mod facts;
 pub mod keyring;
 pub mod org;
 pub mod plugins;
+pub mod products;
 pub mod runs;
 pub mod sessions;
 pub mod tokens;

@@ -95,6 +95,14 @@ fn each_role_is_refused_what_it_may_not_do_and_nothing_is_written() {
                 ),
             },
             Write {
+                what: "import work products",
+                path: "/api/v1/products".into(),
+                body: Body::Bytes(
+                    "text/csv",
+                    b"subject_id,period,product_id,kind,assigned,accepted\ncan-bo-thue-001,2025-10,p-1,report,1,1\n".to_vec(),
+                ),
+            },
+            Write {
                 what: "start a run",
                 path: "/api/v1/runs".into(),
                 body: Body::Json(json!({"period": "2025-09"})),
@@ -345,6 +353,20 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "/api/v1/facts",
                 Some(("text/csv", b"who,when\n".to_vec())),
                 "UFFFBB",
+            ),
+            row(
+                "post",
+                "/api/v1/products",
+                "/api/v1/products",
+                Some(("text/csv", b"who,when\n".to_vec())),
+                "UFFFBB",
+            ),
+            row(
+                "get",
+                "/api/v1/posts/{post}/products",
+                "/api/v1/posts/tax-officer/products",
+                None,
+                "OOOOOO",
             ),
             row(
                 "post",

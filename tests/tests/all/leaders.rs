@@ -101,7 +101,10 @@ fn organisation(cycle: bool) -> Organisation {
             {"code": "phong-b", "name": "Phòng B", "kind": "department", "parent": "so"}
         ],
         "posts": [
-            {"code": "unit-head", "title": "Trưởng", "task_group": "heads"},
+            {"code": "unit-head", "title": "Trưởng", "task_group": "heads", "products": [
+                {"kind": "report", "title": "Báo cáo", "unit": "báo cáo", "coefficient": "2", "basis": "Decree 335/2025/ND-CP"},
+                {"kind": "note", "title": "Tờ trình", "unit": "tờ trình", "coefficient": "1"}
+            ]},
             {"code": "commune-chair", "title": "Nhân viên", "task_group": "staff"}
         ],
         "subjects": [
@@ -249,5 +252,77 @@ fn unknown_managers_and_leader_posts_are_named_and_nothing_is_written() {
         let units = registry.store().units().await.unwrap();
         let so = units.iter().find(|u| u.code == "so").unwrap();
         assert_eq!(so.leader_posts, ["unit-head"]);
+    });
+}
+
+#[test]
+fn work_products_reach_the_card_with_their_coefficients_and_verify_reads_them() {
+    on_every_database(|registry| async move {
+        setup(&registry, false).await;
+        facts(&registry, "95").await;
+        // Named, each bad row, and nothing written.
+        let bad = "subject_id,period,product_id,kind,assigned,accepted,deadline,failed_checks\n\
+                   head,2025-09,p-1,report,1,1,2025-02-30,0\n\
+                   head,2025-09,p-2,speech,1,1,,0\n\
+                   nobody,2025-09,p-3,report,1,1,,0\n\
+                   head,2025-09,p-4,report,-1,1,,x\n\
+                   head,2025-09,p-5,report,1,1,,0\n\
+                   head,2025-09,p-5,report,1,1,,0\n";
+        let e = thuocdo_host::products::import(&registry, &admin(), "bad.csv", bad.as_bytes())
+            .await
+            .unwrap_err()
+            .to_string();
+        for says in [
+            "line 2: deadline `2025-02-30` is not a date written YYYY-MM-DD",
+            "line 3: kind `speech` is not in the product catalogue of post `unit-head`",
+            "line 4: subject `nobody` is not in the organisation",
+            "line 5: failed_checks `x` is not a whole number",
+            "line 7: the same product id appears twice for this subject and period",
+        ] {
+            assert!(e.contains(says), "{says}\n{e}");
+        }
+        // One report (coefficient 2) with a failed check of the head's own,
+        // one note (1) whose failed check had an objective cause, as JSON.
+        let good = r#"{"products": [
+            {"subject_id": "head", "period": "2025-09", "product_id": "p-1", "kind": "report",
+             "assigned": 1, "accepted": 1, "deadline": "2025-09-20", "completed": "2025-09-22",
+             "faults": [{"kind": "failed-check", "objective_cause": false}]},
+            {"subject_id": "head", "period": "2025-09", "product_id": "p-2", "kind": "note",
+             "assigned": "1", "accepted": "1", "on_time": true,
+             "faults": [{"kind": "failed-check", "objective_cause": true}]}
+        ]}"#;
+        let done = thuocdo_host::products::import(&registry, &admin(), "p.json", good.as_bytes())
+            .await
+            .unwrap();
+        assert_eq!((done.rows, done.written), (2, 2));
+        let run = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap();
+        let results = scoring::results(&registry, run.run).await.unwrap();
+        let head = results.iter().find(|r| r.subject == "head").unwrap();
+        // (2 × 3 + 1 × 4) / (3 × 4) × 10 points, rounded to the step.
+        assert_eq!(head.indicators[2].score, 83_300);
+        assert_eq!(head.indicators[2].raw, Some(10_000));
+        let verified = scoring::verify(&registry, run.run, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(verified.differences, []);
+        // A product changed since: verify reads it again and says so.
+        let changed = "subject_id,period,product_id,kind,assigned,accepted,failed_checks\n\
+                       head,2025-09,p-2,note,1,1,1\n";
+        thuocdo_host::products::import(&registry, &admin(), "c.csv", changed.as_bytes())
+            .await
+            .unwrap();
+        let verified = scoring::verify(&registry, run.run, Default::default())
+            .await
+            .unwrap();
+        assert!(
+            verified
+                .differences
+                .iter()
+                .any(|d| d.subject == "head" && d.field == "indicators"),
+            "{:?}",
+            verified.differences
+        );
     });
 }
