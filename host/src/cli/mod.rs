@@ -218,6 +218,10 @@ enum Command {
         /// The directory to write.
         #[arg(long)]
         out: PathBuf,
+        /// With --national, also write this many work products per servant
+        /// for 2025 (products-2025.csv).
+        #[arg(long, default_value_t = 0, requires = "national")]
+        products: usize,
     },
 }
 
@@ -539,6 +543,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             national,
             seed,
             out,
-        } => scoring::gen_data(national, seed, &out),
+            products,
+        } => scoring::gen_data(national, seed, &out, products),
     }
 }

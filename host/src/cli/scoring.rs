@@ -490,7 +490,12 @@ pub(super) fn verify(config: &Config, run: i64, json: bool) -> Result<(), Error>
     }
 }
 
-pub(super) fn gen_data(national: bool, seed: u64, out: &Path) -> Result<(), Error> {
+pub(super) fn gen_data(
+    national: bool,
+    seed: u64,
+    out: &Path,
+    products: usize,
+) -> Result<(), Error> {
     let data = if national {
         gendata::national(seed)?
     } else {
@@ -512,6 +517,15 @@ pub(super) fn gen_data(national: bool, seed: u64, out: &Path) -> Result<(), Erro
             "  {period}: calibrated to {}",
             Summary::in_words(&grades, Lang::En)
         );
+    }
+    if products > 0 {
+        let path = out.join("products-2025.csv");
+        let fail = |e: std::io::Error| Error::Failed(format!("writing {}: {e}", path.display()));
+        let file = std::fs::File::create(&path).map_err(fail)?;
+        let mut file = std::io::BufWriter::new(file);
+        let rows = gendata::national_products(seed, "2025", products, &mut file).map_err(fail)?;
+        std::io::Write::flush(&mut file).map_err(fail)?;
+        println!("  {rows} work products in {}", path.display());
     }
     Ok(())
 }

@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 
 use super::{Calibrator, DataSet, Rng, apportion, grades, samplers};
-use crate::org::{AssignmentRecord, PostRecord, SubjectKind, SubjectRecord, UnitRecord};
+use crate::org::{
+    AssignmentRecord, PostRecord, ProductTypeRecord, SubjectKind, SubjectRecord, UnitRecord,
+};
 use crate::runtime::{self, Grade};
 use crate::scoring::grade_code;
 
@@ -38,6 +40,58 @@ const POSTS: [(&str, &str, &str); 5] = [
     ("cong-chuc-tu-phap-ho-tich", "Tư pháp – hộ tịch", "justice"),
     ("cong-chuc-van-hoa-xa-hoi", "Văn hóa – xã hội", "culture"),
 ];
+
+/// Every post's product types, and what one is worth.
+const PRODUCT_KINDS: [(&str, &str, &str); 3] = [
+    ("van-ban", "Văn bản hành chính", "1"),
+    ("bao-cao", "Báo cáo chuyên đề", "1.5"),
+    ("ho-so", "Hồ sơ giải quyết", "0.5"),
+];
+
+/// Writes `per_servant` work products for each of the national servants in
+/// `period`, as CSV, to `out`, a row at a time (5 million rows at 20 each
+/// never sit in memory): most on time, a few late, some with a failed check
+/// or a rework, a few of those for an objective cause.
+pub fn write_products(
+    seed: u64,
+    period: &str,
+    per_servant: usize,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<usize> {
+    let (base, extra) = (SERVANTS / COMMUNES, SERVANTS % COMMUNES);
+    writeln!(
+        out,
+        "subject_id,period,product_id,kind,assigned,accepted,deadline,completed,failed_checks,failed_checks_objective,reworks,source"
+    )?;
+    let mut rows = 0;
+    for c in 0..COMMUNES {
+        for i in 0..base + usize::from(c < extra) {
+            let mut rng = Rng::for_item(seed, 20_260, rows as u64);
+            for k in 0..per_servant {
+                let kind = PRODUCT_KINDS[rng.range(0, 3) as usize].0;
+                let month = 1 + rng.range(0, 12);
+                let day = 1 + rng.range(0, 28);
+                let late = rng.unit() < 0.08;
+                let completed = if late { day.min(27) + 1 } else { day };
+                let deadline = day;
+                let faults = |rng: &mut Rng, p: f64| u64::from(rng.unit() < p);
+                let (checks, objective, reworks) = (
+                    faults(&mut rng, 0.1),
+                    faults(&mut rng, 0.02),
+                    faults(&mut rng, 0.05),
+                );
+                writeln!(
+                    out,
+                    "cc-{:04}-{:03},{period},sp-{k:03},{kind},1,1,{period}-{month:02}-{deadline:02},{period}-{month:02}-{completed:02},{checks},{objective},{reworks},thuocdo gen-data",
+                    c + 1,
+                    i + 1,
+                )?;
+                rows += 1;
+            }
+        }
+    }
+    Ok(rows)
+}
 
 /// The national data set.
 pub fn national(seed: u64) -> runtime::Result<DataSet> {
@@ -82,7 +136,18 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
             code: (*code).into(),
             title: (*title).into(),
             task_group: (*group).into(),
-            products: None,
+            products: Some(
+                PRODUCT_KINDS
+                    .iter()
+                    .map(|(kind, title, coefficient)| ProductTypeRecord {
+                        kind: (*kind).into(),
+                        title: (*title).into(),
+                        unit: "sản phẩm / products".into(),
+                        coefficient: (*coefficient).into(),
+                        basis: Some("Decree 335/2025/ND-CP".into()),
+                    })
+                    .collect(),
+            ),
         })
         .collect();
     org.assignments = vec![AssignmentRecord {

@@ -25,6 +25,13 @@ pub use read::MAX_SMALL_SECTION;
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
+    /// The month ("2025-07") from which the document's moves take effect:
+    /// where a subject's unit or post, or a unit's parent, changes, the
+    /// place before is kept for the months before it, so runs of those
+    /// months count them where they were. Without it a change holds for
+    /// every period not yet recorded otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
     /// Units, parents before or after their children.
     #[serde(default)]
     pub units: Vec<UnitRecord>,
@@ -179,6 +186,9 @@ pub struct OrgImported {
     pub subjects: usize,
     /// Assignments made (an identical one already made is left as it is).
     pub assignments: usize,
+    /// Subjects whose place before the document's `from` month was kept.
+    #[serde(default)]
+    pub moved: usize,
 }
 
 fn code_ok(code: &str) -> bool {
@@ -264,6 +274,8 @@ pub async fn import_from(
     let (mut receive, reading) =
         crate::facts::read_on_a_thread(READ_BATCH, move |sink| read::read(source, sink));
     let mut bad = RowErrors::default();
+    let mut from: Option<String> = None;
+    let mut moved_from: u64 = 0;
     let mut units: Vec<(usize, UnitRecord)> = Vec::new();
     let mut posts: Vec<(usize, PostRecord)> = Vec::new();
     let mut assignments: Vec<(usize, AssignmentRecord)> = Vec::new();
@@ -288,6 +300,13 @@ pub async fn import_from(
                 }
                 read::Entry::Assignment(i, a) => assignments.push((i, a)),
                 read::Entry::Bad(e) => bad.push(e),
+                read::Entry::From(month) => match Period::parse(&month) {
+                    Ok(p) if p.kind() == crate::runtime::PeriodKind::Month => from = Some(p.text),
+                    _ => bad.push(RowError {
+                        at: "from".into(),
+                        reason: format!("`{month}` is not a month written YYYY-MM"),
+                    }),
+                },
                 read::Entry::Subject(i, s) => {
                     subjects += 1;
                     let at = format!("subjects[{i}] ({})", s.id);
@@ -556,6 +575,31 @@ pub async fn import_from(
             }
         }
     }
+    // Moves from a month: where each subject and unit was before is kept.
+    if let Some(from) = &from {
+        let room = (RowErrors::KEPT.saturating_sub(bad.kept()) as i64).max(1);
+        match tx.record_subject_moves(from, &actor.name, room).await? {
+            Ok(moved) => moved_from = moved,
+            Err(later) => {
+                for id in later {
+                    bad.push(RowError {
+                        at: format!("subject {id}"),
+                        reason: format!(
+                            "a move of `{id}` is recorded from a month after {from}: record moves in order"
+                        ),
+                    });
+                }
+            }
+        }
+        let moved: Vec<(String, Option<String>)> = units
+            .iter()
+            .filter_map(|(_, u)| {
+                let before = stored_unit.get(u.code.as_str())?;
+                (before.parent != u.parent).then(|| (u.code.clone(), before.parent.clone()))
+            })
+            .collect();
+        tx.record_unit_moves(from, &actor.name, &moved).await?;
+    }
     bad.check("organisation")?;
 
     // The subjects that exist and change, found by the database, audited
@@ -698,6 +742,7 @@ pub async fn import_from(
         posts: posts.len(),
         subjects,
         assignments: assigned,
+        moved: moved_from as usize,
     })
 }
 

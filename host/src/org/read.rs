@@ -26,6 +26,8 @@ pub(crate) enum Entry {
     Post(usize, PostRecord),
     Subject(usize, SubjectRecord),
     Assignment(usize, AssignmentRecord),
+    /// The month from which the document's moves take effect.
+    From(String),
     Bad(RowError),
 }
 
@@ -127,10 +129,20 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         let mut seen = Vec::new();
+        let mut from = false;
         while let Some(key) = map.next_key::<String>()? {
+            if key == "from" && !from {
+                from = true;
+                let month = map.next_value::<String>()?;
+                if !(self.sink)(Entry::From(month)) {
+                    *self.stopped = true;
+                    return Err(A::Error::custom(STOPPED));
+                }
+                continue;
+            }
             let Some(section) = Section::of(&key) else {
                 return Err(A::Error::custom(format!(
-                    "unknown key `{key}`: expected `units`, `posts`, `subjects` or `assignments`"
+                    "unknown key `{key}`: expected `from`, `units`, `posts`, `subjects` or `assignments`"
                 )));
             };
             if seen.contains(&section) {

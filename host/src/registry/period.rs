@@ -56,6 +56,17 @@ impl Period {
         }
     }
 
+    /// `YYYY-MM` of its last month: where the organisation is read for it.
+    pub fn end(&self) -> String {
+        let first: u32 = self.start[5..].parse().unwrap_or(1);
+        let last = match self.kind() {
+            PeriodKind::Year => 12,
+            PeriodKind::Quarter => first + 2,
+            PeriodKind::Month => first,
+        };
+        format!("{}-{last:02}", self.year())
+    }
+
     /// The year it lies in.
     pub fn year(&self) -> &str {
         &self.text[..4]

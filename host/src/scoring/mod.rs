@@ -403,6 +403,11 @@ impl Units {
         Ok(Units::from_rows(registry.store().units().await?))
     }
 
+    /// Reads every unit, each under the parent it had in the month `at`.
+    pub async fn load_at(registry: &Registry, at: &str) -> Result<Units> {
+        Ok(Units::from_rows(registry.store().units_at(at).await?))
+    }
+
     /// The tree from the units as stored.
     pub fn from_rows(rows: Vec<crate::store::org::UnitRow>) -> Units {
         let mut units = HashMap::with_capacity(rows.len());

@@ -100,7 +100,8 @@ async fn run_inner(
     interrupt: bool,
 ) -> Result<RunReport> {
     let period = Period::parse(&options.period)?;
-    let units = Units::load(registry).await?;
+    // The organisation as it was at the period's end.
+    let units = Units::load_at(registry, &period.end()).await?;
     if let Some(unit) = &options.unit
         && units.get(unit).is_none()
     {
@@ -198,9 +199,10 @@ pub(crate) struct SubjectRow {
 }
 
 impl SubjectRow {
-    /// Every subject with its post's task group, by id.
-    pub(crate) async fn load_all(registry: &Registry) -> Result<Vec<SubjectRow>> {
-        let rows = registry.store().run_subjects().await?;
+    /// Every subject with its post's task group, by id, where they were in
+    /// the month `at` ("2025-03").
+    pub(crate) async fn load_all(registry: &Registry, at: &str) -> Result<Vec<SubjectRow>> {
+        let rows = registry.store().run_subjects(at).await?;
         Ok(rows
             .into_iter()
             .map(|r| SubjectRow {
@@ -294,7 +296,7 @@ async fn score(
 
     progress.stage(0);
     let started = Instant::now();
-    let mut subjects = SubjectRow::load_all(registry).await?;
+    let mut subjects = SubjectRow::load_all(registry, &period.end()).await?;
     if let Some(root) = options.unit.as_deref() {
         subjects.retain(|row| units.within(&row.unit, root));
     }

@@ -88,6 +88,26 @@ impl Store {
         units_on(self.pool()).await
     }
 
+    /// Every unit, each under the parent it had in the month `at`.
+    pub async fn units_at(&self, at: &str) -> Result<Vec<UnitRow>> {
+        let mut units = units_on(self.pool()).await?;
+        let rows = sqlx::query(
+            "SELECT h.unit, h.parent FROM unit_history h WHERE h.until_period = \
+             (SELECT MIN(q.until_period) FROM unit_history q WHERE q.unit = h.unit AND q.until_period > $1)",
+        )
+        .bind(at.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let before: HashMap<String, Option<String>> =
+            read(&rows, |r| Ok((r.try_get("unit")?, r.try_get("parent")?)))?;
+        for u in &mut units {
+            if let Some(parent) = before.get(&u.code) {
+                u.parent = parent.clone();
+            }
+        }
+        Ok(units)
+    }
+
     /// The units that publish per-person results: each one's code, and
     /// whether it publishes grades only.
     pub async fn publishing_units(&self) -> Result<HashMap<String, bool>> {
@@ -435,6 +455,72 @@ impl Tx {
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected())
+    }
+
+    /// Records where each staged subject that moves (another unit or post)
+    /// was before the month `from`; how many. Moves are recorded in order:
+    /// the ids (up to `limit`) of subjects with a move recorded from `from`
+    /// or later are the error instead.
+    pub async fn record_subject_moves(
+        &mut self,
+        from: &str,
+        by: &str,
+        limit: i64,
+    ) -> Result<std::result::Result<u64, Vec<String>>> {
+        let later = sqlx::query(
+            "SELECT DISTINCT st.id FROM staged_subjects st JOIN subjects s ON s.id = st.id \
+             JOIN subject_history h ON h.subject = s.id \
+             WHERE (st.unit <> s.unit OR st.post <> s.post) AND h.until_period > $1 ORDER BY st.id LIMIT $2",
+        )
+        .bind(from.to_string())
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        let later: Vec<String> = read(&later, |r| r.try_get("id"))?;
+        if !later.is_empty() {
+            return Ok(Err(later));
+        }
+        let done = sqlx::query(
+            "INSERT INTO subject_history (subject, until_period, unit, post, recorded_by, recorded_at) \
+             SELECT s.id, $1, s.unit, s.post, $2, $3 FROM staged_subjects st JOIN subjects s ON s.id = st.id \
+             WHERE (st.unit <> s.unit OR st.post <> s.post) \
+             ON CONFLICT (subject, until_period) DO NOTHING",
+        )
+        .bind(from.to_string())
+        .bind(by.to_string())
+        .bind(super::now_millis())
+        .execute(self.conn())
+        .await?;
+        Ok(Ok(done.rows_affected()))
+    }
+
+    /// Records the parent each of `moved` (code, parent before) had before
+    /// the month `from`.
+    pub async fn record_unit_moves(
+        &mut self,
+        from: &str,
+        by: &str,
+        moved: &[(String, Option<String>)],
+    ) -> Result<()> {
+        let at = super::now_millis();
+        let mut rows: Vec<Vec<Cell>> = Vec::with_capacity(moved.len());
+        for (code, parent) in moved {
+            rows.push(vec![
+                Cell::Text(code.clone()),
+                Cell::Text(from.to_string()),
+                parent.clone().into(),
+                Cell::Text(by.to_string()),
+                Cell::Int(at),
+            ]);
+        }
+        bulk::insert(
+            self.conn(),
+            "INSERT INTO unit_history (unit, until_period, parent, recorded_by, recorded_at)",
+            "ON CONFLICT (unit, until_period) DO NOTHING",
+            rows,
+        )
+        .await?;
+        Ok(())
     }
 
     /// Where the first `limit` staged subjects are whose manager is

@@ -480,14 +480,21 @@ impl Store {
             .transpose()?)
     }
 
-    /// Every subject with their post's task group, by id.
-    pub async fn run_subjects(&self) -> Result<Vec<RunSubjectRow>> {
+    /// Every subject with their post's task group, by id, where they were
+    /// in the month `at` ("2025-03"): the place recorded before the first
+    /// move after it, else where they are now.
+    pub async fn run_subjects(&self, at: &str) -> Result<Vec<RunSubjectRow>> {
         let mut subjects = Vec::new();
         // Streamed, so the rows need not all be held twice.
         let mut rows = sqlx::query(
-            "SELECT s.id, s.unit, s.post, s.months_worked, s.months_absent, s.manager, p.task_group \
-             FROM subjects s JOIN posts p ON p.code = s.post ORDER BY s.id",
+            "SELECT s.id, COALESCE(h.unit, s.unit) AS unit, COALESCE(h.post, s.post) AS post, \
+             s.months_worked, s.months_absent, s.manager, p.task_group \
+             FROM subjects s \
+             LEFT JOIN subject_history h ON h.subject = s.id AND h.until_period = \
+               (SELECT MIN(q.until_period) FROM subject_history q WHERE q.subject = s.id AND q.until_period > $1) \
+             JOIN posts p ON p.code = COALESCE(h.post, s.post) ORDER BY s.id",
         )
+        .bind(at.to_string())
         .fetch(self.pool());
         while let Some(r) = rows.try_next().await? {
             subjects.push(RunSubjectRow {

@@ -314,9 +314,10 @@ impl WhatIfs {
                 .map_err(Error::Forbidden)?,
             ..options.clone()
         };
-        let subjects = Arc::new(SubjectRow::load_all(&self.registry).await?);
         let mut out = Vec::with_capacity(periods.len());
         for period in &periods {
+            // Each period with its people where they were then.
+            let subjects = Arc::new(SubjectRow::load_all(&self.registry, &period.end()).await?);
             let compared = self
                 .compare_period(draft.id, &plugin, period, options, &units, subjects.clone())
                 .await;

@@ -2,6 +2,7 @@
 
 mod compat;
 mod db;
+mod history;
 mod leaders;
 mod plugins;
 mod registry;

@@ -1,0 +1,181 @@
+//! The organisation through time: moves and merges take effect from a
+//! month, and a run of an earlier month counts people where they were then.
+
+use std::collections::BTreeMap;
+
+use thuocdo_host::access::Actor;
+use thuocdo_host::org::Organisation;
+use thuocdo_host::registry::Registry;
+use thuocdo_host::scoring::{self, RunOptions};
+use thuocdo_tests::fixtures;
+
+use crate::db::on_every_database;
+
+fn admin() -> Actor {
+    Actor::admin("admin@thuocdo")
+}
+
+fn org(value: serde_json::Value) -> Organisation {
+    serde_json::from_value(value).unwrap()
+}
+
+fn person(id: &str, unit: &str) -> serde_json::Value {
+    serde_json::json!({"id": id, "name": id, "unit": unit, "post": "commune-chair"})
+}
+
+/// Each subject's unit in a run of `period`.
+async fn units_in(registry: &Registry, period: &str) -> BTreeMap<String, String> {
+    let run = scoring::run(registry, &admin(), &RunOptions::period(period))
+        .await
+        .unwrap();
+    scoring::results(registry, run.run)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.subject, r.unit))
+        .collect()
+}
+
+fn placed(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(s, u)| (s.to_string(), u.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_move_in_march_and_a_merger_in_july_count_people_where_they_were() {
+    on_every_database(|registry| async move {
+        registry
+            .publish(&admin(), std::fs::read(fixtures::VERSIONED_1_0_0).unwrap())
+            .await
+            .unwrap();
+        let first = org(serde_json::json!({
+            "units": [
+                {"code": "so", "name": "Tỉnh", "kind": "province"},
+                {"code": "xa-a", "name": "Xã A", "kind": "commune", "parent": "so"},
+                {"code": "xa-b", "name": "Xã B", "kind": "commune", "parent": "so"}
+            ],
+            "posts": [{"code": "commune-chair", "title": "Công chức", "task_group": "x"}],
+            "subjects": [person("a-1", "xa-a"), person("p", "xa-a"), person("b-1", "xa-b")],
+            "assignments": [{"post_type": "commune-chair", "plugin": "test/versioned@^1", "unit": "so", "from": "2025-01"}]
+        }));
+        thuocdo_host::org::import(&registry, &admin(), &first)
+            .await
+            .unwrap();
+        let mut csv = String::from("subject_id,period,fact,value,source\n");
+        for month in ["02", "03", "06", "07"] {
+            for s in ["a-1", "p", "b-1"] {
+                csv.push_str(&format!("{s},2025-{month},rate,95,test\n"));
+            }
+        }
+        thuocdo_host::facts::import(&registry, &admin(), "f.csv", csv.as_bytes())
+            .await
+            .unwrap();
+
+        // p moves to xa-b from March.
+        let moved = thuocdo_host::org::import(
+            &registry,
+            &admin(),
+            &org(serde_json::json!({"from": "2025-03", "subjects": [person("p", "xa-b")]})),
+        )
+        .await
+        .unwrap();
+        assert_eq!(moved.moved, 1);
+        let february = scoring::run(&registry, &admin(), &RunOptions::period("2025-02"))
+            .await
+            .unwrap();
+        let in_february: BTreeMap<String, String> = scoring::results(&registry, february.run)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.subject, r.unit))
+            .collect();
+        assert_eq!(
+            in_february,
+            placed(&[("a-1", "xa-a"), ("b-1", "xa-b"), ("p", "xa-a")])
+        );
+        assert_eq!(
+            units_in(&registry, "2025-03").await,
+            placed(&[("a-1", "xa-a"), ("b-1", "xa-b"), ("p", "xa-b")])
+        );
+
+        // The communes merge into xa-moi from July: June is as it was.
+        let merger = org(serde_json::json!({
+            "from": "2025-07",
+            "units": [{"code": "xa-moi", "name": "Xã Mới", "kind": "commune", "parent": "so"}],
+            "subjects": [person("a-1", "xa-moi"), person("p", "xa-moi"), person("b-1", "xa-moi")]
+        }));
+        let merged = thuocdo_host::org::import(&registry, &admin(), &merger)
+            .await
+            .unwrap();
+        assert_eq!(merged.moved, 3);
+        assert_eq!(
+            units_in(&registry, "2025-06").await,
+            placed(&[("a-1", "xa-a"), ("b-1", "xa-b"), ("p", "xa-b")])
+        );
+        assert_eq!(
+            units_in(&registry, "2025-07").await,
+            placed(&[("a-1", "xa-moi"), ("b-1", "xa-moi"), ("p", "xa-moi")])
+        );
+        // February, scored before the moves were recorded, still verifies.
+        let verified = scoring::verify(&registry, february.run, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(verified.differences, []);
+
+        // Moves are recorded in order: one from May, after July's, is refused.
+        let late = thuocdo_host::org::import(
+            &registry,
+            &admin(),
+            &org(serde_json::json!({"from": "2025-05", "subjects": [person("a-1", "xa-a")]})),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(
+            late.contains("a move of `a-1` is recorded from a month after 2025-05"),
+            "{late}"
+        );
+        let bad_month = thuocdo_host::org::import(
+            &registry,
+            &admin(),
+            &org(serde_json::json!({"from": "2025-Q3", "subjects": []})),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(
+            bad_month.contains("`2025-Q3` is not a month"),
+            "{bad_month}"
+        );
+
+        // A unit moved under another parent from July stands under its old
+        // one for June.
+        thuocdo_host::org::import(
+            &registry,
+            &admin(),
+            &org(serde_json::json!({
+                "from": "2025-08",
+                "units": [
+                    {"code": "so-2", "name": "Tỉnh 2", "kind": "province"},
+                    {"code": "xa-b", "name": "Xã B", "kind": "commune", "parent": "so-2"}
+                ]
+            })),
+        )
+        .await
+        .unwrap();
+        let parent = |units: Vec<thuocdo_host::store::org::UnitRow>| {
+            units.into_iter().find(|u| u.code == "xa-b").unwrap().parent
+        };
+        let store = registry.store();
+        assert_eq!(
+            parent(store.units_at("2025-07").await.unwrap()).as_deref(),
+            Some("so")
+        );
+        assert_eq!(
+            parent(store.units_at("2025-08").await.unwrap()).as_deref(),
+            Some("so-2")
+        );
+    });
+}
