@@ -1,6 +1,7 @@
 //! Which facts of a published version are personal: as an admin set them,
-//! or by default those about discipline or degradation (a sanction or a
-//! demotion is nobody's business but the person's and their managers').
+//! or by default those the card marks personal (contract 1.1) and those
+//! about discipline or degradation (a sanction or a demotion is nobody's
+//! business but the person's and their managers').
 //! The access policy hides the raw value of every indicator that reads one
 //! from readers who may not see the facts.
 
@@ -23,13 +24,13 @@ pub struct PersonalFacts {
     pub set_by: Option<String>,
 }
 
-/// The host's default: the facts whose name speaks of discipline or
-/// degradation.
+/// The host's default: the facts the card marks personal, and those whose
+/// name speaks of discipline or degradation (a 1.0.0 card marks none).
 pub fn default_personal(info: &PluginInfo) -> Vec<String> {
     info.facts
         .iter()
+        .filter(|f| f.personal || f.name.contains("disciplin") || f.name.contains("degradation"))
         .map(|f| f.name.clone())
-        .filter(|n| n.contains("disciplin") || n.contains("degradation"))
         .collect()
 }
 

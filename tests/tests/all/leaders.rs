@@ -45,8 +45,8 @@ fn a_1_1_card_reads_products_and_led_results_and_says_its_world() {
         .unwrap();
     assert_eq!(plugin.contract, Contract::V1_1);
     assert!(plugin.info.reads_products);
-    let disciplined = plugin.info.facts.iter().find(|f| f.name == "disciplined");
-    assert!(disciplined.is_some_and(|f| f.personal));
+    let leave = plugin.info.facts.iter().find(|f| f.name == "leave-days");
+    assert!(leave.is_some_and(|f| f.personal));
     let led = plugin
         .info
         .facts
@@ -201,6 +201,13 @@ fn a_leader_is_scored_after_the_people_they_lead_across_two_units() {
             unit_results(&results, "head"),
             (100_000, Some(0), Some(40_000))
         );
+        // The fact the card marks personal is personal by default, though
+        // its name says nothing of discipline.
+        let personal = registry
+            .personal_facts("test/leader-card", "1.1.0")
+            .await
+            .unwrap();
+        assert_eq!(personal.facts, ["leave-days"]);
     });
 }
 
