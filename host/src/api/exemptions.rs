@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 
-use super::problems::{Failed, JsonBody, NotFound, Secured, Written};
+use super::problems::{BadRequest, Conflict, Failed, JsonBody, NotFound, Secured, Written};
 use crate::access::{Allowed, ExemptSubjects};
 use crate::app::{AppState, Body, HttpError};
 use crate::org::exemptions::{self, NewExemption};
@@ -18,7 +18,7 @@ use crate::store::exemptions::ExemptionRow;
     request_body = NewExemption,
     responses(
         (status = 200, description = "Recorded", body = ExemptionRow),
-        Secured, Written, JsonBody, NotFound, Failed,
+        Secured, Written, JsonBody, NotFound, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn put(
@@ -38,7 +38,7 @@ pub async fn put(
            ("period" = String, Path, description = "2025, 2025-Q3 or 2025-09")),
     responses(
         (status = 200, description = "Lifted: the exemption that was", body = ExemptionRow),
-        Secured, Written, NotFound, Failed,
+        Secured, Written, BadRequest, NotFound, Conflict, Failed,
     ),
     security(("bearer" = [])))]
 pub async fn delete(
