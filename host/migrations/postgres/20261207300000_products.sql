@@ -41,3 +41,14 @@ CREATE TABLE work_products (
     import_id BIGINT NOT NULL REFERENCES product_imports (id),
     PRIMARY KEY (period, subject, id)
 );
+
+-- Each subject's products of a period packed in one row, in id order
+-- (fields split by U+001F, products by U+001E): what a run reads, so it
+-- reads a row per subject, not one per product. Rewritten by each import
+-- for the subjects and periods it touches.
+CREATE TABLE product_sets (
+    period TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    packed TEXT NOT NULL,
+    PRIMARY KEY (period, subject)
+);

@@ -37,7 +37,6 @@ use crate::registry::{Period, Registry};
 use crate::runtime::{FaultKind, ProductFault, WorkProduct};
 use crate::scoring::{Error, Result, RowError, RowErrors, Units};
 use crate::store::bulk::Cell;
-use crate::store::products::ProductRow;
 use thuocdo_sdk::Fixed;
 
 /// Rows handed from the reading thread at once.
@@ -295,30 +294,45 @@ fn fault_letters(faults: &[ProductFault]) -> String {
         .collect()
 }
 
-/// A stored product as a scorecard receives it.
-pub fn work_product(p: ProductRow) -> WorkProduct {
-    WorkProduct {
-        faults: p
-            .faults
-            .chars()
-            .map(|c| ProductFault {
-                kind: if c.eq_ignore_ascii_case(&'c') {
-                    FaultKind::FailedCheck
-                } else {
-                    FaultKind::Rework
+/// A subject's products as the store packs them (fields split by U+001F,
+/// products by U+001E, in id order), as a scorecard receives them.
+pub fn unpack(packed: &str) -> std::result::Result<Vec<WorkProduct>, String> {
+    packed
+        .split('\u{1e}')
+        .map(|p| {
+            let mut f = p.split('\u{1f}');
+            let mut next = || f.next().ok_or_else(|| format!("`{p}` has too few fields"));
+            let int = |s: &str| s.parse::<i64>().map_err(|e| format!("`{s}`: {e}"));
+            let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            let (id, kind) = (next()?, next()?);
+            let (coefficient, assigned, accepted) = (next()?, next()?, next()?);
+            let (deadline, completed, on_time, faults) = (next()?, next()?, next()?, next()?);
+            Ok(WorkProduct {
+                id: id.to_string(),
+                kind: kind.to_string(),
+                coefficient: int(coefficient)?,
+                assigned: int(assigned)?,
+                accepted: int(accepted)?,
+                deadline: text(deadline),
+                completed: text(completed),
+                on_time: match on_time {
+                    "" => None,
+                    v => Some(int(v)? != 0),
                 },
-                objective_cause: c.is_ascii_uppercase(),
+                faults: faults
+                    .chars()
+                    .map(|c| ProductFault {
+                        kind: if c.eq_ignore_ascii_case(&'c') {
+                            FaultKind::FailedCheck
+                        } else {
+                            FaultKind::Rework
+                        },
+                        objective_cause: c.is_ascii_uppercase(),
+                    })
+                    .collect(),
             })
-            .collect(),
-        id: p.id,
-        kind: p.kind,
-        coefficient: p.coefficient,
-        assigned: p.assigned,
-        accepted: p.accepted,
-        deadline: p.deadline,
-        completed: p.completed,
-        on_time: p.on_time,
-    }
+        })
+        .collect()
 }
 
 /// Imports a file's products (see the module); the format follows the
@@ -413,6 +427,15 @@ pub async fn import_from(
             if line.id.is_empty() || line.id.chars().count() > MAX_ID_CHARS {
                 reasons.push(format!("product_id must be 1 to {MAX_ID_CHARS} characters"));
             }
+            // The store packs a subject's products with control characters.
+            if line
+                .id
+                .chars()
+                .chain(line.kind.chars())
+                .any(char::is_control)
+            {
+                reasons.push("product_id and kind may hold no control characters".into());
+            }
             let coefficient = place.and_then(|(_, post)| {
                 let c = catalogue.get(&(post.clone(), line.kind.clone())).copied();
                 if c.is_none() {
@@ -503,6 +526,7 @@ pub async fn import_from(
         .insert_product_import(&actor.name, file, &sha256, rows_read)
         .await?;
     let written = tx.upsert_staged_products(import_id).await? as usize;
+    tx.pack_staged_products().await?;
     let detail = serde_json::json!({
         "import": import_id, "sha256": sha256, "rows": rows_read, "written": written,
     });
@@ -571,19 +595,14 @@ mod tests {
         ];
         let letters = fault_letters(&faults);
         assert_eq!(letters, "Rc");
-        let back = work_product(ProductRow {
-            period: "2026".into(),
-            subject: "s".into(),
-            id: "p".into(),
-            kind: "k".into(),
-            coefficient: 10_000,
-            assigned: 10_000,
-            accepted: 10_000,
-            deadline: None,
-            completed: None,
-            on_time: None,
-            faults: letters,
-        });
+        let back = unpack(&format!(
+            "p\u{1f}k\u{1f}10000\u{1f}10000\u{1f}10000\u{1f}\u{1f}2025-01-02\u{1f}1\u{1f}{letters}"
+        ))
+        .unwrap()
+        .remove(0);
+        assert_eq!(back.on_time, Some(true));
+        assert_eq!(back.completed.as_deref(), Some("2025-01-02"));
+        assert_eq!(back.deadline, None);
         assert_eq!(fault_letters(&back.faults), "Rc");
     }
 }

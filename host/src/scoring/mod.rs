@@ -517,4 +517,28 @@ mod tests {
         assert_eq!(record.get("nothing"), None);
         assert_eq!(FactValues::default().to_json(), "{}");
     }
+
+    #[test]
+    fn a_level_is_the_nearest_enclosing_unit_of_its_type() {
+        let unit = |code: &str, kind: &str, parent: Option<&str>| crate::store::org::UnitRow {
+            code: code.into(),
+            name: code.into(),
+            kind: kind.into(),
+            parent: parent.map(Into::into),
+            publishes_people: false,
+            grades_only: false,
+            leader_posts: Vec::new(),
+        };
+        let units = Units::from_rows(vec![
+            unit("vn", "country", None),
+            unit("tinh", "province", Some("vn")),
+            unit("xa", "commune", Some("tinh")),
+            unit("to", "team", Some("xa")),
+        ]);
+        assert_eq!(units.enclosing("to", "commune"), Some("xa"));
+        assert_eq!(units.enclosing("xa", "commune"), Some("xa"));
+        assert_eq!(units.enclosing("to", "province"), Some("tinh"));
+        assert_eq!(units.enclosing("tinh", "commune"), None);
+        assert_eq!(units.enclosing("nowhere", "commune"), None);
+    }
 }

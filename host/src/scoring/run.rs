@@ -58,8 +58,10 @@ pub struct Timings {
     pub resolve: Duration,
     /// Reading the facts in force.
     pub load: Duration,
-    /// Scoring every subject.
+    /// Scoring every subject (reading their work products included).
     pub evaluate: Duration,
+    /// Of which reading work products, a chunk of subjects at a time.
+    pub products: Duration,
     /// Cohort rules and the summary.
     pub cohort: Duration,
     /// Writing the results.
@@ -439,6 +441,7 @@ async fn score(
         let mut outcomes = Vec::new();
         let mut wave = Vec::new();
         for chunk in chunks {
+            let reading = Instant::now();
             let products = match (chunk.first(), chunk.last()) {
                 (Some(first), Some(last))
                     if chunk
@@ -456,6 +459,7 @@ async fn score(
                 }
                 _ => HashMap::new(),
             };
+            timings.products += reading.elapsed();
             let chunk = Arc::new(chunk);
             let scored = {
                 let runtime = registry.runtime_arc();
@@ -482,11 +486,21 @@ async fn score(
                         let subject = &subjects[job.subject];
                         let plugin = &plugins[job.plugin];
                         let products = match products.get(&subject.id) {
-                            Some(rows) if plugin.info.reads_products => rows
-                                .iter()
-                                .cloned()
-                                .map(crate::products::work_product)
-                                .collect(),
+                            Some(packed) if plugin.info.reads_products => {
+                                match crate::products::unpack(packed) {
+                                    Ok(products) => products,
+                                    Err(e) => {
+                                        return Ok(Scoring {
+                                            facts: FactValues::default(),
+                                            facts_sha256: String::new(),
+                                            answer: Answer::Fault(format!(
+                                                "the stored work products are unreadable: {e}"
+                                            )),
+                                            fuel: 0,
+                                        });
+                                    }
+                                }
+                            }
                             _ => Vec::new(),
                         };
                         evaluate_one(

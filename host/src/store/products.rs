@@ -26,51 +26,6 @@ pub struct ProductTypeRow {
     pub basis: Option<String>,
 }
 
-/// A work product as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProductRow {
-    /// The period.
-    pub period: String,
-    /// The subject.
-    pub subject: String,
-    /// Its id in the agency's records.
-    pub id: String,
-    /// Its type.
-    pub kind: String,
-    /// Its type's coefficient when imported.
-    pub coefficient: i64,
-    /// Quantity assigned, in ten-thousandths.
-    pub assigned: i64,
-    /// Quantity accepted, in ten-thousandths.
-    pub accepted: i64,
-    /// "YYYY-MM-DD".
-    pub deadline: Option<String>,
-    /// "YYYY-MM-DD".
-    pub completed: Option<String>,
-    /// Whether on time, as recorded or computed at import.
-    pub on_time: Option<bool>,
-    /// `c`/`r` a failed check or a rework; upper case with an objective cause.
-    pub faults: String,
-}
-
-const PRODUCT_COLUMNS: &str = "period, subject, id, kind, coefficient, assigned, accepted, deadline, completed, on_time, faults";
-
-fn product_row(r: &sqlx::any::AnyRow) -> Result<ProductRow, sqlx::Error> {
-    Ok(ProductRow {
-        period: r.try_get("period")?,
-        subject: r.try_get("subject")?,
-        id: r.try_get("id")?,
-        kind: r.try_get("kind")?,
-        coefficient: r.try_get("coefficient")?,
-        assigned: r.try_get("assigned")?,
-        accepted: r.try_get("accepted")?,
-        deadline: r.try_get("deadline")?,
-        completed: r.try_get("completed")?,
-        on_time: r.try_get::<Option<i64>, _>("on_time")?.map(|v| v != 0),
-        faults: r.try_get("faults")?,
-    })
-}
-
 impl Store {
     /// One post's product catalogue, by type.
     pub async fn product_types(&self, post: &str) -> Result<Vec<ProductTypeRow>> {
@@ -84,27 +39,26 @@ impl Store {
     }
 
     /// The products of the subjects whose ids lie in `first ..= last`, for
-    /// one period, by subject then id: a run reads them a chunk of
-    /// subjects at a time.
+    /// one period: each subject's packed in one text, in id order (see
+    /// [`Tx::pack_staged_products`]; `products::unpack` reads it). A run
+    /// reads them a chunk of subjects at a time and unpacks them on its
+    /// scoring threads.
     pub async fn products_between(
         &self,
         period: &str,
         first: &str,
         last: &str,
-    ) -> Result<HashMap<String, Vec<ProductRow>>> {
-        let mut out: HashMap<String, Vec<ProductRow>> = HashMap::new();
-        let sql = format!(
-            "SELECT {PRODUCT_COLUMNS} FROM work_products \
-             WHERE period = $1 AND subject >= $2 AND subject <= $3 ORDER BY subject, id"
-        );
-        let mut rows = sqlx::query(&sql)
-            .bind(period.to_string())
-            .bind(first.to_string())
-            .bind(last.to_string())
-            .fetch(self.pool());
+    ) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        let mut rows = sqlx::query(
+            "SELECT subject, packed FROM product_sets WHERE period = $1 AND subject >= $2 AND subject <= $3",
+        )
+        .bind(period.to_string())
+        .bind(first.to_string())
+        .bind(last.to_string())
+        .fetch(self.pool());
         while let Some(r) = rows.try_next().await? {
-            let p = product_row(&r)?;
-            out.entry(p.subject.clone()).or_default().push(p);
+            out.insert(r.try_get("subject")?, r.try_get("packed")?);
         }
         Ok(out)
     }
@@ -269,6 +223,37 @@ impl Tx {
         .bind(import_id)
         .execute(self.conn())
         .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Packs again, one row each, the products of every subject and period
+    /// the staged products touch (fields split by U+001F, products by
+    /// U+001E, which an import never lets in): a run then reads a row per
+    /// subject through the driver, not twenty.
+    pub async fn pack_staged_products(&mut self) -> Result<u64> {
+        const PACKED: &str = "w.id || char(31) || w.kind || char(31) || CAST(w.coefficient AS TEXT) || char(31) || \
+             CAST(w.assigned AS TEXT) || char(31) || CAST(w.accepted AS TEXT) || char(31) || COALESCE(w.deadline, '') || \
+             char(31) || COALESCE(w.completed, '') || char(31) || COALESCE(CAST(w.on_time AS TEXT), '') || char(31) || w.faults";
+        const TOUCHED: &str = "EXISTS (SELECT 1 FROM staged_products st WHERE st.period = w.period AND st.subject = w.subject)";
+        let sql = if self.conn().backend_name() == "PostgreSQL" {
+            format!(
+                "INSERT INTO product_sets (period, subject, packed) \
+                 SELECT w.period, w.subject, string_agg({}, chr(30) ORDER BY w.id) FROM work_products w \
+                 WHERE {TOUCHED} GROUP BY w.period, w.subject \
+                 ON CONFLICT (period, subject) DO UPDATE SET packed = excluded.packed",
+                PACKED.replace("char(31)", "chr(31)")
+            )
+        } else {
+            format!(
+                "INSERT INTO product_sets (period, subject, packed) \
+                 SELECT period, subject, group_concat(packed, char(30)) FROM \
+                 (SELECT w.period, w.subject, {PACKED} AS packed FROM work_products w WHERE {TOUCHED} \
+                  ORDER BY w.period, w.subject, w.id) \
+                 WHERE true GROUP BY period, subject \
+                 ON CONFLICT (period, subject) DO UPDATE SET packed = excluded.packed"
+            )
+        };
+        let done = sqlx::query(&sql).execute(self.conn()).await?;
         Ok(done.rows_affected())
     }
 
