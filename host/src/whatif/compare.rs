@@ -430,8 +430,18 @@ impl WhatIfs {
             );
         }
         let derived = scoring::derived_facts(registry, period, &[info]).await?;
+        // The period's work products, packed, for a draft that reads them.
+        let products = if info.reads_products {
+            registry
+                .store()
+                .products_between(&period.text, "", "\u{10ffff}")
+                .await?
+        } else {
+            HashMap::new()
+        };
         let sheets = Arc::new(sheets);
         let derived = Arc::new(derived);
+        let products = Arc::new(products);
 
         // Score every subject in scope in its own instance under the
         // draft's limits, on every core, stopping at the first fault.
@@ -468,7 +478,12 @@ impl WhatIfs {
                             position: s.post.clone(),
                         },
                         period: period.clone(),
-                        products: Vec::new(),
+                        // Unreadable products read as none: the draft then
+                        // shows no data for them.
+                        products: products
+                            .get(&s.id)
+                            .and_then(|p| crate::products::unpack(p).ok())
+                            .unwrap_or_default(),
                         facts: values,
                     };
                     match lane.evaluate_with(&plugin, &input, &limits) {

@@ -9,6 +9,7 @@ use thuocdo_host::runtime::{
     Contract, EvaluationInput, FaultKind, LedMeasure, ProductFault, Runtime, Subject, WorkProduct,
 };
 use thuocdo_host::scoring::{self, GradeCode, RunOptions};
+use thuocdo_host::whatif::{CompareOptions, WhatIfConfig, WhatIfs};
 use thuocdo_tests::fixtures;
 
 use crate::db::on_every_database;
@@ -314,6 +315,40 @@ fn work_products_reach_the_card_with_their_coefficients_and_verify_reads_them() 
             .await
             .unwrap();
         assert_eq!(verified.differences, []);
+        // A draft of the card, tried on the official run, is given the same
+        // products: its product indicator does not move (its led results,
+        // which drafts do not read, do).
+        scoring::publish(&registry, &admin(), run.run)
+            .await
+            .unwrap();
+        let registry = std::sync::Arc::new(registry);
+        let sandbox = WhatIfs::new(registry.clone(), WhatIfConfig::default());
+        let draft = sandbox
+            .upload(&admin(), std::fs::read(fixtures::LEADER_CARD).unwrap())
+            .await
+            .unwrap();
+        let what_if = sandbox
+            .compare(
+                &admin(),
+                draft.id,
+                &CompareOptions {
+                    post_type: Some("unit-head".into()),
+                    ..CompareOptions::period("2025-09")
+                },
+            )
+            .await
+            .unwrap();
+        let head = what_if.periods[0]
+            .movers
+            .iter()
+            .find(|m| m.subject == "head")
+            .expect("the head moves: a draft reads no led results");
+        let moved: Vec<&str> = head.indicators.iter().map(|i| i.id.as_str()).collect();
+        assert!(moved.contains(&"unit-results"), "{moved:?}");
+        assert!(!moved.contains(&"product-quality"), "{moved:?}");
+        scoring::unlock(&registry, &admin(), "2025-09", None, "a product changed")
+            .await
+            .unwrap();
         // A product changed since: verify reads it again and says so.
         let changed = "subject_id,period,product_id,kind,assigned,accepted,failed_checks\n\
                        head,2025-09,p-2,note,1,1,1\n";
