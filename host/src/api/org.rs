@@ -131,11 +131,7 @@ pub async fn facts(
     // Written to a temporary file as it arrives and read from there a row
     // at a time: a national year costs the host no more memory than a line.
     let file = crate::app::spool(upload, super::MAX_FACTS_BYTES).await?;
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    let format = if json { Format::Json } else { Format::Csv };
+    let format = data_format(&headers);
     let name = q.file.unwrap_or_else(|| "upload".into());
     let imported =
         crate::facts::import_from(&state.registry, actor, &name, file, Some(format)).await?;
@@ -163,11 +159,7 @@ pub async fn products(
     let actor = caller.actor();
     // Spooled and read a row at a time, as facts are.
     let file = crate::app::spool(upload, super::MAX_FACTS_BYTES).await?;
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    let format = if json { Format::Json } else { Format::Csv };
+    let format = data_format(&headers);
     let name = q.file.unwrap_or_else(|| "upload".into());
     Ok(Json(
         crate::products::import_from(&state.registry, actor, &name, file, Some(format)).await?,
@@ -184,4 +176,13 @@ pub async fn product_types(
     axum::extract::Path(post): axum::extract::Path<String>,
 ) -> Result<Json<Vec<ProductTypeRow>>, HttpError> {
     Ok(Json(state.registry.store().product_types(&post).await?))
+}
+
+/// A data file's format, as its Content-Type says: JSON, else CSV.
+fn data_format(headers: &HeaderMap) -> Format {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json { Format::Json } else { Format::Csv }
 }

@@ -267,7 +267,7 @@ pub async fn import_from(
                 continue;
             };
             if locked.is_none() {
-                locked = lock_on(&row, unit, &frozen, &locks, &units);
+                locked = lock_on(&row.period, &row.subject, unit, &frozen, &locks, &units);
             }
             staged.push(vec![
                 Cell::Int(rows_read),
@@ -362,16 +362,17 @@ pub async fn import_from(
     })
 }
 
-/// Why a row may not change its period's facts: frozen, or locked by an
-/// official run over the subject's unit.
-fn lock_on(
-    row: &FactRow,
+/// Why a subject's data of a period (facts, work products, an exemption)
+/// may not change: the period's facts frozen, or locked by an official run
+/// over the subject's unit.
+pub(crate) fn lock_on(
+    period: &str,
+    subject: &str,
     unit: &str,
     frozen: &HashMap<String, String>,
     locks: &[crate::store::facts::OfficialLockRow],
     units: &Units,
 ) -> Option<Error> {
-    let period = &row.period;
     if let Some(by) = frozen.get(period) {
         return Some(Error::Locked(format!(
             "the facts of {period} are frozen (cut off by {by}); a unit admin can reopen them with a reason: thuocdo facts reopen --period {period} --reason …"
@@ -379,7 +380,7 @@ fn lock_on(
     }
     let lock = locks
         .iter()
-        .find(|l| &l.period == period && l.unit.as_deref().is_none_or(|r| units.within(unit, r)))?;
+        .find(|l| l.period == period && l.unit.as_deref().is_none_or(|r| units.within(unit, r)))?;
     let scope = lock
         .unit
         .as_deref()
@@ -390,7 +391,7 @@ fn lock_on(
             .as_deref()
             .map_or(String::new(), |r| format!(" for `{r}`")),
         lock.run_id,
-        row.subject
+        subject
     )))
 }
 

@@ -61,24 +61,19 @@ async fn subject_unit(
 }
 
 /// Refuses a change while an official run over the subject's unit locks
-/// the period.
+/// the period (a facts cut-off does not: an exemption is no fact).
 async fn not_locked(
     tx: &mut crate::store::Tx,
     units: &Units,
     period: &str,
+    subject: &str,
     unit: &str,
 ) -> Result<()> {
     let locks = tx.official_locks().await?;
-    if let Some(lock) = locks
-        .iter()
-        .find(|l| l.period == period && l.unit.as_deref().is_none_or(|r| units.within(unit, r)))
-    {
-        return Err(Error::Locked(format!(
-            "{period} is locked by its official run {}: unlock it with a reason first (thuocdo unlock --period {period} --reason …), then record the exemption and run again",
-            lock.run_id
-        )));
+    match crate::facts::lock_on(period, subject, unit, &Default::default(), &locks, units) {
+        Some(locked) => Err(locked),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn checked(new: &NewExemption) -> Result<(String, Option<String>)> {
@@ -120,7 +115,7 @@ pub async fn exempt(
     let units = Units::load(registry).await?;
     let mut tx = registry.store().begin_guarding(Guarded::FactSheets).await?;
     let unit = subject_unit(&mut tx, actor, &units, subject).await?;
-    not_locked(&mut tx, &units, &period.text, &unit).await?;
+    not_locked(&mut tx, &units, &period.text, subject, &unit).await?;
     let row = ExemptionRow {
         subject: subject.to_string(),
         period: period.text.clone(),
@@ -148,7 +143,7 @@ pub async fn lift(
     let units = Units::load(registry).await?;
     let mut tx = registry.store().begin_guarding(Guarded::FactSheets).await?;
     let unit = subject_unit(&mut tx, actor, &units, subject).await?;
-    not_locked(&mut tx, &units, &period.text, &unit).await?;
+    not_locked(&mut tx, &units, &period.text, subject, &unit).await?;
     let Some(removed) = tx.delete_exemption(subject, &period.text).await? else {
         return Err(Error::NotFound(format!(
             "`{subject}` has no exemption for {}",

@@ -89,6 +89,9 @@ pub struct PostRecord {
     pub products: Option<Vec<ProductTypeRecord>>,
 }
 
+/// The most product types one post's catalogue may hold.
+pub const MAX_PRODUCT_TYPES: usize = 1_000;
+
 /// A type of work product a post delivers, and what one is worth.
 #[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -491,8 +494,17 @@ pub async fn import_from(
         if !seen.insert(p.code.as_str()) {
             flag(at.clone(), "the same post code appears twice".into());
         }
+        if p.products
+            .as_ref()
+            .is_some_and(|t| t.len() > MAX_PRODUCT_TYPES)
+        {
+            flag(
+                at.clone(),
+                format!("more than {MAX_PRODUCT_TYPES} product types for one post"),
+            );
+        }
         let mut kinds = HashSet::new();
-        for t in p.products.iter().flatten() {
+        for t in p.products.iter().flatten().take(MAX_PRODUCT_TYPES + 1) {
             if !code_ok(&t.kind) {
                 flag(
                     at.clone(),

@@ -481,7 +481,14 @@ pub async fn import_from(
             if locked.is_none()
                 && let Some((unit, _)) = place
             {
-                locked = lock(&line, unit, &frozen, &locks, &units);
+                locked = crate::facts::lock_on(
+                    &line.period,
+                    &line.subject,
+                    unit,
+                    &frozen,
+                    &locks,
+                    &units,
+                );
             }
             staged.push(vec![
                 Cell::Int(rows_read),
@@ -539,30 +546,6 @@ pub async fn import_from(
         written,
         import_id,
     })
-}
-
-/// Why a product may not change its period: frozen, or locked by an
-/// official run over the subject's unit.
-fn lock(
-    line: &ProductLine,
-    unit: &str,
-    frozen: &HashMap<String, String>,
-    locks: &[crate::store::facts::OfficialLockRow],
-    units: &Units,
-) -> Option<Error> {
-    let period = &line.period;
-    if let Some(by) = frozen.get(period) {
-        return Some(Error::Locked(format!(
-            "the facts of {period} are frozen (cut off by {by}), its work products with them"
-        )));
-    }
-    let lock = locks
-        .iter()
-        .find(|l| &l.period == period && l.unit.as_deref().is_none_or(|r| units.within(unit, r)))?;
-    Some(Error::Locked(format!(
-        "{period} is locked by its official run {} ({} is in it); unlock it with a reason first",
-        lock.run_id, line.subject
-    )))
 }
 
 #[cfg(test)]

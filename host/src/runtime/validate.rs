@@ -244,3 +244,35 @@ pub(crate) fn refusal(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_left_to_the_competent_person_and_nameless_levels_are_refused() {
+        let runtime = super::super::Runtime::new().unwrap();
+        let card = crate::bundled::BUNDLED
+            .iter()
+            .find(|b| b.crate_name == "civil-servant-decree-335")
+            .unwrap();
+        let info = runtime.load(card.wasm).unwrap().info;
+        assert_eq!(describe(&info), Ok(()));
+        let with = |f: &dyn Fn(&mut crate::runtime::QuotaRule)| {
+            let mut info = info.clone();
+            let CohortRule::Quota(q) = &mut info.cohort_rules[0];
+            f(q);
+            describe(&info).unwrap_err()
+        };
+        let tie = with(&|q| q.tie_break = TieBreak::DecidedByCompetentPerson);
+        assert!(
+            tie.contains("quota `excellent-quota` leaves ties at its boundary to the competent person's decision"),
+            "{tie}"
+        );
+        let level = with(&|q| q.scope = vec![CohortScope::Level(" ".into())]);
+        assert!(
+            level.contains("counts within a level with no unit type"),
+            "{level}"
+        );
+    }
+}

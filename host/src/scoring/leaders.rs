@@ -23,6 +23,10 @@ pub(crate) fn led_by(
     units: &Units,
     leaders: &[usize],
 ) -> HashMap<usize, Vec<usize>> {
+    // Most runs have no card reading led results: nothing to index then.
+    if leaders.is_empty() {
+        return HashMap::new();
+    }
     let mut by_manager: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut by_unit: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, s) in subjects.iter().enumerate() {

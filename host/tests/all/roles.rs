@@ -280,6 +280,13 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
         };
         let published = subject_where(1).await;
         let unpublished = subject_where(0).await;
+        let inside: String =
+            sqlx::query("SELECT id FROM subjects WHERE unit = 'so-noi-vu' LIMIT 1")
+                .fetch_one(s.registry.store().pool())
+                .await
+                .map(|r| sqlx::Row::try_get(&r, "id"))
+                .unwrap()
+                .unwrap();
         let rows = vec![
             row("get", "/api/v1/plugins", "/api/v1/plugins", None, "OOOOOO"),
             // An empty component: refused for what it is, once the role allows.
@@ -492,6 +499,43 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "/api/v1/subjects/nobody/exemptions/2025",
                 None,
                 "UFFFNN",
+            ),
+            row(
+                "put",
+                "/api/v1/subjects/{id}/exemptions/{period}",
+                &format!("/api/v1/subjects/{unpublished}/exemptions/2025-13"),
+                json(json!({"reason": "long leave"})),
+                "UFFFBB",
+            ),
+            // Found or not, a subject without an exemption has none to lift.
+            row(
+                "delete",
+                "/api/v1/subjects/{id}/exemptions/{period}",
+                &format!("/api/v1/subjects/{published}/exemptions/2025"),
+                None,
+                "UFFFNN",
+            ),
+            row(
+                "delete",
+                "/api/v1/subjects/{id}/exemptions/{period}",
+                &format!("/api/v1/subjects/{unpublished}/exemptions/2025"),
+                None,
+                "UFFFNN",
+            ),
+            row(
+                "get",
+                "/api/v1/subjects/{id}/exemptions",
+                &format!("/api/v1/subjects/{published}/exemptions"),
+                None,
+                "UFFFNO",
+            ),
+            // One of the unit admin's own people: theirs to see.
+            row(
+                "get",
+                "/api/v1/subjects/{id}/exemptions",
+                &format!("/api/v1/subjects/{inside}/exemptions"),
+                None,
+                "UFFFOO",
             ),
             row(
                 "get",

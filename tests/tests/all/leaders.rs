@@ -241,6 +241,9 @@ fn unknown_managers_and_leader_posts_are_named_and_nothing_is_written() {
         org.units[1].leader_posts = vec!["no-such-post".into()];
         org.subjects[2].manager = Some("nobody".into());
         org.subjects[3].manager = Some("s-2".into());
+        let head_post = org.posts[0].products.as_mut().unwrap();
+        head_post[1].coefficient = "0".into();
+        head_post.push(head_post[0].clone());
         let e = thuocdo_host::org::import(&registry, &admin(), &org)
             .await
             .unwrap_err()
@@ -249,6 +252,8 @@ fn unknown_managers_and_leader_posts_are_named_and_nothing_is_written() {
             "units[1] (phong-b): leader post `no-such-post` is neither in the file nor known",
             "subjects[2] (s-1): manager `nobody` is no subject, in the file or known",
             "subjects[3] (s-2): a subject cannot be their own direct manager",
+            "posts[0] (unit-head): product type `note`: coefficient `0` is not a positive decimal",
+            "posts[0] (unit-head): product type `report` appears twice",
         ] {
             assert!(e.contains(says), "{says}\n{e}");
         }
@@ -280,6 +285,26 @@ fn work_products_reach_the_card_with_their_coefficients_and_verify_reads_them() 
             .await
             .unwrap_err()
             .to_string();
+        let bad_json = r#"[
+            {"subject_id": "head", "period": "2025-09", "product_id": "q-1", "kind": "report",
+             "assigned": -1, "accepted": 1, "on_time": "maybe"},
+            {"subject_id": "head", "period": "2025-09", "product_id": "q-2", "kind": "report",
+             "assigned": 1, "accepted": 1, "faults": [{"kind": "typo"}]},
+            {"subject_id": "head", "period": "2025-09", "product_id": "q-3", "kind": "report",
+             "assigned": 1, "accepted": 1, "colour": "red"}
+        ]"#;
+        let e2 =
+            thuocdo_host::products::import(&registry, &admin(), "bad.json", bad_json.as_bytes())
+                .await
+                .unwrap_err()
+                .to_string();
+        for says in [
+            "entry 1: assigned `-1` is not a decimal of at most four decimals, at least 0; on_time `maybe` is neither yes (1) nor no (0)",
+            "entry 2: faults[0]: kind `typo` is neither failed-check nor rework",
+            "entry 3: has an unknown field `colour`",
+        ] {
+            assert!(e2.contains(says), "{says}\n{e2}");
+        }
         for says in [
             "line 2: deadline `2025-02-30` is not a date written YYYY-MM-DD",
             "line 3: kind `speech` is not in the product catalogue of post `unit-head`",

@@ -1408,6 +1408,22 @@ fn an_exempted_subject_is_not_evaluated_left_out_of_the_quota_and_verify_agrees(
             .await
             .unwrap_err();
         assert!(refused.to_string().contains("needs a reason"), "{refused}");
+        let long = thuocdo_host::org::exemptions::NewExemption {
+            reason: "x".repeat(501),
+            basis: None,
+        };
+        let refused = exempt(&registry, &admin(), &good, "2025", &long)
+            .await
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("longer than 500 characters"),
+            "{refused}"
+        );
+        let none = lift(&registry, &admin(), &good, "2025").await.unwrap_err();
+        assert!(
+            none.to_string().contains("has no exemption for 2025"),
+            "{none}"
+        );
         exempt(&registry, &admin(), &good, "2025", &new)
             .await
             .unwrap();
