@@ -13,9 +13,10 @@
 
 use std::collections::HashMap;
 
-use super::{Caller, RoleKind};
+use super::{Caller, Role, RoleKind};
 use crate::registry::Registry;
 use crate::scoring::{self, StoredResult, Units};
+use crate::store::results::{ResultCursor, ResultFilter, ResultOrder, ResultScope, ScopedResult};
 
 /// For each scorecard version (`namespace/name`, version) in use, whether
 /// each of its indicators reads a personal fact.
@@ -25,28 +26,42 @@ pub type PersonalIndicators = HashMap<(String, String), Vec<bool>>;
 /// when it publishes their grades only.
 pub type Publishing = HashMap<String, bool>;
 
-/// What `caller` may see of `results`, in their order, except that rows
-/// without a total (refused, faulted, or withheld) come last: a withheld
-/// total's place in a ranking by total would tell it again.
-pub fn visible_results(
-    caller: &Caller,
-    units: &Units,
-    publishing: &Publishing,
-    personal: &PersonalIndicators,
-    results: Vec<StoredResult>,
-) -> Vec<StoredResult> {
-    let mut seen: Vec<StoredResult> = results
-        .into_iter()
-        .filter_map(|mut r| {
-            if caller.sees_personal(units, &r.unit) {
+/// Whose results `caller` may see, as the store is to select them: an
+/// admin everyone's; a unit admin the personal details of their subtree; a
+/// bound analyst the people of theirs; everyone the people of units that
+/// publish them (as [`Caller::sees_personal`] and [`Caller::sees_people`]
+/// decide for one unit).
+pub fn result_scope(caller: &Caller) -> ResultScope {
+    match caller.0.as_ref().map(|a| &a.role) {
+        Some(Role::Admin) => ResultScope::All,
+        Some(Role::UnitAdmin { unit }) => ResultScope::Bounded {
+            personal: Some(unit.clone()),
+            people: Some(unit.clone()),
+        },
+        Some(Role::Analyst { unit: Some(root) }) => ResultScope::Bounded {
+            personal: None,
+            people: Some(root.clone()),
+        },
+        _ => ResultScope::Bounded {
+            personal: None,
+            people: None,
+        },
+    }
+}
+
+/// What a reader may see of results the store selected for their
+/// [`result_scope`], in the store's order.
+pub fn visible_results(personal: &PersonalIndicators, rows: Vec<ScopedResult>) -> Vec<StoredResult> {
+    rows.into_iter()
+        .filter_map(|row| {
+            let mut r = row.result;
+            if row.personal {
                 return Some(r);
             }
-            let sees_people = caller.sees_people(units, &r.unit);
-            let published = publishing.get(&r.unit);
-            if published.is_none() && !sees_people {
+            if row.published.is_none() && !row.people {
                 return None;
             }
-            let grades_only = !sees_people && published == Some(&true);
+            let grades_only = !row.people && row.published == Some(true);
             if !r.caps.is_empty() || grades_only {
                 r.total = None;
                 r.computed_grade = None;
@@ -67,47 +82,94 @@ pub fn visible_results(
             r.error = None;
             Some(r)
         })
-        .collect();
-    seen.sort_by_key(|r| r.total.is_none());
-    seen
+        .collect()
 }
 
-/// What `caller` may see of run `run`'s results (all, or `only`'s), with
-/// the organisation as stored now. The store reads only the subjects of
-/// units whose people the caller may see (a unit that publishes them, or
-/// one the caller administers or is bound to), so a reader costs what they
-/// may see; what they may not see of those rows is then taken out. Every
-/// subject whose personal data (facts, caps, refusal or fault text) is in
-/// what is returned is logged as read by the caller through `via`.
-pub async fn visible_run_results(
+/// A page of what a reader may see of a run's results.
+#[derive(Debug)]
+pub struct VisiblePage {
+    /// How many results the reader may see through the filter in all.
+    pub total: u64,
+    /// This page's.
+    pub results: Vec<StoredResult>,
+}
+
+/// What `caller` may see of run `run`'s results through `filter`: the
+/// `limit` from the `offset`th in `order`, and how many there are. The
+/// store selects only what the caller may see ([`result_scope`]) and reads
+/// only the page; what they may not see of those rows is then taken out.
+/// Every subject whose personal data (facts, caps, refusal or fault text)
+/// is in what is returned is logged as read by the caller through `via`.
+#[allow(clippy::too_many_arguments)]
+pub async fn visible_results_page(
     registry: &Registry,
     caller: &Caller,
     via: &str,
     run: i64,
-    only: Option<scoring::Only<'_>>,
-) -> scoring::Result<Vec<StoredResult>> {
-    let units = Units::load(registry).await?;
-    let publishing = registry.store().publishing_units().await?;
-    let scope: Option<Vec<String>> = if caller.kind() == Some(RoleKind::Admin) {
-        None
+    filter: &ResultFilter,
+    order: ResultOrder,
+    offset: u64,
+    limit: u64,
+) -> scoring::Result<VisiblePage> {
+    scoring::complete_check(registry, run).await?;
+    let scope = result_scope(caller);
+    let store = registry.store();
+    let count = store.count_results(run, &scope, filter).await?;
+    let rows = if offset < count.total && limit > 0 {
+        store
+            .results_page(run, &scope, filter, order, count, offset, limit)
+            .await?
     } else {
-        Some(
-            units
-                .codes()
-                .filter(|u| publishing.contains_key(*u) || caller.sees_people(&units, u))
-                .map(str::to_string)
-                .collect(),
-        )
+        Vec::new()
     };
-    let results = scoring::results_in(registry, run, only, scope.as_deref()).await?;
+    let results = seen(registry, caller, via, rows).await?;
+    Ok(VisiblePage {
+        total: count.total,
+        results,
+    })
+}
+
+/// What `caller` may see of the next `limit` of run `run`'s results after
+/// `cursor` (best total first, then the rest), for an export streamed a
+/// batch at a time; the cursor to go on from. As [`visible_results_page`]
+/// selects, reads and logs; the run is checked complete by the caller.
+pub async fn visible_results_after(
+    registry: &Registry,
+    caller: &Caller,
+    via: &str,
+    run: i64,
+    filter: &ResultFilter,
+    cursor: &ResultCursor,
+    limit: u64,
+) -> scoring::Result<(Vec<StoredResult>, ResultCursor)> {
+    let scope = result_scope(caller);
+    let (rows, next) = registry
+        .store()
+        .results_after(run, &scope, filter, cursor, limit)
+        .await?;
+    Ok((seen(registry, caller, via, rows).await?, next))
+}
+
+/// What `caller` may see of the rows the store selected for them, with
+/// each subject whose personal data is in it logged as read through `via`.
+async fn seen(
+    registry: &Registry,
+    caller: &Caller,
+    via: &str,
+    rows: Vec<ScopedResult>,
+) -> scoring::Result<Vec<StoredResult>> {
     let mut personal = PersonalIndicators::new();
-    for r in &results {
-        let key = (r.plugin.clone(), r.version.clone());
+    for r in &rows {
+        let key = (r.result.plugin.clone(), r.result.version.clone());
         if let std::collections::hash_map::Entry::Vacant(slot) = personal.entry(key) {
-            slot.insert(registry.personal_indicators(&r.plugin, &r.version).await?);
+            slot.insert(
+                registry
+                    .personal_indicators(&r.result.plugin, &r.result.version)
+                    .await?,
+            );
         }
     }
-    let seen = visible_results(caller, &units, &publishing, &personal, results);
+    let seen = visible_results(&personal, rows);
     if let Some(actor) = &caller.0 {
         let read: Vec<&str> = seen
             .iter()
@@ -122,6 +184,39 @@ pub async fn visible_run_results(
         }
     }
     Ok(seen)
+}
+
+/// What `caller` may see of run `run`'s results of one unit or one
+/// subject, all of them, best total first ([`visible_results_page`]).
+pub async fn visible_run_results(
+    registry: &Registry,
+    caller: &Caller,
+    via: &str,
+    run: i64,
+    only: scoring::Only<'_>,
+) -> scoring::Result<Vec<StoredResult>> {
+    let filter = match only {
+        scoring::Only::Unit(u) => ResultFilter {
+            unit: Some(u.to_string()),
+            ..ResultFilter::default()
+        },
+        scoring::Only::Subject(s) => ResultFilter {
+            subject: Some(s.to_string()),
+            ..ResultFilter::default()
+        },
+    };
+    let page = visible_results_page(
+        registry,
+        caller,
+        via,
+        run,
+        &filter,
+        ResultOrder::Total,
+        0,
+        u64::MAX,
+    )
+    .await?;
+    Ok(page.results)
 }
 
 /// What `caller` may see of a run's summary: everything for an admin; for
@@ -147,8 +242,8 @@ pub fn visible_run(caller: &Caller, mut run: scoring::RunRecord) -> scoring::Run
 pub fn audit_scope(caller: &Caller, units: &Units) -> Option<crate::store::audit::AuditScope> {
     use crate::store::audit::AuditScope;
     match caller.actor().map(|a| &a.role) {
-        Ok(super::Role::Admin) => Some(AuditScope::All),
-        Ok(super::Role::UnitAdmin { unit: root }) => Some(AuditScope::Units(units.subtree(root))),
+        Ok(Role::Admin) => Some(AuditScope::All),
+        Ok(Role::UnitAdmin { unit: root }) => Some(AuditScope::Units(units.subtree(root))),
         _ => None,
     }
 }

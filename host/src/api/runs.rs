@@ -16,6 +16,7 @@ use crate::access::{self, Allowed, Caller, RoleKind, StartRuns, UnlockPeriods};
 use crate::app::AppState;
 use crate::app::{Body, HttpError, Params, parse_run_id};
 use crate::scoring::{self, OfficialRun, Progress, RunOptions, RunRecord, Summary};
+use crate::store::results::{ResultFilter, ResultOrder};
 
 /// Starts a run; it goes on in the background.
 #[utoipa::path(post, path = "/api/v1/runs", tag = "runs",
@@ -93,13 +94,14 @@ pub async fn status(
     Ok(Json(RunStatus { run, progress }))
 }
 
-/// A run's results, best total first: per person only where the unit
-/// publishes them (or to its admins); facts, caps and refusals only to admins
-/// and unit admins of the subject's unit.
+/// A run's results, best total first (or by name): per person only where
+/// the unit publishes them (or to its admins); facts, caps and refusals only
+/// to admins and unit admins of the subject's unit. Filtered, ordered and
+/// paged by the database: a request reads its page, not the run.
 #[utoipa::path(get, path = "/api/v1/runs/{id}/results", tag = "runs",
     params(("id" = i64, Path), Page),
     responses(
-        (status = 200, description = "A page of results (or all as CSV with format=csv)", body = ResultsPage),
+        (status = 200, description = "A page of results (or all the filters leave, as CSV, with format=csv)", body = ResultsPage),
         Named, Conflict, Failed,
     ))]
 pub async fn results(
@@ -126,32 +128,84 @@ pub async fn results(
             );
         }
     };
-    let visible = access::visible_run_results(
+    let order = match page.sort.as_deref() {
+        None | Some("total") => ResultOrder::Total,
+        Some("name") => ResultOrder::Name(false),
+        Some(other) => {
+            return Err(
+                HttpError::bad_request(format!("sort `{other}`: total or name")).field("sort"),
+            );
+        }
+    };
+    let filter = filter(&state, &page).await?;
+    let via = format!("GET /api/v1/runs/{id}/results");
+    if csv {
+        if order != ResultOrder::Total {
+            return Err(HttpError::bad_request(
+                "a CSV of results is ranked by total: leave sort out",
+            )
+            .field("sort"));
+        }
+        scoring::complete_check(&state.registry, id).await?;
+        let body = crate::app::export::results_csv(&state.registry, &caller, via, id, filter);
+        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
+    }
+    let offset = (number - 1).saturating_mul(per_page);
+    let page = access::visible_results_page(
         &state.registry,
         &caller,
-        &format!("GET /api/v1/runs/{id}/results"),
+        &via,
         id,
-        None,
+        &filter,
+        order,
+        offset,
+        per_page,
     )
     .await?;
-    if csv {
-        let out = scoring::results_csv(&visible);
-        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response());
-    }
-    let total = visible.len();
-    let results = visible
-        .into_iter()
-        .skip((number - 1) * per_page)
-        .take(per_page)
-        .collect();
     Ok(Json(ResultsPage {
         run: id,
         page: number,
         per_page,
-        total,
-        results,
+        total: page.total,
+        results: page.results,
     })
     .into_response())
+}
+
+/// The filter a results request asks for, each value checked: a unit that
+/// does not exist is named, not answered with nothing.
+async fn filter(state: &AppState, page: &Page) -> Result<ResultFilter, HttpError> {
+    for (field, unit) in [("unit", &page.unit), ("subtree", &page.subtree)] {
+        if let Some(code) = unit
+            && !state.registry.store().unit_exists(code).await?
+        {
+            return Err(HttpError::not_found(format!("there is no unit `{code}`")).field(field));
+        }
+    }
+    if let Some(g) = &page.grade
+        && scoring::GradeCode::from_code(g).is_none()
+    {
+        return Err(HttpError::bad_request(format!(
+            "grade `{g}`: A, B, C, D or not-graded"
+        ))
+        .field("grade"));
+    }
+    if let Some(o) = &page.outcome
+        && scoring::Outcome::from_code(o).is_none()
+    {
+        return Err(HttpError::bad_request(format!(
+            "outcome `{o}`: scored, refused, fault or not-evaluated"
+        ))
+        .field("outcome"));
+    }
+    Ok(ResultFilter {
+        unit: page.unit.clone(),
+        subtree: page.subtree.clone(),
+        subject: None,
+        post: page.post.clone(),
+        grade: page.grade.clone(),
+        outcome: page.outcome.clone(),
+    })
 }
 
 /// A run's summary: distributions per unit and unit type, units ranked, red

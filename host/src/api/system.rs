@@ -35,7 +35,13 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, HttpE
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        format!(
+            "{}# HELP thuocdo_result_rows_read_total Rows of run results read from the database.\n\
+             # TYPE thuocdo_result_rows_read_total counter\n\
+             thuocdo_result_rows_read_total {}\n",
+            state.metrics.render(),
+            state.registry.store().results_read()
+        ),
     )
 }
 

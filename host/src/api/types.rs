@@ -146,15 +146,29 @@ pub struct RunStatus {
     pub progress: Option<RunProgress>,
 }
 
-/// Which page of results, in which format.
+/// Which page of results, in which format, of whom, in which order.
 #[derive(Deserialize, IntoParams)]
 pub struct Page {
     /// From 1.
-    pub page: Option<usize>,
+    pub page: Option<u64>,
     /// 1 to 1000; 100 by default.
-    pub per_page: Option<usize>,
-    /// json (the default) or csv.
+    pub per_page: Option<u64>,
+    /// json (the default) or csv (every result the filters leave, streamed; no paging).
     pub format: Option<String>,
+    /// Only the subjects of this unit.
+    pub unit: Option<String>,
+    /// Only the subjects of this unit and every unit below it.
+    pub subtree: Option<String>,
+    /// Only those holding this post.
+    pub post: Option<String>,
+    /// Only those with this final grade: A, B, C, D or not-graded.
+    pub grade: Option<String>,
+    /// Only those with this outcome: scored, refused, fault or not-evaluated.
+    pub outcome: Option<String>,
+    /// total (the default: best total first, then those whose total is not
+    /// shown, by subject) or name (as Vietnamese lists order names: given
+    /// name first, in the Vietnamese alphabet).
+    pub sort: Option<String>,
 }
 
 /// Which page of a log (the audit log, the reads of personal data): the
@@ -173,11 +187,11 @@ pub struct ResultsPage {
     /// The run.
     pub run: i64,
     /// This page, from 1.
-    pub page: usize,
+    pub page: u64,
     /// Results per page.
-    pub per_page: usize,
-    /// Results the caller may see in all.
-    pub total: usize,
+    pub per_page: u64,
+    /// Results the caller may see through the filters in all.
+    pub total: u64,
     /// Best total first.
     pub results: Vec<StoredResult>,
 }

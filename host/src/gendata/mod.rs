@@ -12,7 +12,7 @@ mod national;
 mod province;
 mod samplers;
 
-pub use national::{national, write_products as national_products};
+pub use national::{national, national_of, write_products as national_products};
 pub use province::province;
 
 use std::collections::BTreeMap;

@@ -95,6 +95,13 @@ pub fn write_products(
 
 /// The national data set.
 pub fn national(seed: u64) -> runtime::Result<DataSet> {
+    national_of(seed, COMMUNES, SERVANTS)
+}
+
+/// [`national`] at another size: `communes` communes (spread over the 34
+/// provinces) and `servants` servants in the same proportions of grades,
+/// for the tests that need the national shape at a size they can afford.
+pub fn national_of(seed: u64, communes: usize, servants: usize) -> runtime::Result<DataSet> {
     let calibrator = Calibrator::new()?;
     let mut rng = Rng::new(seed);
     let mut data = DataSet::default();
@@ -119,7 +126,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
             leader_posts: Vec::new(),
         });
     }
-    for c in 0..COMMUNES {
+    for c in 0..communes {
         org.units.push(UnitRecord {
             code: format!("xa-{:04}", c + 1),
             name: format!("Xã/phường {:04}", c + 1),
@@ -162,12 +169,12 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
         (Grade::C, 28_689),
         (Grade::D, 14_733),
     ];
-    let targets = grades(&apportion(&reported, SERVANTS as u64), &mut rng);
+    let targets = grades(&apportion(&reported, servants as u64), &mut rng);
     // Spread the servants over the communes: 76 or 77 each.
-    let base = SERVANTS / COMMUNES;
-    let extra = SERVANTS % COMMUNES;
-    let mut subjects = Vec::with_capacity(SERVANTS);
-    for c in 0..COMMUNES {
+    let base = servants / communes;
+    let extra = servants % communes;
+    let mut subjects = Vec::with_capacity(servants);
+    for c in 0..communes {
         for i in 0..base + usize::from(c < extra) {
             subjects.push(SubjectRecord {
                 id: format!("cc-{:04}-{:03}", c + 1, i + 1),
@@ -184,7 +191,7 @@ pub fn national(seed: u64) -> runtime::Result<DataSet> {
     // Calibrate on every core: each subject draws from its own stream, so the
     // result does not depend on how the work is split.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = SERVANTS.div_ceil(workers);
+    let chunk = servants.div_ceil(workers);
     let facts: Vec<_> = std::thread::scope(|scope| {
         let handles: Vec<_> = targets
             .chunks(chunk)

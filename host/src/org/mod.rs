@@ -17,6 +17,7 @@ use crate::store::bulk::Cell;
 use crate::store::org::{SubjectRow, UnitRow};
 
 pub mod exemptions;
+pub mod names;
 mod read;
 pub use read::MAX_SMALL_SECTION;
 
@@ -324,12 +325,14 @@ pub async fn import_from(
                             });
                         }
                     }
+                    let key = names::name_key(&s.name);
                     staged.push(vec![
                         Cell::Int(i64::from(!now)),
                         Cell::Int(i as i64),
                         Cell::Text(at),
                         Cell::Text(s.id),
                         Cell::Text(s.name),
+                        Cell::Text(key),
                         Cell::Code(s.kind.as_str()),
                         Cell::Text(s.unit),
                         Cell::Text(s.post),

@@ -120,32 +120,16 @@ pub async fn results_of(
     complete_results(registry, run, which).await
 }
 
-/// Part of a complete run's results (all, or `only`'s), of subjects in
-/// `units` only when it is given, ranked as [`results`] ranks them.
-pub async fn results_in(
-    registry: &Registry,
-    run: i64,
-    only: Option<Only<'_>>,
-    units: Option<&[String]>,
-) -> Result<Vec<StoredResult>> {
-    let which = match only {
-        None => ResultsOf::All,
-        Some(Only::Unit(u)) => ResultsOf::Unit(u),
-        Some(Only::Subject(s)) => ResultsOf::Subject(s),
-    };
-    complete_check(registry, run).await?;
-    Ok(registry.store().run_results_in(run, which, units).await?)
-}
-
-async fn complete_check(registry: &Registry, run: i64) -> Result<()> {
-    let record = run_record_by_id(registry, run).await?;
-    if record.status != "complete" {
-        return Err(Error::Refused(format!(
-            "run {run} is {}: only a complete run has results",
-            record.status
-        )));
+/// That run `run` exists and is complete, as a read of its results needs:
+/// one indexed read of its status, not of its summary.
+pub async fn complete_check(registry: &Registry, run: i64) -> Result<()> {
+    match registry.store().run_status(run).await? {
+        None => Err(Error::NoRun(run)),
+        Some(status) if status != "complete" => Err(Error::Refused(format!(
+            "run {run} is {status}: only a complete run has results"
+        ))),
+        Some(_) => Ok(()),
     }
-    Ok(())
 }
 
 /// The results of a run that must be complete.
@@ -169,10 +153,17 @@ async fn complete_results(
 /// break is quoted; a text field a spreadsheet would take for a formula is
 /// made plain text (see [`spreadsheet_text`]).
 pub fn results_csv(rows: &[StoredResult]) -> String {
+    results_csv_part(rows, 1, true)
+}
+
+/// Part of [`results_csv`]: `rows` ranked from `first`, after the header
+/// when `header`; the parts of a stream written one after another make the
+/// same file.
+pub fn results_csv_part(rows: &[StoredResult], first: u64, header: bool) -> String {
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let header = [
+    let columns = [
         "rank",
         "subject",
         "unit",
@@ -186,10 +177,12 @@ pub fn results_csv(rows: &[StoredResult]) -> String {
         "cohort_rule",
         "caps",
     ];
-    out.write_record(header).expect("writes to memory");
-    for (i, r) in rows.iter().enumerate() {
+    if header {
+        out.write_record(columns).expect("writes to memory");
+    }
+    for (r, rank) in rows.iter().zip(first..) {
         let total = r.total.map(|t| thuocdo_sdk::Fixed::from_raw(t).to_string());
-        let rank = (i + 1).to_string();
+        let rank = rank.to_string();
         let caps = r.caps.join(" ");
         let record: [&str; 12] = [
             &rank,

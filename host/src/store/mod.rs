@@ -29,6 +29,7 @@ pub mod keyring;
 pub mod org;
 pub mod plugins;
 pub mod products;
+pub mod results;
 pub mod runs;
 pub mod sessions;
 pub mod tokens;
@@ -180,6 +181,8 @@ impl Tx {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Rows of results read, for the read path's bound (see results.rs).
+    results_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -216,7 +219,13 @@ impl Store {
             Backend::Sqlite => SQLITE.run(&pool).await?,
             Backend::Postgres => POSTGRES.run(&pool).await?,
         }
-        Ok(Store { pool, backend })
+        let store = Store {
+            pool,
+            backend,
+            results_read: Default::default(),
+        };
+        store.fill_name_keys().await?;
+        Ok(store)
     }
 
     /// The pool.

@@ -119,6 +119,31 @@ impl Store {
         })
     }
 
+    /// Writes the sort key of every subject stored before the keys were
+    /// (see org/names.rs), a batch at a time; on a database that has them
+    /// all, one indexed read that finds none.
+    pub(super) async fn fill_name_keys(&self) -> Result<(), sqlx::Error> {
+        loop {
+            let rows = sqlx::query("SELECT id, name FROM subjects WHERE name_key IS NULL LIMIT 5000")
+                .fetch_all(self.pool())
+                .await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut tx = self.pool().begin().await?;
+            for r in &rows {
+                let id: String = r.try_get("id")?;
+                let name: String = r.try_get("name")?;
+                sqlx::query("UPDATE subjects SET name_key = $1 WHERE id = $2")
+                    .bind(crate::org::names::name_key(&name))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+    }
+
     /// Subjects' names by id: of one unit, or of all.
     pub async fn subject_names(&self, unit: Option<&str>) -> Result<HashMap<String, String>> {
         let query = match unit {
@@ -129,6 +154,35 @@ impl Store {
         };
         let rows = query.fetch_all(self.pool()).await?;
         read(&rows, |r| Ok((r.try_get("id")?, r.try_get("name")?)))
+    }
+
+    /// The names of the subjects `ids` (those that exist), by id.
+    pub async fn subject_names_of(&self, ids: &[&str]) -> Result<HashMap<String, String>> {
+        self.names_of("SELECT id AS code, name FROM subjects WHERE id IN", ids)
+            .await
+    }
+
+    /// The names of the units `codes` (those that exist), by code.
+    pub async fn unit_names_of(&self, codes: &[&str]) -> Result<HashMap<String, String>> {
+        self.names_of("SELECT code, name FROM units WHERE code IN", codes)
+            .await
+    }
+
+    /// `select` (`… WHERE key IN`) of `keys`, a bounded batch at a time.
+    async fn names_of(&self, select: &str, keys: &[&str]) -> Result<HashMap<String, String>> {
+        let mut names = HashMap::with_capacity(keys.len());
+        let mut conn = self.pool().acquire().await?;
+        for batch in keys.chunks(500) {
+            let sql = format!("{select} ({})", super::placeholders(&conn, 1, batch.len()));
+            let mut query = sqlx::query(&sql);
+            for k in batch {
+                query = query.bind(k.to_string());
+            }
+            for r in query.fetch_all(&mut *conn).await? {
+                names.insert(r.try_get("code")?, r.try_get("name")?);
+            }
+        }
+        Ok(names)
     }
 
     /// One subject's name, if they exist.
@@ -227,23 +281,6 @@ impl Tx {
         )
         .await?)
     }
-
-    /// Writes subjects (id, name, kind, unit, post, months_worked,
-    /// months_absent, manager), replacing those with the same id. How many rows.
-    pub async fn upsert_subjects(
-        &mut self,
-        rows: impl IntoIterator<Item = Vec<Cell>>,
-    ) -> Result<u64> {
-        Ok(bulk::insert(
-            self.conn(),
-            "INSERT INTO subjects (id, name, kind, unit, post, months_worked, months_absent, manager)",
-            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, unit = excluded.unit, \
-             post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent, \
-             manager = excluded.manager",
-            rows,
-        )
-        .await?)
-    }
 }
 
 async fn units_on<'e>(on: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Result<Vec<UnitRow>> {
@@ -294,7 +331,7 @@ impl Tx {
     /// ends (dropped on PostgreSQL at commit; on SQLite by
     /// [`Tx::drop_staged_subjects`], and with a rollback).
     pub async fn stage_subjects(&mut self) -> Result<()> {
-        let columns = "deferred BIGINT NOT NULL, at TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, \
+        let columns = "deferred BIGINT NOT NULL, at TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL, kind TEXT NOT NULL, \
              unit TEXT NOT NULL, post TEXT NOT NULL, months_worked BIGINT, months_absent BIGINT, manager TEXT";
         let sql = if self.conn().backend_name() == "PostgreSQL" {
             format!(
@@ -307,15 +344,15 @@ impl Tx {
         Ok(())
     }
 
-    /// Stages subjects (deferred, seq, at, id, name, kind, unit, post,
-    /// months_worked, months_absent, manager).
+    /// Stages subjects (deferred, seq, at, id, name, name_key, kind, unit,
+    /// post, months_worked, months_absent, manager).
     pub async fn insert_staged_subjects(
         &mut self,
         rows: impl IntoIterator<Item = Vec<Cell>>,
     ) -> Result<u64> {
         Ok(bulk::insert(
             self.conn(),
-            "INSERT INTO staged_subjects (deferred, seq, at, id, name, kind, unit, post, months_worked, months_absent, manager)",
+            "INSERT INTO staged_subjects (deferred, seq, at, id, name, name_key, kind, unit, post, months_worked, months_absent, manager)",
             "",
             rows,
         )
@@ -445,10 +482,10 @@ impl Tx {
     pub async fn upsert_staged_subjects(&mut self) -> Result<u64> {
         // `WHERE true` keeps SQLite from reading ON CONFLICT as a join's ON.
         let done = sqlx::query(
-            "INSERT INTO subjects (id, name, kind, unit, post, months_worked, months_absent, manager) \
-             SELECT id, name, kind, unit, post, months_worked, months_absent, manager FROM staged_subjects \
+            "INSERT INTO subjects (id, name, name_key, kind, unit, post, months_worked, months_absent, manager) \
+             SELECT id, name, name_key, kind, unit, post, months_worked, months_absent, manager FROM staged_subjects \
              WHERE true ORDER BY seq \
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, unit = excluded.unit, \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, kind = excluded.kind, unit = excluded.unit, \
              post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent, \
              manager = excluded.manager",
         )

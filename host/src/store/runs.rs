@@ -78,6 +78,12 @@ pub struct NewRun<'a> {
 const RESULT_COLUMNS: &str = "subject, unit, post, task_group, plugin, version, sha256, outcome, total, computed_grade, grade, \
      cohort_rule, caps, indicators, facts, facts_sha256, fuel, error";
 
+/// [`RESULT_COLUMNS`] but the facts, of `run_results rr`, for a query that
+/// reads the facts only where its reader sees them.
+pub(super) const RESULT_COLUMNS_OF: &str = "rr.subject, rr.unit, rr.post, rr.task_group, rr.plugin, rr.version, \
+     rr.sha256, rr.outcome, rr.total, rr.computed_grade, rr.grade, rr.cohort_rule, rr.caps, rr.indicators, \
+     rr.facts_sha256, rr.fuel, rr.error";
+
 /// The columns a result is stored in, for the bulk insert.
 const INSERT_RESULTS: &str = "INSERT INTO run_results (run_id, subject, unit, post, task_group, plugin, version, sha256, \
      outcome, total, computed_grade, grade, cohort_rule, caps, indicators, facts, facts_sha256, fuel, error)";
@@ -95,7 +101,7 @@ pub enum ResultsOf<'a> {
 
 /// The one reader of a `run_results` row, in [`RESULT_COLUMNS`]: a value
 /// that does not read as what it records is an error naming the subject.
-fn stored_result(r: &AnyRow) -> Result<StoredResult> {
+pub(super) fn stored_result(r: &AnyRow) -> Result<StoredResult> {
     let subject: String = r.try_get("subject")?;
     let corrupt = |what: &str, e: &dyn std::fmt::Display| {
         Error::corrupt(format!(
@@ -351,6 +357,28 @@ impl Store {
         )
     }
 
+    /// The publication that makes run `run` official now, if one does.
+    pub async fn active_publication(&self, run: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query(
+            "SELECT id FROM official_runs WHERE run_id = $1 AND unlocked_at IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(run)
+        .fetch_optional(self.pool())
+        .await?
+        .map(|r| r.try_get("id"))
+        .transpose()?)
+    }
+
+    /// A run's status (`running`, `complete` or `failed`), if it exists.
+    pub async fn run_status(&self, id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query("SELECT status FROM runs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.try_get("status"))
+            .transpose()?)
+    }
+
     /// A run's results (all, or a unit's or a subject's), ranked: by total,
     /// best first, then by subject.
     pub async fn run_results(&self, run: i64, which: ResultsOf<'_>) -> Result<Vec<StoredResult>> {
@@ -402,6 +430,7 @@ impl Store {
             query = query.bind(u.clone());
         }
         let rows = query.fetch_all(&mut *conn).await?;
+        self.count_read(rows.len());
         rows.iter().map(stored_result).collect()
     }
 

@@ -17,7 +17,8 @@ use super::locale::Lang;
 use super::session::Visit;
 use crate::access;
 use crate::app::AppState;
-use crate::scoring::{self, Only, StoredResult};
+use crate::scoring::{self, StoredResult};
+use crate::store::results::{ResultFilter, ResultOrder};
 
 /// Which results.
 #[derive(Deserialize)]
@@ -25,23 +26,24 @@ pub struct Scope {
     unit: Option<String>,
 }
 
-async fn rows(
-    state: &AppState,
-    visit: &Visit,
-    id: &str,
-    scope: &Scope,
-) -> Result<(i64, Vec<StoredResult>), WebError> {
-    let id = super::run_id(id).map_err(|e| visit.error(e))?;
-    let via = format!("the results download of run {id}");
-    let only = scope.unit.as_deref().map(Only::Unit);
-    let visible = access::visible_run_results(&state.registry, &visit.caller, &via, id, only)
-        .await
-        .map_err(|e| visit.error(e))?;
-    Ok((id, visible))
+/// The most rows a workbook is built with: it is made in memory, so a
+/// bigger one is a CSV (streamed) or a unit's.
+const XLSX_ROWS: u64 = 50_000;
+
+fn filter(scope: &Scope) -> ResultFilter {
+    ResultFilter {
+        unit: scope.unit.clone(),
+        ..ResultFilter::default()
+    }
 }
 
-fn file(visit: &Visit, content_type: &'static str, name: String, body: Vec<u8>) -> Response {
-    let mut response = ([(CONTENT_TYPE, content_type)], body).into_response();
+fn file(
+    visit: &Visit,
+    content_type: &'static str,
+    name: String,
+    body: impl Into<axum::body::Body>,
+) -> Response {
+    let mut response = ([(CONTENT_TYPE, content_type)], body.into()).into_response();
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(CONTENT_DISPOSITION, v);
@@ -65,40 +67,79 @@ fn file_name(id: i64, scope: &Scope, ext: &str) -> String {
     }
 }
 
-/// `/runs/{id}/results.csv[?unit=CODE]`.
+/// `/runs/{id}/results.csv[?unit=CODE]`, streamed.
 pub async fn csv(
     State(state): State<AppState>,
     visit: Visit,
     Path(id): Path<String>,
     Query(scope): Query<Scope>,
 ) -> Result<Response, WebError> {
-    let (id, rows) = rows(&state, &visit, &id, &scope).await?;
+    let id = super::run_id(&id).map_err(|e| visit.error(e))?;
+    scoring::complete_check(&state.registry, id)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let via = format!("the results download of run {id}");
+    let body = crate::app::export::results_csv(
+        &state.registry,
+        &visit.caller,
+        via,
+        id,
+        filter(&scope),
+    );
     Ok(file(
         &visit,
         "text/csv; charset=utf-8",
         file_name(id, &scope, "csv"),
-        scoring::results_csv(&rows).into_bytes(),
+        body,
     ))
 }
 
-/// `/runs/{id}/results.xlsx[?unit=CODE]`.
+/// `/runs/{id}/results.xlsx[?unit=CODE]`: up to [`XLSX_ROWS`] rows.
 pub async fn xlsx(
     State(state): State<AppState>,
     visit: Visit,
     Path(id): Path<String>,
     Query(scope): Query<Scope>,
 ) -> Result<Response, WebError> {
-    let (id, rows) = rows(&state, &visit, &id, &scope).await?;
-    let names = state
-        .registry
-        .store()
-        .subject_names(None)
+    let id = super::run_id(&id).map_err(|e| visit.error(e))?;
+    let via = format!("the results download of run {id}");
+    let page = access::visible_results_page(
+        &state.registry,
+        &visit.caller,
+        &via,
+        id,
+        &filter(&scope),
+        ResultOrder::Total,
+        0,
+        XLSX_ROWS,
+    )
+    .await
+    .map_err(|e| visit.error(e))?;
+    if page.total > XLSX_ROWS {
+        return Err(visit.error(WebError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "a workbook holds at most {XLSX_ROWS} results and these are {}: \
+                 download one unit's, or the CSV of them all",
+                page.total
+            ),
+        )));
+    }
+    let rows = page.results;
+    let store = state.registry.store();
+    let ids: Vec<&str> = rows.iter().map(|r| r.subject.as_str()).collect();
+    let names = store
+        .subject_names_of(&ids)
         .await
         .map_err(|e| visit.error(e))?;
-    let units = scoring::Units::load(&state.registry)
+    let mut codes: Vec<&str> = rows.iter().map(|r| r.unit.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let unit_names = store
+        .unit_names_of(&codes)
         .await
         .map_err(|e| visit.error(e))?;
-    let unit_name = |code: &str| units.get(code).map(|u| u.name.clone()).unwrap_or_default();
+    let unit_name = |code: &str| unit_names.get(code).cloned().unwrap_or_default();
     let bytes = workbook(visit.lang, &rows, &names, &unit_name).map_err(|e| {
         visit.error(WebError::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -23,7 +23,7 @@ mod error;
 pub mod locale;
 mod person;
 mod runs;
-mod session;
+pub(crate) mod session;
 mod unit;
 mod whatif;
 

@@ -102,7 +102,7 @@ pub async fn page(
         &visit.caller,
         &via,
         id,
-        Some(Only::Subject(&subject)),
+        Only::Subject(&subject),
     )
     .await
     .map_err(|e| visit.error(e))?

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
 use super::chart::grade_bars;
@@ -101,7 +101,17 @@ struct PluginRow {
     subjects: String,
 }
 
+/// Where a page of the units table stands among all of them.
+struct Pager {
+    from: String,
+    to: String,
+    of: String,
+    earlier: Option<String>,
+    later: Option<String>,
+}
+
 struct Overview {
+    pager: Option<Pager>,
     words: String,
     counts: Vec<Count>,
     chart: String,
@@ -137,14 +147,36 @@ struct RunPage {
     overview: Option<Overview>,
 }
 
-/// `/runs/{id}`: the run's progress, failure or overview.
+/// Units in a page of the overview's table: a national run ranks thousands.
+const UNITS_PER_PAGE: usize = 100;
+
+/// Which page of the units table.
+#[derive(serde::Deserialize)]
+pub struct UnitsPage {
+    page: Option<String>,
+}
+
+/// `/runs/{id}[?page=N]`: the run's progress, failure or overview, its
+/// units table a page at a time.
 pub async fn overview(
     State(state): State<AppState>,
     visit: Visit,
     Path(id): Path<String>,
+    Query(units_page): Query<UnitsPage>,
 ) -> Result<Response, WebError> {
     let lang = visit.lang;
     let id = super::run_id(&id).map_err(|e| visit.error(e))?;
+    let page = match units_page.page.as_deref() {
+        None => 1,
+        Some(p) => match p.parse::<usize>() {
+            Ok(n) if n >= 1 => n,
+            _ => {
+                return Err(visit.error(WebError::bad_request(format!(
+                    "page `{p}`: pages count from 1"
+                ))));
+            }
+        },
+    };
     let record = scoring::run_record(&state.registry, id)
         .await
         .map_err(|e| visit.error(e))?;
@@ -160,7 +192,7 @@ pub async fn overview(
         });
     let overview = match &record.summary {
         Some(summary) => Some(
-            overview_of(&state, lang, summary)
+            overview_of(&state, lang, summary, id, page)
                 .await
                 .map_err(|e| visit.error(e))?,
         ),
@@ -237,8 +269,29 @@ fn kind_row(lang: Lang, kind: &str, label: String, grades: &BTreeMap<String, usi
     }
 }
 
-async fn overview_of(state: &AppState, lang: Lang, s: &Summary) -> Result<Overview, WebError> {
+async fn overview_of(
+    state: &AppState,
+    lang: Lang,
+    s: &Summary,
+    id: i64,
+    page: usize,
+) -> Result<Overview, WebError> {
     let w = lang.words();
+    let pages = s.units.len().div_ceil(UNITS_PER_PAGE).max(1);
+    if page > pages {
+        return Err(WebError::not_found(format!(
+            "the units table has {pages} page(s), not {page}"
+        )));
+    }
+    let first = (page - 1) * UNITS_PER_PAGE;
+    let shown = s.units.iter().skip(first).take(UNITS_PER_PAGE);
+    let pager = (pages > 1).then(|| Pager {
+        from: lang.count(first + 1),
+        to: lang.count((first + UNITS_PER_PAGE).min(s.units.len())),
+        of: lang.count(s.units.len()),
+        earlier: (page > 1).then(|| format!("/runs/{id}?page={}#units", page - 1)),
+        later: (page < pages).then(|| format!("/runs/{id}?page={}#units", page + 1)),
+    });
     let titles = indicator_titles(state, lang, s).await?;
     let listed = |m: &BTreeMap<String, usize>| -> String {
         if m.is_empty() {
@@ -308,12 +361,11 @@ async fn overview_of(state: &AppState, lang: Lang, s: &Summary) -> Result<Overvi
         ),
         kinds,
         grand: kind_row(lang, "all", w.total_row.to_string(), &s.grades),
-        units: s
-            .units
-            .iter()
+        pager,
+        units: shown
             .enumerate()
             .map(|(k, u)| UnitRow {
-                rank: k + 1,
+                rank: first + k + 1,
                 code: u.unit.clone(),
                 name: u.name.clone(),
                 kind: lang.kind(&u.kind).to_string(),

@@ -171,7 +171,7 @@ pub async fn page(
         &visit.caller,
         &via,
         id,
-        Some(Only::Unit(&code)),
+        Only::Unit(&code),
     )
     .await
     .map_err(|e| visit.error(e))?;

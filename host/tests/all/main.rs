@@ -7,6 +7,7 @@ mod bundled;
 mod cli;
 mod client;
 mod crash;
+mod read;
 mod roles;
 mod sandbox;
 mod server;

@@ -1,0 +1,442 @@
+//! Reading a run's results a page at a time: what a reader may see is the
+//! query's own condition ([`ResultScope`], given by the access module), and
+//! so are the filters, the order and the page, so a request reads the rows
+//! it returns and an aggregate's count, never the run.
+//!
+//! Rows come in two groups. The first holds those whose total the reader
+//! sees, best total first; the second those without a total to show
+//! (refused, faulted, not evaluated, or a total the reader may not see
+//! because a cap bounded it or the unit publishes grades only), by subject:
+//! a withheld total's place in a ranking by total would tell it again.
+
+use std::sync::atomic::Ordering as AtomicOrdering;
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::runs::{RESULT_COLUMNS_OF, stored_result};
+use super::{Backend, Result, Store};
+use crate::scoring::StoredResult;
+
+/// Whose results a reader may see, as the store is to select them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResultScope {
+    /// Everyone's, everything (an admin).
+    All,
+    /// The people of units that publish them, and besides: everything of
+    /// `personal`'s subtree, the people of `people`'s subtree.
+    Bounded {
+        /// The subtree whose personal details the reader sees.
+        personal: Option<String>,
+        /// The subtree whose people the reader sees.
+        people: Option<String>,
+    },
+}
+
+/// Which of a run's results: each filter that is given narrows them.
+#[derive(Clone, Debug, Default)]
+pub struct ResultFilter {
+    /// The subjects of one unit.
+    pub unit: Option<String>,
+    /// The subjects of a unit and every unit below it.
+    pub subtree: Option<String>,
+    /// One subject.
+    pub subject: Option<String>,
+    /// Holding one post.
+    pub post: Option<String>,
+    /// With this final grade (its code).
+    pub grade: Option<String>,
+    /// With this outcome (its code).
+    pub outcome: Option<String>,
+}
+
+/// The order of a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultOrder {
+    /// Best total first (the totals the reader may see), then the rest by subject.
+    Total,
+    /// By name as Vietnamese lists order them; `true` from the end.
+    Name(bool),
+}
+
+/// A result as read for a reader, with what the reader may see of its unit.
+#[derive(Clone, Debug)]
+pub struct ScopedResult {
+    /// The result; its facts are read only where the reader sees them.
+    pub result: StoredResult,
+    /// Whether the reader sees the subject's personal details.
+    pub personal: bool,
+    /// Whether the reader sees the unit's people (published or not).
+    pub people: bool,
+    /// Whether the unit publishes its people's results: `Some(true)` for
+    /// their grades only.
+    pub published: Option<bool>,
+}
+
+/// Where a streamed read goes on from: after the last row it returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResultCursor {
+    /// From the first row.
+    Start,
+    /// After this row of the ranked group.
+    Ranked {
+        /// Its total.
+        total: i64,
+        /// Its subject.
+        subject: String,
+    },
+    /// After this row of the rest.
+    Rest {
+        /// Its subject.
+        subject: String,
+    },
+}
+
+/// How many results the reader may see, and how many of those are ranked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResultCount {
+    /// All of them.
+    pub total: u64,
+    /// Those in the ranked group (a total the reader sees).
+    pub ranked: u64,
+}
+
+/// A statement being written: its text and its arguments, each placeholder
+/// numbered in the order it first appears.
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl Sql {
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+
+    fn text(&mut self, v: &str) -> String {
+        self.arg(Arg::Text(v.to_string()))
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for a in &self.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}
+
+/// The pieces a results query is made of for one reader and one filter.
+struct Parts {
+    /// `WITH RECURSIVE …` or empty.
+    with: String,
+    /// The conditions every row must meet, joined by AND.
+    wheres: Vec<String>,
+    /// 1 where the reader sees the subject's personal details.
+    personal: String,
+    /// 1 where the reader sees the unit's people.
+    people: String,
+    /// Whether a row is in the ranked group.
+    ranked: String,
+}
+
+/// A unit's subtree as a recursive common table expression named `name`.
+fn subtree(sql: &mut Sql, name: &str, root: &str) -> String {
+    let root = sql.text(root);
+    format!(
+        "{name}(code) AS (SELECT code FROM units WHERE code = {root} \
+         UNION ALL SELECT u.code FROM units u JOIN {name} t ON u.parent = t.code)"
+    )
+}
+
+fn parts(sql: &mut Sql, run: i64, scope: &ResultScope, filter: &ResultFilter) -> Parts {
+    // Placeholders are numbered in the order they appear in the text (SQLite
+    // numbers named parameters so): the common table expressions' first.
+    let mut ctes = Vec::new();
+    let mut wheres = Vec::new();
+    let (personal, people) = match scope {
+        ResultScope::All => ("1".to_string(), "1".to_string()),
+        ResultScope::Bounded { personal, people } => {
+            let personal = match personal {
+                Some(root) => {
+                    ctes.push(subtree(sql, "personal", root));
+                    "(rr.unit IN (SELECT code FROM personal))".to_string()
+                }
+                None => "(1 = 0)".to_string(),
+            };
+            let people = match people {
+                Some(root) => {
+                    ctes.push(subtree(sql, "people", root));
+                    "(rr.unit IN (SELECT code FROM people))".to_string()
+                }
+                None => "(1 = 0)".to_string(),
+            };
+            wheres.push(format!(
+                "(COALESCE(un.publishes_people, 0) <> 0 OR {personal} OR {people})"
+            ));
+            (personal, people)
+        }
+    };
+    let ranked = match scope {
+        ResultScope::All => "(rr.total IS NOT NULL)".to_string(),
+        ResultScope::Bounded { .. } => format!(
+            "(rr.total IS NOT NULL AND ({personal} OR (rr.caps = '[]' AND \
+             (COALESCE(un.grades_only, 0) = 0 OR {people}))))"
+        ),
+    };
+    if let Some(root) = &filter.subtree {
+        ctes.push(subtree(sql, "within", root));
+        wheres.push("rr.unit IN (SELECT code FROM within)".into());
+    }
+    let run = sql.arg(Arg::Int(run));
+    wheres.insert(0, format!("rr.run_id = {run}"));
+    for (column, value) in [
+        ("unit", &filter.unit),
+        ("subject", &filter.subject),
+        ("post", &filter.post),
+        ("grade", &filter.grade),
+        ("outcome", &filter.outcome),
+    ] {
+        if let Some(v) = value {
+            let p = sql.text(v);
+            wheres.push(format!("rr.{column} = {p}"));
+        }
+    }
+    let with = if ctes.is_empty() {
+        String::new()
+    } else {
+        format!("WITH RECURSIVE {} ", ctes.join(", "))
+    };
+    Parts {
+        with,
+        wheres,
+        personal,
+        people,
+        ranked,
+    }
+}
+
+/// As a query's integer column: 1 where `cond` holds.
+fn flag(cond: &str) -> String {
+    format!("CAST(CASE WHEN {cond} THEN 1 ELSE 0 END AS BIGINT)")
+}
+
+impl Store {
+    /// Rows of results read so far by this store, for the read path's test
+    /// and `/metrics`: a request should add what it returns, not the run.
+    pub fn results_read(&self) -> u64 {
+        self.results_read.load(AtomicOrdering::Relaxed)
+    }
+
+    pub(super) fn count_read(&self, n: usize) {
+        self.results_read
+            .fetch_add(n as u64, AtomicOrdering::Relaxed);
+    }
+
+    /// How many of run `run`'s results `scope` sees through `filter`.
+    pub async fn count_results(
+        &self,
+        run: i64,
+        scope: &ResultScope,
+        filter: &ResultFilter,
+    ) -> Result<ResultCount> {
+        let mut sql = Sql {
+            text: String::new(),
+            args: Vec::new(),
+        };
+        let p = parts(&mut sql, run, scope, filter);
+        sql.text = format!(
+            "{}SELECT COUNT(*) AS n, COALESCE(SUM({}), 0) AS ranked \
+             FROM run_results rr LEFT JOIN units un ON un.code = rr.unit WHERE {}",
+            p.with,
+            flag(&p.ranked),
+            p.wheres.join(" AND ")
+        );
+        let row = sql.query().fetch_one(self.pool()).await?;
+        let n: i64 = row.try_get("n")?;
+        let ranked: i64 = row.try_get("ranked")?;
+        Ok(ResultCount {
+            total: n as u64,
+            ranked: ranked as u64,
+        })
+    }
+
+    /// Up to `limit` of run `run`'s results that `scope` sees through
+    /// `filter`, in `order`, from the `offset`th (`count` is what
+    /// [`Store::count_results`] answered for the same reader and filter).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn results_page(
+        &self,
+        run: i64,
+        scope: &ResultScope,
+        filter: &ResultFilter,
+        order: ResultOrder,
+        count: ResultCount,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ScopedResult>> {
+        if let ResultOrder::Name(backwards) = order {
+            return self
+                .select(run, scope, filter, Select::Name(backwards), offset, limit)
+                .await;
+        }
+        let mut rows = Vec::new();
+        if offset < count.ranked {
+            rows = self
+                .select(run, scope, filter, Select::Ranked(None), offset, limit)
+                .await?;
+        }
+        let taken = rows.len() as u64;
+        if taken < limit {
+            let from = offset.saturating_sub(count.ranked);
+            rows.extend(
+                self.select(run, scope, filter, Select::Rest(None), from, limit - taken)
+                    .await?,
+            );
+        }
+        Ok(rows)
+    }
+
+    /// Up to `limit` results after `cursor`, best total first then the
+    /// rest, for a reader streaming all they see: each call reads from an
+    /// index where the last one stopped.
+    pub async fn results_after(
+        &self,
+        run: i64,
+        scope: &ResultScope,
+        filter: &ResultFilter,
+        cursor: &ResultCursor,
+        limit: u64,
+    ) -> Result<(Vec<ScopedResult>, ResultCursor)> {
+        let mut rows = Vec::new();
+        if let ResultCursor::Start | ResultCursor::Ranked { .. } = cursor {
+            let after = match cursor {
+                ResultCursor::Ranked { total, subject } => Some((*total, subject.as_str())),
+                _ => None,
+            };
+            rows = self
+                .select(run, scope, filter, Select::Ranked(after), 0, limit)
+                .await?;
+        }
+        let taken = rows.len() as u64;
+        if taken < limit {
+            let after = match cursor {
+                ResultCursor::Rest { subject } => Some(subject.as_str()),
+                _ => None,
+            };
+            rows.extend(
+                self.select(run, scope, filter, Select::Rest(after), 0, limit - taken)
+                    .await?,
+            );
+        }
+        let next = match rows.last() {
+            Some(last) if rows.len() as u64 > taken => ResultCursor::Rest {
+                subject: last.result.subject.clone(),
+            },
+            Some(last) => ResultCursor::Ranked {
+                total: last.result.total.unwrap_or_default(),
+                subject: last.result.subject.clone(),
+            },
+            None => cursor.clone(),
+        };
+        Ok((rows, next))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn select(
+        &self,
+        run: i64,
+        scope: &ResultScope,
+        filter: &ResultFilter,
+        which: Select<'_>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ScopedResult>> {
+        let mut sql = Sql {
+            text: String::new(),
+            args: Vec::new(),
+        };
+        let mut p = parts(&mut sql, run, scope, filter);
+        let mut join = String::new();
+        let order = match which {
+            Select::Ranked(after) => {
+                p.wheres.push(p.ranked.clone());
+                if let Some((total, subject)) = after {
+                    let t = sql.arg(Arg::Int(total));
+                    let t2 = sql.arg(Arg::Int(total));
+                    let s = sql.text(subject);
+                    p.wheres
+                        .push(format!("(rr.total < {t} OR (rr.total = {t2} AND rr.subject > {s}))"));
+                }
+                "rr.total DESC, rr.subject".to_string()
+            }
+            Select::Rest(after) => {
+                p.wheres.push(format!("NOT {}", p.ranked));
+                if let Some(subject) = after {
+                    let s = sql.text(subject);
+                    p.wheres.push(format!("rr.subject > {s}"));
+                }
+                "rr.subject".to_string()
+            }
+            Select::Name(backwards) => {
+                join = " LEFT JOIN subjects s ON s.id = rr.subject".into();
+                // Keys are compared byte by byte on both databases.
+                let collate = match self.backend() {
+                    Backend::Postgres => " COLLATE \"C\"",
+                    Backend::Sqlite => "",
+                };
+                let dir = if backwards { "DESC" } else { "ASC" };
+                format!("COALESCE(s.name_key, ''){collate} {dir}, rr.subject {dir}")
+            }
+        };
+        let limit = sql.arg(Arg::Int(limit.min(i64::MAX as u64) as i64));
+        let offset = sql.arg(Arg::Int(offset.min(i64::MAX as u64) as i64));
+        // Facts are personal: read only where the reader sees them.
+        let facts = format!("CASE WHEN {} THEN rr.facts ELSE '' END AS facts", p.personal);
+        sql.text = format!(
+            "{}SELECT {}, {facts}, {} AS sees_personal, {} AS sees_people, \
+             un.publishes_people, un.grades_only \
+             FROM run_results rr LEFT JOIN units un ON un.code = rr.unit{join} \
+             WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            p.with,
+            RESULT_COLUMNS_OF,
+            flag(&p.personal),
+            flag(&p.people),
+            p.wheres.join(" AND "),
+        );
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        self.count_read(rows.len());
+        rows.iter().map(scoped).collect()
+    }
+}
+
+/// Which rows a select reads, and after which.
+#[derive(Clone, Copy)]
+enum Select<'a> {
+    Ranked(Option<(i64, &'a str)>),
+    Rest(Option<&'a str>),
+    Name(bool),
+}
+
+fn scoped(r: &AnyRow) -> Result<ScopedResult> {
+    let result = stored_result(r)?;
+    let publishes: Option<i64> = r.try_get("publishes_people")?;
+    let grades_only: Option<i64> = r.try_get("grades_only")?;
+    Ok(ScopedResult {
+        result,
+        personal: r.try_get::<i64, _>("sees_personal")? != 0,
+        people: r.try_get::<i64, _>("sees_people")? != 0,
+        published: publishes
+            .filter(|p| *p != 0)
+            .map(|_| grades_only.unwrap_or(0) != 0),
+    })
+}
