@@ -51,7 +51,10 @@ pub fn result_scope(caller: &Caller) -> ResultScope {
 
 /// What a reader may see of results the store selected for their
 /// [`result_scope`], in the store's order.
-pub fn visible_results(personal: &PersonalIndicators, rows: Vec<ScopedResult>) -> Vec<StoredResult> {
+pub fn visible_results(
+    personal: &PersonalIndicators,
+    rows: Vec<ScopedResult>,
+) -> Vec<StoredResult> {
     rows.into_iter()
         .filter_map(|row| {
             let mut r = row.result;

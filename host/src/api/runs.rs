@@ -185,10 +185,9 @@ async fn filter(state: &AppState, page: &Page) -> Result<ResultFilter, HttpError
     if let Some(g) = &page.grade
         && scoring::GradeCode::from_code(g).is_none()
     {
-        return Err(HttpError::bad_request(format!(
-            "grade `{g}`: A, B, C, D or not-graded"
-        ))
-        .field("grade"));
+        return Err(
+            HttpError::bad_request(format!("grade `{g}`: A, B, C, D or not-graded")).field("grade"),
+        );
     }
     if let Some(o) = &page.outcome
         && scoring::Outcome::from_code(o).is_none()

@@ -64,7 +64,10 @@ fn validators(headers: &mut axum::http::HeaderMap, tag: &str) {
     if let Ok(v) = HeaderValue::from_str(tag) {
         headers.insert(ETAG, v);
     }
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL_PUBLIC));
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL_PUBLIC),
+    );
     headers.insert(VARY, HeaderValue::from_static("Accept-Language, Cookie"));
 }
 

@@ -170,7 +170,10 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(state.clone(), in_request))
-        .layer(middleware::from_fn_with_state(state.clone(), cache::official))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cache::official,
+        ))
         // Past the requests in flight, 503 at once (load shedding), not a queue.
         .layer(HandleErrorLayer::new(overloaded))
         .layer(LoadShedLayer::new())

@@ -324,7 +324,8 @@ pub(super) fn results(config: &Config, run: i64, format: &str) -> Result<(), Err
             for page in 1.. {
                 let got: ResultsPage =
                     remote.get(&format!("/runs/{run}/results?page={page}&per_page=1000"))?;
-                let last = got.results.is_empty() || (rows.len() + got.results.len()) as u64 >= got.total;
+                let last =
+                    got.results.is_empty() || (rows.len() + got.results.len()) as u64 >= got.total;
                 rows.extend(got.results);
                 if last {
                     break;

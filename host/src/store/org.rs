@@ -124,9 +124,10 @@ impl Store {
     /// all, one indexed read that finds none.
     pub(super) async fn fill_name_keys(&self) -> Result<(), sqlx::Error> {
         loop {
-            let rows = sqlx::query("SELECT id, name FROM subjects WHERE name_key IS NULL LIMIT 5000")
-                .fetch_all(self.pool())
-                .await?;
+            let rows =
+                sqlx::query("SELECT id, name FROM subjects WHERE name_key IS NULL LIMIT 5000")
+                    .fetch_all(self.pool())
+                    .await?;
             if rows.is_empty() {
                 return Ok(());
             }

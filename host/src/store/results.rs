@@ -374,8 +374,9 @@ impl Store {
                     let t = sql.arg(Arg::Int(total));
                     let t2 = sql.arg(Arg::Int(total));
                     let s = sql.text(subject);
-                    p.wheres
-                        .push(format!("(rr.total < {t} OR (rr.total = {t2} AND rr.subject > {s}))"));
+                    p.wheres.push(format!(
+                        "(rr.total < {t} OR (rr.total = {t2} AND rr.subject > {s}))"
+                    ));
                 }
                 "rr.total DESC, rr.subject".to_string()
             }
@@ -401,7 +402,10 @@ impl Store {
         let limit = sql.arg(Arg::Int(limit.min(i64::MAX as u64) as i64));
         let offset = sql.arg(Arg::Int(offset.min(i64::MAX as u64) as i64));
         // Facts are personal: read only where the reader sees them.
-        let facts = format!("CASE WHEN {} THEN rr.facts ELSE '' END AS facts", p.personal);
+        let facts = format!(
+            "CASE WHEN {} THEN rr.facts ELSE '' END AS facts",
+            p.personal
+        );
         sql.text = format!(
             "{}SELECT {}, {facts}, {} AS sees_personal, {} AS sees_people, \
              un.publishes_people, un.grades_only \

@@ -79,13 +79,8 @@ pub async fn csv(
         .await
         .map_err(|e| visit.error(e))?;
     let via = format!("the results download of run {id}");
-    let body = crate::app::export::results_csv(
-        &state.registry,
-        &visit.caller,
-        via,
-        id,
-        filter(&scope),
-    );
+    let body =
+        crate::app::export::results_csv(&state.registry, &visit.caller, via, id, filter(&scope));
     Ok(file(
         &visit,
         "text/csv; charset=utf-8",

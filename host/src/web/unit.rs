@@ -166,15 +166,10 @@ pub async fn page(
     // The summary says whether anyone was scored here, without reading them.
     let scored_here = own.is_some();
     let via = format!("the page of unit {code} in run {id}");
-    let mut people = access::visible_run_results(
-        &state.registry,
-        &visit.caller,
-        &via,
-        id,
-        Only::Unit(&code),
-    )
-    .await
-    .map_err(|e| visit.error(e))?;
+    let mut people =
+        access::visible_run_results(&state.registry, &visit.caller, &via, id, Only::Unit(&code))
+            .await
+            .map_err(|e| visit.error(e))?;
     let published = !people.is_empty() || !scored_here;
     let names = state
         .registry

@@ -113,7 +113,9 @@ async fn national() -> Read {
         .await
         .unwrap();
     assert_eq!(report.summary.subjects, SERVANTS);
-    scoring::publish(&registry, &admin, report.run).await.unwrap();
+    scoring::publish(&registry, &admin, report.run)
+        .await
+        .unwrap();
     let mut made = HashMap::new();
     for (key, role) in [
         ("admin", Role::Admin),
