@@ -221,8 +221,8 @@ pub async fn summary(
     Path(id): Path<String>,
 ) -> Result<Json<Summary>, HttpError> {
     let id = parse_run_id(&id)?;
-    let record = scoring::run_record(&state.registry, id).await?;
-    let summary = record.summary.map(|s| access::visible_summary(&caller, s));
+    let (record, summary) = state.summaries.run(&state.registry, id).await?;
+    let summary = summary.map(|s| access::visible_summary(&caller, (*s).clone()));
     summary.map(Json).ok_or_else(|| {
         HttpError::new(
             StatusCode::CONFLICT,

@@ -43,7 +43,7 @@ use tower_http::trace::TraceLayer;
 use crate::access::TokenCache;
 use crate::api::{Bulkhead, BulkheadConfig, Metrics};
 use crate::registry::Registry;
-use crate::scoring::Progress;
+use crate::scoring::{Progress, Summary};
 use crate::whatif::{WhatIfConfig, WhatIfs};
 
 /// What every handler shares.
@@ -65,6 +65,57 @@ pub struct AppState {
     pub http: HttpLimits,
     /// How long dashboard sessions last.
     pub sessions: crate::access::sessions::SessionConfig,
+    /// Complete runs' summaries, parsed, the most recently read first.
+    pub summaries: Arc<Summaries>,
+}
+
+/// The summaries of the last few complete runs read, parsed once: a
+/// complete run's summary never changes, and a national one is megabytes
+/// of JSON that every overview and unit page would otherwise parse.
+#[derive(Default)]
+pub struct Summaries {
+    kept: Mutex<std::collections::VecDeque<(i64, Arc<Summary>)>>,
+}
+
+impl Summaries {
+    /// How many are kept.
+    const KEPT: usize = 8;
+
+    /// Run `id`'s record (its summary left out) and, once it is complete,
+    /// its summary.
+    pub async fn run(
+        &self,
+        registry: &Registry,
+        id: i64,
+    ) -> crate::scoring::Result<(crate::scoring::RunRecord, Option<Arc<Summary>>)> {
+        let record = crate::scoring::run_head(registry, id).await?;
+        if record.status != "complete" {
+            let summary = crate::scoring::run_summary(registry, id).await?;
+            return Ok((record, summary.map(Arc::new)));
+        }
+        if let Some(hit) = self.get(id) {
+            return Ok((record, Some(hit)));
+        }
+        let summary = crate::scoring::run_summary(registry, id)
+            .await?
+            .map(Arc::new);
+        if let Some(s) = &summary {
+            let mut kept = self.kept.lock().unwrap();
+            kept.retain(|(k, _)| *k != id);
+            kept.push_front((id, s.clone()));
+            kept.truncate(Self::KEPT);
+        }
+        Ok((record, summary))
+    }
+
+    fn get(&self, id: i64) -> Option<Arc<Summary>> {
+        let mut kept = self.kept.lock().unwrap();
+        let at = kept.iter().position(|(k, _)| *k == id)?;
+        let hit = kept.remove(at)?;
+        let summary = hit.1.clone();
+        kept.push_front(hit);
+        Some(summary)
+    }
 }
 
 /// What HTTP costs the host at most: a client that does not finish sending
@@ -134,6 +185,7 @@ impl AppState {
             tokens: Arc::new(TokenCache::default()),
             http: HttpLimits::default(),
             sessions: crate::access::sessions::SessionConfig::default(),
+            summaries: Arc::new(Summaries::default()),
         }
     }
 

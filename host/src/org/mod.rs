@@ -326,6 +326,8 @@ pub async fn import_from(
                         }
                     }
                     let key = names::name_key(&s.name);
+                    let folded = names::fold(&s.name);
+                    let given = names::given_first(&folded);
                     staged.push(vec![
                         Cell::Int(i64::from(!now)),
                         Cell::Int(i as i64),
@@ -333,6 +335,8 @@ pub async fn import_from(
                         Cell::Text(s.id),
                         Cell::Text(s.name),
                         Cell::Text(key),
+                        Cell::Text(folded),
+                        Cell::Text(given),
                         Cell::Code(s.kind.as_str()),
                         Cell::Text(s.unit),
                         Cell::Text(s.post),
@@ -644,6 +648,7 @@ pub async fn import_from(
             vec![
                 u.code.as_str().into(),
                 u.name.as_str().into(),
+                Cell::Text(names::fold(&u.name)),
                 u.kind.as_str().into(),
                 u.parent.clone().into(),
                 Cell::Int(i64::from(u.publishes_people)),

@@ -1,8 +1,13 @@
 //! People's names in Vietnamese order: the comparison the pages sort by, and
-//! the same order as a key the database sorts by, byte by byte.
+//! the same order as a key the database sorts by, byte by byte; and names
+//! folded for search, so "xa an lam" finds "Xã An Lâm".
 //!
 //! ```
-//! use thuocdo_host::org::names::{name_key, name_order};
+//! use thuocdo_host::org::names::{fold, given_first, name_key, name_order};
+//!
+//! assert_eq!(fold("Xã  An Lâm"), "xa an lam");
+//! assert_eq!(fold("Đặng Thị Ngọc-Ánh"), "dang thi ngoc anh");
+//! assert_eq!(given_first(&fold("Nguyễn Văn An")), "an nguyen van");
 //!
 //! // By the given name first; Đ after D, tones after letters.
 //! assert!(name_order("Trần Thị An", "Lê Văn Bình").is_lt());
@@ -96,4 +101,38 @@ pub fn name_key(name: &str) -> String {
     letters.push('!');
     letters.push_str(&tones);
     letters
+}
+
+/// `name` for search: lower case, without tones or letter marks (đ as d),
+/// words of letters and digits parted by one space.
+pub fn fold(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(name.len());
+    let mut gap = false;
+    for c in name.nfd() {
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            c if unicode_normalization::char::is_combining_mark(c) => continue,
+            c => c,
+        };
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.extend(c.to_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+/// A folded name with its last word (the given name) first: "an nguyen
+/// van", so a search for a given name finds it at the start.
+pub fn given_first(folded: &str) -> String {
+    match folded.rsplit_once(' ') {
+        Some((rest, given)) => format!("{given} {rest}"),
+        None => folded.to_string(),
+    }
 }

@@ -36,8 +36,8 @@ pub use pool::LANE_CAPACITY;
 pub(crate) use pool::Pool;
 pub use progress::Progress;
 pub use results::{
-    Only, RunRecord, complete_check, results, results_csv, results_csv_part, results_of,
-    run_record_by_id as run_record, runs,
+    Only, RunRecord, complete_check, results, results_csv, results_csv_part, results_of, run_head,
+    run_record_by_id as run_record, run_summary, runs,
 };
 #[cfg(feature = "test-hooks")]
 pub use run::run_interrupted;

@@ -93,6 +93,27 @@ pub async fn run_record_by_id(registry: &Registry, id: i64) -> Result<RunRecord>
     record_from_row(row, true)
 }
 
+/// One run's record without its summary.
+pub async fn run_head(registry: &Registry, id: i64) -> Result<RunRecord> {
+    let row = registry
+        .store()
+        .run_head(id)
+        .await?
+        .ok_or(Error::NoRun(id))?;
+    record_from_row(row, false)
+}
+
+/// A run's summary, once it has one.
+pub async fn run_summary(registry: &Registry, id: i64) -> Result<Option<Summary>> {
+    registry
+        .store()
+        .run_summary(id)
+        .await?
+        .map(|s| serde_json::from_str(&s))
+        .transpose()
+        .map_err(|e| Error::Refused(format!("a stored summary is unreadable: {e}")))
+}
+
 /// A complete run's results, ranked: by total, best first, then by subject.
 pub async fn results(registry: &Registry, run: i64) -> Result<Vec<StoredResult>> {
     complete_results(registry, run, ResultsOf::All).await

@@ -119,30 +119,52 @@ impl Store {
         })
     }
 
-    /// Writes the sort key of every subject stored before the keys were
-    /// (see org/names.rs), a batch at a time; on a database that has them
-    /// all, one indexed read that finds none.
+    /// Writes the sort key and folded names of every subject, and the folded
+    /// name of every unit, stored before they were (see org/names.rs), a
+    /// batch at a time; on a database that has them all, two reads that
+    /// find none.
     pub(super) async fn fill_name_keys(&self) -> Result<(), sqlx::Error> {
+        use crate::org::names::{fold, given_first, name_key};
         loop {
-            let rows =
-                sqlx::query("SELECT id, name FROM subjects WHERE name_key IS NULL LIMIT 5000")
-                    .fetch_all(self.pool())
-                    .await?;
+            let rows = sqlx::query(
+                "SELECT id, name FROM subjects WHERE name_key IS NULL OR name_folded IS NULL LIMIT 5000",
+            )
+            .fetch_all(self.pool())
+            .await?;
             if rows.is_empty() {
-                return Ok(());
+                break;
             }
             let mut tx = self.pool().begin().await?;
             for r in &rows {
                 let id: String = r.try_get("id")?;
                 let name: String = r.try_get("name")?;
-                sqlx::query("UPDATE subjects SET name_key = $1 WHERE id = $2")
-                    .bind(crate::org::names::name_key(&name))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                let folded = fold(&name);
+                sqlx::query(
+                    "UPDATE subjects SET name_key = $1, name_folded = $2, given_folded = $3 WHERE id = $4",
+                )
+                .bind(name_key(&name))
+                .bind(given_first(&folded))
+                .bind(folded)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
         }
+        let rows = sqlx::query("SELECT code, name FROM units WHERE name_folded IS NULL")
+            .fetch_all(self.pool())
+            .await?;
+        let mut tx = self.pool().begin().await?;
+        for r in &rows {
+            let code: String = r.try_get("code")?;
+            let name: String = r.try_get("name")?;
+            sqlx::query("UPDATE units SET name_folded = $1 WHERE code = $2")
+                .bind(fold(&name))
+                .bind(code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
     }
 
     /// Subjects' names by id: of one unit, or of all.
@@ -256,14 +278,14 @@ impl Tx {
         subject_units_on(self.conn()).await
     }
 
-    /// Writes units (code, name, kind, parent, publishes_people,
-    /// grades_only, leader_posts), replacing
+    /// Writes units (code, name, name_folded, kind, parent,
+    /// publishes_people, grades_only, leader_posts), replacing
     /// those with the same code; rows must put parents first. How many rows.
     pub async fn upsert_units(&mut self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<u64> {
         Ok(bulk::insert(
             self.conn(),
-            "INSERT INTO units (code, name, kind, parent, publishes_people, grades_only, leader_posts)",
-            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent, \
+            "INSERT INTO units (code, name, name_folded, kind, parent, publishes_people, grades_only, leader_posts)",
+            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded, kind = excluded.kind, parent = excluded.parent, \
              publishes_people = excluded.publishes_people, grades_only = excluded.grades_only, \
              leader_posts = excluded.leader_posts",
             rows,
@@ -332,7 +354,7 @@ impl Tx {
     /// ends (dropped on PostgreSQL at commit; on SQLite by
     /// [`Tx::drop_staged_subjects`], and with a rollback).
     pub async fn stage_subjects(&mut self) -> Result<()> {
-        let columns = "deferred BIGINT NOT NULL, at TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL, kind TEXT NOT NULL, \
+        let columns = "deferred BIGINT NOT NULL, at TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL, name_folded TEXT NOT NULL, given_folded TEXT NOT NULL, kind TEXT NOT NULL, \
              unit TEXT NOT NULL, post TEXT NOT NULL, months_worked BIGINT, months_absent BIGINT, manager TEXT";
         let sql = if self.conn().backend_name() == "PostgreSQL" {
             format!(
@@ -345,15 +367,15 @@ impl Tx {
         Ok(())
     }
 
-    /// Stages subjects (deferred, seq, at, id, name, name_key, kind, unit,
-    /// post, months_worked, months_absent, manager).
+    /// Stages subjects (deferred, seq, at, id, name, name_key, name_folded,
+    /// given_folded, kind, unit, post, months_worked, months_absent, manager).
     pub async fn insert_staged_subjects(
         &mut self,
         rows: impl IntoIterator<Item = Vec<Cell>>,
     ) -> Result<u64> {
         Ok(bulk::insert(
             self.conn(),
-            "INSERT INTO staged_subjects (deferred, seq, at, id, name, name_key, kind, unit, post, months_worked, months_absent, manager)",
+            "INSERT INTO staged_subjects (deferred, seq, at, id, name, name_key, name_folded, given_folded, kind, unit, post, months_worked, months_absent, manager)",
             "",
             rows,
         )
@@ -483,10 +505,11 @@ impl Tx {
     pub async fn upsert_staged_subjects(&mut self) -> Result<u64> {
         // `WHERE true` keeps SQLite from reading ON CONFLICT as a join's ON.
         let done = sqlx::query(
-            "INSERT INTO subjects (id, name, name_key, kind, unit, post, months_worked, months_absent, manager) \
-             SELECT id, name, name_key, kind, unit, post, months_worked, months_absent, manager FROM staged_subjects \
+            "INSERT INTO subjects (id, name, name_key, name_folded, given_folded, kind, unit, post, months_worked, months_absent, manager) \
+             SELECT id, name, name_key, name_folded, given_folded, kind, unit, post, months_worked, months_absent, manager FROM staged_subjects \
              WHERE true ORDER BY seq \
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, kind = excluded.kind, unit = excluded.unit, \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, \
+             name_folded = excluded.name_folded, given_folded = excluded.given_folded, kind = excluded.kind, unit = excluded.unit, \
              post = excluded.post, months_worked = excluded.months_worked, months_absent = excluded.months_absent, \
              manager = excluded.manager",
         )
@@ -605,4 +628,75 @@ fn subject_row(r: &sqlx::any::AnyRow) -> std::result::Result<SubjectRow, sqlx::E
         months_absent: r.try_get("months_absent")?,
         manager: r.try_get("manager")?,
     })
+}
+
+/// A unit or a person a search found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// The unit's code or the person's id.
+    pub code: String,
+    /// Their name.
+    pub name: String,
+    /// The unit's kind, or the person's unit.
+    pub detail: String,
+}
+
+impl Store {
+    /// Up to `limit` units with a word of their folded name starting
+    /// `folded` (a folded phrase: letters, digits and single spaces), by name.
+    pub async fn search_units(&self, folded: &str, limit: i64) -> Result<Vec<Found>> {
+        let rows = sqlx::query(
+            "SELECT code, name, kind FROM units WHERE (' ' || name_folded) LIKE $1 ORDER BY name_folded, code LIMIT $2",
+        )
+        .bind(format!("% {folded}%"))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        read(&rows, |r| {
+            Ok(Found {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                detail: r.try_get("kind")?,
+            })
+        })
+    }
+
+    /// Up to `limit` people of units that publish their people whose folded
+    /// name, or folded name given name first, starts `folded`: two range
+    /// reads of an index, each stopping at `limit`.
+    pub async fn search_people(&self, folded: &str, limit: i64) -> Result<Vec<Found>> {
+        let collate = match self.backend() {
+            super::Backend::Postgres => " COLLATE \"C\"",
+            super::Backend::Sqlite => "",
+        };
+        // Folded names hold letters, digits and spaces only, all below `~`.
+        let end = format!("{folded}~");
+        let mut found: Vec<Found> = Vec::new();
+        for column in ["given_folded", "name_folded"] {
+            let sql = format!(
+                "SELECT s.id, s.name, u.name AS unit_name FROM subjects s JOIN units u ON u.code = s.unit \
+                 WHERE s.{column}{collate} >= $1 AND s.{column}{collate} < $2 AND u.publishes_people <> 0 \
+                 ORDER BY s.{column}{collate}, s.id LIMIT $3"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(folded.to_string())
+                .bind(end.clone())
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
+            for r in &rows {
+                let id: String = r.try_get("id")?;
+                if found.iter().any(|f| f.code == id) {
+                    continue;
+                }
+                found.push(Found {
+                    code: id,
+                    name: r.try_get("name")?,
+                    detail: r.try_get("unit_name")?,
+                });
+            }
+        }
+        found.truncate(limit.max(0) as usize);
+        Ok(found)
+    }
 }

@@ -444,3 +444,73 @@ fn scoped(r: &AnyRow) -> Result<ScopedResult> {
             .map(|_| grades_only.unwrap_or(0) != 0),
     })
 }
+
+/// One official period of a unit: how many of its people got each grade.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitPeriod {
+    /// The official run.
+    pub run: i64,
+    /// Its period.
+    pub period: String,
+    /// The final grade (its code; none for not graded).
+    pub grade: Option<String>,
+    /// How many got it.
+    pub count: i64,
+    /// The sum of their totals.
+    pub total_sum: i64,
+}
+
+/// One official period of a subject: the run that scored them there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubjectPeriod {
+    /// The official run.
+    pub run: i64,
+    /// Its period.
+    pub period: String,
+}
+
+impl Store {
+    /// The people of `unit` scored in each official run in force, by final
+    /// grade: an aggregate of the unit's rows in each, read from the index
+    /// of a run's units.
+    pub async fn unit_trend(&self, unit: &str) -> Result<Vec<UnitPeriod>> {
+        let rows = sqlx::query(
+            "SELECT o.run_id, ru.period, rr.grade, COUNT(*) AS n, CAST(COALESCE(SUM(rr.total), 0) AS BIGINT) AS total_sum \
+             FROM official_runs o JOIN runs ru ON ru.id = o.run_id \
+             JOIN run_results rr ON rr.run_id = o.run_id AND rr.unit = $1 \
+             WHERE o.unlocked_at IS NULL AND rr.outcome = 'scored' \
+             GROUP BY o.run_id, ru.period, rr.grade ORDER BY ru.period, o.run_id",
+        )
+        .bind(unit.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        super::read(&rows, |r| {
+            Ok(UnitPeriod {
+                run: r.try_get("run_id")?,
+                period: r.try_get("period")?,
+                grade: r.try_get("grade")?,
+                count: r.try_get("n")?,
+                total_sum: r.try_get("total_sum")?,
+            })
+        })
+    }
+
+    /// The official runs in force that hold a result for `subject`, by
+    /// period: one lookup of the key (run, subject) per official run.
+    pub async fn subject_periods(&self, subject: &str) -> Result<Vec<SubjectPeriod>> {
+        let rows = sqlx::query(
+            "SELECT o.run_id, ru.period FROM official_runs o JOIN runs ru ON ru.id = o.run_id \
+             JOIN run_results rr ON rr.run_id = o.run_id AND rr.subject = $1 \
+             WHERE o.unlocked_at IS NULL ORDER BY ru.period, o.run_id",
+        )
+        .bind(subject.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        super::read(&rows, |r| {
+            Ok(SubjectPeriod {
+                run: r.try_get("run_id")?,
+                period: r.try_get("period")?,
+            })
+        })
+    }
+}

@@ -369,6 +369,31 @@ impl Store {
         .transpose()?)
     }
 
+    /// One run without its summary (left unread: a national run's is
+    /// megabytes), if it exists.
+    pub async fn run_head(&self, id: i64) -> Result<Option<RunRow>> {
+        let columns = RUN_COLUMNS.replace(", summary", ", CAST(NULL AS TEXT) AS summary");
+        Ok(
+            sqlx::query(&format!("SELECT {columns} FROM runs WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| run_row(&r))
+                .transpose()?,
+        )
+    }
+
+    /// A run's summary as stored, if it has one.
+    pub async fn run_summary(&self, id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query("SELECT summary FROM runs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.try_get::<Option<String>, _>("summary"))
+            .transpose()?
+            .flatten())
+    }
+
     /// A run's status (`running`, `complete` or `failed`), if it exists.
     pub async fn run_status(&self, id: i64) -> Result<Option<String>> {
         Ok(sqlx::query("SELECT status FROM runs WHERE id = $1")

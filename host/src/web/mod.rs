@@ -23,6 +23,7 @@ mod error;
 pub mod locale;
 mod person;
 mod runs;
+mod search;
 pub(crate) mod session;
 mod unit;
 mod whatif;
@@ -44,6 +45,7 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         .merge(crate::app::rate::limit_sign_in(sign_in, limits))
         .route("/", get(runs::home))
         .route("/runs/{id}", get(runs::overview))
+        .route("/search", get(search::page))
         .route("/runs/{id}/units/{code}", get(unit::page))
         .route("/runs/{id}/people/{subject}", get(person::page))
         .route("/runs/{id}/results.csv", get(downloads::csv))

@@ -77,6 +77,16 @@ struct PersonPage {
     facts_sha256: String,
     engine: String,
     fuel: String,
+    history: Vec<HistoryRow>,
+}
+
+/// The person in one official period.
+struct HistoryRow {
+    run: i64,
+    period: String,
+    total: String,
+    grade: String,
+    current: bool,
 }
 
 /// `/runs/{id}/people/{subject}`.
@@ -88,7 +98,7 @@ pub async fn page(
     let lang = visit.lang;
     let w = visit.w();
     let id = super::run_id(&id).map_err(|e| visit.error(e))?;
-    let record = scoring::run_record(&state.registry, id)
+    let record = scoring::run_head(&state.registry, id)
         .await
         .map_err(|e| visit.error(e))?;
     let units = Units::load(&state.registry)
@@ -140,6 +150,7 @@ pub async fn page(
         name.clone()
     };
     let grade = r.grade.map(|g| g.code().to_string()).unwrap_or_default();
+    let history = history(&state, &visit, &subject, id).await?;
     visit.respond(PersonPage {
         c: visit.chrome(format!("{title} — {}", w.scorecard)),
         run: id,
@@ -187,10 +198,52 @@ pub async fn page(
         facts_sha256: r.facts_sha256,
         engine: record.engine,
         fuel: lang.count(usize::try_from(r.fuel).unwrap_or(0)),
+        history,
         unit: r.unit,
         subject: r.subject,
         grade,
     })
+}
+
+/// The person's results in every official period, each shown as the reader
+/// may see it there (their unit may have been another, publishing or not):
+/// one lookup of the person's row in each official run.
+async fn history(
+    state: &AppState,
+    visit: &Visit,
+    subject: &str,
+    current: i64,
+) -> Result<Vec<HistoryRow>, WebError> {
+    let lang = visit.lang;
+    let periods = state
+        .registry
+        .store()
+        .subject_periods(subject)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let mut rows = Vec::with_capacity(periods.len());
+    for p in periods {
+        let via = format!("the history of {subject} on their page");
+        let seen = crate::access::visible_run_results(
+            &state.registry,
+            &visit.caller,
+            &via,
+            p.run,
+            Only::Subject(subject),
+        )
+        .await
+        .map_err(|e| visit.error(e))?;
+        if let Some(r) = seen.into_iter().next() {
+            rows.push(HistoryRow {
+                run: p.run,
+                period: lang.period(&p.period),
+                total: r.total.map(|t| lang.number(t)).unwrap_or_default(),
+                grade: r.grade.map(|g| g.code().to_string()).unwrap_or_default(),
+                current: p.run == current,
+            });
+        }
+    }
+    Ok(rows)
 }
 
 fn grade_name(code: &str, lang: Lang) -> &'static str {

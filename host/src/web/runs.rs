@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
-use super::chart::grade_bars;
+use super::chart::grade_chart;
 use super::error::WebError;
 use super::locale::{GRADES, Lang};
 use super::session::{Chrome, Visit};
@@ -27,33 +27,82 @@ struct RunRow {
     official: bool,
 }
 
+/// The latest official period, as the home page leads with it.
+struct Latest {
+    run: i64,
+    title: String,
+    words: String,
+    chart: String,
+    kinds: Vec<KindRow>,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     c: Chrome,
+    latest: Option<Latest>,
     runs: Vec<RunRow>,
 }
 
-/// `/`: every run, newest first.
+/// The official run a citizen most likely wants: the most recently
+/// published for the whole organisation, or else the most recent of any.
+pub(super) fn latest_official(official: &[scoring::OfficialRun]) -> Option<&scoring::OfficialRun> {
+    official
+        .iter()
+        .filter(|o| o.unit.is_none())
+        .max_by_key(|o| (o.published_at, o.id))
+        .or_else(|| official.iter().max_by_key(|o| (o.published_at, o.id)))
+}
+
+/// `/`: the latest official period (its distribution per unit type in
+/// words and as a chart), a search, then every run, newest first.
 pub async fn home(State(state): State<AppState>, visit: Visit) -> Result<Response, WebError> {
     let lang = visit.lang;
+    let w = visit.w();
     let runs = scoring::runs(&state.registry)
         .await
         .map_err(|e| visit.error(e))?;
-    let official: Vec<i64> = scoring::official_runs(&state.registry, true)
+    let official_runs = scoring::official_runs(&state.registry, true)
         .await
-        .map_err(|e| visit.error(e))?
-        .into_iter()
-        .map(|o| o.run)
-        .collect();
+        .map_err(|e| visit.error(e))?;
+    let official: Vec<i64> = official_runs.iter().map(|o| o.run).collect();
+    let latest = match latest_official(&official_runs) {
+        Some(o) => {
+            let (_, summary) = state
+                .summaries
+                .run(&state.registry, o.run)
+                .await
+                .map_err(|e| visit.error(e))?;
+            summary.map(|s| {
+                let title = format!("{} — {}", w.official_results, lang.period(&s.period));
+                let rows: Vec<(String, &BTreeMap<String, usize>)> = s
+                    .by_unit_type
+                    .iter()
+                    .map(|(kind, grades)| (lang.kind(kind).to_string(), grades))
+                    .collect();
+                Latest {
+                    run: o.run,
+                    words: Summary::in_words(&s.grades, lang),
+                    chart: grade_chart(lang, &title, &rows),
+                    kinds: s
+                        .by_unit_type
+                        .iter()
+                        .map(|(kind, grades)| {
+                            kind_row(lang, kind, lang.kind(kind).to_string(), grades)
+                        })
+                        .collect(),
+                    title,
+                }
+            })
+        }
+        None => None,
+    };
     let rows = runs
         .into_iter()
         .map(|r| RunRow {
             id: r.id,
             period: lang.period(&r.period),
-            scope: r
-                .unit
-                .unwrap_or_else(|| visit.w().whole_organisation.into()),
+            scope: r.unit.unwrap_or_else(|| w.whole_organisation.into()),
             status: lang.status(&r.status),
             status_code: r.status,
             started: lang.datetime(r.started_at),
@@ -62,7 +111,8 @@ pub async fn home(State(state): State<AppState>, visit: Visit) -> Result<Respons
         })
         .collect();
     visit.respond(HomePage {
-        c: visit.chrome(visit.w().runs),
+        c: visit.chrome(w.runs),
+        latest,
         runs: rows,
     })
 }
@@ -177,7 +227,9 @@ pub async fn overview(
             }
         },
     };
-    let record = scoring::run_record(&state.registry, id)
+    let (record, summary) = state
+        .summaries
+        .run(&state.registry, id)
         .await
         .map_err(|e| visit.error(e))?;
     let progress = (record.status == "running")
@@ -190,7 +242,7 @@ pub async fn overview(
             done_text: lang.count(done),
             total_text: lang.count(total),
         });
-    let overview = match &record.summary {
+    let overview = match summary.as_deref() {
         Some(summary) => Some(
             overview_of(&state, lang, summary, id, page)
                 .await
@@ -354,7 +406,7 @@ async fn overview_of(
     Ok(Overview {
         words: Summary::in_words(&s.grades, lang),
         counts,
-        chart: grade_bars(
+        chart: grade_chart(
             lang,
             &format!("{} — {}", w.distribution, lang.period(&s.period)),
             &chart_rows,

@@ -3,7 +3,7 @@
 //! per-person results, or to those who may see them — sortable by any column
 //! through plain links.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,7 +15,7 @@ use super::locale::Lang;
 use super::session::{Chrome, Visit};
 use crate::access;
 use crate::app::{AppState, Wording};
-use crate::scoring::{self, GradeCode, Only, Outcome, StoredResult, Summary, Units};
+use crate::scoring::{GradeCode, Only, Outcome, StoredResult, Summary, Units};
 
 /// How the people are ordered.
 #[derive(Deserialize)]
@@ -99,6 +99,7 @@ struct UnitPage {
     published: bool,
     headers: Vec<Header>,
     people: Vec<Person>,
+    trend: Option<Trend>,
 }
 
 fn grade_rank(grade: Option<GradeCode>) -> u8 {
@@ -149,7 +150,9 @@ pub async fn page(
             return Err(visit.error(WebError::bad_request(format!("dir `{other}`: asc or desc"))));
         }
     };
-    let record = scoring::run_record(&state.registry, id)
+    let (record, summary) = state
+        .summaries
+        .run(&state.registry, id)
         .await
         .map_err(|e| visit.error(e))?;
     let units = Units::load(&state.registry)
@@ -161,7 +164,7 @@ pub async fn page(
                 .worded(Wording::NoUnit(code.clone())),
         )
     })?;
-    let summary = record.summary.clone().unwrap_or_default();
+    let summary = summary.unwrap_or_default();
     let own = summary.units.iter().find(|u| u.unit == code);
     // The summary says whether anyone was scored here, without reading them.
     let scored_here = own.is_some();
@@ -224,6 +227,9 @@ pub async fn page(
         .into_iter()
         .map(|r| person(lang, &names, &posts, r))
         .collect();
+    let trend = trend(&state, lang, &code)
+        .await
+        .map_err(|e| visit.error(e))?;
     visit.respond(UnitPage {
         c: visit.chrome(info.name.clone()),
         run: id,
@@ -249,7 +255,53 @@ pub async fn page(
         published,
         headers,
         people,
+        trend,
     })
+}
+
+/// The unit across the official periods: its people's grades as a chart,
+/// and each period's mean total.
+struct Trend {
+    chart: String,
+    rows: Vec<(i64, String, String, String)>,
+}
+
+async fn trend(state: &AppState, lang: Lang, code: &str) -> Result<Option<Trend>, WebError> {
+    let stored = state.registry.store().unit_trend(code).await?;
+    // Per run, in period order: the grade counts, the scored and their totals.
+    let mut periods: Vec<(i64, String, BTreeMap<String, usize>, i64, i64)> = Vec::new();
+    for p in stored {
+        if periods.last().is_none_or(|l| l.0 != p.run) {
+            periods.push((p.run, p.period.clone(), BTreeMap::new(), 0, 0));
+        }
+        let last = periods.last_mut().expect("pushed");
+        let grade = p.grade.unwrap_or_else(|| "not-graded".into());
+        *last.2.entry(grade).or_default() += usize::try_from(p.count).unwrap_or(0);
+        last.3 += p.count;
+        last.4 += p.total_sum;
+    }
+    if periods.len() < 2 {
+        return Ok(None);
+    }
+    let w = lang.words();
+    let rows: Vec<(String, &BTreeMap<String, usize>)> =
+        periods.iter().map(|p| (lang.period(&p.1), &p.2)).collect();
+    let chart = super::chart::grade_chart(lang, w.trend, &rows);
+    Ok(Some(Trend {
+        chart,
+        rows: periods
+            .iter()
+            .map(|p| {
+                let mean = if p.3 > 0 { p.4 / p.3 } else { 0 };
+                (
+                    p.0,
+                    lang.period(&p.1),
+                    Summary::in_words(&p.2, lang),
+                    lang.number(mean),
+                )
+            })
+            .collect(),
+    }))
 }
 
 fn person(

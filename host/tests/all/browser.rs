@@ -82,6 +82,16 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium session; `None` (with a
     /// line saying so) where neither is installed and CI does not require them.
     pub(crate) async fn start(test: &str) -> Option<Browser> {
+        Browser::start_sized(test, None).await
+    }
+
+    /// A browser that reads as a phone does: a 390 px wide screen at three
+    /// device pixels per CSS pixel, as the common phones have.
+    pub(crate) async fn start_phone(test: &str) -> Option<Browser> {
+        Browser::start_sized(test, Some((390, 844))).await
+    }
+
+    async fn start_sized(test: &str, phone: Option<(u32, u32)>) -> Option<Browser> {
         let chromium = found(&["chromium", "chromium-browser", "/usr/lib/chromium/chromium"]);
         let chromedriver = found(&["chromedriver", "/usr/lib/chromium/chromedriver"]);
         let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
@@ -121,14 +131,20 @@ impl Browser {
         assert!(ready, "chromedriver did not answer on port {port}");
         let profile =
             std::env::temp_dir().join(format!("thuocdo-chromium-{}-{port}", std::process::id()));
+        let mut options = json!({
+            "binary": chromium.display().to_string(),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1800", "--hide-scrollbars", "--no-first-run",
+                     format!("--user-data-dir={}", profile.display())],
+        });
+        if let Some((width, height)) = phone {
+            options["mobileEmulation"] = json!({"deviceMetrics": {
+                "width": width, "height": height, "pixelRatio": 3.0, "touch": true,
+            }});
+        }
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium.display().to_string(),
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1280,1800", "--hide-scrollbars", "--no-first-run",
-                         format!("--user-data-dir={}", profile.display())],
-            },
+            "goog:chromeOptions": options,
             "goog:loggingPrefs": {"browser": "ALL"},
         }}});
         let response: Value = client
@@ -288,6 +304,12 @@ impl Browser {
     pub(crate) async fn lang(&self) -> String {
         let html = self.one("html").await.unwrap();
         self.attr(&html, "lang").await.unwrap_or_default()
+    }
+
+    /// What `script` (a function body) returns, run in the page.
+    pub(crate) async fn execute(&self, script: &str) -> Value {
+        self.post("/execute/sync", json!({"script": script, "args": []}))
+            .await
     }
 
     /// What the console logged at error level since the last call.

@@ -263,7 +263,10 @@ fn every_results_route_reads_its_page_not_the_run() {
                 (format!("/runs/{id}"), 0),
                 (format!("/runs/{id}?page=2"), 0),
                 (format!("/runs/{id}/units/{unit}"), people_here),
-                (format!("/runs/{id}/people/{someone}"), 1),
+                // The result, and its row again in the history (one official run).
+                (format!("/runs/{id}/people/{someone}"), 2),
+                ("/".to_string(), 0),
+                ("/search?q=xa+phuong+0005".to_string(), 0),
                 (format!("/runs/{id}/results.csv?unit={unit}"), people_here),
                 (format!("/runs/{id}/results.xlsx?unit={unit}"), people_here),
             ] {
@@ -348,6 +351,39 @@ fn every_results_route_reads_its_page_not_the_run() {
                 .await;
             assert!(a.status.is_client_error(), "{query}");
             assert_eq!(a.json()["field"], field, "{query}: {}", a.body);
+        }
+
+        // A search finds the commune without its diacritics, and people
+        // only where their unit publishes them.
+        let found = r.get("/search?q=xa+phuong+0005", None, &[]).await;
+        assert!(
+            found.body.contains(&format!("href=\"/runs/{id}/units/xa-0005\"")),
+            "{}",
+            found.body
+        );
+        let published = everyone
+            .iter()
+            .find(|v| publishing.contains(v["unit"].as_str().unwrap()))
+            .unwrap();
+        let hidden = everyone
+            .iter()
+            .find(|v| !publishing.contains(v["unit"].as_str().unwrap()))
+            .unwrap();
+        let all_names = r.registry.store().subject_names(None).await.unwrap();
+        for (who, shown) in [(published, true), (hidden, false)] {
+            let subject = who["subject"].as_str().unwrap();
+            let q = thuocdo_host::org::names::fold(&all_names[subject]).replace(' ', "+");
+            let a = r.get(&format!("/search?q={q}"), None, &[]).await;
+            let link = format!("/people/{subject}\"");
+            if shown {
+                assert!(
+                    a.body.contains(&link) || a.body.matches("/people/").count() == 20,
+                    "{q}: {}",
+                    a.body
+                );
+            } else {
+                assert!(!a.body.contains(&link), "{q}: {}", a.body);
+            }
         }
 
         // The read counter is in /metrics.

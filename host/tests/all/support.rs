@@ -44,7 +44,7 @@ pub(crate) struct Server {
     via: Via,
     pub(crate) tokens: HashMap<&'static str, String>,
     pub(crate) registry: Arc<Registry>,
-    dir: std::path::PathBuf,
+    pub(crate) dir: std::path::PathBuf,
 }
 
 /// How requests reach the router.

@@ -995,6 +995,7 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
         let pages = vec![
             page("/", "/".into(), "OOOOOOO", None),
             page("/runs/{id}", format!("/runs/{run}"), "OOOOOOO", None),
+            page("/search", "/search?q=xa+an+lam".into(), "OOOOOOO", None),
             page(
                 "/runs/{id}/units/{code}",
                 format!("/runs/{run}/units/{tax_team}"),
@@ -1129,4 +1130,227 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
         );
         s.stop().await;
     });
+}
+
+/// Elements that run past the right edge of the screen outside anything
+/// that scrolls them, and the chart text drawn smaller than the body's.
+const PHONE_CHECK: &str = r#"
+const vw = document.documentElement.clientWidth;
+const overflow = [];
+for (const el of document.querySelectorAll('body *')) {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 && r.height === 0) continue;
+  if (r.right <= vw + 1 && r.left >= -1) continue;
+  let p = el.parentElement, held = false;
+  while (p) {
+    const o = getComputedStyle(p).overflowX;
+    if (o === 'auto' || o === 'scroll' || o === 'hidden') { held = true; break; }
+    p = p.parentElement;
+  }
+  if (!held) overflow.push(el.tagName + (el.id ? '#' + el.id : '') + ' right=' + Math.round(r.right));
+}
+const body = parseFloat(getComputedStyle(document.body).fontSize);
+const small = [];
+let charts = 0;
+for (const svg of document.querySelectorAll('svg.chart')) {
+  const box = svg.getBoundingClientRect();
+  if (box.width === 0) continue;
+  charts += 1;
+  const scale = box.width / svg.viewBox.baseVal.width;
+  for (const t of svg.querySelectorAll('text')) {
+    const size = parseFloat(t.getAttribute('font-size')) * scale;
+    if (size < body - 0.01) small.push(t.textContent + ' at ' + size.toFixed(1) + 'px');
+  }
+}
+return { vw, scroll: document.documentElement.scrollWidth, overflow: overflow.slice(0, 10), body, small: small.slice(0, 10), charts };
+"#;
+
+#[test]
+fn every_public_page_reads_on_a_phone() {
+    runtime().block_on(async {
+        let Some(b) = Browser::start_phone("every_public_page_reads_on_a_phone").await else {
+            return;
+        };
+        let s = serve("web-phone").await;
+        let run = complete_run(&s).await;
+        let (published, _) = s
+            .post_json(
+                &format!("/api/v1/runs/{run}/publish"),
+                Some("admin"),
+                json!({}),
+            )
+            .await;
+        assert!(published.is_success());
+        let (_, results) = s
+            .get(&format!("/api/v1/runs/{run}/results?per_page=1"), None)
+            .await;
+        let first = &results["results"][0];
+        let (person, unit) = (
+            first["subject"].as_str().unwrap().to_string(),
+            first["unit"].as_str().unwrap().to_string(),
+        );
+        let base = s.base.clone();
+        for (path, shot, chart) in [
+            ("/".to_string(), "phone-home", false),
+            (format!("/runs/{run}"), "phone-overview", true),
+            (format!("/runs/{run}/units/{unit}"), "phone-unit", false),
+            (
+                format!("/runs/{run}/people/{person}"),
+                "phone-person",
+                false,
+            ),
+            ("/catalogue".to_string(), "phone-catalogue", false),
+        ] {
+            b.visit_clean(&format!("{base}{path}"), shot).await;
+            let seen = b.execute(PHONE_CHECK).await;
+            assert_eq!(seen["vw"], 390, "{path}: read at 390 px: {seen}");
+            assert!(
+                seen["overflow"].as_array().unwrap().is_empty() && seen["scroll"] == seen["vw"],
+                "{path}: something runs off the screen: {seen}"
+            );
+            assert!(
+                seen["small"].as_array().unwrap().is_empty(),
+                "{path}: chart text below the body's size: {seen}"
+            );
+            if chart {
+                assert_eq!(
+                    seen["charts"], 1,
+                    "{path}: one chart shown, the narrow one: {seen}"
+                );
+            }
+        }
+        b.quit().await;
+        s.stop().await;
+    });
+}
+
+#[test]
+fn a_citizen_finds_a_unit_and_follows_it_across_official_periods() {
+    runtime().block_on(async {
+        let s = serve("web-citizen").await;
+        // August as September was, so the monthly people have two months.
+        let september = std::fs::read_to_string(s.dir.join("data/facts-2025-09.csv")).unwrap();
+        let august = september.replace(",2025-09,", ",2025-08,");
+        assert_ne!(august, september);
+        let (status, body) = s
+            .post_bytes("/api/v1/facts?file=august.csv", Some("admin"), "text/csv", august.into_bytes())
+            .await;
+        assert!(status.is_success(), "{body}");
+        let earlier = crate::support::complete_run_of(&s, "2025-08").await;
+        let monthly = crate::support::complete_run_of(&s, "2025-09").await;
+        let yearly = crate::support::complete_run_of(&s, "2025").await;
+        for run in [earlier, monthly, yearly] {
+            let (status, body) = s
+                .post_json(&format!("/api/v1/runs/{run}/publish"), Some("admin"), json!({}))
+                .await;
+            assert!(status.is_success(), "{body}");
+        }
+
+        // The home page leads with the latest official period.
+        let (status, _, home) = page(&s, "/", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(home.contains("id=\"latest\""), "{home}");
+        assert!(home.contains(&format!("href=\"/runs/{yearly}\"")));
+        assert!(home.contains("năm 2025"), "the latest is the year's");
+        assert!(home.contains("class=\"chart-narrow\""));
+
+        // A search without diacritics finds the commune, linked in the
+        // latest official run; with them, too; one letter is too short.
+        for q in ["xa an lam", "Xã An Lâm", "an lam", "XA  AN-LAM"] {
+            let (status, _, found) = page(&s, &format!("/search?q={}", urlencode(q)), None).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(
+                found.contains(&format!("href=\"/runs/{yearly}/units/xa-an-lam\">Xã An Lâm</a>")),
+                "{q}: {found}"
+            );
+        }
+        let (_, _, short) = page(&s, "/search?q=x", None).await;
+        assert!(!short.contains("found-units"));
+        let (status, _, long) = page(&s, &format!("/search?q={}", "a".repeat(101)), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{long}");
+        let (_, _, none) = page(&s, "/search?q=zzzz", None).await;
+        assert!(none.contains("id=\"nothing\""));
+
+        // People are found only where their unit publishes them.
+        let people = sqlx::query(
+            "SELECT s.id, s.name, u.publishes_people FROM subjects s JOIN units u ON u.code = s.unit ORDER BY s.id",
+        )
+        .fetch_all(s.registry.store().pool())
+        .await
+        .unwrap();
+        let mut checked = (0, 0);
+        for row in people.iter().step_by(37) {
+            let (id, name): (String, String) = (row.get("id"), row.get("name"));
+            let publishes: i64 = row.get("publishes_people");
+            let folded = thuocdo_host::org::names::fold(&name);
+            let (_, _, found) = page(&s, &format!("/search?q={}", urlencode(&folded)), None).await;
+            let link = format!("/people/{id}\"");
+            if publishes != 0 {
+                checked.0 += 1;
+                // Twenty at most are shown; a common name may push this one out.
+                if !found.contains(&link) {
+                    assert_eq!(found.matches("/people/").count(), 20, "{name}: {found}");
+                }
+            } else {
+                checked.1 += 1;
+                assert!(!found.contains(&link), "{name} is not published: {found}");
+            }
+        }
+        assert!(checked.0 > 0 && checked.1 > 0, "{checked:?}");
+
+        // A unit scored in both periods shows its trend; a person scored in
+        // both, their history (to an admin, who sees everyone).
+        let unit: String = sqlx::query(
+            "SELECT a.unit FROM run_results a WHERE a.run_id = $1 AND a.outcome = 'scored' \
+             AND EXISTS (SELECT 1 FROM run_results b WHERE b.run_id = $2 AND b.unit = a.unit AND b.outcome = 'scored') \
+             ORDER BY a.unit LIMIT 1",
+        )
+        .bind(earlier)
+        .bind(monthly)
+        .fetch_one(s.registry.store().pool())
+        .await
+        .unwrap()
+        .get("unit");
+        let subject: String = sqlx::query(
+            "SELECT a.subject FROM run_results a JOIN run_results b ON b.subject = a.subject AND b.run_id = $2 \
+             WHERE a.run_id = $1 ORDER BY a.subject LIMIT 1",
+        )
+        .bind(earlier)
+        .bind(monthly)
+        .fetch_one(s.registry.store().pool())
+        .await
+        .unwrap()
+        .get("subject");
+        let (_, _, unit_page) = page(&s, &format!("/runs/{monthly}/units/{unit}"), None).await;
+        assert!(unit_page.contains("id=\"trend\""), "{unit_page}");
+        assert!(unit_page.contains("tháng 8/2025") && unit_page.contains("tháng 9/2025"));
+        for run in [earlier, monthly] {
+            let (_, _, that) = page(&s, &format!("/runs/{run}/units/{unit}"), None).await;
+            let words = that
+                .split("id=\"unit-grades\">")
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string();
+            let trend = unit_page.split("id=\"trend-table\"").nth(1).unwrap();
+            assert!(trend.contains(&words), "the trend's {run} row is the run's own: {words}");
+        }
+        let (_, _, person) = page(&s, &format!("/runs/{monthly}/people/{subject}"), Some("admin")).await;
+        assert!(person.contains("id=\"history\""), "{person}");
+        assert!(person.contains(&format!("href=\"/runs/{earlier}/people/{subject}\"")));
+        s.stop().await;
+    });
+}
+
+/// `text` as a query value.
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
