@@ -5,15 +5,19 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    let cli = thuocdo_host::cli::Cli::parse();
     // Output piped into `head` ends quietly, as other command-line tools do,
-    // rather than as a failed write.
+    // rather than as a failed write. Never for a server: with SIGPIPE at its
+    // default, one client closing its connection while an answer was being
+    // written would end the whole process.
     // SAFETY: restoring the default disposition of one signal before any
     // thread starts.
     #[cfg(unix)]
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    if !cli.serves() {
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
     }
-    let cli = thuocdo_host::cli::Cli::parse();
     match thuocdo_host::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

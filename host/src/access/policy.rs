@@ -117,7 +117,9 @@ pub async fn visible_results_page(
     scoring::complete_check(registry, run).await?;
     let scope = result_scope(caller);
     let store = registry.store();
-    let count = store.count_results(run, &scope, filter).await?;
+    let count = store
+        .count_complete_results(registry.generation(), run, &scope, filter)
+        .await?;
     let rows = if offset < count.total && limit > 0 {
         store
             .results_page(run, &scope, filter, order, count, offset, limit)

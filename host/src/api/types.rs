@@ -166,7 +166,7 @@ pub struct Page {
     /// Only those with this outcome: scored, refused, fault or not-evaluated.
     pub outcome: Option<String>,
     /// total (the default: best total first, then those whose total is not
-    /// shown, by subject) or name (as Vietnamese lists order names: given
+    /// shown, by unit and subject) or name (as Vietnamese lists order names: given
     /// name first, in the Vietnamese alphabet).
     pub sort: Option<String>,
 }

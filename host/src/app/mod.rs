@@ -67,6 +67,38 @@ pub struct AppState {
     pub sessions: crate::access::sessions::SessionConfig,
     /// Complete runs' summaries, parsed, the most recently read first.
     pub summaries: Arc<Summaries>,
+    /// The unit tree as the pages read it.
+    pub units: Arc<UnitTree>,
+}
+
+/// The unit tree, read once and kept for the pages: read again when the
+/// organisation changes through this host, or after [`UnitTree::TTL`]
+/// (another host's change), so a page does not read 3,000 units each time.
+#[derive(Default)]
+pub struct UnitTree {
+    kept: Mutex<Option<(std::time::Instant, u64, Arc<crate::scoring::Units>)>>,
+}
+
+impl UnitTree {
+    /// The longest a tree is kept.
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+    /// The units as stored now (at most [`UnitTree::TTL`] old).
+    pub async fn get(
+        &self,
+        registry: &Registry,
+    ) -> crate::scoring::Result<Arc<crate::scoring::Units>> {
+        let generation = registry.generation();
+        if let Some((at, g, units)) = self.kept.lock().unwrap().as_ref()
+            && *g == generation
+            && at.elapsed() < Self::TTL
+        {
+            return Ok(units.clone());
+        }
+        let units = Arc::new(crate::scoring::Units::load(registry).await?);
+        *self.kept.lock().unwrap() = Some((std::time::Instant::now(), generation, units.clone()));
+        Ok(units)
+    }
 }
 
 /// The summaries of the last few complete runs read, parsed once: a
@@ -186,6 +218,7 @@ impl AppState {
             http: HttpLimits::default(),
             sessions: crate::access::sessions::SessionConfig::default(),
             summaries: Arc::new(Summaries::default()),
+            units: Arc::new(UnitTree::default()),
         }
     }
 

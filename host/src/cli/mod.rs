@@ -421,6 +421,20 @@ enum PluginCommand {
     },
 }
 
+impl Cli {
+    /// Whether the command serves HTTP until stopped (`serve`, and `demo`
+    /// unless told not to): such a process must outlive a client that
+    /// hangs up mid-answer, so it keeps SIGPIPE ignored; every other command
+    /// may end quietly when its output's reader goes away.
+    pub fn serves(&self) -> bool {
+        match &self.command {
+            Command::Serve { .. } => true,
+            Command::Demo { no_serve, .. } => !no_serve,
+            _ => false,
+        }
+    }
+}
+
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<(), Error> {
     cli.config.init_log().map_err(Error::BadInput)?;

@@ -125,6 +125,12 @@ impl Registry {
         }
     }
 
+    /// How many times units, assignments or versions have changed through
+    /// this registry: what a cache of them is read again after.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
     /// Marks the units, assignments or versions as changed, so cached
     /// resolvers are read again.
     pub(crate) fn changed(&self) {

@@ -183,6 +183,8 @@ pub struct Store {
     backend: Backend,
     /// Rows of results read, for the read path's bound (see results.rs).
     results_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Counts of complete runs' results kept a while (see results.rs).
+    counts: std::sync::Arc<std::sync::Mutex<results::KeptCounts>>,
 }
 
 impl Store {
@@ -223,6 +225,7 @@ impl Store {
             pool,
             backend,
             results_read: Default::default(),
+            counts: Default::default(),
         };
         store.fill_name_keys().await?;
         Ok(store)

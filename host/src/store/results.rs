@@ -6,8 +6,9 @@
 //! Rows come in two groups. The first holds those whose total the reader
 //! sees, best total first; the second those without a total to show
 //! (refused, faulted, not evaluated, or a total the reader may not see
-//! because a cap bounded it or the unit publishes grades only), by subject:
-//! a withheld total's place in a ranking by total would tell it again.
+//! because a cap bounded it or the unit publishes grades only), by unit and
+//! subject: a withheld total's place in a ranking by total would tell it
+//! again.
 
 use std::sync::atomic::Ordering as AtomicOrdering;
 
@@ -19,7 +20,7 @@ use super::{Backend, Result, Store};
 use crate::scoring::StoredResult;
 
 /// Whose results a reader may see, as the store is to select them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ResultScope {
     /// Everyone's, everything (an admin).
     All,
@@ -34,7 +35,7 @@ pub enum ResultScope {
 }
 
 /// Which of a run's results: each filter that is given narrows them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ResultFilter {
     /// The subjects of one unit.
     pub unit: Option<String>,
@@ -53,7 +54,7 @@ pub struct ResultFilter {
 /// The order of a page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResultOrder {
-    /// Best total first (the totals the reader may see), then the rest by subject.
+    /// Best total first (the totals the reader may see), then the rest by unit and subject.
     Total,
     /// By name as Vietnamese lists order them; `true` from the end.
     Name(bool),
@@ -87,10 +88,23 @@ pub enum ResultCursor {
     },
     /// After this row of the rest.
     Rest {
+        /// Its unit.
+        unit: String,
         /// Its subject.
         subject: String,
     },
 }
+
+/// How long a count of a complete run's results is kept.
+pub const COUNTS_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+/// How many counts are kept at most.
+const COUNTS_KEPT: usize = 4_096;
+
+/// Counts kept, by run, reader and filter.
+pub(super) type KeptCounts = std::collections::HashMap<
+    (u64, i64, ResultScope, ResultFilter),
+    (std::time::Instant, ResultCount),
+>;
 
 /// How many results the reader may see, and how many of those are ranked.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -149,6 +163,29 @@ struct Parts {
     ranked: String,
 }
 
+/// How a query names what the conditions read: `run_results rr` itself, or
+/// its per-unit counts `run_unit_counts c`.
+struct Cols {
+    /// The table's alias.
+    of: &'static str,
+    /// Whether the row has a total.
+    has_total: &'static str,
+    /// Whether no cap applied.
+    uncapped: &'static str,
+}
+
+const RESULTS: Cols = Cols {
+    of: "rr",
+    has_total: "rr.total IS NOT NULL",
+    uncapped: "rr.caps = '[]'",
+};
+
+const COUNTS: Cols = Cols {
+    of: "c",
+    has_total: "c.has_total = 1",
+    uncapped: "c.capped = 0",
+};
+
 /// A unit's subtree as a recursive common table expression named `name`.
 fn subtree(sql: &mut Sql, name: &str, root: &str) -> String {
     let root = sql.text(root);
@@ -158,7 +195,14 @@ fn subtree(sql: &mut Sql, name: &str, root: &str) -> String {
     )
 }
 
-fn parts(sql: &mut Sql, run: i64, scope: &ResultScope, filter: &ResultFilter) -> Parts {
+fn parts(
+    sql: &mut Sql,
+    cols: &Cols,
+    run: i64,
+    scope: &ResultScope,
+    filter: &ResultFilter,
+) -> Parts {
+    let of = cols.of;
     // Placeholders are numbered in the order they appear in the text (SQLite
     // numbers named parameters so): the common table expressions' first.
     let mut ctes = Vec::new();
@@ -169,14 +213,14 @@ fn parts(sql: &mut Sql, run: i64, scope: &ResultScope, filter: &ResultFilter) ->
             let personal = match personal {
                 Some(root) => {
                     ctes.push(subtree(sql, "personal", root));
-                    "(rr.unit IN (SELECT code FROM personal))".to_string()
+                    format!("({of}.unit IN (SELECT code FROM personal))")
                 }
                 None => "(1 = 0)".to_string(),
             };
             let people = match people {
                 Some(root) => {
                     ctes.push(subtree(sql, "people", root));
-                    "(rr.unit IN (SELECT code FROM people))".to_string()
+                    format!("({of}.unit IN (SELECT code FROM people))")
                 }
                 None => "(1 = 0)".to_string(),
             };
@@ -186,19 +230,20 @@ fn parts(sql: &mut Sql, run: i64, scope: &ResultScope, filter: &ResultFilter) ->
             (personal, people)
         }
     };
+    let (has_total, uncapped) = (cols.has_total, cols.uncapped);
     let ranked = match scope {
-        ResultScope::All => "(rr.total IS NOT NULL)".to_string(),
+        ResultScope::All => format!("({has_total})"),
         ResultScope::Bounded { .. } => format!(
-            "(rr.total IS NOT NULL AND ({personal} OR (rr.caps = '[]' AND \
+            "({has_total} AND ({personal} OR ({uncapped} AND \
              (COALESCE(un.grades_only, 0) = 0 OR {people}))))"
         ),
     };
     if let Some(root) = &filter.subtree {
         ctes.push(subtree(sql, "within", root));
-        wheres.push("rr.unit IN (SELECT code FROM within)".into());
+        wheres.push(format!("{of}.unit IN (SELECT code FROM within)"));
     }
     let run = sql.arg(Arg::Int(run));
-    wheres.insert(0, format!("rr.run_id = {run}"));
+    wheres.insert(0, format!("{of}.run_id = {run}"));
     for (column, value) in [
         ("unit", &filter.unit),
         ("subject", &filter.subject),
@@ -208,7 +253,7 @@ fn parts(sql: &mut Sql, run: i64, scope: &ResultScope, filter: &ResultFilter) ->
     ] {
         if let Some(v) = value {
             let p = sql.text(v);
-            wheres.push(format!("rr.{column} = {p}"));
+            wheres.push(format!("{of}.{column} = {p}"));
         }
     }
     let with = if ctes.is_empty() {
@@ -242,23 +287,78 @@ impl Store {
             .fetch_add(n as u64, AtomicOrdering::Relaxed);
     }
 
-    /// How many of run `run`'s results `scope` sees through `filter`.
+    /// How many of complete run `run`'s results `scope` sees through
+    /// `filter`, as [`Store::count_results`] counts them, kept for
+    /// [`COUNTS_KEPT_FOR`]: a complete run's results never change, and what a
+    /// reader may see of them changes only with the organisation, which a
+    /// count then follows within that time (as a revoked token is refused
+    /// within 10 s on another host).
+    /// `generation` names the organisation as this host last changed it:
+    /// a count made before a change is not used after it.
+    pub async fn count_complete_results(
+        &self,
+        generation: u64,
+        run: i64,
+        scope: &ResultScope,
+        filter: &ResultFilter,
+    ) -> Result<ResultCount> {
+        let key = (generation, run, scope.clone(), filter.clone());
+        if let Some((at, count)) = self.counts.lock().unwrap().get(&key)
+            && at.elapsed() < COUNTS_KEPT_FOR
+        {
+            return Ok(*count);
+        }
+        let count = self.count_results(run, scope, filter).await?;
+        let mut kept = self.counts.lock().unwrap();
+        if kept.len() >= COUNTS_KEPT {
+            kept.retain(|_, (at, _)| at.elapsed() < COUNTS_KEPT_FOR);
+            if kept.len() >= COUNTS_KEPT {
+                kept.clear();
+            }
+        }
+        kept.insert(key, (std::time::Instant::now(), count));
+        Ok(count)
+    }
+
+    /// How many of run `run`'s results `scope` sees through `filter`: a sum
+    /// of the run's per-unit counts (written with its results), or, for one
+    /// subject or a run stored before the counts were, a count of the rows.
     pub async fn count_results(
         &self,
         run: i64,
         scope: &ResultScope,
         filter: &ResultFilter,
     ) -> Result<ResultCount> {
+        let counted = filter.subject.is_none()
+            && sqlx::query("SELECT 1 AS one FROM run_unit_counts WHERE run_id = $1 LIMIT 1")
+                .bind(run)
+                .fetch_optional(self.pool())
+                .await?
+                .is_some();
         let mut sql = Sql {
             text: String::new(),
             args: Vec::new(),
         };
-        let p = parts(&mut sql, run, scope, filter);
+        let (cols, n, from) = if counted {
+            (
+                &COUNTS,
+                "c.n",
+                "run_unit_counts c LEFT JOIN units un ON un.code = c.unit",
+            )
+        } else {
+            (
+                &RESULTS,
+                "1",
+                "run_results rr LEFT JOIN units un ON un.code = rr.unit",
+            )
+        };
+        let p = parts(&mut sql, cols, run, scope, filter);
         sql.text = format!(
-            "{}SELECT COUNT(*) AS n, COALESCE(SUM({}), 0) AS ranked \
-             FROM run_results rr LEFT JOIN units un ON un.code = rr.unit WHERE {}",
+            "{}SELECT CAST(COALESCE(SUM({n}), 0) AS BIGINT) AS n, \
+             CAST(COALESCE(SUM(CASE WHEN {} THEN {n} ELSE 0 END), 0) AS BIGINT) AS ranked \
+             FROM {from} WHERE {}",
             p.with,
-            flag(&p.ranked),
+            p.ranked,
             p.wheres.join(" AND ")
         );
         let row = sql.query().fetch_one(self.pool()).await?;
@@ -330,7 +430,7 @@ impl Store {
         let taken = rows.len() as u64;
         if taken < limit {
             let after = match cursor {
-                ResultCursor::Rest { subject } => Some(subject.as_str()),
+                ResultCursor::Rest { unit, subject } => Some((unit.as_str(), subject.as_str())),
                 _ => None,
             };
             rows.extend(
@@ -340,6 +440,7 @@ impl Store {
         }
         let next = match rows.last() {
             Some(last) if rows.len() as u64 > taken => ResultCursor::Rest {
+                unit: last.result.unit.clone(),
                 subject: last.result.subject.clone(),
             },
             Some(last) => ResultCursor::Ranked {
@@ -365,7 +466,7 @@ impl Store {
             text: String::new(),
             args: Vec::new(),
         };
-        let mut p = parts(&mut sql, run, scope, filter);
+        let mut p = parts(&mut sql, &RESULTS, run, scope, filter);
         let mut join = String::new();
         let order = match which {
             Select::Ranked(after) => {
@@ -378,15 +479,25 @@ impl Store {
                         "(rr.total < {t} OR (rr.total = {t2} AND rr.subject > {s}))"
                     ));
                 }
-                "rr.total DESC, rr.subject".to_string()
+                // One unit or one subject is a handful of rows: read them by
+                // that index and sort them, never walk the run by total.
+                if filter.unit.is_some() || filter.subject.is_some() {
+                    "rr.total + 0 DESC, rr.subject".to_string()
+                } else {
+                    "rr.total DESC, rr.subject".to_string()
+                }
             }
             Select::Rest(after) => {
                 p.wheres.push(format!("NOT {}", p.ranked));
-                if let Some(subject) = after {
+                if let Some((unit, subject)) = after {
+                    let u = sql.text(unit);
+                    let u2 = sql.text(unit);
                     let s = sql.text(subject);
-                    p.wheres.push(format!("rr.subject > {s}"));
+                    p.wheres.push(format!(
+                        "(rr.unit > {u} OR (rr.unit = {u2} AND rr.subject > {s}))"
+                    ));
                 }
-                "rr.subject".to_string()
+                "rr.unit, rr.subject".to_string()
             }
             Select::Name(backwards) => {
                 join = " LEFT JOIN subjects s ON s.id = rr.subject".into();
@@ -399,6 +510,13 @@ impl Store {
                 format!("COALESCE(s.name_key, ''){collate} {dir}, rr.subject {dir}")
             }
         };
+        // One unit's rows are read by the unit's index: SQLite would
+        // otherwise walk the whole run down the total index, which holds the
+        // unit too, to find them.
+        let table = match (self.backend(), &filter.unit) {
+            (Backend::Sqlite, Some(_)) => "run_results rr INDEXED BY run_results_unit",
+            _ => "run_results rr",
+        };
         let limit = sql.arg(Arg::Int(limit.min(i64::MAX as u64) as i64));
         let offset = sql.arg(Arg::Int(offset.min(i64::MAX as u64) as i64));
         // Facts are personal: read only where the reader sees them.
@@ -409,7 +527,7 @@ impl Store {
         sql.text = format!(
             "{}SELECT {}, {facts}, {} AS sees_personal, {} AS sees_people, \
              un.publishes_people, un.grades_only \
-             FROM run_results rr LEFT JOIN units un ON un.code = rr.unit{join} \
+             FROM {table} LEFT JOIN units un ON un.code = rr.unit{join} \
              WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
             p.with,
             RESULT_COLUMNS_OF,
@@ -427,7 +545,7 @@ impl Store {
 #[derive(Clone, Copy)]
 enum Select<'a> {
     Ranked(Option<(i64, &'a str)>),
-    Rest(Option<&'a str>),
+    Rest(Option<(&'a str, &'a str)>),
     Name(bool),
 }
 

@@ -600,13 +600,51 @@ impl Tx {
         run: i64,
         results: impl IntoIterator<Item = StoredResult>,
     ) -> Result<u64> {
-        Ok(insert(
+        // Counted first, for the read path's counts (results.rs).
+        let results: Vec<StoredResult> = results.into_iter().collect();
+        let mut counts: HashMap<(String, String, String, &'static str, bool, bool), i64> =
+            HashMap::new();
+        for r in &results {
+            let key = (
+                r.unit.clone(),
+                r.post.clone(),
+                r.grade.map(|g| g.code().to_string()).unwrap_or_default(),
+                r.outcome.code(),
+                r.total.is_some(),
+                !r.caps.is_empty(),
+            );
+            *counts.entry(key).or_default() += 1;
+        }
+        let written = insert(
             self.conn(),
             INSERT_RESULTS,
             "",
             results.into_iter().map(|r| result_cells(run, r)),
         )
-        .await?)
+        .await?;
+        let counts: Vec<Vec<Cell>> = counts
+            .into_iter()
+            .map(|((unit, post, grade, outcome, total, capped), n)| {
+                vec![
+                    Cell::Int(run),
+                    Cell::Text(unit),
+                    Cell::Text(post),
+                    Cell::Text(grade),
+                    Cell::Code(outcome),
+                    Cell::Int(i64::from(total)),
+                    Cell::Int(i64::from(capped)),
+                    Cell::Int(n),
+                ]
+            })
+            .collect();
+        insert(
+            self.conn(),
+            "INSERT INTO run_unit_counts (run_id, unit, post, grade, outcome, has_total, capped, n)",
+            "",
+            counts,
+        )
+        .await?;
+        Ok(written)
     }
 
     /// Marks a run complete, now, with its summary as JSON, if it is still

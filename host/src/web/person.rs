@@ -14,7 +14,7 @@ use super::session::{Chrome, Visit};
 use crate::app::{AppState, Wording};
 use crate::explain;
 use crate::runtime::{CohortRule, Direction, Group, IndicatorResult, Light, PluginInfo};
-use crate::scoring::{self, Only, Outcome, StoredResult, Units};
+use crate::scoring::{self, Only, Outcome, StoredResult};
 
 struct IndicatorRow {
     id: String,
@@ -101,7 +101,9 @@ pub async fn page(
     let record = scoring::run_head(&state.registry, id)
         .await
         .map_err(|e| visit.error(e))?;
-    let units = Units::load(&state.registry)
+    let units = state
+        .units
+        .get(&state.registry)
         .await
         .map_err(|e| visit.error(e))?;
     // A result the reader may not see is answered as one that does not
@@ -126,7 +128,10 @@ pub async fn page(
             .worded(Wording::NoResult(subject.clone())),
         )
     })?;
-    let entitled = visit.caller.sees_personal(&units, &r.unit);
+    // The store reads the facts only for a reader entitled to them, by the
+    // organisation as it is now: they are the entitlement, not the cached
+    // tree the page names units from.
+    let entitled = r.facts.is_some();
     let unit_name = units
         .get(&r.unit)
         .map_or_else(|| r.unit.clone(), |u| u.name.clone());

@@ -15,7 +15,7 @@ use super::locale::Lang;
 use super::session::{Chrome, Visit};
 use crate::access;
 use crate::app::{AppState, Wording};
-use crate::scoring::{GradeCode, Only, Outcome, StoredResult, Summary, Units};
+use crate::scoring::{GradeCode, Only, Outcome, StoredResult, Summary};
 
 /// How the people are ordered.
 #[derive(Deserialize)]
@@ -155,7 +155,9 @@ pub async fn page(
         .run(&state.registry, id)
         .await
         .map_err(|e| visit.error(e))?;
-    let units = Units::load(&state.registry)
+    let units = state
+        .units
+        .get(&state.registry)
         .await
         .map_err(|e| visit.error(e))?;
     let info = units.get(&code).ok_or_else(|| {
@@ -269,34 +271,53 @@ struct Trend {
 async fn trend(state: &AppState, lang: Lang, code: &str) -> Result<Option<Trend>, WebError> {
     let stored = state.registry.store().unit_trend(code).await?;
     // Per run, in period order: the grade counts, the scored and their totals.
-    let mut periods: Vec<(i64, String, BTreeMap<String, usize>, i64, i64)> = Vec::new();
+    struct Period {
+        run: i64,
+        period: String,
+        grades: BTreeMap<String, usize>,
+        scored: i64,
+        total_sum: i64,
+    }
+    let mut periods: Vec<Period> = Vec::new();
     for p in stored {
-        if periods.last().is_none_or(|l| l.0 != p.run) {
-            periods.push((p.run, p.period.clone(), BTreeMap::new(), 0, 0));
+        if periods.last().is_none_or(|l| l.run != p.run) {
+            periods.push(Period {
+                run: p.run,
+                period: p.period.clone(),
+                grades: BTreeMap::new(),
+                scored: 0,
+                total_sum: 0,
+            });
         }
         let last = periods.last_mut().expect("pushed");
         let grade = p.grade.unwrap_or_else(|| "not-graded".into());
-        *last.2.entry(grade).or_default() += usize::try_from(p.count).unwrap_or(0);
-        last.3 += p.count;
-        last.4 += p.total_sum;
+        *last.grades.entry(grade).or_default() += usize::try_from(p.count).unwrap_or(0);
+        last.scored += p.count;
+        last.total_sum += p.total_sum;
     }
     if periods.len() < 2 {
         return Ok(None);
     }
     let w = lang.words();
-    let rows: Vec<(String, &BTreeMap<String, usize>)> =
-        periods.iter().map(|p| (lang.period(&p.1), &p.2)).collect();
+    let rows: Vec<(String, &BTreeMap<String, usize>)> = periods
+        .iter()
+        .map(|p| (lang.period(&p.period), &p.grades))
+        .collect();
     let chart = super::chart::grade_chart(lang, w.trend, &rows);
     Ok(Some(Trend {
         chart,
         rows: periods
             .iter()
             .map(|p| {
-                let mean = if p.3 > 0 { p.4 / p.3 } else { 0 };
+                let mean = if p.scored > 0 {
+                    p.total_sum / p.scored
+                } else {
+                    0
+                };
                 (
-                    p.0,
-                    lang.period(&p.1),
-                    Summary::in_words(&p.2, lang),
+                    p.run,
+                    lang.period(&p.period),
+                    Summary::in_words(&p.grades, lang),
                     lang.number(mean),
                 )
             })

@@ -176,7 +176,7 @@ async fn all_pages(r: &Read, token: Option<&str>, query: &str) -> Vec<Value> {
 }
 
 /// The ranked group first, best total first (ties by subject); then the
-/// rows without a total to show, by subject.
+/// rows without a total to show, by unit and subject.
 fn assert_ranked(rows: &[Value]) {
     let split = rows
         .iter()
@@ -193,7 +193,13 @@ fn assert_ranked(rows: &[Value]) {
         );
     }
     for w in rows[split..].windows(2) {
-        assert!(w[0]["subject"].as_str() < w[1]["subject"].as_str());
+        let key = |v: &Value| {
+            (
+                v["unit"].as_str().unwrap().to_string(),
+                v["subject"].as_str().unwrap().to_string(),
+            )
+        };
+        assert!(key(&w[0]) < key(&w[1]), "{} before {}", w[0], w[1]);
     }
 }
 

@@ -360,3 +360,68 @@ fn an_anonymous_500_mib_body_is_refused_without_the_server_growing() {
         );
     });
 }
+
+#[test]
+fn a_server_outlives_clients_that_hang_up_mid_answer() {
+    runtime().block_on(async {
+        let dir =
+            std::env::temp_dir().join(format!("thuocdo-server-hangup-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_thuocdo"))
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(["serve", "--listen", &addr.to_string()])
+            .env("THUOCDO_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        while client
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // A client that hangs up while a large answer is being written (as
+        // 64 load-test clients stopping at once did, mid-way through 1.2 MB
+        // summaries) makes the server's next write fail with EPIPE; with
+        // SIGPIPE at its default disposition that ended the process. What
+        // decides it is the disposition, read where the kernel keeps it:
+        // bit 13 of the mask of ignored signals.
+        let status = std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap();
+        let ignored = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigIgn:"))
+            .map(|m| u64::from_str_radix(m.trim(), 16).unwrap())
+            .unwrap();
+        assert_ne!(
+            ignored & (1 << (libc::SIGPIPE - 1)),
+            0,
+            "the server must ignore SIGPIPE: {ignored:x}"
+        );
+        assert!(server.try_wait().unwrap().is_none(), "the server is up");
+        let status = client
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, reqwest::StatusCode::OK);
+        let _ = server.kill();
+        let _ = server.wait();
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+}
