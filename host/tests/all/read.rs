@@ -351,6 +351,9 @@ fn every_results_route_reads_its_page_not_the_run() {
             ("grade=E", "grade"),
             ("outcome=won", "outcome"),
             ("sort=age", "sort"),
+            ("format=csv&sort=name", "sort"),
+            ("per_page=1001", "per_page"),
+            ("page=0", "page"),
         ] {
             let a = r
                 .get(&format!("/api/v1/runs/{id}/results?{query}"), None, &[])
@@ -433,6 +436,12 @@ fn every_results_route_reads_its_page_not_the_run() {
         assert_eq!(rows, 100);
         let beyond = r.get(&format!("/runs/{id}?page=99"), None, &[]).await;
         assert_eq!(beyond.status, StatusCode::NOT_FOUND);
+        assert!(beyond.body.contains("the units table has 3 page(s), not 99"), "{}", beyond.body);
+        for bad in ["0", "two"] {
+            let a = r.get(&format!("/runs/{id}?page={bad}"), None, &[]).await;
+            assert_eq!(a.status, StatusCode::BAD_REQUEST, "page={bad}");
+            assert!(a.body.contains(&format!("page `{bad}`: pages count from 1")), "{}", a.body);
+        }
 
         r.registry.store().close().await;
         std::fs::remove_dir_all(&r.dir).unwrap();

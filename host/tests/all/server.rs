@@ -300,39 +300,46 @@ async fn anonymous_flood(addr: SocketAddr, path: &str, content_type: &str) -> St
     text.lines().next().unwrap_or_default().to_string()
 }
 
+/// `thuocdo serve` on `dir` at an ephemeral port, as people run it, once it
+/// answers; its process and address.
+async fn spawn_serving(dir: &std::path::Path) -> (std::process::Child, SocketAddr) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let server = std::process::Command::new(env!("CARGO_BIN_EXE_thuocdo"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", &addr.to_string()])
+        .env("THUOCDO_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (server, addr)
+}
+
 #[test]
 fn an_anonymous_500_mib_body_is_refused_without_the_server_growing() {
     runtime().block_on(async {
         let dir = std::env::temp_dir().join(format!("thuocdo-server-rss-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_thuocdo"))
-            .arg("--data-dir")
-            .arg(&dir)
-            .args(["serve", "--listen", &addr.to_string()])
-            .env("THUOCDO_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let client = reqwest::Client::new();
-        let started = Instant::now();
-        while client
-            .get(format!("http://{addr}/healthz"))
-            .send()
-            .await
-            .is_err()
-        {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let (mut server, addr) = spawn_serving(&dir).await;
         // The peak from here on, not the start's (5: reset the peak RSS).
         std::fs::write(format!("/proc/{}/clear_refs", server.id()), "5").unwrap();
         let (before, _) = memory_of(server.id());
@@ -367,34 +374,7 @@ fn a_server_outlives_clients_that_hang_up_mid_answer() {
         let dir =
             std::env::temp_dir().join(format!("thuocdo-server-hangup-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_thuocdo"))
-            .arg("--data-dir")
-            .arg(&dir)
-            .args(["serve", "--listen", &addr.to_string()])
-            .env("THUOCDO_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let client = reqwest::Client::new();
-        let started = Instant::now();
-        while client
-            .get(format!("http://{addr}/healthz"))
-            .send()
-            .await
-            .is_err()
-        {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let (mut server, addr) = spawn_serving(&dir).await;
         // A client that hangs up while a large answer is being written (as
         // 64 load-test clients stopping at once did, mid-way through 1.2 MB
         // summaries) makes the server's next write fail with EPIPE; with
@@ -407,21 +387,20 @@ fn a_server_outlives_clients_that_hang_up_mid_answer() {
             .find_map(|l| l.strip_prefix("SigIgn:"))
             .map(|m| u64::from_str_radix(m.trim(), 16).unwrap())
             .unwrap();
+        let up = server.try_wait().unwrap().is_none();
+        let answers = reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .map(|r| r.status());
+        // Stopped before the checks, so a failure leaves no server behind.
+        let _ = server.kill();
+        let _ = server.wait();
         assert_ne!(
             ignored & (1 << (libc::SIGPIPE - 1)),
             0,
             "the server must ignore SIGPIPE: {ignored:x}"
         );
-        assert!(server.try_wait().unwrap().is_none(), "the server is up");
-        let status = client
-            .get(format!("http://{addr}/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert_eq!(status, reqwest::StatusCode::OK);
-        let _ = server.kill();
-        let _ = server.wait();
+        assert!(up, "the server is up");
+        assert_eq!(answers.unwrap(), reqwest::StatusCode::OK);
         let _ = std::fs::remove_dir_all(&dir);
     });
 }
