@@ -164,7 +164,19 @@ pub fn evaluation_error(info: &PluginInfo, e: &EvaluationError) -> String {
     let bound = |b: Option<i64>| b.map_or("unbounded".to_string(), fixed);
     match e {
         EvaluationError::MissingFact(f) => {
-            format!("{}: fact {} `{}` is missing", info.name, f.position, f.name)
+            // An assessed fact is missing because the procedure has not
+            // reached its step: the reader is told so, not just "missing".
+            let assessed = info
+                .facts
+                .get(f.position as usize)
+                .is_some_and(|spec| matches!(spec.origin, crate::runtime::FactOrigin::Assessed(_)));
+            format!(
+                "{}: fact {} `{}` is missing{}",
+                info.name,
+                f.position,
+                f.name,
+                if assessed { " (not yet assessed)" } else { "" }
+            )
         }
         EvaluationError::InvalidFact(i) => format!(
             "{}: fact {} `{}` is {}, outside its range {} ..= {}",

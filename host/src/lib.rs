@@ -14,6 +14,7 @@
 pub mod access;
 pub mod api;
 pub mod app;
+pub mod assessment;
 pub mod bundled;
 pub mod cli;
 pub mod config;

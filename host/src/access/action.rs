@@ -31,6 +31,13 @@ macro_rules! actions {
 const ADMINS: &[RoleKind] = &[RoleKind::Admin, RoleKind::UnitAdmin];
 const PUBLISHERS: &[RoleKind] = &[RoleKind::Admin, RoleKind::Publisher];
 const ANY_TOKEN: &[RoleKind] = &RoleKind::ALL;
+const ASSESSORS: &[RoleKind] = &[RoleKind::Admin, RoleKind::UnitAdmin, RoleKind::Assessor];
+const PARTIES: &[RoleKind] = &[
+    RoleKind::Admin,
+    RoleKind::UnitAdmin,
+    RoleKind::Assessor,
+    RoleKind::Person,
+];
 
 actions! {
     /// Publish a plugin (in one's own namespace).
@@ -55,6 +62,22 @@ actions! {
     ManageTokens: "manage tokens" => &[RoleKind::Admin];
     /// Evaluate facts with a published plugin.
     Evaluate: "evaluate" => ANY_TOKEN;
+    /// Issue one-time sign-in codes to people (of one's own subtree).
+    IssueSignInCodes: "issue sign-in codes" => ADMINS;
+    /// Set when the assessment steps are due (in one's own subtree).
+    SetAssessmentCalendars: "set assessment calendars" => ADMINS;
+    /// Set the calendar's holidays and substituted working days.
+    SetCalendarDays: "set the calendar's holidays" => &[RoleKind::Admin];
+    /// Read an assessment one is a party to.
+    ReadAssessments: "read assessments" => PARTIES;
+    /// Record one's own self-assessment.
+    AssessSelf: "record a self-assessment" => &[RoleKind::Person];
+    /// Record the collective's comments (in one's own subtree).
+    RecordCollective: "record the collective's comments" => ASSESSORS;
+    /// Record the direct manager's assessment (of one's own people).
+    AssessAsManager: "record the direct manager's assessment" => PARTIES;
+    /// List a unit's assessments (in one's own subtree).
+    ListAssessments: "list a unit's assessments" => ASSESSORS;
 }
 
 /// A caller whose role may take action `A`.

@@ -14,6 +14,7 @@
 //! ```
 
 mod action;
+pub mod assessing;
 mod caller;
 pub mod keyring;
 mod policy;
@@ -22,8 +23,10 @@ pub mod sessions;
 pub mod tokens;
 
 pub use action::{
-    Action, Allowed, AssignScorecards, ChangeOrganisation, Evaluate, ExemptSubjects, ImportFacts,
-    KeepPersonalFacts, ManageTokens, PublishPlugins, StartRuns, UnlockPeriods, UseSandbox,
+    Action, Allowed, AssessAsManager, AssessSelf, AssignScorecards, ChangeOrganisation, Evaluate,
+    ExemptSubjects, ImportFacts, IssueSignInCodes, KeepPersonalFacts, ListAssessments,
+    ManageTokens, PublishPlugins, ReadAssessments, RecordCollective, SetAssessmentCalendars,
+    SetCalendarDays, StartRuns, UnlockPeriods, UseSandbox,
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{
@@ -31,7 +34,7 @@ pub use policy::{
     visible_fault, visible_results, visible_results_after, visible_results_page, visible_run,
     visible_run_results, visible_summary,
 };
-pub use role::{Actor, Role, RoleKind};
+pub use role::{Actor, Role, RoleKind, RoleParts};
 
 /// Why a caller may not do what they asked.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

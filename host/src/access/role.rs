@@ -26,6 +26,18 @@ pub enum Role {
     },
     /// Reads what is public.
     Viewer,
+    /// One servant, signed in with a code their unit admin issued: sees
+    /// their own results and facts and records their self-assessment.
+    Person {
+        /// The subject they are.
+        subject: String,
+    },
+    /// Records the collective's comments and the direct manager's
+    /// assessment for the people of a unit subtree.
+    Assessor {
+        /// The root of the subtree.
+        unit: String,
+    },
 }
 
 impl Role {
@@ -37,17 +49,23 @@ impl Role {
             Role::Publisher { .. } => RoleKind::Publisher,
             Role::Analyst { .. } => RoleKind::Analyst,
             Role::Viewer => RoleKind::Viewer,
+            Role::Person { .. } => RoleKind::Person,
+            Role::Assessor { .. } => RoleKind::Assessor,
         }
     }
 
     /// A role from its name and scope, as tokens store them and the command
-    /// line gives them: a unit admin needs its unit, a publisher its namespace.
-    pub fn from_parts(
-        name: &str,
-        unit: Option<&str>,
-        namespace: Option<&str>,
-    ) -> Result<Role, String> {
-        let kind: RoleKind = name.parse()?;
+    /// line gives them: a unit admin and an assessor need their unit, a
+    /// publisher its namespace, a person their subject.
+    pub fn from_parts(scope: &RoleParts<'_>) -> Result<Role, String> {
+        let RoleParts {
+            kind: _,
+            unit,
+            namespace,
+            subject,
+        } = *scope;
+        let name = scope.kind.name();
+        let kind = scope.kind;
         let need = |what: &str, v: Option<&str>| {
             v.map(str::to_string)
                 .ok_or_else(|| format!("a {name} token needs --{what}"))
@@ -64,21 +82,56 @@ impl Role {
                 unit: unit.map(str::to_string),
             },
             RoleKind::Viewer => Role::Viewer,
+            RoleKind::Person => Role::Person {
+                subject: need("subject", subject)?,
+            },
+            RoleKind::Assessor => Role::Assessor {
+                unit: need("unit", unit)?,
+            },
         })
     }
 
-    /// The role's name and scope as stored: (name, unit, namespace).
-    pub fn parts(&self) -> (RoleKind, Option<&str>, Option<&str>) {
+    /// The role's name and scope as stored.
+    pub fn parts(&self) -> RoleParts<'_> {
+        let mut parts = RoleParts::of(self.kind());
         match self {
-            Role::UnitAdmin { unit } => (RoleKind::UnitAdmin, Some(unit), None),
-            Role::Publisher { namespace } => (RoleKind::Publisher, None, Some(namespace)),
-            Role::Analyst { unit } => (RoleKind::Analyst, unit.as_deref(), None),
-            other => (other.kind(), None, None),
+            Role::UnitAdmin { unit } | Role::Assessor { unit } => parts.unit = Some(unit),
+            Role::Publisher { namespace } => parts.namespace = Some(namespace),
+            Role::Analyst { unit } => parts.unit = unit.as_deref(),
+            Role::Person { subject } => parts.subject = Some(subject),
+            Role::Admin | Role::Viewer => {}
+        }
+        parts
+    }
+}
+
+/// A role's kind and scope as tokens store them: the unit of a unit admin,
+/// an assessor or a bound analyst, a publisher's namespace, a person's subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoleParts<'a> {
+    /// The kind.
+    pub kind: RoleKind,
+    /// The root of a unit subtree.
+    pub unit: Option<&'a str>,
+    /// A publisher's namespace.
+    pub namespace: Option<&'a str>,
+    /// A person's subject.
+    pub subject: Option<&'a str>,
+}
+
+impl<'a> RoleParts<'a> {
+    /// A kind without a scope yet.
+    pub fn of(kind: RoleKind) -> RoleParts<'a> {
+        RoleParts {
+            kind,
+            unit: None,
+            namespace: None,
+            subject: None,
         }
     }
 }
 
-/// The five kinds of role, as a route names those it admits.
+/// The kinds of role, as a route names those it admits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RoleKind {
     /// `admin`.
@@ -91,16 +144,22 @@ pub enum RoleKind {
     Analyst,
     /// `viewer`.
     Viewer,
+    /// `person`.
+    Person,
+    /// `assessor`.
+    Assessor,
 }
 
 impl RoleKind {
     /// Every kind, in the order the command line lists them.
-    pub const ALL: [RoleKind; 5] = [
+    pub const ALL: [RoleKind; 7] = [
         RoleKind::Admin,
         RoleKind::UnitAdmin,
         RoleKind::Publisher,
         RoleKind::Analyst,
         RoleKind::Viewer,
+        RoleKind::Person,
+        RoleKind::Assessor,
     ];
 
     /// The name tokens are created with.
@@ -111,6 +170,8 @@ impl RoleKind {
             RoleKind::Publisher => "publisher",
             RoleKind::Analyst => "analyst",
             RoleKind::Viewer => "viewer",
+            RoleKind::Person => "person",
+            RoleKind::Assessor => "assessor",
         }
     }
 }
@@ -129,7 +190,9 @@ impl std::str::FromStr for RoleKind {
             .into_iter()
             .find(|k| k.name() == s)
             .ok_or_else(|| {
-                format!("`{s}` is not a role: admin, unit-admin, publisher, analyst or viewer")
+                format!(
+                    "`{s}` is not a role: admin, unit-admin, publisher, analyst, viewer, person or assessor"
+                )
             })
     }
 }
@@ -169,6 +232,24 @@ impl Actor {
             role: Role::Analyst {
                 unit: unit.map(str::to_string),
             },
+        }
+    }
+
+    /// A servant acting for themself.
+    pub fn person(name: &str, subject: &str) -> Actor {
+        Actor {
+            name: name.into(),
+            role: Role::Person {
+                subject: subject.into(),
+            },
+        }
+    }
+
+    /// An assessor for the subtree rooted at `unit`.
+    pub fn assessor(name: &str, unit: &str) -> Actor {
+        Actor {
+            name: name.into(),
+            role: Role::Assessor { unit: unit.into() },
         }
     }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{Actor, Role};
+use super::{Actor, Role, RoleParts};
 use crate::runtime::sha256_hex;
 use crate::store::tokens::{NewToken, TokenListing};
 use crate::store::{Store, now_millis};
@@ -28,7 +28,7 @@ pub const MAX_LIFETIME: Duration = Duration::from_secs(3_650 * 86_400);
 /// Why a token could not be made or checked.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A role that is not one of the five, or lacks its scope.
+    /// A role that is not one of the seven, or lacks its scope.
     #[error("{0}")]
     BadRole(String),
     /// A lifetime of nothing, or past [`MAX_LIFETIME`].
@@ -63,12 +63,14 @@ pub struct TokenRecord {
     pub id: i64,
     /// Who or what it is for.
     pub name: String,
-    /// Its role: admin, unit-admin, publisher, analyst or viewer.
+    /// Its role: admin, unit-admin, publisher, analyst, viewer, person or assessor.
     pub role: String,
     /// A unit admin's subtree.
     pub unit: Option<String>,
     /// A publisher's namespace.
     pub namespace: Option<String>,
+    /// A person's subject.
+    pub subject: Option<String>,
     /// When it stops working, in milliseconds since the epoch.
     pub expires_at: Option<i64>,
 }
@@ -81,12 +83,14 @@ pub struct TokenInfo {
     pub id: i64,
     /// Who or what it is for.
     pub name: String,
-    /// Its role: admin, unit-admin, publisher, analyst or viewer.
+    /// Its role: admin, unit-admin, publisher, analyst, viewer, person or assessor.
     pub role: String,
     /// A unit admin's subtree.
     pub unit: Option<String>,
     /// A publisher's namespace.
     pub namespace: Option<String>,
+    /// A person's subject.
+    pub subject: Option<String>,
     /// Who made it.
     pub created_by: String,
     /// When, in milliseconds since the epoch.
@@ -117,6 +121,7 @@ impl TokenInfo {
             role: t.token.role,
             unit: t.token.unit,
             namespace: t.token.namespace,
+            subject: t.token.subject,
             created_by: t.created_by,
             created_at: t.created_at,
             expires_at: t.expires_at,
@@ -128,8 +133,20 @@ impl TokenInfo {
 }
 
 /// A role from its name and scope, as the command line gives them.
-pub fn role(name: &str, unit: Option<&str>, namespace: Option<&str>) -> Result<Role, Error> {
-    Role::from_parts(name, unit, namespace).map_err(Error::BadRole)
+pub fn role(
+    name: &str,
+    unit: Option<&str>,
+    namespace: Option<&str>,
+    subject: Option<&str>,
+) -> Result<Role, Error> {
+    let kind = name.parse().map_err(Error::BadRole)?;
+    Role::from_parts(&RoleParts {
+        kind,
+        unit,
+        namespace,
+        subject,
+    })
+    .map_err(Error::BadRole)
 }
 
 /// Makes a token that works for [`DEFAULT_LIFETIME`]: the secret (shown
@@ -172,11 +189,21 @@ pub async fn create_for(
         "thd_{}",
         bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
-    let (kind, unit, namespace) = role.parts();
+    let RoleParts {
+        kind,
+        unit,
+        namespace,
+        subject,
+    } = role.parts();
     if let Some(u) = unit
         && !store.unit_exists(u).await?
     {
         return Err(Error::BadRole(format!("no unit with code `{u}`")));
+    }
+    if let Some(id) = subject
+        && store.subject_name(id).await?.is_none()
+    {
+        return Err(Error::BadRole(format!("no subject with id `{id}`")));
     }
     let id = store
         .insert_token(&NewToken {
@@ -185,6 +212,7 @@ pub async fn create_for(
             role: kind.name(),
             unit,
             namespace,
+            subject,
             created_by: by,
             expires_at,
         })
@@ -197,6 +225,7 @@ pub async fn create_for(
             role: kind.name().to_string(),
             unit: unit.map(str::to_string),
             namespace: namespace.map(str::to_string),
+            subject: subject.map(str::to_string),
             expires_at: Some(expires_at),
         },
     ))
@@ -253,8 +282,15 @@ pub async fn authenticate(store: &Store, secret: &str) -> Result<Option<Actor>, 
 
 /// The actor a stored token stands for.
 pub(crate) fn actor_of(row: crate::store::tokens::TokenRow) -> Result<Actor, Error> {
-    let role = Role::from_parts(&row.role, row.unit.as_deref(), row.namespace.as_deref())
-        .map_err(|why| Error::Corrupt { id: row.id, why })?;
+    let corrupt = |why| Error::Corrupt { id: row.id, why };
+    let kind = row.role.parse().map_err(corrupt)?;
+    let role = Role::from_parts(&RoleParts {
+        kind,
+        unit: row.unit.as_deref(),
+        namespace: row.namespace.as_deref(),
+        subject: row.subject.as_deref(),
+    })
+    .map_err(corrupt)?;
     Ok(Actor {
         name: format!("{} (token {})", row.name, row.id),
         role,

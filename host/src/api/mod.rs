@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+mod assessments;
 mod bulkhead;
 mod evaluate;
 mod exemptions;
@@ -95,12 +96,44 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
             "/subjects/{id}/exemptions/{period}",
             put(exemptions::put).delete(exemptions::delete),
         )
+        .route("/sign-in-codes", post(assessments::issue_codes))
+        .route(
+            "/subjects/{id}/assessments/{period}",
+            get(assessments::view),
+        )
+        .route(
+            "/subjects/{id}/assessments/{period}/self-assessment",
+            put(assessments::self_assessment),
+        )
+        .route(
+            "/subjects/{id}/assessments/{period}/collective",
+            put(assessments::collective),
+        )
+        .route(
+            "/subjects/{id}/assessments/{period}/direct-manager",
+            put(assessments::direct_manager),
+        )
+        .route("/units/{unit}/assessments", get(assessments::unit_list))
+        .route(
+            "/units/{unit}/assessment-calendar/{kind}",
+            get(assessments::calendar).put(assessments::set_calendar),
+        )
+        .route(
+            "/calendar/{year}",
+            get(assessments::days).put(assessments::set_days),
+        )
         .route("/tokens", get(tokens::list))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/openapi.json", get(openapi::document));
     // Writes are rate limited; an evaluation changes nothing and is bounded
     // by the bulkhead instead, so the limits are on the routes above only.
+    // Signing in with a code is counted as every sign-in is.
+    let sign_in = crate::app::rate::limit_sign_in(
+        Router::new().route("/sign-in", post(assessments::sign_in)),
+        limits,
+    );
     let api = crate::app::rate::limit_writes(writes, limits)
+        .merge(sign_in)
         .route("/evaluate", post(evaluate::evaluate))
         .layer(DefaultBodyLimit::max(MAX_PLUGIN_BYTES));
     Router::new()

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::app::Problem;
 
-use super::{evaluate, exemptions, org, plugins, runs, system, tokens, whatif};
+use super::{assessments, evaluate, exemptions, org, plugins, runs, system, tokens, whatif};
 
 /// Adds the bearer scheme the secured routes name.
 struct Bearer;
@@ -35,6 +35,10 @@ impl Modify for Bearer {
         whatif::upload, whatif::list, whatif::delete, whatif::compare, whatif::trial_facts,
         system::audit, system::personal_reads, tokens::list, tokens::revoke,
         exemptions::put, exemptions::delete, exemptions::list,
+        assessments::issue_codes, assessments::sign_in, assessments::view,
+        assessments::self_assessment, assessments::collective, assessments::direct_manager,
+        assessments::unit_list, assessments::calendar, assessments::set_calendar,
+        assessments::days, assessments::set_days,
     ),
     // Problem is named by reference in every route's refusals (see problems.rs).
     components(schemas(Problem)),

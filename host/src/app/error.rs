@@ -320,6 +320,29 @@ impl From<scoring::Error> for HttpError {
     }
 }
 
+impl From<crate::assessment::Error> for HttpError {
+    fn from(e: crate::assessment::Error) -> HttpError {
+        use crate::assessment::Error as E;
+        let detail = e.to_string();
+        match e {
+            E::BadPeriod(_) => HttpError::bad_request(detail).field("period"),
+            E::Malformed { field, why } => HttpError::bad_request(why).field(field),
+            E::Invalid { field, why } => {
+                HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", why).field(field)
+            }
+            E::NotFound(_) => HttpError::not_found(detail),
+            E::Forbidden(_) => HttpError::forbidden(detail),
+            E::OutOfOrder(_) => HttpError::new(StatusCode::CONFLICT, "out-of-order", detail),
+            E::Locked(_) => HttpError::new(StatusCode::CONFLICT, "locked", detail),
+            E::NothingToAssess(_) => {
+                HttpError::new(StatusCode::CONFLICT, "nothing-to-assess", detail)
+            }
+            E::Registry(r) => r.into(),
+            E::Store(_) | E::Internal(_) => HttpError::internal(detail),
+        }
+    }
+}
+
 impl From<whatif::Error> for HttpError {
     fn from(e: whatif::Error) -> HttpError {
         use whatif::Error as E;

@@ -299,15 +299,18 @@ enum KeysCommand {
 enum TokenCommand {
     /// Makes a token and prints it once.
     Create {
-        /// admin, unit-admin, publisher, analyst or viewer.
+        /// admin, unit-admin, publisher, analyst, viewer, person or assessor.
         #[arg(long)]
         role: String,
-        /// A unit admin's subtree, or the one an analyst is bound to.
+        /// A unit admin's or an assessor's subtree, or the one an analyst is bound to.
         #[arg(long)]
         unit: Option<String>,
         /// A publisher's namespace.
         #[arg(long)]
         namespace: Option<String>,
+        /// A person's subject id.
+        #[arg(long)]
+        subject: Option<String>,
         /// Who or what it is for.
         #[arg(long, default_value = "cli")]
         name: String,
@@ -456,6 +459,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 role,
                 unit,
                 namespace,
+                subject,
                 name,
                 expires_in_days,
             } => scoring::local_only(&cli.config, "token create").and_then(|()| {
@@ -464,6 +468,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     &role,
                     unit.as_deref(),
                     namespace.as_deref(),
+                    subject.as_deref(),
                     &name,
                     expires_in_days,
                 )

@@ -63,10 +63,11 @@ pub(super) fn token_create(
     role: &str,
     unit: Option<&str>,
     namespace: Option<&str>,
+    subject: Option<&str>,
     name: &str,
     days: u64,
 ) -> Result<(), Error> {
-    let role = tokens::role(role, unit, namespace)?;
+    let role = tokens::role(role, unit, namespace, subject)?;
     let lifetime = tokens::lifetime_days(days)?;
     let (secret, record) = with_registry(config, |r| async move {
         Ok(tokens::create_for(r.store(), &local_actor().name, name, &role, lifetime).await?)
@@ -79,6 +80,7 @@ pub(super) fn token_create(
         record
             .unit
             .or(record.namespace)
+            .or(record.subject)
             .map(|s| format!(" of {s}"))
             .unwrap_or_default()
     );

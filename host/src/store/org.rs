@@ -617,7 +617,7 @@ fn staged_subject(r: &sqlx::any::AnyRow) -> std::result::Result<StagedSubject, s
     })
 }
 
-fn subject_row(r: &sqlx::any::AnyRow) -> std::result::Result<SubjectRow, sqlx::Error> {
+pub(super) fn subject_row(r: &sqlx::any::AnyRow) -> std::result::Result<SubjectRow, sqlx::Error> {
     Ok(SubjectRow {
         id: r.try_get("id")?,
         name: r.try_get("name")?,

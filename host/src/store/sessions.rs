@@ -40,7 +40,7 @@ impl Store {
     pub async fn live_session(&self, sha256: &str, idle_since: i64) -> Result<Option<TokenRow>> {
         let now = now_millis();
         let row = sqlx::query(
-            "SELECT t.id, t.name, t.role, t.unit, t.namespace, s.last_seen FROM sessions s \
+            "SELECT t.id, t.name, t.role, t.unit, t.namespace, t.subject, s.last_seen FROM sessions s \
              JOIN tokens t ON t.sha256 = s.token_sha256 \
              WHERE s.sha256 = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_seen > $3 \
              AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",

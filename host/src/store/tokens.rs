@@ -17,6 +17,8 @@ pub struct TokenRow {
     pub unit: Option<String>,
     /// A publisher's namespace.
     pub namespace: Option<String>,
+    /// A person's subject.
+    pub subject: Option<String>,
 }
 
 /// A token to insert.
@@ -31,6 +33,8 @@ pub struct NewToken<'a> {
     pub unit: Option<&'a str>,
     /// A publisher's namespace.
     pub namespace: Option<&'a str>,
+    /// A person's subject.
+    pub subject: Option<&'a str>,
     /// Who made it.
     pub created_by: &'a str,
     /// When it stops working, in milliseconds since the epoch.
@@ -58,8 +62,8 @@ impl Store {
     /// Inserts a token; its new id.
     pub async fn insert_token(&self, t: &NewToken<'_>) -> Result<i64> {
         Ok(sqlx::query(
-            "INSERT INTO tokens (sha256, name, role, unit, namespace, created_by, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO tokens (sha256, name, role, unit, namespace, created_by, created_at, expires_at, subject) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(t.sha256.to_string())
         .bind(t.name.to_string())
@@ -69,6 +73,7 @@ impl Store {
         .bind(t.created_by.to_string())
         .bind(now_millis())
         .bind(t.expires_at)
+        .bind(t.subject.map(str::to_string))
         .fetch_one(self.pool())
         .await?
         .try_get("id")?)
@@ -77,7 +82,7 @@ impl Store {
     /// The live (neither revoked nor expired) token with this SHA-256, if any.
     pub async fn live_token(&self, sha256: &str) -> Result<Option<TokenRow>> {
         let row = sqlx::query(
-            "SELECT id, name, role, unit, namespace FROM tokens \
+            "SELECT id, name, role, unit, namespace, subject FROM tokens \
              WHERE sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
         )
         .bind(sha256.to_string())
@@ -90,7 +95,7 @@ impl Store {
     /// Every token ever made, oldest first.
     pub async fn tokens(&self) -> Result<Vec<TokenListing>> {
         let rows = sqlx::query(
-            "SELECT id, name, role, unit, namespace, created_by, created_at, expires_at, revoked_at, revoked_by \
+            "SELECT id, name, role, unit, namespace, subject, created_by, created_at, expires_at, revoked_at, revoked_by \
              FROM tokens ORDER BY id",
         )
         .fetch_all(self.pool())
@@ -140,5 +145,6 @@ pub(super) fn token_row(row: &sqlx::any::AnyRow) -> std::result::Result<TokenRow
         role: row.try_get("role")?,
         unit: row.try_get("unit")?,
         namespace: row.try_get("namespace")?,
+        subject: row.try_get("subject")?,
     })
 }

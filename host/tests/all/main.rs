@@ -2,6 +2,7 @@
 
 mod api;
 mod app;
+mod assessment;
 mod browser;
 mod bundled;
 mod cli;

@@ -7,6 +7,8 @@
 //! the 100-point scale of Decree 335/2025/NĐ-CP: task results 70 points, general
 //! criteria 30; excellent from 90, good from 70, completed from 50; discipline or
 //! officially found degradation means "did not complete tasks" whatever the points.
+//! The two conduct criteria are assessed by people (the clerk, then the
+//! director) through the host's assessment procedure.
 
 // On wasm the scorecard links no std: no WASI imports, a cheaper instance.
 #![cfg_attr(target_family = "wasm", no_std)]
@@ -27,9 +29,17 @@ const ONE_STOP_SYSTEM: Text = t(
     "The administrative-procedure information system, by the clerk's account, cut off on the quarter's last day",
 );
 const DIRECTOR: Text = t(
-    "Giám đốc Trung tâm chấm theo quy chế đánh giá của Trung tâm",
-    "Assessed by the centre's director under the centre's evaluation rules",
+    "Công chức tự chấm, Giám đốc Trung tâm chấm theo quy chế đánh giá của Trung tâm",
+    "Self-assessed by the clerk, then assessed by the centre's director under the centre's evaluation rules",
 );
+/// The two conduct criteria go through the procedure of Decree 90 (kept by
+/// Decree 335): the clerk assesses themself, the director (their direct
+/// manager) assesses after the collective has commented; the director's
+/// points are scored (1.1.0).
+const ASSESSED: &[AssessmentStep] = &[
+    AssessmentStep::SelfAssessment,
+    AssessmentStep::DirectManager,
+];
 
 /// What a one-stop clerk of the centre is measured on.
 pub const CARD: Card = Card {
@@ -69,9 +79,11 @@ pub const CARD: Card = Card {
             .source(t("Sổ theo dõi phản ánh, kiến nghị của Trung tâm", "The centre's register of complaints and feedback")),
         Fact::new("public-service-culture", t("Văn hóa công vụ", "Public-service culture"), units::POINTS)
             .range(fx!("0"), Some(fx!("15")))
+            .assessed(ASSESSED)
             .source(DIRECTOR),
         Fact::new("regulation-compliance", t("Chấp hành quy chế, quy định", "Compliance with regulations"), units::POINTS)
             .range(fx!("0"), Some(fx!("15")))
+            .assessed(ASSESSED)
             .source(DIRECTOR),
         Fact::flag("disciplined", t(
             "Bị kỷ luật từ khiển trách trở lên trong năm (tính đến hết quý) do vi phạm khi thi hành công vụ",

@@ -1,0 +1,311 @@
+//! The assessment procedure on the API: sign-in codes and signing in,
+//! each step of a subject's assessment, a unit's list, the calendars and
+//! the working-day calendar (see [`crate::assessment`]).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::problems::{BadRequest, Conflict, Failed, JsonBody, Named, Secured, Written};
+use crate::access::{
+    Allowed, AssessAsManager, AssessSelf, IssueSignInCodes, ListAssessments, ReadAssessments,
+    RecordCollective, SetAssessmentCalendars, SetCalendarDays,
+};
+use crate::app::{AppState, Body, HttpError, Params};
+use crate::assessment::signin::{self, IssueCodes, IssuedCode, SignedIn};
+use crate::assessment::{
+    self, AssessmentView, CalendarDay, CalendarInForce, CalendarSetting, CollectiveComments,
+    ManagerAssessment, SelfAssessment, UnitAssessments,
+};
+
+/// `format=csv` or JSON.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CodesFormat {
+    /// `json` (the default) or `csv`: subject, name, code, expires (UTC), to print and hand out.
+    pub format: Option<String>,
+}
+
+/// Issues one-time sign-in codes to the people named, or to every person
+/// of a unit: each works once, for 14 days, and opens a `person` token.
+/// The codes are shown here once and kept as hashes only.
+#[utoipa::path(post, path = "/api/v1/sign-in-codes", tag = "assessment",
+    params(CodesFormat),
+    request_body = IssueCodes,
+    responses(
+        (status = 200, description = "The codes, shown once (CSV with format=csv)", body = Vec<IssuedCode>),
+        Secured, Written, JsonBody, Named, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn issue_codes(
+    State(state): State<AppState>,
+    caller: Allowed<IssueSignInCodes>,
+    Params(format): Params<CodesFormat>,
+    Body(body): Body<IssueCodes>,
+) -> Result<Response, HttpError> {
+    let csv = match format.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(
+                HttpError::bad_request(format!("format `{other}`: json or csv")).field("format"),
+            );
+        }
+    };
+    let codes = signin::issue(&state.registry, caller.actor(), &body).await?;
+    if !csv {
+        return Ok(Json(codes).into_response());
+    }
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let write = |out: &mut csv::Writer<Vec<u8>>, row: [&str; 4]| {
+        out.write_record(row)
+            .map_err(|e| HttpError::internal(format!("writing the codes' CSV: {e}")))
+    };
+    write(&mut out, ["subject_id", "name", "code", "expires_at"])?;
+    for c in &codes {
+        let expires = crate::assessment::calendar::Day::at_millis(c.expires_at).to_string();
+        write(&mut out, [&c.subject, &c.name, &c.code, &expires])?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| HttpError::internal(format!("writing the codes' CSV: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response())
+}
+
+/// A sign-in code, as typed.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    /// `K7QM-3XRT-9HPW` (case and dashes do not matter).
+    pub code: String,
+}
+
+/// Exchanges a one-time sign-in code for a `person` token (30 days), once.
+/// Rate-limited per client like every sign-in.
+#[utoipa::path(post, path = "/api/v1/sign-in", tag = "assessment",
+    request_body = Code,
+    responses(
+        (status = 200, description = "Signed in: the token, shown once", body = SignedIn),
+        (status = 401, description = "Not a live code: unknown, used or expired", body = crate::app::Problem),
+        JsonBody, Written, Failed,
+    ))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Body(body): Body<Code>,
+) -> Result<Json<SignedIn>, HttpError> {
+    match signin::sign_in(&state.registry, &body.code).await? {
+        Some(signed) => Ok(Json(signed)),
+        None => Err(HttpError::unauthorized(
+            "the code is not a live sign-in code: unknown, used or expired; ask your unit's admin for a new one",
+        )),
+    }
+}
+
+/// One subject's assessment for a period: each assessed fact with the
+/// servant's and the manager's values and the gap, the collective's record,
+/// each step's due date and whether it was late. For the person, their
+/// direct manager, and the assessors and admins of their subtree.
+#[utoipa::path(get, path = "/api/v1/subjects/{id}/assessments/{period}", tag = "assessment",
+    params(("id" = String, Path, description = "The subject's id"),
+           ("period" = String, Path, description = "2025, 2025-Q3 or 2025-09")),
+    responses(
+        (status = 200, description = "The assessment", body = AssessmentView),
+        Secured, Named, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn view(
+    State(state): State<AppState>,
+    caller: Allowed<ReadAssessments>,
+    Path((id, period)): Path<(String, String)>,
+) -> Result<Json<AssessmentView>, HttpError> {
+    Ok(Json(
+        assessment::view(&state.registry, caller.actor(), &id, &period).await?,
+    ))
+}
+
+/// The servant's self-assessment: their points for each fact their card
+/// has them assess, and their review. Only the person themself; again, to
+/// correct it, until the collective's comments are recorded.
+#[utoipa::path(put, path = "/api/v1/subjects/{id}/assessments/{period}/self-assessment", tag = "assessment",
+    params(("id" = String, Path, description = "The subject's id"),
+           ("period" = String, Path, description = "2025, 2025-Q3 or 2025-09")),
+    request_body = SelfAssessment,
+    responses(
+        (status = 200, description = "Recorded", body = AssessmentView),
+        Secured, Written, JsonBody, Named, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn self_assessment(
+    State(state): State<AppState>,
+    caller: Allowed<AssessSelf>,
+    Path((id, period)): Path<(String, String)>,
+    Body(body): Body<SelfAssessment>,
+) -> Result<Json<AssessmentView>, HttpError> {
+    Ok(Json(
+        assessment::record_self(&state.registry, caller.actor(), &id, &period, &body).await?,
+    ))
+}
+
+/// The collective's comments: the day it met, who attended, what it said,
+/// and its vote if it took one. After the self-assessment.
+#[utoipa::path(put, path = "/api/v1/subjects/{id}/assessments/{period}/collective", tag = "assessment",
+    params(("id" = String, Path, description = "The subject's id"),
+           ("period" = String, Path, description = "2025, 2025-Q3 or 2025-09")),
+    request_body = CollectiveComments,
+    responses(
+        (status = 200, description = "Recorded", body = AssessmentView),
+        Secured, Written, JsonBody, Named, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn collective(
+    State(state): State<AppState>,
+    caller: Allowed<RecordCollective>,
+    Path((id, period)): Path<(String, String)>,
+    Body(body): Body<CollectiveComments>,
+) -> Result<Json<AssessmentView>, HttpError> {
+    Ok(Json(
+        assessment::record_collective(&state.registry, caller.actor(), &id, &period, &body).await?,
+    ))
+}
+
+/// The direct manager's assessment: their points (which become the facts
+/// the period's run reads, with this assessment as their source) and a
+/// comment wherever they differ from the servant's. After the collective.
+#[utoipa::path(put, path = "/api/v1/subjects/{id}/assessments/{period}/direct-manager", tag = "assessment",
+    params(("id" = String, Path, description = "The subject's id"),
+           ("period" = String, Path, description = "2025, 2025-Q3 or 2025-09")),
+    request_body = ManagerAssessment,
+    responses(
+        (status = 200, description = "Recorded", body = AssessmentView),
+        Secured, Written, JsonBody, Named, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn direct_manager(
+    State(state): State<AppState>,
+    caller: Allowed<AssessAsManager>,
+    Path((id, period)): Path<(String, String)>,
+    Body(body): Body<ManagerAssessment>,
+) -> Result<Json<AssessmentView>, HttpError> {
+    Ok(Json(
+        assessment::record_manager(&state.registry, caller.actor(), &id, &period, &body).await?,
+    ))
+}
+
+/// Which period, and which page, of a unit's assessments.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitPage {
+    /// 2025, 2025-Q3 or 2025-09.
+    pub period: String,
+    /// The last id of the previous page.
+    pub after: Option<String>,
+    /// At most this many people (1 to 500; 100 by default).
+    pub limit: Option<usize>,
+}
+
+/// A unit's own people (not those of the units below) and their
+/// assessments for a period, in id order: states, due dates, late and
+/// overdue steps, gaps. For the assessors and admins of its subtree.
+#[utoipa::path(get, path = "/api/v1/units/{unit}/assessments", tag = "assessment",
+    params(("unit" = String, Path, description = "The unit's code"), UnitPage),
+    responses(
+        (status = 200, description = "A page of the unit's people", body = UnitAssessments),
+        Secured, Named, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn unit_list(
+    State(state): State<AppState>,
+    caller: Allowed<ListAssessments>,
+    Path(unit): Path<String>,
+    Params(page): Params<UnitPage>,
+) -> Result<Json<UnitAssessments>, HttpError> {
+    Ok(Json(
+        assessment::unit_list(
+            &state.registry,
+            caller.actor(),
+            &unit,
+            &page.period,
+            page.after.as_deref().unwrap_or(""),
+            page.limit.unwrap_or(100),
+        )
+        .await?,
+    ))
+}
+
+/// When each step is due for a unit's people and a period kind, as in
+/// force there (set on the unit or the nearest unit above).
+#[utoipa::path(get, path = "/api/v1/units/{unit}/assessment-calendar/{kind}", tag = "assessment",
+    params(("unit" = String, Path, description = "The unit's code"),
+           ("kind" = String, Path, description = "month, quarter or year")),
+    responses(
+        (status = 200, description = "The calendar in force", body = CalendarInForce),
+        Named, Failed,
+    ))]
+pub async fn calendar(
+    State(state): State<AppState>,
+    Path((unit, kind)): Path<(String, String)>,
+) -> Result<Json<CalendarInForce>, HttpError> {
+    Ok(Json(
+        assessment::calendar_in_force(&state.registry, &unit, &kind).await?,
+    ))
+}
+
+/// Sets when each step is due for a unit's subtree and a period kind:
+/// `+N` working days after the period's last day, `-N` before it, or `DD`,
+/// that day of its last month. Replaces what was set on that unit.
+#[utoipa::path(put, path = "/api/v1/units/{unit}/assessment-calendar/{kind}", tag = "assessment",
+    params(("unit" = String, Path, description = "The unit's code"),
+           ("kind" = String, Path, description = "month, quarter or year")),
+    request_body = CalendarSetting,
+    responses(
+        (status = 200, description = "Set", body = CalendarSetting),
+        Secured, Written, JsonBody, Named, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn set_calendar(
+    State(state): State<AppState>,
+    caller: Allowed<SetAssessmentCalendars>,
+    Path((unit, kind)): Path<(String, String)>,
+    Body(body): Body<CalendarSetting>,
+) -> Result<Json<CalendarSetting>, HttpError> {
+    Ok(Json(
+        assessment::set_calendar(&state.registry, caller.actor(), &unit, &kind, &body).await?,
+    ))
+}
+
+/// A year's public holidays, days given off for them, and weekend days
+/// worked in exchange: what working days are counted on.
+#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "assessment",
+    params(("year" = String, Path, description = "2026")),
+    responses(
+        (status = 200, description = "In order", body = Vec<CalendarDay>),
+        BadRequest, Failed,
+    ))]
+pub async fn days(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> Result<Json<Vec<CalendarDay>>, HttpError> {
+    Ok(Json(assessment::days(&state.registry, &year).await?))
+}
+
+/// Replaces a year's holidays and substituted working days. Admins only.
+#[utoipa::path(put, path = "/api/v1/calendar/{year}", tag = "assessment",
+    params(("year" = String, Path, description = "2026")),
+    request_body = Vec<CalendarDay>,
+    responses(
+        (status = 200, description = "The year as set", body = Vec<CalendarDay>),
+        Secured, Written, JsonBody, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn set_days(
+    State(state): State<AppState>,
+    caller: Allowed<SetCalendarDays>,
+    Path(year): Path<String>,
+    Body(body): Body<Vec<CalendarDay>>,
+) -> Result<Json<Vec<CalendarDay>>, HttpError> {
+    Ok(Json(
+        assessment::set_days(&state.registry, caller.actor(), &year, &body).await?,
+    ))
+}
