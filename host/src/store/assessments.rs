@@ -151,6 +151,16 @@ pub struct NewSignInCode {
     pub expires_at: i64,
 }
 
+/// `$first, …` for `n` parameters after a `$1`: numbered, so that both
+/// SQLite and PostgreSQL bind them by number (an anonymous `?` after a
+/// `$1` would be bound from the first argument again).
+fn numbered(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|k| format!("${k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Store {
     /// One subject's assessment for a period, if any step is recorded.
     pub async fn assessment(&self, subject: &str, period: &str) -> Result<Option<AssessmentRow>> {
@@ -195,7 +205,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT {COLUMNS} FROM assessments WHERE period = $1 AND subject IN ({})",
-            super::placeholders_from(self.backend(), 2, subjects.len())
+            numbered(2, subjects.len())
         );
         let mut query = sqlx::query(&sql).bind(period.to_string());
         for s in subjects {
@@ -217,7 +227,7 @@ impl Store {
         let sql = format!(
             "SELECT unit, period_kind, step, due, set_by, set_at FROM assessment_calendars \
              WHERE period_kind = $1 AND unit IN ({})",
-            super::placeholders_from(self.backend(), 2, units.len())
+            numbered(2, units.len())
         );
         let mut query = sqlx::query(&sql).bind(period_kind.to_string());
         for u in units {

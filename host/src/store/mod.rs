@@ -312,20 +312,7 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 /// ones on SQLite, which looks each numbered one up among those before it
 /// (see bulk.rs), numbered ones on PostgreSQL.
 fn placeholders(conn: &sqlx::AnyConnection, first: usize, n: usize) -> String {
-    placeholders_from(
-        if conn.backend_name() == "SQLite" {
-            Backend::Sqlite
-        } else {
-            Backend::Postgres
-        },
-        first,
-        n,
-    )
-}
-
-/// [`placeholders`] for a backend known without a connection at hand.
-fn placeholders_from(backend: Backend, first: usize, n: usize) -> String {
-    let sqlite = backend == Backend::Sqlite;
+    let sqlite = conn.backend_name() == "SQLite";
     (first..first + n)
         .map(|k| {
             if sqlite {

@@ -162,6 +162,18 @@ async fn province(
         ),
         ("analyst", Role::Analyst { unit: None }),
         ("viewer", Role::Viewer),
+        (
+            "person",
+            Role::Person {
+                subject: "mot-cua-ha-giang-2-01".into(),
+            },
+        ),
+        (
+            "assessor",
+            Role::Assessor {
+                unit: "so-noi-vu".into(),
+            },
+        ),
     ] {
         let (secret, _) = tokens::create(registry.store(), "test", key, &role)
             .await

@@ -1,5 +1,6 @@
 //! One test binary for the workspace (one link), with a module per concern.
 
+mod assessment;
 mod compat;
 mod db;
 mod history;

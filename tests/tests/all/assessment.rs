@@ -1,0 +1,257 @@
+//! The assessment procedure on every database: codes that sign people in
+//! once, the steps in order (the direct manager signed in as themself),
+//! the manager's points written as the subject's facts, calendars set on a
+//! unit holding for the units below it, and a year's holidays.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+use thuocdo_host::access::assessing::Step;
+use thuocdo_host::access::{Actor, tokens};
+use thuocdo_host::assessment::signin::{self, IssueCodes};
+use thuocdo_host::assessment::{
+    self, CalendarDay, CalendarSetting, CollectiveComments, Error, ManagerAssessment, Points,
+    SelfAssessment, State,
+};
+use thuocdo_host::bundled::BUNDLED;
+use thuocdo_host::org::Organisation;
+use thuocdo_host::registry::Registry;
+
+use crate::db::on_every_database;
+
+fn admin() -> Actor {
+    Actor::admin("admin@thuocdo")
+}
+
+fn points(pairs: &[(&str, &str)]) -> BTreeMap<String, Points> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), Points::Text(v.to_string())))
+        .collect()
+}
+
+async fn setup(registry: &Registry) {
+    let clerk = BUNDLED
+        .iter()
+        .find(|b| b.crate_name == "service-centre-clerk")
+        .unwrap();
+    registry
+        .publish(&admin(), clerk.wasm.to_vec())
+        .await
+        .unwrap();
+    let org: Organisation = serde_json::from_value(serde_json::json!({
+        "units": [
+            {"code": "phuong", "name": "Phường 2", "kind": "ward"},
+            {"code": "trung-tam", "name": "Trung tâm", "kind": "centre", "parent": "phuong"}
+        ],
+        "posts": [
+            {"code": "one-stop-clerk", "title": "Công chức một cửa", "task_group": "one-stop"},
+            {"code": "director", "title": "Giám đốc", "task_group": "leaders"}
+        ],
+        "subjects": [
+            {"id": "dir", "name": "Giám đốc", "unit": "trung-tam", "post": "director"},
+            {"id": "c-1", "name": "Một", "unit": "trung-tam", "post": "one-stop-clerk", "manager": "dir"},
+            {"id": "c-2", "name": "Hai", "unit": "trung-tam", "post": "one-stop-clerk", "manager": "dir"}
+        ],
+        "assignments": [
+            {"post_type": "one-stop-clerk", "plugin": "hagiang-ward2-pasc/service-centre-clerk@^1", "unit": "phuong", "from": "2025-01"}
+        ]
+    }))
+    .unwrap();
+    thuocdo_host::org::import(registry, &admin(), &org)
+        .await
+        .unwrap();
+}
+
+/// Signs `subject` in with a fresh code: the person they become.
+async fn signed_in(registry: &Registry, subject: &str) -> Actor {
+    let codes = signin::issue(
+        registry,
+        &admin(),
+        &IssueCodes {
+            subjects: vec![subject.into()],
+            unit: None,
+        },
+    )
+    .await
+    .unwrap();
+    let signed = signin::sign_in(registry, &codes[0].code)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        signin::sign_in(registry, &codes[0].code)
+            .await
+            .unwrap()
+            .is_none(),
+        "a code works once"
+    );
+    tokens::authenticate(registry.store(), &signed.token)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn the_direct_manager_signed_in_as_themself_assesses_their_clerk() {
+    on_every_database(|registry| async move {
+        setup(&registry).await;
+        let clerk = signed_in(&registry, "c-1").await;
+        let director = signed_in(&registry, "dir").await;
+        let period = "2025-Q4";
+
+        let view = assessment::record_self(
+            &registry,
+            &clerk,
+            "c-1",
+            period,
+            &SelfAssessment {
+                points: points(&[
+                    ("public-service-culture", "14"),
+                    ("regulation-compliance", "13.25"),
+                ]),
+                review: "Đúng hạn cả quý.".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(view.state, State::SelfAssessed.name());
+        // The director is not c-2's self, nor may a clerk assess a colleague.
+        let refused = assessment::record_self(
+            &registry,
+            &director,
+            "c-1",
+            period,
+            &SelfAssessment {
+                points: points(&[]),
+                review: "x".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(refused, Error::Forbidden(_)), "{refused}");
+        let minutes = CollectiveComments {
+            date: "2026-01-05".into(),
+            attended: vec!["Giám đốc".into(), "Một".into(), "Hai".into()],
+            text: "Nhất trí.".into(),
+            votes_for: None,
+            votes_against: None,
+            points: BTreeMap::new(),
+        };
+        // A person records no collective's comments, not even their manager.
+        let refused = assessment::record_collective(&registry, &director, "c-1", period, &minutes)
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, Error::Forbidden(_)), "{refused}");
+        assessment::record_collective(&registry, &admin(), "c-1", period, &minutes)
+            .await
+            .unwrap();
+        let view = assessment::record_manager(
+            &registry,
+            &director,
+            "c-1",
+            period,
+            &ManagerAssessment {
+                points: points(&[
+                    ("public-service-culture", "14"),
+                    ("regulation-compliance", "12"),
+                ]),
+                comments: [(
+                    "regulation-compliance".to_string(),
+                    "Một lần đi muộn.".to_string(),
+                )]
+                .into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(view.ready);
+        assert_eq!(view.facts[1].gap.as_deref(), Some("-1.25"));
+        assert!(view.steps.iter().all(|s| s.due.is_none() && !s.late));
+
+        // The director's points are the facts of c-1 for the quarter.
+        let row =
+            sqlx::query("SELECT facts FROM fact_sheets WHERE subject = 'c-1' AND period = $1")
+                .bind(period)
+                .fetch_one(registry.store().pool())
+                .await
+                .unwrap();
+        let sheet: BTreeMap<String, i64> =
+            serde_json::from_str(&row.try_get::<String, _>("facts").unwrap()).unwrap();
+        assert_eq!(sheet["public-service-culture"], 140_000);
+        assert_eq!(sheet["regulation-compliance"], 120_000);
+
+        // The director reads c-2's assessment (theirs to make), and the
+        // clerk does not.
+        assert_eq!(
+            assessment::view(&registry, &director, "c-2", period)
+                .await
+                .unwrap()
+                .next_step
+                .as_deref(),
+            Some(Step::SelfAssessment.name())
+        );
+        assert!(matches!(
+            assessment::view(&registry, &clerk, "c-2", period).await,
+            Err(Error::NotFound(_))
+        ));
+    });
+}
+
+#[test]
+fn a_calendar_set_on_a_unit_holds_below_it_and_counts_the_holidays() {
+    on_every_database(|registry| async move {
+        setup(&registry).await;
+        assessment::set_days(
+            &registry,
+            &admin(),
+            "2026",
+            &[
+                CalendarDay {
+                    day: "2026-01-01".into(),
+                    kind: "holiday".into(),
+                    name: "Tết Dương lịch".into(),
+                },
+                CalendarDay {
+                    day: "2026-01-03".into(),
+                    kind: "working".into(),
+                    name: "Làm bù".into(),
+                },
+            ],
+        )
+        .await
+        .unwrap();
+        let setting = CalendarSetting {
+            steps: [
+                ("self-assessment".to_string(), "+1".to_string()),
+                ("direct-manager".to_string(), "+3".to_string()),
+            ]
+            .into(),
+        };
+        assessment::set_calendar(&registry, &admin(), "phuong", "quarter", &setting)
+            .await
+            .unwrap();
+        let in_force = assessment::calendar_in_force(&registry, "trung-tam", "quarter")
+            .await
+            .unwrap();
+        assert_eq!(in_force.steps.len(), 2);
+        assert!(in_force.steps.iter().all(|s| s.set_on == "phuong"));
+        let view = assessment::view(&registry, &admin(), "c-2", "2025-Q4")
+            .await
+            .unwrap();
+        let due: Vec<Option<&str>> = view.steps.iter().map(|s| s.due.as_deref()).collect();
+        // 1 January off, Friday 2, Saturday 3 worked, then Monday 5.
+        assert_eq!(due, [Some("2026-01-02"), None, Some("2026-01-05")]);
+        assert!(view.steps[0].overdue);
+        // The year again replaces it whole.
+        let again = assessment::set_days(&registry, &admin(), "2026", &[])
+            .await
+            .unwrap();
+        assert!(again.is_empty());
+        let refused =
+            assessment::set_days(&registry, &Actor::unit_admin("ua", "phuong"), "2026", &[])
+                .await
+                .unwrap_err();
+        assert!(matches!(refused, Error::Forbidden(_)), "{refused}");
+    });
+}
