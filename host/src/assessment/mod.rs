@@ -396,6 +396,9 @@ pub struct AssessmentView {
     pub steps: Vec<StepStatus>,
     /// How many times it has changed.
     pub revision: i64,
+    /// The steps the reader may record now (their part, in the
+    /// procedure's order).
+    pub you_may_record: Vec<String>,
 }
 
 /// The assessments of a unit's people for a period, a page at a time.
@@ -673,7 +676,42 @@ fn view_of(
         collective,
         steps,
         revision: row.map_or(0, |r| r.revision),
+        you_may_record: Vec::new(),
     })
+}
+
+/// The steps `actor` may record now on `subject`'s assessment in `view`.
+fn may_record_now(actor: &Actor, units: &Units, subject: &SubjectRow, view: &mut AssessmentView) {
+    let Ok(state) = State::parse(&view.state) else {
+        return;
+    };
+    view.you_may_record = Step::ALL
+        .into_iter()
+        .filter(|step| {
+            !view.facts.is_empty()
+                && state.may_record(*step).is_ok()
+                && assessing::may_record(actor, units, subject, *step).is_ok()
+        })
+        .map(|s| s.name().to_string())
+        .collect();
+}
+
+/// A person's own assessments, newest period first (at most 40): the
+/// periods and where each stands.
+pub async fn mine(registry: &Registry, actor: &Actor) -> Result<Vec<(String, String)>> {
+    let Role::Person { subject } = &actor.role else {
+        return Err(Error::Forbidden(format!(
+            "{} is not signed in as a person: their own assessments are a person's",
+            actor.name
+        )));
+    };
+    Ok(registry
+        .store()
+        .subject_assessments(subject, 40)
+        .await?
+        .into_iter()
+        .map(|r| (r.period, r.state))
+        .collect())
 }
 
 /// One subject's assessment for a period, for a party to it.
@@ -689,7 +727,9 @@ pub async fn view(
     let card = card_of(registry, &s, &period).await.ok();
     let row = registry.store().assessment(subject, &period.text).await?;
     let due = due_dates(registry, &units, &s.unit, &period).await?;
-    view_of(&s, &period, card.as_ref(), row.as_ref(), &due, now_millis())
+    let mut view = view_of(&s, &period, card.as_ref(), row.as_ref(), &due, now_millis())?;
+    may_record_now(actor, &units, &s, &mut view);
+    Ok(view)
 }
 
 /// The assessments of `unit`'s own people (not those of the units below)
@@ -749,7 +789,9 @@ pub async fn unit_list(
             cards.insert(p.post.clone(), card);
         }
         let card = cards.get(&p.post).and_then(Option::as_ref);
-        out.push(view_of(p, &period, card, rows.get(&p.id), &due, now)?);
+        let mut view = view_of(p, &period, card, rows.get(&p.id), &due, now)?;
+        may_record_now(actor, &units, p, &mut view);
+        out.push(view);
     }
     Ok(UnitAssessments {
         unit: unit.to_string(),
@@ -951,7 +993,9 @@ async fn take_step(
     )
     .await?;
     tx.commit().await?;
-    view_of(&s, &period, Some(&card), Some(&row), &due, now)
+    let mut view = view_of(&s, &period, Some(&card), Some(&row), &due, now)?;
+    may_record_now(actor, &units, &s, &mut view);
+    Ok(view)
 }
 
 /// Writes the assessed facts into the subject's sheet for the period: for

@@ -174,6 +174,22 @@ impl Store {
         Ok(r.as_ref().map(assessment_row).transpose()?)
     }
 
+    /// One subject's assessments, newest period first; at most `limit`.
+    pub async fn subject_assessments(
+        &self,
+        subject: &str,
+        limit: i64,
+    ) -> Result<Vec<AssessmentRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM assessments WHERE subject = $1 ORDER BY period DESC LIMIT $2"
+        ))
+        .bind(subject.to_string())
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        read(&rows, assessment_row)
+    }
+
     /// The people of one unit (not those of the units below), in id order,
     /// after `after`; at most `limit`.
     pub async fn unit_people(

@@ -16,6 +16,7 @@
 //! # }
 //! ```
 
+mod assess;
 mod catalogue;
 mod chart;
 mod downloads;
@@ -40,7 +41,9 @@ use crate::runtime::PluginInfo;
 
 /// The dashboard's routes, to merge beside the API's.
 pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
-    let sign_in = Router::new().route("/login", get(session::login_form).post(session::login));
+    let sign_in = Router::new()
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/welcome", get(assess::welcome).post(assess::welcome_post));
     Router::new()
         .merge(crate::app::rate::limit_sign_in(sign_in, limits))
         .route("/", get(runs::home))
@@ -55,6 +58,22 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
             "/catalogue/{namespace}/{name}/{version}",
             get(catalogue::scorecard),
         )
+        .route("/me", get(assess::me))
+        .route("/me/open", get(assess::me_open))
+        .route("/assessments/{subject}/{period}", get(assess::page))
+        .route(
+            "/assessments/{subject}/{period}/self-assessment",
+            axum::routing::post(assess::post_self),
+        )
+        .route(
+            "/assessments/{subject}/{period}/collective",
+            axum::routing::post(assess::post_collective),
+        )
+        .route(
+            "/assessments/{subject}/{period}/direct-manager",
+            axum::routing::post(assess::post_manager),
+        )
+        .route("/units/{code}/assessments", get(assess::unit_page))
         .route("/sandbox", get(whatif::drafts))
         .route("/sandbox/drafts/{id}", get(whatif::compare))
         .route("/logout", axum::routing::post(session::logout))

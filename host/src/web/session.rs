@@ -318,7 +318,7 @@ pub struct SignIn {
 /// failing that its `Referer`, names this host. A request with neither (a
 /// client that is not a browser) is let through: browsers send `Origin` with
 /// every form they post, so a page elsewhere cannot post without one.
-fn from_this_site(headers: &HeaderMap) -> bool {
+pub(crate) fn from_this_site(headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(HOST).and_then(|h| h.to_str().ok()) else {
         return false;
     };
@@ -338,14 +338,14 @@ fn from_this_site(headers: &HeaderMap) -> bool {
     }
 }
 
-fn other_site(visit: &Visit) -> WebError {
+pub(crate) fn other_site(visit: &Visit) -> WebError {
     visit.error(WebError::forbidden(
         "this form was sent from another site: sign in from this site's own page",
     ))
 }
 
 /// The cookie that keeps session `id`.
-fn session_cookie(id: &str, secure: bool) -> HeaderValue {
+pub(crate) fn session_cookie(id: &str, secure: bool) -> HeaderValue {
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict{}",
         if secure { "; Secure" } else { "" }

@@ -11,10 +11,10 @@ use thuocdo_host::access::{Role, tokens};
 
 use crate::support::{Server, complete_run_of, runtime, start};
 
-const CENTRE: &str = "ttpvhcc-phuong-ha-giang-2";
-const CLERK: &str = "mot-cua-ha-giang-2-01";
-const COLLEAGUE: &str = "mot-cua-ha-giang-2-02";
-const PERIOD: &str = "2025-Q4";
+pub(crate) const CENTRE: &str = "ttpvhcc-phuong-ha-giang-2";
+pub(crate) const CLERK: &str = "mot-cua-ha-giang-2-01";
+pub(crate) const COLLEAGUE: &str = "mot-cua-ha-giang-2-02";
+pub(crate) const PERIOD: &str = "2025-Q4";
 
 async fn put(s: &Server, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
     let (status, _, v) = s
@@ -40,7 +40,7 @@ fn step(view: &Value, name: &str) -> Value {
 
 /// The clerks' data facts for the period, copied from the third quarter's
 /// (everything but what people assess).
-async fn import_data_facts(s: &Server, subjects: &[&str]) {
+pub(crate) async fn import_data_facts(s: &Server, subjects: &[&str]) {
     let mut csv = String::from("subject_id,period,fact,value,source\n");
     for subject in subjects {
         let row =
@@ -337,6 +337,136 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
         .await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["code"], "locked", "{body}");
+        s.stop().await;
+    });
+}
+
+/// The procedure in Chromium through the dashboard's forms: the clerk signs
+/// in with their link and self-assesses; the director's office records the
+/// collective's comments and assesses with a difference (refused until it
+/// says why); the centre's page shows the gap and a colleague's overdue
+/// step; the run then scores the director's points.
+#[test]
+fn the_procedure_through_the_dashboard_in_a_real_browser() {
+    runtime().block_on(async {
+        let Some(b) = crate::browser::Browser::start("the_procedure_through_the_dashboard").await
+        else {
+            return;
+        };
+        let s = crate::support::serve("web-assessment").await;
+        let base = s.base.clone();
+        let (status, body) = put(
+            &s,
+            &format!("/api/v1/units/{CENTRE}/assessment-calendar/quarter"),
+            "admin",
+            json!({"steps": {"self-assessment": "+5", "collective": "+8", "direct-manager": "+10"}}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, codes) = s
+            .post_json("/api/v1/sign-in-codes", Some("admin"), json!({"subjects": [CLERK]}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{codes}");
+        let code = codes[0]["code"].as_str().unwrap().to_string();
+        let (director, _) = tokens::create(
+            s.registry.store(),
+            "test",
+            "director",
+            &Role::Assessor {
+                unit: CENTRE.into(),
+            },
+        )
+        .await
+        .unwrap();
+
+        // The clerk follows their link: the code is filled in; signing in
+        // takes them to their own assessments.
+        b.goto(&format!("{base}/welcome?code={code}")).await;
+        let field = b.wait_for("#code").await;
+        assert_eq!(b.attr(&field, "value").await.as_deref(), Some(code.as_str()));
+        b.click("#submit").await;
+        b.wait_url("/me").await;
+        assert!(b.text_of("#signed-in").await.contains("person"));
+        b.type_into("#period", PERIOD).await;
+        b.click("#open-period").await;
+        b.wait_for("#form-self").await;
+        assert_eq!(b.attr(&b.one("#state").await.unwrap(), "data-state").await.as_deref(), Some("open"));
+        assert!(b.one("#form-collective").await.is_none(), "not the clerk's step");
+        b.type_into("#form-self input[name='points.public-service-culture']", "14").await;
+        b.type_into("#form-self input[name='points.regulation-compliance']", "15").await;
+        b.type_into("#form-self textarea[name='review']", "Trả kết quả đúng hạn cả quý.").await;
+        b.click("#form-self button").await;
+        b.wait_for("#state[data-state='self-assessed']").await;
+        assert!(b.one("#form-self").await.is_some(), "still theirs to correct");
+        b.screenshot("assessment-self").await;
+        b.click("#sign-out").await;
+        b.wait_for("#sign-in").await;
+
+        // The director's office: the collective's comments, then the
+        // director's points, which differ on culture.
+        b.goto(&format!("{base}/login?back=/assessments/{CLERK}/{PERIOD}")).await;
+        b.type_into("#token", &director).await;
+        b.click("#submit").await;
+        b.wait_for("#form-collective").await;
+        b.type_into("#form-collective input[name='date']", "2026-01-05").await;
+        b.type_into("#form-collective textarea[name='attended']", "Nguyễn Văn An\nTrần Thị Bình\nLê Văn Cường").await;
+        b.type_into("#form-collective textarea[name='text']", "Tập thể thống nhất với bản tự đánh giá.").await;
+        b.type_into("#form-collective input[name='votes_for']", "3").await;
+        b.click("#form-collective button").await;
+        b.wait_for("#state[data-state='collective-recorded']").await;
+        assert!(b.text_of("#minutes").await.contains("2026-01-05"));
+        let culture = "#form-manager input[name='points.public-service-culture']";
+        b.clear(culture).await;
+        b.type_into(culture, "12.5").await;
+        b.click("#form-manager button").await;
+        let problem = b.wait_for("#problem").await;
+        assert!(b.text(&problem).await.contains("say why"), "{}", b.text(&problem).await);
+        let _ = b.console_errors().await; // the 422 itself is logged
+        // What was typed is kept.
+        let kept = b.one(culture).await.unwrap();
+        assert_eq!(b.attr(&kept, "value").await.as_deref(), Some("12.5"));
+        b.type_into(
+            "#form-manager input[name='comment.public-service-culture']",
+            "Hai lần chậm trả lời tin nhắn của người dân.",
+        )
+        .await;
+        b.click("#form-manager button").await;
+        b.wait_for("#state[data-state='manager-assessed']").await;
+        let row = b.one("#assessed-facts tr[data-fact='public-service-culture']").await.unwrap();
+        let gap = b.within(&row, "td.gap").await;
+        assert_eq!(b.text(&gap[0]).await, "-1.5");
+        b.screenshot("assessment-manager").await;
+
+        // The centre's page: the gap, and a colleague's overdue step.
+        b.click("#unit-assessments").await;
+        b.wait_for("table#unit-assessments").await;
+        let clerk_row = b.one(&format!("tr[data-subject='{CLERK}']")).await.unwrap();
+        assert_eq!(b.attr(&clerk_row, "data-state").await.as_deref(), Some("manager-assessed"));
+        let gaps = b.within(&clerk_row, "td.gap").await;
+        assert!(b.text(&gaps[0]).await.contains("-1.5"));
+        let colleague_row = b.one(&format!("tr[data-subject='{COLLEAGUE}']")).await.unwrap();
+        let overdue = b.within(&colleague_row, "td.overdue").await;
+        let overdue = b.text(&overdue[0]).await;
+        assert!(overdue.contains("tự đánh giá") || overdue.contains("Self-assessment"), "{overdue}");
+        b.screenshot("assessment-unit").await;
+        assert!(b.console_errors().await.is_empty());
+
+        // The run scores what the director recorded.
+        import_data_facts(&s, &[CLERK]).await;
+        let run = complete_run_of(&s, PERIOD).await;
+        let (_, page) = s
+            .get(&format!("/api/v1/runs/{run}/results?unit={CENTRE}&per_page=20"), Some("admin"))
+            .await;
+        let scored = page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["subject"] == CLERK)
+            .unwrap()
+            .clone();
+        assert_eq!(scored["outcome"], "scored", "{scored}");
+        assert_eq!(scored["facts"]["public-service-culture"], 125_000);
+        b.quit().await;
         s.stop().await;
     });
 }

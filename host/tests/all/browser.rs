@@ -290,6 +290,15 @@ impl Browser {
         self.post(&format!("/element/{e}/click"), json!({})).await;
     }
 
+    /// Empties an input or a text area.
+    pub(crate) async fn clear(&self, css: &str) {
+        let e = self
+            .one(css)
+            .await
+            .unwrap_or_else(|| panic!("no element {css} to clear"));
+        self.post(&format!("/element/{e}/clear"), json!({})).await;
+    }
+
     /// Types into an element.
     pub(crate) async fn type_into(&self, css: &str, text: &str) {
         let e = self

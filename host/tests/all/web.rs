@@ -969,7 +969,9 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
         // admin of so-noi-vu, the tax office's admin, an admin. Statuses: O
         // 2xx, R 3xx, B 400, U 401, F 403, N 404. `facts` also says whether
         // the page shows the subject's facts and their hash (Y/n), per caller.
-        const CALLERS: [Option<&str>; 7] = [
+        // Then a person (a clerk of the ward 2 centre) and an assessor of
+        // so-noi-vu. C is 409, J 422.
+        const CALLERS: [Option<&str>; 9] = [
             None,
             Some("viewer"),
             Some("analyst"),
@@ -977,11 +979,15 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
             Some("unit-admin"),
             Some("tax-admin"),
             Some("admin"),
+            Some("person"),
+            Some("assessor"),
         ];
         struct Page {
             route: &'static str,
             path: String,
             post: bool,
+            /// A form to post, URL-encoded.
+            form: Option<&'static str>,
             expect: &'static str,
             facts: Option<&'static str>,
         }
@@ -989,74 +995,122 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
             route,
             path,
             post: false,
+            form: None,
             expect,
             facts,
         };
+        let post = |route, path: String, form, expect| Page {
+            route,
+            path,
+            post: true,
+            form: Some(form),
+            expect,
+            facts: None,
+        };
+        let clerk = "mot-cua-ha-giang-2-01";
         let pages = vec![
-            page("/", "/".into(), "OOOOOOO", None),
-            page("/runs/{id}", format!("/runs/{run}"), "OOOOOOO", None),
-            page("/search", "/search?q=xa+an+lam".into(), "OOOOOOO", None),
+            page("/", "/".into(), "OOOOOOOOO", None),
+            page("/runs/{id}", format!("/runs/{run}"), "OOOOOOOOO", None),
+            page("/search", "/search?q=xa+an+lam".into(), "OOOOOOOOO", None),
             page(
                 "/runs/{id}/units/{code}",
                 format!("/runs/{run}/units/{tax_team}"),
-                "OOOOOOO",
+                "OOOOOOOOO",
                 None,
             ),
             page(
                 "/runs/{id}/people/{subject}",
                 format!("/runs/{run}/people/{commune_person}"),
-                "OOOOOOO",
-                Some("nnnnnnY"),
+                "OOOOOOOOO",
+                Some("nnnnnnYnn"),
             ),
             page(
                 "/runs/{id}/people/{subject}",
                 format!("/runs/{run}/people/{tax_person}"),
-                "NNNNNOO",
-                Some("-----YY"),
+                "NNNNNOONN",
+                Some("-----YY--"),
             ),
             page(
                 "/runs/{id}/results.csv",
                 format!("/runs/{run}/results.csv"),
-                "OOOOOOO",
+                "OOOOOOOOO",
                 None,
             ),
             page(
                 "/runs/{id}/results.xlsx",
                 format!("/runs/{run}/results.xlsx"),
-                "OOOOOOO",
+                "OOOOOOOOO",
                 None,
             ),
-            page("/catalogue", "/catalogue".into(), "OOOOOOO", None),
+            page("/catalogue", "/catalogue".into(), "OOOOOOOOO", None),
             page(
                 "/catalogue/{namespace}/{name}/{version}",
                 "/catalogue/tuyenquang-tax/tax-officer/1.0.2".into(),
-                "OOOOOOO",
+                "OOOOOOOOO",
                 None,
             ),
-            page("/sandbox", "/sandbox".into(), "UFOFFFO", None),
+            page("/sandbox", "/sandbox".into(), "UFOFFFOFF", None),
             page(
                 "/sandbox/drafts/{id}",
                 "/sandbox/drafts/1".into(),
-                "UFBFFFB",
+                "UFBFFFBFF",
                 None,
             ),
-            page("/login", "/login".into(), "OOOOOOO", None),
+            page("/login", "/login".into(), "OOOOOOOOO", None),
             Page {
                 route: "/logout",
                 path: "/logout".into(),
                 post: true,
-                expect: "RRRRRRR",
+                form: None,
+                expect: "RRRRRRRRR",
                 facts: None,
             },
-            page("/lang/{code}", "/lang/en".into(), "RRRRRRR", None),
+            page("/lang/{code}", "/lang/en".into(), "RRRRRRRRR", None),
             page(
                 "/assets/site.css",
                 "/assets/site.css".into(),
-                "OOOOOOO",
+                "OOOOOOOOO",
                 None,
             ),
-            page("/favicon.svg", "/favicon.svg".into(), "OOOOOOO", None),
-            page("/favicon.ico", "/favicon.ico".into(), "OOOOOOO", None),
+            page("/favicon.svg", "/favicon.svg".into(), "OOOOOOOOO", None),
+            page("/favicon.ico", "/favicon.ico".into(), "OOOOOOOOO", None),
+            // The assessment procedure: the clerk's own assessment, which no
+            // write here can take a step in (each stops at its form or its
+            // order), and so-noi-vu's list.
+            page("/welcome", "/welcome?code=AAAA".into(), "OOOOOOOOO", None),
+            post("/welcome", "/welcome".into(), "code=AAAA-BBBB-CCCC", "UUUUUUUUU"),
+            page("/me", "/me".into(), "UFFFFFFOF", None),
+            page("/me/open", "/me/open?period=2025-Q4".into(), "UFFFFFFRF", None),
+            page(
+                "/assessments/{subject}/{period}",
+                format!("/assessments/{clerk}/2025-Q4"),
+                "UFFFNNOON",
+                None,
+            ),
+            post(
+                "/assessments/{subject}/{period}/self-assessment",
+                format!("/assessments/{clerk}/2025-Q4/self-assessment"),
+                "review=x",
+                "UFFFNNFJN",
+            ),
+            post(
+                "/assessments/{subject}/{period}/collective",
+                format!("/assessments/{clerk}/2025-Q4/collective"),
+                "text=x",
+                "UFFFNNCFN",
+            ),
+            post(
+                "/assessments/{subject}/{period}/direct-manager",
+                format!("/assessments/{clerk}/2025-Q4/direct-manager"),
+                "points.public-service-culture=x",
+                "UFFFNNCFN",
+            ),
+            page(
+                "/units/{code}/assessments",
+                "/units/so-noi-vu/assessments?period=2025-Q4".into(),
+                "UFFFONOFO",
+                None,
+            ),
         ];
         for route in dashboard_routes() {
             assert!(
@@ -1071,6 +1125,8 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
             401 => 'U',
             403 => 'F',
             404 => 'N',
+            409 => 'C',
+            422 => 'J',
             _ => '?',
         };
         let mut wrong = Vec::new();
@@ -1084,6 +1140,11 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
                 } else {
                     client.get(&url)
                 };
+                if let Some(form) = p.form {
+                    request = request
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(form);
+                }
                 if let Some(t) = caller {
                     request = request.bearer_auth(s.tokens[t].clone());
                 }
@@ -1125,7 +1186,7 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
         }
         assert!(
             wrong.is_empty(),
-            "callers: public viewer analyst publisher unit-admin tax-admin admin\n{}",
+            "callers: public viewer analyst publisher unit-admin tax-admin admin person assessor\n{}",
             wrong.join("\n")
         );
         s.stop().await;
