@@ -46,7 +46,7 @@ fn step_word(w: &Words, step: &str) -> &'static str {
     }
 }
 
-fn signed_in<'a>(visit: &'a Visit) -> Result<&'a Actor, WebError> {
+fn signed_in(visit: &Visit) -> Result<&Actor, WebError> {
     visit.caller.actor().map_err(|e| visit.error(e))
 }
 
