@@ -1,5 +1,6 @@
 //! The command line: what people and scripts run.
 
+mod assess;
 mod client;
 mod demo;
 mod error;
@@ -48,6 +49,12 @@ enum Command {
         /// Where to listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+    },
+    /// The assessment procedure: sign-in codes, each step of a subject's
+    /// assessment, a unit's list, calendars and holidays.
+    Assess {
+        #[command(subcommand)]
+        command: assess::AssessCommand,
     },
     /// Bearer tokens for the API.
     Token {
@@ -454,6 +461,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 KeysCommand::Rotate { purpose } => serve::keys_rotate(&cli.config, &purpose),
             })
         }
+        Command::Assess { command } => assess::run(&cli.config, command),
         Command::Token { command } => match command {
             TokenCommand::Create {
                 role,

@@ -313,3 +313,194 @@ fn the_command_line_reaches_a_host_over_https_trusting_what_it_is_told_to() {
         s.stop().await;
     });
 }
+
+/// `thuocdo assess …` against a server: codes issued and printed as CSV,
+/// each step with the token of the one who takes it, the unit's list, a
+/// calendar and the year's holidays; the server's refusals as exit 2.
+#[test]
+fn the_assessment_procedure_on_the_command_line() {
+    runtime().block_on(async {
+        let s = serve("client-assess").await;
+        let base = s.base.clone();
+        let admin = s.tokens["admin"].clone();
+        let (clerk, period) = ("mot-cua-ha-giang-2-01", "2025-Q4");
+        let centre = "ttpvhcc-phuong-ha-giang-2";
+
+        let csv = ok(&thuocdo(&base, Some(&admin), &["assess", "codes", "--unit", centre]).await);
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("subject_id,name,code,expires"));
+        let code = lines
+            .find(|l| l.starts_with(clerk))
+            .unwrap()
+            .split(',')
+            .nth(2)
+            .unwrap()
+            .to_string();
+        let client = reqwest::Client::new();
+        let signed: Value = client
+            .post(format!("{base}/api/v1/sign-in"))
+            .json(&serde_json::json!({"code": code}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let person = signed["token"].as_str().unwrap().to_string();
+
+        let dir =
+            std::env::temp_dir().join(format!("thuocdo-client-assess-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let holidays = dir.join("2026.json");
+        std::fs::write(
+            &holidays,
+            r#"[{"day": "2026-01-01", "kind": "holiday", "name": "Tết Dương lịch"}]"#,
+        )
+        .unwrap();
+        let out = ok(&thuocdo(
+            &base,
+            Some(&admin),
+            &["assess", "holidays", "2026", holidays.to_str().unwrap()],
+        )
+        .await);
+        assert!(out.contains("2026-01-01 holiday"), "{out}");
+        let out = ok(&thuocdo(
+            &base,
+            Some(&admin),
+            &[
+                "assess",
+                "calendar",
+                centre,
+                "--kind",
+                "quarter",
+                "--step",
+                "self-assessment=+1",
+            ],
+        )
+        .await);
+        assert_eq!(out.trim(), "self-assessment: +1");
+
+        // The admin may not self-assess for the clerk; the clerk may.
+        refused(
+            &thuocdo(
+                &base,
+                Some(&admin),
+                &[
+                    "assess",
+                    "self",
+                    clerk,
+                    "--period",
+                    period,
+                    "--points",
+                    "public-service-culture=14",
+                    "--points",
+                    "regulation-compliance=15",
+                    "--review",
+                    "x",
+                ],
+            )
+            .await,
+            "record a self-assessment",
+        );
+        let out = ok(&thuocdo(
+            &base,
+            Some(&person),
+            &[
+                "assess",
+                "self",
+                clerk,
+                "--period",
+                period,
+                "--points",
+                "public-service-culture=14",
+                "--points",
+                "regulation-compliance=15",
+                "--review",
+                "Đúng hạn cả quý.",
+            ],
+        )
+        .await);
+        assert!(out.contains("state: self-assessed"), "{out}");
+        assert!(out.contains("due 2026-01-02"), "{out}");
+        refused(
+            &thuocdo(
+                &base,
+                Some(&admin),
+                &[
+                    "assess",
+                    "manager",
+                    clerk,
+                    "--period",
+                    period,
+                    "--points",
+                    "public-service-culture=12",
+                    "--points",
+                    "regulation-compliance=15",
+                ],
+            )
+            .await,
+            "comes after the collective's comments",
+        );
+        ok(&thuocdo(
+            &base,
+            Some(&admin),
+            &[
+                "assess",
+                "collective",
+                clerk,
+                "--period",
+                period,
+                "--date",
+                "2026-01-05",
+                "--attended",
+                "An",
+                "--attended",
+                "Bình",
+                "--text",
+                "Nhất trí.",
+            ],
+        )
+        .await);
+        let out = ok(&thuocdo(
+            &base,
+            Some(&admin),
+            &[
+                "assess",
+                "manager",
+                clerk,
+                "--period",
+                period,
+                "--points",
+                "public-service-culture=12",
+                "--points",
+                "regulation-compliance=15",
+                "--comment",
+                "public-service-culture=Chậm trả lời.",
+            ],
+        )
+        .await);
+        assert!(out.contains("state: manager-assessed (ready)"), "{out}");
+
+        let out = ok(&thuocdo(
+            &base,
+            Some(&admin),
+            &["assess", "unit", centre, "--period", period],
+        )
+        .await);
+        assert!(out.contains("public-service-culture -2"), "{out}");
+        assert!(
+            out.contains("overdue: self-assessment"),
+            "a colleague's step: {out}"
+        );
+        let shown: Value = serde_json::from_str(&ok(&thuocdo(
+            &base,
+            Some(&person),
+            &["assess", "show", clerk, "--period", period, "--json"],
+        )
+        .await))
+        .unwrap();
+        assert_eq!(shown["ready"], true);
+        let _ = std::fs::remove_dir_all(&dir);
+        s.stop().await;
+    });
+}
