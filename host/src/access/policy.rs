@@ -28,7 +28,8 @@ pub type Publishing = HashMap<String, bool>;
 
 /// Whose results `caller` may see, as the store is to select them: an
 /// admin everyone's; a unit admin the personal details of their subtree; a
-/// bound analyst the people of theirs; everyone the people of units that
+/// bound analyst the people of theirs; a person their own, in full;
+/// everyone the people of units that
 /// publish them (as [`Caller::sees_personal`] and [`Caller::sees_people`]
 /// decide for one unit).
 pub fn result_scope(caller: &Caller) -> ResultScope {
@@ -37,14 +38,23 @@ pub fn result_scope(caller: &Caller) -> ResultScope {
         Some(Role::UnitAdmin { unit }) => ResultScope::Bounded {
             personal: Some(unit.clone()),
             people: Some(unit.clone()),
+            own: None,
         },
         Some(Role::Analyst { unit: Some(root) }) => ResultScope::Bounded {
             personal: None,
             people: Some(root.clone()),
+            own: None,
+        },
+        // A person sees everything of their own results, as their admins do.
+        Some(Role::Person { subject }) => ResultScope::Bounded {
+            personal: None,
+            people: None,
+            own: Some(subject.clone()),
         },
         _ => ResultScope::Bounded {
             personal: None,
             people: None,
+            own: None,
         },
     }
 }

@@ -31,6 +31,8 @@ pub enum ResultScope {
         personal: Option<String>,
         /// The subtree whose people the reader sees.
         people: Option<String>,
+        /// The one subject whose personal details the reader sees: their own.
+        own: Option<String>,
     },
 }
 
@@ -209,14 +211,25 @@ fn parts(
     let mut wheres = Vec::new();
     let (personal, people) = match scope {
         ResultScope::All => ("1".to_string(), "1".to_string()),
-        ResultScope::Bounded { personal, people } => {
-            let personal = match personal {
+        ResultScope::Bounded {
+            personal,
+            people,
+            own,
+        } => {
+            let mut personal = match personal {
                 Some(root) => {
                     ctes.push(subtree(sql, "personal", root));
                     format!("({of}.unit IN (SELECT code FROM personal))")
                 }
                 None => "(1 = 0)".to_string(),
             };
+            if let Some(subject) = own {
+                // A table expression like the subtrees, so its placeholder
+                // comes in the text where it is numbered.
+                let p = sql.text(subject);
+                ctes.push(format!("own(subject) AS (SELECT {p})"));
+                personal = format!("({personal} OR {of}.subject IN (SELECT subject FROM own))");
+            }
             let people = match people {
                 Some(root) => {
                     ctes.push(subtree(sql, "people", root));
@@ -335,6 +348,45 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?
                 .is_some();
+        let ResultScope::Bounded {
+            personal,
+            people,
+            own: Some(subject),
+        } = scope
+        else {
+            return self.count_with(counted, run, scope, filter).await;
+        };
+        if !counted {
+            return self.count_with(false, run, scope, filter).await;
+        }
+        // The counts per unit know nothing of one subject: count as if the
+        // reader were not that subject, then add what their own row changes
+        // (read by its key).
+        let others = ResultScope::Bounded {
+            personal: personal.clone(),
+            people: people.clone(),
+            own: None,
+        };
+        let base = self.count_with(true, run, &others, filter).await?;
+        let only = ResultFilter {
+            subject: Some(subject.clone()),
+            ..filter.clone()
+        };
+        let with = self.count_with(false, run, scope, &only).await?;
+        let without = self.count_with(false, run, &others, &only).await?;
+        Ok(ResultCount {
+            total: base.total + with.total - without.total,
+            ranked: base.ranked + with.ranked - without.ranked,
+        })
+    }
+
+    async fn count_with(
+        &self,
+        counted: bool,
+        run: i64,
+        scope: &ResultScope,
+        filter: &ResultFilter,
+    ) -> Result<ResultCount> {
         let mut sql = Sql {
             text: String::new(),
             args: Vec::new(),

@@ -323,6 +323,21 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
             "{colleague}"
         );
 
+        // The clerk sees their own result whole (facts and all), and no
+        // colleague's facts.
+        let (status, mine) = s
+            .get(&format!("/api/v1/runs/{run}/results?unit={CENTRE}&per_page=20"), Some(&clerk))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{mine}");
+        for r in mine["results"].as_array().unwrap() {
+            assert_eq!(r["facts"].is_object(), r["subject"] == CLERK, "{r}");
+        }
+        let (status, _, page) = s
+            .call(Method::GET, &format!("/runs/{run}/people/{CLERK}"), Some(&clerk), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.as_str().unwrap().contains("id=\"facts\""), "their facts, to the person");
+
         // Published, the period is locked: the director's assessment stays.
         let (status, body) = s
             .post_json(&format!("/api/v1/runs/{run}/publish"), Some("admin"), json!({}))
