@@ -601,7 +601,7 @@ fn view_of(
         ),
         None => Default::default(),
     };
-    let facts = card
+    let facts: Vec<AssessedFact> = card
         .map(|c| {
             c.assessed()
                 .into_iter()
@@ -645,7 +645,10 @@ fn view_of(
                 by: if done { by } else { None },
                 at: if done { at } else { None },
                 late: done && late.unwrap_or(false),
-                overdue: !done && due_day.is_some_and(|d| now >= d.end_millis()),
+                // Nothing to assess is never overdue.
+                overdue: !done
+                    && !facts.is_empty()
+                    && due_day.is_some_and(|d| now >= d.end_millis()),
             }
         })
         .collect();
@@ -669,7 +672,10 @@ fn view_of(
         period: period.text.clone(),
         card: card.map(Card::label).unwrap_or_default(),
         state: state.name().to_string(),
-        next_step: state.next_step().map(|s| s.name().to_string()),
+        next_step: state
+            .next_step()
+            .filter(|_| !facts.is_empty())
+            .map(|s| s.name().to_string()),
         ready: state == State::ManagerAssessed,
         facts,
         review: row.and_then(|r| r.self_review.clone()),

@@ -127,6 +127,142 @@ pub fn run(config: &Config, json: bool, serve: Option<&str>) -> Result<(), Error
     Ok(())
 }
 
+/// The year's assessments of the civil servants of two agencies: complete
+/// for the first (each servant's self-assessment, the collective's
+/// comments, the director's points, which are those the facts hold), in
+/// progress for the second (three self-assessed, one of them commented on
+/// by the collective, the rest not started and overdue by the province's
+/// calendar). What it did, in a sentence.
+async fn assessments(registry: &Registry, demo: &Actor) -> Result<String, Error> {
+    use crate::assessment::{
+        self, CalendarSetting, CollectiveComments, ManagerAssessment, Points, SelfAssessment,
+    };
+    const YEAR: &str = "2025";
+    const CRITERIA: [&str; 3] = [
+        "politics-ethics",
+        "working-style",
+        "discipline-responsibility",
+    ];
+    let failed = |e: assessment::Error| Error::Failed(format!("the demo's assessments: {e}"));
+    let calendar = CalendarSetting {
+        steps: [
+            ("self-assessment", "05"),
+            ("collective", "10"),
+            ("direct-manager", "15"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+    };
+    assessment::set_calendar(registry, demo, "tuyen-quang", "year", &calendar)
+        .await
+        .map_err(failed)?;
+    let ids = |agency: &str| {
+        (1..=6)
+            .map(|i| format!("cong-chuc-{agency}-{i}"))
+            .collect::<Vec<_>>()
+    };
+    let sheets = |ids: Vec<String>| async move {
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut tx = registry.store().begin().await?;
+        let rows = tx.sheets_of(YEAR, &refs).await?;
+        tx.commit().await?;
+        Ok::<_, crate::store::Error>(rows)
+    };
+    let points = |sheet: &BTreeMap<String, i64>, raise: bool| -> BTreeMap<String, Points> {
+        CRITERIA
+            .iter()
+            .enumerate()
+            .filter_map(|(k, c)| {
+                let raw = *sheet.get(*c)?;
+                // Some servants think a little better of themselves.
+                let raw = if raise && k == 0 {
+                    (raw + 5_000).min(100_000)
+                } else {
+                    raw
+                };
+                Some((
+                    c.to_string(),
+                    Points::Text(thuocdo_sdk::Fixed::from_raw(raw).to_string()),
+                ))
+            })
+            .collect()
+    };
+    let minutes = |date: &str| CollectiveComments {
+        date: date.into(),
+        attended: vec![
+            "Giám đốc Sở".into(),
+            "Phó Giám đốc Sở".into(),
+            "Trưởng phòng".into(),
+        ],
+        text: "Tập thể nhất trí với bản tự đánh giá và đề nghị của người quản lý.".into(),
+        votes_for: Some(3),
+        votes_against: Some(0),
+        points: BTreeMap::new(),
+    };
+    let mut done = (0, 0, 0);
+    for (agency, complete) in [("so-noi-vu", true), ("so-tai-chinh", false)] {
+        let rows = sheets(ids(agency))
+            .await
+            .map_err(|e| Error::Failed(e.to_string()))?;
+        for (i, row) in rows.iter().enumerate() {
+            let sheet: BTreeMap<String, i64> = serde_json::from_str(&row.facts)
+                .map_err(|e| Error::Failed(format!("a demo fact sheet: {e}")))?;
+            if !complete && i >= 3 {
+                continue;
+            }
+            let person = Actor::person(&format!("demo: {}", row.subject), &row.subject);
+            let own = SelfAssessment {
+                points: points(&sheet, i % 2 == 0),
+                review: "Hoàn thành các nhiệm vụ được giao đúng tiến độ; chủ động đề xuất cải tiến quy trình.".into(),
+            };
+            assessment::record_self(registry, &person, &row.subject, YEAR, &own)
+                .await
+                .map_err(failed)?;
+            if !complete && i > 0 {
+                done.1 += 1;
+                continue;
+            }
+            assessment::record_collective(
+                registry,
+                demo,
+                &row.subject,
+                YEAR,
+                &minutes("2025-12-09"),
+            )
+            .await
+            .map_err(failed)?;
+            if !complete {
+                done.1 += 1;
+                continue;
+            }
+            let manager = ManagerAssessment {
+                points: points(&sheet, false),
+                comments: if i % 2 == 0 {
+                    [(
+                        CRITERIA[0].to_string(),
+                        "Đánh giá theo kết quả thực hiện nhiệm vụ cả năm.".to_string(),
+                    )]
+                    .into()
+                } else {
+                    BTreeMap::new()
+                },
+            };
+            assessment::record_manager(registry, demo, &row.subject, YEAR, &manager)
+                .await
+                .map_err(failed)?;
+            done.0 += 1;
+        }
+        if !complete {
+            done.2 = 6 - done.1;
+        }
+    }
+    Ok(format!(
+        "assessments {YEAR}: so-noi-vu complete ({} assessed by their director); so-tai-chinh in progress ({} under way, {} not started)",
+        done.0, done.1, done.2
+    ))
+}
+
 /// Loads the demo province and runs September 2025, or reuses the official run
 /// already there; prints the distribution per unit type.
 async fn province(
@@ -166,6 +302,10 @@ async fn province(
             }
             let report = scoring::run(registry, demo, &RunOptions::period(PERIOD)).await?;
             scoring::publish(registry, demo, report.run).await?;
+            let assessed = assessments(registry, demo).await?;
+            if !json {
+                println!("{assessed}");
+            }
             (report.run, false)
         }
     };

@@ -126,7 +126,7 @@ fn plugins_publish_list_describe_yank_with_every_error() {
             StatusCode::NOT_FOUND
         );
 
-        let yank = "/api/v1/plugins/moha/civil-servant-decree-335/1.0.2/yank";
+        let yank = "/api/v1/plugins/moha/civil-servant-decree-335/1.1.0/yank";
         assert_eq!(
             s.post_json(yank, Some("publisher"), json!({})).await.0,
             StatusCode::FORBIDDEN
@@ -742,7 +742,15 @@ fn tokens_expire_and_admins_alone_list_and_revoke_them() {
             s.get("/api/v1/tokens", None).await.0,
             StatusCode::UNAUTHORIZED
         );
-        for role in ["unit-admin", "tax-admin", "publisher", "analyst", "viewer"] {
+        for role in [
+            "unit-admin",
+            "tax-admin",
+            "publisher",
+            "analyst",
+            "viewer",
+            "person",
+            "assessor",
+        ] {
             assert_eq!(
                 s.get("/api/v1/tokens", Some(role)).await.0,
                 StatusCode::FORBIDDEN,
@@ -756,7 +764,7 @@ fn tokens_expire_and_admins_alone_list_and_revoke_them() {
         let (status, list) = s.get("/api/v1/tokens", Some("admin")).await;
         assert_eq!(status, StatusCode::OK, "{list}");
         let rows = list.as_array().unwrap();
-        assert_eq!(rows.len(), 6, "{list}");
+        assert_eq!(rows.len(), 8, "a token per role: {list}");
         let text = list.to_string();
         for secret in s.tokens.values() {
             assert!(!text.contains(secret.as_str()), "a secret is listed");

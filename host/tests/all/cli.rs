@@ -182,6 +182,32 @@ fn demo_publishes_and_scores_every_bundled_scorecard_and_reuses_what_is_there() 
         "{}",
         stdout(&first)
     );
+    // The year's assessments: one agency complete, another under way.
+    assert!(
+        stdout(&first).contains("assessments 2025: so-noi-vu complete (6 assessed by their director); so-tai-chinh in progress (3 under way, 3 not started)"),
+        "{}",
+        stdout(&first)
+    );
+    let list = thuocdo(&[
+        "--data-dir",
+        &data,
+        "assess",
+        "unit",
+        "so-tai-chinh",
+        "--period",
+        "2025",
+    ]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(
+        stdout(&list).contains("cong-chuc-so-tai-chinh-4 open"),
+        "{}",
+        stdout(&list)
+    );
+    assert!(
+        stdout(&list).contains("overdue: self-assessment"),
+        "{}",
+        stdout(&list)
+    );
     let out = thuocdo(&["--data-dir", &data, "demo", "--no-serve", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();

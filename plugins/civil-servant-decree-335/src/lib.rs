@@ -26,13 +26,20 @@ const DECREE_335: Basis = Basis::doc("Nghị định 335/2025/NĐ-CP");
 const DECREE_90_48: Basis =
     Basis::doc("Nghị định 90/2020/NĐ-CP, sửa đổi bởi Nghị định 48/2023/NĐ-CP");
 
-/// General criteria, each assessed in points by the servant's manager.
+/// General criteria, each assessed in points through the procedure Decree
+/// 335 keeps from Decree 90: the servant assesses themself, the collective
+/// comments, the direct manager assesses; the manager's points are scored
+/// (1.1.0).
 const fn criterion(name: &'static str, title: Text) -> Fact {
     Fact::new(name, title, units::POINTS)
         .range(fx!("0"), Some(fx!("10")))
+        .assessed(&[
+            AssessmentStep::SelfAssessment,
+            AssessmentStep::DirectManager,
+        ])
         .source(t(
-            "Thủ trưởng trực tiếp đánh giá",
-            "Assessed by the direct manager",
+            "Công chức tự đánh giá, thủ trưởng trực tiếp đánh giá",
+            "Self-assessed, then assessed by the direct manager",
         ))
 }
 
