@@ -24,7 +24,7 @@ use crate::assessment::{
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CodesFormat {
-    /// `json` (the default) or `csv`: subject, name, code, expires (UTC), to print and hand out.
+    /// `json` (the default) or `csv`: subject, name, code, the dashboard's sign-in path with the code, expiry day; to print and hand out.
     pub format: Option<String>,
 }
 
@@ -59,14 +59,15 @@ pub async fn issue_codes(
         return Ok(Json(codes).into_response());
     }
     let mut out = csv::Writer::from_writer(Vec::new());
-    let write = |out: &mut csv::Writer<Vec<u8>>, row: [&str; 4]| {
+    let write = |out: &mut csv::Writer<Vec<u8>>, row: [&str; 5]| {
         out.write_record(row)
             .map_err(|e| HttpError::internal(format!("writing the codes' CSV: {e}")))
     };
-    write(&mut out, ["subject_id", "name", "code", "expires_at"])?;
+    write(&mut out, ["subject_id", "name", "code", "link", "expires"])?;
     for c in &codes {
         let expires = crate::assessment::calendar::Day::at_millis(c.expires_at).to_string();
-        write(&mut out, [&c.subject, &c.name, &c.code, &expires])?;
+        let link = signin::link(&c.code);
+        write(&mut out, [&c.subject, &c.name, &c.code, &link, &expires])?;
     }
     let bytes = out
         .into_inner()

@@ -1471,3 +1471,43 @@ fn ancestry(units: &Units, unit: &str) -> Vec<String> {
     }
     chain
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STATES: [State; 4] = [
+        State::Open,
+        State::SelfAssessed,
+        State::CollectiveRecorded,
+        State::ManagerAssessed,
+    ];
+
+    /// Every step from every state: the next one, or the last one again,
+    /// and nothing else; each refusal names the state it met.
+    #[test]
+    fn only_the_next_step_or_the_last_again_is_taken() {
+        for (i, state) in STATES.into_iter().enumerate() {
+            for (k, step) in Step::ALL.into_iter().enumerate() {
+                let allowed = k == i || k + 1 == i;
+                match state.may_record(step) {
+                    Ok(()) => assert!(allowed, "{step:?} from {state:?}"),
+                    Err(why) => {
+                        assert!(!allowed, "{step:?} from {state:?}: {why}");
+                        assert!(why.contains(state.name()), "{why}");
+                        if k > i {
+                            assert!(why.contains("comes after"), "{why}");
+                        } else {
+                            assert!(why.contains("can no longer change"), "{why}");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(State::ManagerAssessed.next_step(), None);
+        for state in STATES {
+            assert_eq!(State::parse(state.name()).unwrap(), state);
+        }
+        assert!(State::parse("decided").is_err());
+    }
+}

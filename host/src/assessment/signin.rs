@@ -64,6 +64,12 @@ pub struct SignedIn {
     pub expires_at: Option<i64>,
 }
 
+/// The dashboard's path that signs in with `code` (the host's address goes
+/// before it): opening it fills the code in, posting the form uses it.
+pub fn link(code: &str) -> String {
+    format!("/welcome?code={code}")
+}
+
 /// The code, normalised as people type it: case and dashes do not matter.
 fn normalised(code: &str) -> String {
     code.chars()

@@ -34,7 +34,8 @@ impl From<assessment::Error> for Error {
 #[derive(Debug, Subcommand)]
 pub(super) enum AssessCommand {
     /// Issues one-time sign-in codes (printed once, as CSV: subject, name,
-    /// code, expiry): to the people named, or to every person of a unit.
+    /// code, the dashboard's sign-in path, expiry): to the people named, or
+    /// to every person of a unit.
     Codes {
         /// Every person of this unit.
         #[arg(long, conflicts_with = "subject")]
@@ -221,11 +222,12 @@ pub(super) fn run(config: &Config, command: AssessCommand) -> Result<(), Error> 
             };
             let mut out = csv::Writer::from_writer(std::io::stdout());
             let io = |e: csv::Error| Error::Failed(format!("writing the codes: {e}"));
-            out.write_record(["subject_id", "name", "code", "expires"])
+            out.write_record(["subject_id", "name", "code", "link", "expires"])
                 .map_err(io)?;
             for c in &codes {
                 let expires = assessment::calendar::Day::at_millis(c.expires_at).to_string();
-                out.write_record([&c.subject, &c.name, &c.code, &expires])
+                let link = signin::link(&c.code);
+                out.write_record([&c.subject, &c.name, &c.code, &link, &expires])
                     .map_err(io)?;
             }
             out.flush()

@@ -29,7 +29,7 @@ use crate::assessment::{
     self, AssessmentView, CollectiveComments, ManagerAssessment, Points, SelfAssessment,
 };
 
-fn state_word(w: &Words, state: &str) -> &'static str {
+pub(super) fn state_word(w: &Words, state: &str) -> &'static str {
     match state {
         "self-assessed" => w.state_self_assessed,
         "collective-recorded" => w.state_collective_recorded,

@@ -78,6 +78,16 @@ struct PersonPage {
     engine: String,
     fuel: String,
     history: Vec<HistoryRow>,
+    /// The period's assessment, to its parties: where it stands, its link,
+    /// and each assessed fact's gap between servant and manager.
+    assessment: Option<AssessmentLink>,
+}
+
+/// A person's assessment for the page's period, as a party sees it.
+struct AssessmentLink {
+    link: String,
+    state: &'static str,
+    gaps: Vec<(String, String)>,
 }
 
 /// The person in one official period.
@@ -156,6 +166,36 @@ pub async fn page(
     };
     let grade = r.grade.map(|g| g.code().to_string()).unwrap_or_default();
     let history = history(&state, &visit, &subject, id).await?;
+    // Only a party to the assessment (the person, their manager, the
+    // assessors and admins of their subtree) is shown it; to anyone else
+    // it is as if there were none.
+    let assessment = match visit.caller.0.as_ref() {
+        Some(actor) => crate::assessment::view(&state.registry, actor, &subject, &record.period)
+            .await
+            .ok()
+            .filter(|v| !v.facts.is_empty())
+            .map(|v| AssessmentLink {
+                link: format!(
+                    "/assessments/{}/{}",
+                    super::session::encode(&v.subject),
+                    super::session::encode(&v.period)
+                ),
+                state: super::assess::state_word(w, &v.state),
+                gaps: v
+                    .facts
+                    .iter()
+                    .filter_map(|f| {
+                        let title = if lang.code() == "en" {
+                            &f.title_en
+                        } else {
+                            &f.title_vi
+                        };
+                        Some((title.clone(), f.gap.clone()?))
+                    })
+                    .collect(),
+            }),
+        None => None,
+    };
     visit.respond(PersonPage {
         c: visit.chrome(format!("{title} — {}", w.scorecard)),
         run: id,
@@ -204,6 +244,7 @@ pub async fn page(
         engine: record.engine,
         fuel: lang.count(usize::try_from(r.fuel).unwrap_or(0)),
         history,
+        assessment,
         unit: r.unit,
         subject: r.subject,
         grade,

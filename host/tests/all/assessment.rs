@@ -336,7 +336,16 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
             .call(Method::GET, &format!("/runs/{run}/people/{CLERK}"), Some(&clerk), None)
             .await;
         assert_eq!(status, StatusCode::OK);
-        assert!(page.as_str().unwrap().contains("id=\"facts\""), "their facts, to the person");
+        let page = page.as_str().unwrap();
+        assert!(page.contains("id=\"facts\""), "their facts, to the person");
+        // Their assessment beside the result, with the gap.
+        assert!(page.contains(&format!("href=\"/assessments/{CLERK}/{PERIOD}\"")), "{page}");
+        assert!(page.contains("id=\"assessment-gaps\"") && page.contains("-1.5"), "{page}");
+        // Not to the public.
+        let (_, _, public) = s
+            .call(Method::GET, &format!("/runs/{run}/people/{CLERK}"), None, None)
+            .await;
+        assert!(!public.as_str().unwrap_or_default().contains("id=\"assessment\""));
 
         // Published, the period is locked: the director's assessment stays.
         let (status, body) = s

@@ -328,7 +328,7 @@ fn the_assessment_procedure_on_the_command_line() {
 
         let csv = ok(&thuocdo(&base, Some(&admin), &["assess", "codes", "--unit", centre]).await);
         let mut lines = csv.lines();
-        assert_eq!(lines.next(), Some("subject_id,name,code,expires"));
+        assert_eq!(lines.next(), Some("subject_id,name,code,link,expires"));
         let code = lines
             .find(|l| l.starts_with(clerk))
             .unwrap()
