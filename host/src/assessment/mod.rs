@@ -399,6 +399,8 @@ pub struct AssessmentView {
     /// The steps the reader may record now (their part, in the
     /// procedure's order).
     pub you_may_record: Vec<String>,
+    /// Exempted from the period's evaluation: nothing to assess.
+    pub exempt: bool,
 }
 
 /// The assessments of a unit's people for a period, a page at a time.
@@ -578,10 +580,12 @@ fn points_of(text: &Option<String>) -> Result<BTreeMap<String, i64>> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn view_of(
     subject: &SubjectRow,
     period: &Period,
     card: Option<&Card>,
+    exempt: bool,
     row: Option<&AssessmentRow>,
     due: &HashMap<Step, Day>,
     now: i64,
@@ -601,6 +605,9 @@ fn view_of(
         ),
         None => Default::default(),
     };
+    // An exempted subject is not evaluated for the period: nothing of
+    // theirs is assessed, or overdue.
+    let card = card.filter(|_| !exempt);
     let facts: Vec<AssessedFact> = card
         .map(|c| {
             c.assessed()
@@ -683,6 +690,7 @@ fn view_of(
         steps,
         revision: row.map_or(0, |r| r.revision),
         you_may_record: Vec::new(),
+        exempt,
     })
 }
 
@@ -733,7 +741,20 @@ pub async fn view(
     let card = card_of(registry, &s, &period).await.ok();
     let row = registry.store().assessment(subject, &period.text).await?;
     let due = due_dates(registry, &units, &s.unit, &period).await?;
-    let mut view = view_of(&s, &period, card.as_ref(), row.as_ref(), &due, now_millis())?;
+    let exempt = !registry
+        .store()
+        .exempted_among(&period.text, &[subject])
+        .await?
+        .is_empty();
+    let mut view = view_of(
+        &s,
+        &period,
+        card.as_ref(),
+        exempt,
+        row.as_ref(),
+        &due,
+        now_millis(),
+    )?;
     may_record_now(actor, &units, &s, &mut view);
     Ok(view)
 }
@@ -785,6 +806,7 @@ pub async fn unit_list(
         .map(|r| (r.subject.clone(), r))
         .collect();
     let due = due_dates(registry, &units, unit, &period).await?;
+    let exempted = store.exempted_among(&period.text, &ids).await?;
     let now = now_millis();
     // Posts share their card: resolved once per post.
     let mut cards: HashMap<String, Option<Card>> = HashMap::new();
@@ -795,7 +817,8 @@ pub async fn unit_list(
             cards.insert(p.post.clone(), card);
         }
         let card = cards.get(&p.post).and_then(Option::as_ref);
-        let mut view = view_of(p, &period, card, rows.get(&p.id), &due, now)?;
+        let exempt = exempted.contains(&p.id);
+        let mut view = view_of(p, &period, card, exempt, rows.get(&p.id), &due, now)?;
         may_record_now(actor, &units, p, &mut view);
         out.push(view);
     }
@@ -917,6 +940,17 @@ async fn take_step(
             period.text
         )));
     }
+    if !registry
+        .store()
+        .exempted_among(&period.text, &[subject])
+        .await?
+        .is_empty()
+    {
+        return Err(Error::NothingToAssess(format!(
+            "{subject} is exempted from the evaluation of {}: there is nothing to assess (lift the exemption first)",
+            period.text
+        )));
+    }
     let due = due_dates(registry, &units, &s.unit, &period).await?;
     let now = now_millis();
     let late = due.get(&step).is_some_and(|d| now >= d.end_millis());
@@ -999,7 +1033,7 @@ async fn take_step(
     )
     .await?;
     tx.commit().await?;
-    let mut view = view_of(&s, &period, Some(&card), Some(&row), &due, now)?;
+    let mut view = view_of(&s, &period, Some(&card), false, Some(&row), &due, now)?;
     may_record_now(actor, &units, &s, &mut view);
     Ok(view)
 }

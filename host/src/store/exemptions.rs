@@ -48,6 +48,30 @@ impl Store {
         read(&rows, row)
     }
 
+    /// Which of `subjects` (a page's) are exempted for `period`.
+    pub async fn exempted_among(
+        &self,
+        period: &str,
+        subjects: &[&str],
+    ) -> Result<std::collections::HashSet<String>> {
+        if subjects.is_empty() {
+            return Ok(Default::default());
+        }
+        // Numbered, so that SQLite binds them by number after `$1`.
+        let list = (2..2 + subjects.len())
+            .map(|k| format!("${k}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql =
+            format!("SELECT subject FROM exemptions WHERE period = $1 AND subject IN ({list})");
+        let mut query = sqlx::query(&sql).bind(period.to_string());
+        for s in subjects {
+            query = query.bind(s.to_string());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        read(&rows, |r| r.try_get("subject"))
+    }
+
     /// One subject's exemptions, newest period first; at most `limit`.
     pub async fn subject_exemptions(&self, subject: &str, limit: i64) -> Result<Vec<ExemptionRow>> {
         let rows = sqlx::query(&format!(

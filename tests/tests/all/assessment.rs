@@ -243,6 +243,42 @@ fn a_calendar_set_on_a_unit_holds_below_it_and_counts_the_holidays() {
         // 1 January off, Friday 2, Saturday 3 worked, then Monday 5.
         assert_eq!(due, [Some("2026-01-02"), None, Some("2026-01-05")]);
         assert!(view.steps[0].overdue);
+        // Exempted from the quarter, c-2 has nothing to assess and nothing
+        // overdue.
+        thuocdo_host::org::exemptions::exempt(
+            &registry,
+            &admin(),
+            "c-2",
+            "2025-Q4",
+            &thuocdo_host::org::exemptions::NewExemption {
+                reason: "nghỉ chế độ thai sản".into(),
+                basis: None,
+            },
+        )
+        .await
+        .unwrap();
+        let view = assessment::view(&registry, &admin(), "c-2", "2025-Q4")
+            .await
+            .unwrap();
+        assert!(view.exempt && view.facts.is_empty() && view.next_step.is_none());
+        assert!(view.steps.iter().all(|s| !s.overdue));
+        let person = signed_in(&registry, "c-2").await;
+        let refused = assessment::record_self(
+            &registry,
+            &person,
+            "c-2",
+            "2025-Q4",
+            &SelfAssessment {
+                points: points(&[
+                    ("public-service-culture", "14"),
+                    ("regulation-compliance", "14"),
+                ]),
+                review: "x".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(refused, Error::NothingToAssess(_)), "{refused}");
         // The year again replaces it whole.
         let again = assessment::set_days(&registry, &admin(), "2026", &[])
             .await
