@@ -67,6 +67,7 @@ pub async fn units(State(state): State<AppState>) -> Result<Json<Vec<Unit>>, Htt
             parent: u.parent,
             publishes_people: u.publishes_people,
             grades_only: u.grades_only,
+            within_agency: u.within_agency,
             leader_posts: u.leader_posts,
         })
         .collect();

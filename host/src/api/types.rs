@@ -71,6 +71,8 @@ pub struct Unit {
     pub publishes_people: bool,
     /// Whether it publishes their grades only.
     pub grades_only: bool,
+    /// Whether it shows its people's results to the people signed in within it.
+    pub within_agency: bool,
     /// The posts whose holders lead it.
     pub leader_posts: Vec<String>,
 }

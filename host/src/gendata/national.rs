@@ -113,6 +113,7 @@ pub fn national_of(seed: u64, communes: usize, servants: usize) -> runtime::Resu
         parent: None,
         publishes_people: false,
         grades_only: false,
+        within_agency: false,
         leader_posts: Vec::new(),
     });
     for p in 1..=PROVINCES {
@@ -123,6 +124,7 @@ pub fn national_of(seed: u64, communes: usize, servants: usize) -> runtime::Resu
             parent: Some("vn".into()),
             publishes_people: false,
             grades_only: false,
+            within_agency: false,
             leader_posts: Vec::new(),
         });
     }
@@ -134,6 +136,7 @@ pub fn national_of(seed: u64, communes: usize, servants: usize) -> runtime::Resu
             parent: Some(format!("tinh-{:02}", 1 + c % PROVINCES)),
             publishes_people: false,
             grades_only: false,
+            within_agency: false,
             leader_posts: Vec::new(),
         });
     }

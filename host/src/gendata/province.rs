@@ -109,6 +109,7 @@ fn unit(code: &str, name: &str, kind: &str, parent: Option<&str>) -> UnitRecord 
         parent: parent.map(Into::into),
         publishes_people: matches!(kind, "agency" | "commune" | "service-centre"),
         grades_only: false,
+        within_agency: false,
         leader_posts: Vec::new(),
     }
 }
@@ -164,12 +165,17 @@ pub fn province(seed: u64) -> runtime::Result<DataSet> {
         org.units
             .push(unit(code, name, "commune", Some("tuyen-quang")));
     }
-    org.units.push(unit(
-        "thue-tuyen-quang",
-        "Thuế tỉnh Tuyên Quang",
-        "tax-office",
-        Some("tuyen-quang"),
-    ));
+    // The tax office does not publish its people's results; it shows them
+    // to its own people, signed in (publication inside the agency).
+    org.units.push(UnitRecord {
+        within_agency: true,
+        ..unit(
+            "thue-tuyen-quang",
+            "Thuế tỉnh Tuyên Quang",
+            "tax-office",
+            Some("tuyen-quang"),
+        )
+    });
     for team in 1..=3 {
         org.units.push(unit(
             &format!("thue-tuyen-quang-doi-{team}"),

@@ -68,6 +68,11 @@ pub struct UnitRecord {
     /// grades only (no totals, no indicators).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub grades_only: bool,
+    /// Whether it shows the results of its people and of those of the units
+    /// below it to the people signed in among them (Decree 90's publication
+    /// inside the agency), without publishing them to the public.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub within_agency: bool,
     /// The posts whose holders lead the unit (`commune-chair`): a
     /// scorecard may read the results of the people they lead.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -390,15 +395,21 @@ pub async fn import_from(
     for (_, u) in &units {
         parent_of.insert(&u.code, u.parent.as_deref());
     }
-    // What each unit publishes: people, and grades only.
-    let publishes: HashMap<&str, (bool, bool)> = stored_units
+    // What each unit publishes: people, grades only, inside the agency.
+    let publishes: HashMap<&str, (bool, bool, bool)> = stored_units
         .iter()
-        .map(|u| (u.code.as_str(), (u.publishes_people, u.grades_only)))
-        .chain(
-            units
-                .iter()
-                .map(|(_, u)| (u.code.as_str(), (u.publishes_people, u.grades_only))),
-        )
+        .map(|u| {
+            (
+                u.code.as_str(),
+                (u.publishes_people, u.grades_only, u.within_agency),
+            )
+        })
+        .chain(units.iter().map(|(_, u)| {
+            (
+                u.code.as_str(),
+                (u.publishes_people, u.grades_only, u.within_agency),
+            )
+        }))
         .collect();
     let post_codes: HashSet<&str> = stored_posts
         .iter()
@@ -476,14 +487,16 @@ pub async fn import_from(
                 .parent
                 .as_deref()
                 .and_then(|p| publishes.get(p).copied())
-                .unwrap_or((false, false));
-            let kept = before.map_or(inherited, |b| (b.publishes_people, b.grades_only));
-            if (u.publishes_people, u.grades_only) != kept {
+                .unwrap_or((false, false, false));
+            let kept = before.map_or(inherited, |b| {
+                (b.publishes_people, b.grades_only, b.within_agency)
+            });
+            if (u.publishes_people, u.grades_only, u.within_agency) != kept {
                 flag(
                     at,
                     format!(
-                        "publishes_people must stay {} and grades_only {}: choosing what the public sees takes an admin",
-                        kept.0, kept.1
+                        "publishes_people must stay {}, grades_only {} and within_agency {}: choosing who sees people's results takes an admin",
+                        kept.0, kept.1, kept.2
                     ),
                 );
             }
@@ -653,6 +666,7 @@ pub async fn import_from(
                 u.parent.clone().into(),
                 Cell::Int(i64::from(u.publishes_people)),
                 Cell::Int(i64::from(u.grades_only)),
+                Cell::Int(i64::from(u.within_agency)),
                 crate::store::org::join_posts(&u.leader_posts).into(),
             ]
         })
@@ -886,7 +900,8 @@ fn unit_changes(
                     || b.kind != u.kind
                     || b.parent != u.parent
                     || b.publishes_people != u.publishes_people
-                    || b.grades_only != u.grades_only =>
+                    || b.grades_only != u.grades_only
+                    || b.within_agency != u.within_agency =>
             {
                 changed.push(serde_json::json!({"code": u.code, "before": b, "after": u}));
             }
@@ -930,6 +945,7 @@ mod tests {
             parent: parent.map(Into::into),
             publishes_people: false,
             grades_only: false,
+            within_agency: false,
             leader_posts: Vec::new(),
         }
     }

@@ -527,6 +527,7 @@ mod tests {
             parent: parent.map(Into::into),
             publishes_people: false,
             grades_only: false,
+            within_agency: false,
             leader_posts: Vec::new(),
         };
         let units = Units::from_rows(vec![

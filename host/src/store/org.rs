@@ -23,6 +23,8 @@ pub struct UnitRow {
     pub publishes_people: bool,
     /// Whether what it publishes of each person is their grade only.
     pub grades_only: bool,
+    /// Whether it shows its people's results to the people signed in within it.
+    pub within_agency: bool,
     /// The posts whose holders lead it.
     pub leader_posts: Vec<String>,
 }
@@ -279,14 +281,15 @@ impl Tx {
     }
 
     /// Writes units (code, name, name_folded, kind, parent,
-    /// publishes_people, grades_only, leader_posts), replacing
+    /// publishes_people, grades_only, within_agency, leader_posts), replacing
     /// those with the same code; rows must put parents first. How many rows.
     pub async fn upsert_units(&mut self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<u64> {
         Ok(bulk::insert(
             self.conn(),
-            "INSERT INTO units (code, name, name_folded, kind, parent, publishes_people, grades_only, leader_posts)",
+            "INSERT INTO units (code, name, name_folded, kind, parent, publishes_people, grades_only, within_agency, leader_posts)",
             "ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded, kind = excluded.kind, parent = excluded.parent, \
              publishes_people = excluded.publishes_people, grades_only = excluded.grades_only, \
+             within_agency = excluded.within_agency, \
              leader_posts = excluded.leader_posts",
             rows,
         )
@@ -308,7 +311,7 @@ impl Tx {
 
 async fn units_on<'e>(on: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Result<Vec<UnitRow>> {
     let rows = sqlx::query(
-        "SELECT code, name, kind, parent, publishes_people, grades_only, leader_posts FROM units ORDER BY code",
+        "SELECT code, name, kind, parent, publishes_people, grades_only, within_agency, leader_posts FROM units ORDER BY code",
     )
     .fetch_all(on)
     .await?;
@@ -320,6 +323,7 @@ async fn units_on<'e>(on: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Resu
             parent: r.try_get("parent")?,
             publishes_people: r.try_get::<i64, _>("publishes_people")? != 0,
             grades_only: r.try_get::<i64, _>("grades_only")? != 0,
+            within_agency: r.try_get::<i64, _>("within_agency")? != 0,
             leader_posts: split_posts(&r.try_get::<String, _>("leader_posts")?),
         })
     })

@@ -31,7 +31,9 @@ pub enum ResultScope {
         personal: Option<String>,
         /// The subtree whose people the reader sees.
         people: Option<String>,
-        /// The one subject whose personal details the reader sees: their own.
+        /// The one subject whose personal details the reader sees: their
+        /// own; and whose colleagues' results they see where a unit holding
+        /// them publishes inside the agency.
         own: Option<String>,
     },
 }
@@ -197,12 +199,15 @@ fn subtree(sql: &mut Sql, name: &str, root: &str) -> String {
     )
 }
 
+/// `own_personal`: whether the reader's own row is theirs in full (false
+/// where the table has no subjects: the counts per unit).
 fn parts(
     sql: &mut Sql,
     cols: &Cols,
     run: i64,
     scope: &ResultScope,
     filter: &ResultFilter,
+    own_personal: bool,
 ) -> Parts {
     let of = cols.of;
     // Placeholders are numbered in the order they appear in the text (SQLite
@@ -223,20 +228,42 @@ fn parts(
                 }
                 None => "(1 = 0)".to_string(),
             };
+            let mut colleagues = None;
             if let Some(subject) = own {
                 // A table expression like the subtrees, so its placeholder
                 // comes in the text where it is numbered.
                 let p = sql.text(subject);
                 ctes.push(format!("own(subject) AS (SELECT {p})"));
-                personal = format!("({personal} OR {of}.subject IN (SELECT subject FROM own))");
+                if own_personal {
+                    personal = format!("({personal} OR {of}.subject IN (SELECT subject FROM own))");
+                }
+                // The reader's unit and those above it; those of them that
+                // publish inside the agency; and every unit below those: the
+                // reader's colleagues are the people there.
+                ctes.push(
+                    "mine(code) AS (SELECT unit FROM subjects WHERE id IN (SELECT subject FROM own) \
+                     UNION ALL SELECT u.parent FROM units u JOIN mine m ON u.code = m.code \
+                     WHERE u.parent IS NOT NULL)"
+                        .to_string(),
+                );
+                ctes.push(
+                    "colleagues(code) AS (SELECT code FROM units \
+                     WHERE within_agency <> 0 AND code IN (SELECT code FROM mine) \
+                     UNION ALL SELECT u.code FROM units u JOIN colleagues c ON u.parent = c.code)"
+                        .to_string(),
+                );
+                colleagues = Some(format!("({of}.unit IN (SELECT code FROM colleagues))"));
             }
-            let people = match people {
+            let mut people = match people {
                 Some(root) => {
                     ctes.push(subtree(sql, "people", root));
                     format!("({of}.unit IN (SELECT code FROM people))")
                 }
                 None => "(1 = 0)".to_string(),
             };
+            if let Some(colleagues) = colleagues {
+                people = format!("({people} OR {colleagues})");
+            }
             wheres.push(format!(
                 "(COALESCE(un.publishes_people, 0) <> 0 OR {personal} OR {people})"
             ));
@@ -349,31 +376,24 @@ impl Store {
                 .await?
                 .is_some();
         let ResultScope::Bounded {
-            personal,
-            people,
-            own: Some(subject),
+            own: Some(subject), ..
         } = scope
         else {
-            return self.count_with(counted, run, scope, filter).await;
+            return self.count_with(counted, true, run, scope, filter).await;
         };
         if !counted {
-            return self.count_with(false, run, scope, filter).await;
+            return self.count_with(false, true, run, scope, filter).await;
         }
         // The counts per unit know nothing of one subject: count as if the
-        // reader were not that subject, then add what their own row changes
+        // reader's own row were not theirs in full, then add what it changes
         // (read by its key).
-        let others = ResultScope::Bounded {
-            personal: personal.clone(),
-            people: people.clone(),
-            own: None,
-        };
-        let base = self.count_with(true, run, &others, filter).await?;
+        let base = self.count_with(true, false, run, scope, filter).await?;
         let only = ResultFilter {
             subject: Some(subject.clone()),
             ..filter.clone()
         };
-        let with = self.count_with(false, run, scope, &only).await?;
-        let without = self.count_with(false, run, &others, &only).await?;
+        let with = self.count_with(false, true, run, scope, &only).await?;
+        let without = self.count_with(false, false, run, scope, &only).await?;
         Ok(ResultCount {
             total: base.total + with.total - without.total,
             ranked: base.ranked + with.ranked - without.ranked,
@@ -383,6 +403,7 @@ impl Store {
     async fn count_with(
         &self,
         counted: bool,
+        own_personal: bool,
         run: i64,
         scope: &ResultScope,
         filter: &ResultFilter,
@@ -404,7 +425,7 @@ impl Store {
                 "run_results rr LEFT JOIN units un ON un.code = rr.unit",
             )
         };
-        let p = parts(&mut sql, cols, run, scope, filter);
+        let p = parts(&mut sql, cols, run, scope, filter, own_personal);
         sql.text = format!(
             "{}SELECT CAST(COALESCE(SUM({n}), 0) AS BIGINT) AS n, \
              CAST(COALESCE(SUM(CASE WHEN {} THEN {n} ELSE 0 END), 0) AS BIGINT) AS ranked \
@@ -518,7 +539,7 @@ impl Store {
             text: String::new(),
             args: Vec::new(),
         };
-        let mut p = parts(&mut sql, &RESULTS, run, scope, filter);
+        let mut p = parts(&mut sql, &RESULTS, run, scope, filter, true);
         let mut join = String::new();
         let order = match which {
             Select::Ranked(after) => {

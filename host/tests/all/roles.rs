@@ -707,3 +707,65 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
         s.stop().await;
     });
 }
+
+/// Publication inside the agency: the tax office shows its people's results
+/// to its own people signed in, and to nobody else who is not entitled: a
+/// tax officer reads their colleagues' results (never their facts), the
+/// public, a viewer and a person of another agency read none.
+#[test]
+fn a_unit_publishing_inside_the_agency_shows_its_people_to_its_own_alone() {
+    runtime().block_on(async {
+        let s = start("within-agency").await;
+        let run = complete_run(&s).await;
+        let officer: String =
+            sqlx::query("SELECT id FROM subjects WHERE post = 'tax-officer' ORDER BY id LIMIT 1")
+                .fetch_one(s.registry.store().pool())
+                .await
+                .map(|r| sqlx::Row::try_get(&r, "id"))
+                .unwrap()
+                .unwrap();
+        let (colleague_token, _) = thuocdo_host::access::tokens::create(
+            s.registry.store(),
+            "test",
+            "officer",
+            &thuocdo_host::access::Role::Person {
+                subject: officer.clone(),
+            },
+        )
+        .await
+        .unwrap();
+        let path = format!("/api/v1/runs/{run}/results?subtree=thue-tuyen-quang&per_page=100");
+        let (status, seen) = s.get(&path, Some(&colleague_token)).await;
+        assert_eq!(status, StatusCode::OK, "{seen}");
+        let rows = seen["results"].as_array().unwrap();
+        assert_eq!(rows.len(), 30, "every tax officer, to a colleague");
+        assert_eq!(seen["total"], 30);
+        for r in rows {
+            assert_eq!(
+                r["facts"].is_object(),
+                r["subject"] == officer.as_str(),
+                "{r}"
+            );
+        }
+        for who in [None, Some("viewer"), Some("person"), Some("analyst")] {
+            let (status, body) = s.get(&path, who).await;
+            assert_eq!(status, StatusCode::OK, "{who:?}: {body}");
+            assert_eq!(body["total"], 0, "{who:?}: {body}");
+        }
+        // On the dashboard too: a colleague's page (the public's 404 is the
+        // API's, above).
+        let colleague = rows
+            .iter()
+            .find(|r| r["subject"] != officer.as_str())
+            .unwrap()["subject"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let page = format!("/runs/{run}/people/{colleague}");
+        let (status, _, _) = s
+            .call(reqwest::Method::GET, &page, Some(&colleague_token), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        s.stop().await;
+    });
+}

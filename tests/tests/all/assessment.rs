@@ -42,7 +42,7 @@ async fn setup(registry: &Registry) {
     let org: Organisation = serde_json::from_value(serde_json::json!({
         "units": [
             {"code": "phuong", "name": "Phường 2", "kind": "ward"},
-            {"code": "trung-tam", "name": "Trung tâm", "kind": "centre", "parent": "phuong"}
+            {"code": "trung-tam", "name": "Trung tâm", "kind": "centre", "parent": "phuong", "within_agency": true}
         ],
         "posts": [
             {"code": "one-stop-clerk", "title": "Công chức một cửa", "task_group": "one-stop"},
@@ -180,6 +180,63 @@ fn the_direct_manager_signed_in_as_themself_assesses_their_clerk() {
             serde_json::from_str(&row.try_get::<String, _>("facts").unwrap()).unwrap();
         assert_eq!(sheet["public-service-culture"], 140_000);
         assert_eq!(sheet["regulation-compliance"], 120_000);
+
+        // The quarter's run reads them; the clerk sees their own result in
+        // full and, the centre publishing inside the agency, c-2's without
+        // its facts (on either database: the scope is in the query).
+        let csv = "subject_id,period,fact,value,source\n\
+            c-1,2025-Q4,applications-assigned,100,t\nc-1,2025-Q4,applications-resolved,98,t\n\
+            c-1,2025-Q4,applications-on-time,97,t\nc-1,2025-Q4,working-days,60,t\n\
+            c-1,2025-Q4,complaints,0,t\nc-1,2025-Q4,disciplined,0,t\nc-1,2025-Q4,degraded,0,t\n";
+        thuocdo_host::facts::import(&registry, &admin(), "q4.csv", csv.as_bytes())
+            .await
+            .unwrap();
+        let run = thuocdo_host::scoring::run(
+            &registry,
+            &admin(),
+            &thuocdo_host::scoring::RunOptions::period(period),
+        )
+        .await
+        .unwrap()
+        .run;
+        let page = thuocdo_host::access::visible_results_page(
+            &registry,
+            &thuocdo_host::access::Caller(Some(clerk.clone())),
+            "a test",
+            run,
+            &Default::default(),
+            thuocdo_host::store::results::ResultOrder::Total,
+            0,
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.total, 2);
+        let own = page.results.iter().find(|r| r.subject == "c-1").unwrap();
+        assert_eq!(
+            own.outcome,
+            thuocdo_host::scoring::Outcome::Scored,
+            "{own:?}"
+        );
+        assert_eq!(
+            own.facts.as_ref().unwrap().get("regulation-compliance"),
+            Some(Some(120_000))
+        );
+        let other = page.results.iter().find(|r| r.subject == "c-2").unwrap();
+        assert!(other.facts.is_none(), "{other:?}");
+        let public = thuocdo_host::access::visible_results_page(
+            &registry,
+            &thuocdo_host::access::Caller::PUBLIC,
+            "a test",
+            run,
+            &Default::default(),
+            thuocdo_host::store::results::ResultOrder::Total,
+            0,
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(public.total, 0);
 
         // The director reads c-2's assessment (theirs to make), and the
         // clerk does not.

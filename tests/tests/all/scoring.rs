@@ -931,6 +931,7 @@ fn a_unit_admin_changes_only_what_is_inside_their_subtree_now() {
             parent: Some("so-noi-vu".into()),
             publishes_people: false,
             grades_only: false,
+            within_agency: false,
             leader_posts: Vec::new(),
         };
         let r = thuocdo_host::org::import(
