@@ -78,6 +78,10 @@ actions! {
     AssessAsManager: "record the direct manager's assessment" => PARTIES;
     /// List a unit's assessments (in one's own subtree).
     ListAssessments: "list a unit's assessments" => ASSESSORS;
+    /// Decide grades from an official run (of one's own subtree).
+    DecideGrades: "decide grades" => ADMINS;
+    /// Read notices of decisions (one's own, or of one's own subtree).
+    ReadNotices: "read notices" => &[RoleKind::Admin, RoleKind::UnitAdmin, RoleKind::Person];
 }
 
 /// A caller whose role may take action `A`.

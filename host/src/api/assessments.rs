@@ -10,10 +10,11 @@ use serde::Deserialize;
 
 use super::problems::{BadRequest, Conflict, Failed, JsonBody, Named, Secured, Written};
 use crate::access::{
-    Allowed, AssessAsManager, AssessSelf, IssueSignInCodes, ListAssessments, ReadAssessments,
-    RecordCollective, SetAssessmentCalendars, SetCalendarDays,
+    Allowed, AssessAsManager, AssessSelf, DecideGrades, IssueSignInCodes, ListAssessments,
+    ReadAssessments, ReadNotices, RecordCollective, SetAssessmentCalendars, SetCalendarDays,
 };
 use crate::app::{AppState, Body, HttpError, Params};
+use crate::assessment::decide::{self, Decide, Decided, Notice};
 use crate::assessment::signin::{self, IssueCodes, IssuedCode, SignedIn};
 use crate::assessment::{
     self, AssessmentView, CalendarDay, CalendarInForce, CalendarSetting, CollectiveComments,
@@ -308,5 +309,71 @@ pub async fn set_days(
 ) -> Result<Json<Vec<CalendarDay>>, HttpError> {
     Ok(Json(
         assessment::set_days(&state.registry, caller.actor(), &year, &body).await?,
+    ))
+}
+
+/// Decides the grades of a unit's people, or of subjects named, from an
+/// official run in force: each the run's final grade, once; a notice is
+/// written for each (the result, the indicators, the caps and their
+/// reasons, the last day to appeal). Those without a grade to confirm, or
+/// decided already, are listed with why.
+#[utoipa::path(post, path = "/api/v1/runs/{id}/decisions", tag = "assessment",
+    params(("id" = i64, Path, description = "The official run")),
+    request_body = Decide,
+    responses(
+        (status = 200, description = "Decided, and what was not", body = Decided),
+        Secured, Written, JsonBody, Named, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Allowed<DecideGrades>,
+    Path(id): Path<String>,
+    Body(body): Body<Decide>,
+) -> Result<Json<Decided>, HttpError> {
+    let id = crate::app::parse_run_id(&id)?;
+    Ok(Json(
+        decide::decide(&state.registry, caller.actor(), id, &body).await?,
+    ))
+}
+
+/// A person's notices of decisions, newest first: to the person and the
+/// admins of their subtree.
+#[utoipa::path(get, path = "/api/v1/subjects/{id}/notices", tag = "assessment",
+    params(("id" = String, Path, description = "The subject's id")),
+    responses(
+        (status = 200, description = "Newest first (at most 100)", body = Vec<Notice>),
+        Secured, Named, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn notices(
+    State(state): State<AppState>,
+    caller: Allowed<ReadNotices>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Notice>>, HttpError> {
+    Ok(Json(
+        decide::notices(&state.registry, caller.actor(), &id).await?,
+    ))
+}
+
+/// One notice; read by its person, it is marked read.
+#[utoipa::path(get, path = "/api/v1/notices/{id}", tag = "assessment",
+    params(("id" = i64, Path, description = "The notice's id")),
+    responses(
+        (status = 200, description = "The notice", body = Notice),
+        Secured, Named, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn notice(
+    State(state): State<AppState>,
+    caller: Allowed<ReadNotices>,
+    Path(id): Path<String>,
+) -> Result<Json<Notice>, HttpError> {
+    let id =
+        id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            HttpError::bad_request(format!("`{id}` is not a notice id")).field("id")
+        })?;
+    Ok(Json(
+        decide::notice(&state.registry, caller.actor(), id).await?,
     ))
 }

@@ -122,6 +122,9 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
             "/calendar/{year}",
             get(assessments::days).put(assessments::set_days),
         )
+        .route("/runs/{id}/decisions", post(assessments::decide))
+        .route("/subjects/{id}/notices", get(assessments::notices))
+        .route("/notices/{id}", get(assessments::notice))
         .route("/tokens", get(tokens::list))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/openapi.json", get(openapi::document));

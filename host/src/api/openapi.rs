@@ -38,7 +38,8 @@ impl Modify for Bearer {
         assessments::issue_codes, assessments::sign_in, assessments::view,
         assessments::self_assessment, assessments::collective, assessments::direct_manager,
         assessments::unit_list, assessments::calendar, assessments::set_calendar,
-        assessments::days, assessments::set_days,
+        assessments::days, assessments::set_days, assessments::decide, assessments::notices,
+        assessments::notice,
     ),
     // Problem is named by reference in every route's refusals (see problems.rs).
     components(schemas(Problem)),

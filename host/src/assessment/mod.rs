@@ -36,6 +36,7 @@
 //! ```
 
 pub mod calendar;
+pub mod decide;
 pub mod signin;
 
 use std::collections::{BTreeMap, HashMap};
@@ -547,7 +548,11 @@ fn period_kind(period: &Period) -> &'static str {
 /// The calendar days around a period's end: the year before its end to
 /// the year after, enough for any due date a calendar may set.
 async fn work_calendar(registry: &Registry, period: &Period) -> Result<WorkCalendar> {
-    let year: i64 = period.year().parse().unwrap_or(2000);
+    work_calendar_around(registry, period.year().parse().unwrap_or(2000)).await
+}
+
+/// The calendar days from the year before `year` to the year after.
+async fn work_calendar_around(registry: &Registry, year: i64) -> Result<WorkCalendar> {
     let days = registry
         .store()
         .calendar_days(

@@ -11,6 +11,7 @@ use serde_json::json;
 use super::Error;
 use super::client::{Remote, path_segment};
 use super::registry::{local_actor, print_json, with_registry};
+use crate::assessment::decide::{self, Decide, Decided, Notice};
 use crate::assessment::signin::{self, IssueCodes, IssuedCode};
 use crate::assessment::{
     self, AssessmentView, CalendarDay, CalendarSetting, CollectiveComments, ManagerAssessment,
@@ -132,6 +133,27 @@ pub(super) enum AssessCommand {
         /// its last month). Repeat for each step.
         #[arg(long = "step", required = true)]
         steps: Vec<String>,
+    },
+    /// Decides the grades of a unit's people (or of subjects named) from an
+    /// official run: each the run's final grade, once, with a notice.
+    Decide {
+        /// The official run.
+        #[arg(long)]
+        run: i64,
+        /// Every person of this unit in the run.
+        #[arg(long, conflicts_with = "subject")]
+        unit: Option<String>,
+        /// A subject (repeat for more).
+        #[arg(long)]
+        subject: Vec<String>,
+    },
+    /// A person's notices of decisions, newest first.
+    Notices {
+        /// The subject's id.
+        subject: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Replaces a year's holidays and substituted working days from a JSON
     /// file: `[{"day": "2026-01-01", "kind": "holiday", "name": "Tết Dương lịch"}]`.
@@ -416,6 +438,52 @@ pub(super) fn run(config: &Config, command: AssessCommand) -> Result<(), Error> 
             };
             for (step, due) in &set.steps {
                 println!("{step}: {due}");
+            }
+            Ok(())
+        }
+        AssessCommand::Decide { run, unit, subject } => {
+            let who = Decide {
+                unit,
+                subjects: subject,
+            };
+            let done: Decided = match remote {
+                Some(r) => r.post(
+                    &format!("/runs/{run}/decisions"),
+                    &json!({"unit": who.unit, "subjects": who.subjects}),
+                )?,
+                None => with_registry(config, |reg| async move {
+                    Ok(decide::decide(&reg, &local_actor(), run, &who).await?)
+                })?,
+            };
+            for d in &done.decided {
+                println!("{} {} decided", d.subject, d.grade);
+            }
+            for u in &done.undecided {
+                println!("{} not decided: {}", u.subject, u.why);
+            }
+            Ok(())
+        }
+        AssessCommand::Notices { subject, json } => {
+            let notices: Vec<Notice> = match remote {
+                Some(r) => r.get(&format!("/subjects/{}/notices", path_segment(&subject)))?,
+                None => with_registry(config, |reg| async move {
+                    Ok(decide::notices(&reg, &local_actor(), &subject).await?)
+                })?,
+            };
+            if json {
+                print_json(&notices);
+                return Ok(());
+            }
+            for n in &notices {
+                println!(
+                    "notice {} · {} · grade {} · {} · appeal by {}{}",
+                    n.id,
+                    n.period,
+                    n.grade,
+                    n.card,
+                    n.appeal_until,
+                    if n.read_at.is_some() { "" } else { " (unread)" }
+                );
             }
             Ok(())
         }

@@ -23,6 +23,7 @@ pub mod assessments;
 pub mod assignments;
 pub mod audit;
 pub mod bulk;
+pub mod decisions;
 pub mod drafts;
 pub mod exemptions;
 pub mod facts;

@@ -135,6 +135,7 @@ struct MePage {
     c: Chrome,
     subject: String,
     periods: Vec<(String, &'static str)>,
+    notices: Vec<assessment::decide::Notice>,
 }
 
 /// `GET /me`: a signed-in person's own assessments, and a way to open a
@@ -149,8 +150,12 @@ pub async fn me(State(state): State<AppState>, visit: Visit) -> Result<Response,
         crate::access::Role::Person { subject } => subject.clone(),
         _ => String::new(),
     };
+    let notices = assessment::decide::notices(&state.registry, actor, &subject)
+        .await
+        .map_err(|e| visit.error(HttpError::from(e)))?;
     visit.respond(MePage {
         c: visit.chrome(w.my_assessments),
+        notices,
         subject,
         periods: mine
             .into_iter()
@@ -557,5 +562,36 @@ pub async fn unit_page(
         period: list.period,
         people,
         next: list.next,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    c: Chrome,
+    n: assessment::decide::Notice,
+    en: bool,
+}
+
+/// `GET /notices/{id}`: a notice of a decision, to its person (who marks
+/// it read by reading it) and their admins.
+pub async fn notice_page(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let actor = signed_in(&visit)?;
+    let id =
+        id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            visit.error(WebError::bad_request(format!("`{id}` is not a notice id")))
+        })?;
+    let n = assessment::decide::notice(&state.registry, actor, id)
+        .await
+        .map_err(|e| visit.error(HttpError::from(e)))?;
+    let w = visit.w();
+    visit.respond(NoticePage {
+        c: visit.chrome(format!("{} — {} {}", w.notice, n.subject, n.period)),
+        en: visit.lang.code() == "en",
+        n,
     })
 }

@@ -239,6 +239,11 @@ words! {
     votes_for: "Số phiếu đồng ý" / "Votes for",
     votes_against: "Số phiếu không đồng ý" / "Votes against",
     record: "Ghi nhận" / "Record",
+    notice: "Thông báo kết quả đánh giá, xếp loại" / "Notice of the assessment's result",
+    notices: "Thông báo kết quả" / "Notices of results",
+    appeal_until: "Hạn kiến nghị" / "Appeal by",
+    decided_by: "Người quyết định" / "Decided by",
+    unread: "chưa đọc" / "unread",
     nothing_assessed: "Phiếu đánh giá của vị trí này không có tiêu chí do người đánh giá chấm." / "This post's scorecard has people assess no criterion.",
 }
 

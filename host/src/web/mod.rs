@@ -74,6 +74,7 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
             axum::routing::post(assess::post_manager),
         )
         .route("/units/{code}/assessments", get(assess::unit_page))
+        .route("/notices/{id}", get(assess::notice_page))
         .route("/sandbox", get(whatif::drafts))
         .route("/sandbox/drafts/{id}", get(whatif::compare))
         .route("/logout", axum::routing::post(session::logout))

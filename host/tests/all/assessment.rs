@@ -361,6 +361,60 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
         .await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["code"], "locked", "{body}");
+
+        // The competent person decides the centre's grades from the
+        // official run: the clerk's, once; the colleague, refused, has none.
+        let decisions = format!("/api/v1/runs/{run}/decisions");
+        let (status, body) = s.post_json(&decisions, Some(&clerk), json!({"unit": CENTRE})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, body) = s.post_json(&decisions, Some("unit-admin"), json!({"unit": CENTRE})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let (status, decided) = s.post_json(&decisions, Some("admin"), json!({"unit": CENTRE})).await;
+        assert_eq!(status, StatusCode::OK, "{decided}");
+        let grade = clerk_result["grade"].clone();
+        let mine = decided["decided"].as_array().unwrap().iter().find(|d| d["subject"] == CLERK).unwrap();
+        assert_eq!(mine["grade"], grade);
+        let colleague = decided["undecided"].as_array().unwrap().iter().find(|d| d["subject"] == COLLEAGUE).unwrap();
+        assert!(colleague["why"].as_str().unwrap().contains("no grade to confirm (refused)"), "{colleague}");
+        let (_, again) = s.post_json(&decisions, Some("admin"), json!({"subjects": [CLERK]})).await;
+        assert!(again["decided"].as_array().unwrap().is_empty(), "{again}");
+        assert!(again["undecided"][0]["why"].as_str().unwrap().contains("decided already"), "{again}");
+
+        // The clerk reads the notice: the grade, the indicators, the last
+        // day to appeal, five working days on; reading it marks it read.
+        let (status, notices) = s.get(&format!("/api/v1/subjects/{CLERK}/notices"), Some(&clerk)).await;
+        assert_eq!(status, StatusCode::OK, "{notices}");
+        let notice = &notices[0];
+        assert_eq!(notice["grade"], grade);
+        assert_eq!(notice["indicators"].as_array().unwrap().len(), 7, "{notice}");
+        assert!(notice["read_at"].is_null());
+        let today = thuocdo_host::assessment::calendar::Day::at_millis(thuocdo_host::store::now_millis());
+        let mut calendar = thuocdo_host::assessment::calendar::WorkCalendar::default();
+        calendar.holiday(thuocdo_host::assessment::calendar::Day::parse("2026-01-01").unwrap());
+        assert_eq!(notice["appeal_until"], calendar.add_working_days(today, 5).to_string());
+        let (status, read) = s.get(&format!("/api/v1/notices/{}", notice["id"]), Some(&clerk)).await;
+        assert_eq!(status, StatusCode::OK, "{read}");
+        assert!(read["read_at"].is_i64(), "{read}");
+        // On the dashboard: listed on their page, read on its own.
+        let (status, _, me) = s.call(Method::GET, "/me", Some(&clerk), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(me.as_str().unwrap().contains(&format!("href=\"/notices/{}\"", notice["id"])));
+        let (status, _, shown) = s
+            .call(Method::GET, &format!("/notices/{}", notice["id"]), Some(&clerk), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(shown.as_str().unwrap().contains(&format!("data-grade=\"{}\"", grade.as_str().unwrap())));
+        let (status, _) = s.get(&format!("/api/v1/subjects/{COLLEAGUE}/notices"), Some(&clerk)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = s.get(&format!("/api/v1/subjects/{CLERK}/notices"), Some("viewer")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // Only an official run in force is decided from.
+        let draft_run = complete_run_of(&s, PERIOD).await;
+        let (status, body) = s
+            .post_json(&format!("/api/v1/runs/{draft_run}/decisions"), Some("admin"), json!({"unit": CENTRE}))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("not an official run in force"), "{body}");
         s.stop().await;
     });
 }

@@ -500,6 +500,46 @@ fn the_assessment_procedure_on_the_command_line() {
         .await))
         .unwrap();
         assert_eq!(shown["ready"], true);
+        // Decided from the published run: the notice, to the person.
+        crate::assessment::import_data_facts(&s, &[clerk]).await;
+        let run = crate::support::complete_run_of(&s, period).await;
+        ok(&thuocdo(&base, Some(&admin), &["publish", "--run", &run.to_string()]).await);
+        let out = ok(&thuocdo(
+            &base,
+            Some(&admin),
+            &[
+                "assess",
+                "decide",
+                "--run",
+                &run.to_string(),
+                "--subject",
+                clerk,
+            ],
+        )
+        .await);
+        assert!(
+            out.contains(&format!("{clerk} ")) && out.contains(" decided"),
+            "{out}"
+        );
+        assert!(!out.contains("not decided"), "{out}");
+        let out = ok(&thuocdo(&base, Some(&person), &["assess", "notices", clerk]).await);
+        assert!(out.contains("(unread)") && out.contains(period), "{out}");
+        refused(
+            &thuocdo(
+                &base,
+                Some(&person),
+                &[
+                    "assess",
+                    "decide",
+                    "--run",
+                    &run.to_string(),
+                    "--subject",
+                    clerk,
+                ],
+            )
+            .await,
+            "decide grades",
+        );
         let _ = std::fs::remove_dir_all(&dir);
         s.stop().await;
     });

@@ -210,7 +210,8 @@ fn each_role_is_refused_what_it_may_not_do_and_nothing_is_written() {
 }
 
 /// One route of the API and what each caller gets from it, in the order
-/// of [`CALLERS`]: `O` 2xx, `U` 401, `F` 403, `N` 404, `B` 400, `J` 422.
+/// of [`CALLERS`]: `O` 2xx, `U` 401, `F` 403, `N` 404, `B` 400, `C` 409,
+/// `J` 422.
 /// Writes carry a body or name a thing the route refuses after its role
 /// check (nothing is written), so that a caller the role lets through is
 /// seen to reach the route's own checks.
@@ -245,6 +246,7 @@ fn code(status: StatusCode) -> char {
         403 => 'F',
         404 => 'N',
         400 => 'B',
+        409 => 'C',
         422 => 'J',
         _ => '?',
     }
@@ -634,6 +636,28 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "/api/v1/units/so-noi-vu/assessment-calendar/year",
                 json(json!({"steps": {"nobody": "15"}})),
                 "UFFFJJFF",
+            ),
+            // Decisions come from an official run; the matrix's is not one.
+            row(
+                "post",
+                "/api/v1/runs/{id}/decisions",
+                &format!("{runs}/decisions"),
+                json(json!({"subjects": ["no-such-person"]})),
+                "UFFFCCFF",
+            ),
+            row(
+                "get",
+                "/api/v1/subjects/{id}/notices",
+                &format!("/api/v1/subjects/{inside}/notices"),
+                None,
+                "UFFFOONF",
+            ),
+            row(
+                "get",
+                "/api/v1/notices/{id}",
+                "/api/v1/notices/999999",
+                None,
+                "UFFFNNNF",
             ),
             row(
                 "get",

@@ -1105,6 +1105,7 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "points.public-service-culture=x",
                 "UFFFNNCFN",
             ),
+            page("/notices/{id}", "/notices/999999".into(), "UNNNNNNNN", None),
             page(
                 "/units/{code}/assessments",
                 "/units/so-noi-vu/assessments?period=2025-Q4".into(),

@@ -1,0 +1,400 @@
+//! Deciding, after the manager's assessment: the competent person (the
+//! admin of the subject's unit) confirms each subject's grade from the
+//! official run — the run's final grade, never a typed one: a grade that
+//! should differ comes from a fact correction or an exemption, and a new
+//! run. A decision is made once. Deciding writes a notice the person reads
+//! when they sign in: the result, its indicators, the caps and their
+//! reasons, and the last day an appeal may be filed, counted in working
+//! days from the decision.
+//!
+//! ```
+//! use thuocdo_host::assessment::decide::APPEAL_WORKING_DAYS;
+//! // A petition within 5 days (the 2025 law on public employees).
+//! assert_eq!(APPEAL_WORKING_DAYS, 5);
+//! ```
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::calendar::Day;
+use super::{Error, Result, invalid, work_calendar_around};
+use crate::access::{Actor, Caller, Role, assessing};
+use crate::registry::Registry;
+use crate::scoring::{self, Outcome, Units};
+use crate::store::decisions::{DecisionRow, NoticeRow};
+use crate::store::now_millis;
+
+/// Working days from the decision in which an appeal may be filed.
+pub const APPEAL_WORKING_DAYS: i64 = 5;
+/// The most subjects one request decides.
+pub const MAX_DECIDED: usize = 2_000;
+/// The most notices of one person listed at once.
+pub const MAX_NOTICES: i64 = 100;
+
+/// Whose grades to decide: a unit's people, or subjects by id.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decide {
+    /// Every person of this unit in the run (not of the units below).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Subjects by id.
+    #[serde(default)]
+    pub subjects: Vec<String>,
+}
+
+/// A subject not decided, and why.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Undecided {
+    /// The subject.
+    pub subject: String,
+    /// Why not.
+    pub why: String,
+}
+
+/// What a request decided.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Decided {
+    /// Decided now, each with its notice.
+    pub decided: Vec<DecisionRow>,
+    /// Not decided: decided already, or without a grade to confirm.
+    pub undecided: Vec<Undecided>,
+}
+
+/// An indicator as a notice tells it.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NoticeIndicator {
+    /// Its id.
+    pub id: String,
+    /// Its title in Vietnamese.
+    pub title_vi: String,
+    /// In English.
+    pub title_en: String,
+    /// Its score.
+    pub score: String,
+    /// Its light.
+    pub light: String,
+}
+
+/// A cap as a notice tells it: the person may read its reason.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NoticeCap {
+    /// Its code.
+    pub code: String,
+    /// Why, in Vietnamese.
+    pub reason_vi: String,
+    /// In English.
+    pub reason_en: String,
+}
+
+/// What a notice says.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Notice {
+    /// Its id.
+    pub id: i64,
+    /// The official run decided from.
+    pub run: i64,
+    /// The person.
+    pub subject: String,
+    /// The period.
+    pub period: String,
+    /// The scorecard, `namespace/name@version`.
+    pub card: String,
+    /// The grade decided.
+    pub grade: String,
+    /// The total, where there is one.
+    pub total: Option<String>,
+    /// The scale's most.
+    pub max_total: String,
+    /// Each indicator's score and light.
+    pub indicators: Vec<NoticeIndicator>,
+    /// The caps that applied, with their reasons.
+    pub caps: Vec<NoticeCap>,
+    /// Who decided.
+    pub decided_by: String,
+    /// When it was written, in milliseconds since the epoch.
+    pub written_at: i64,
+    /// The last day an appeal may be filed.
+    pub appeal_until: String,
+    /// When the person first read it.
+    pub read_at: Option<i64>,
+}
+
+fn fixed(raw: i64) -> String {
+    thuocdo_sdk::Fixed::from_raw(raw).to_string()
+}
+
+/// Decides the grades `who` names from official run `run`.
+pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) -> Result<Decided> {
+    if !matches!(actor.role, Role::Admin | Role::UnitAdmin { .. }) {
+        return Err(Error::Forbidden(format!(
+            "{} may not decide grades: that takes the competent person, an admin or the unit admin of the subject's unit",
+            actor.name
+        )));
+    }
+    let official = scoring::official_runs(registry, true)
+        .await?
+        .into_iter()
+        .find(|o| o.run == run)
+        .ok_or_else(|| {
+            Error::NothingToAssess(format!(
+                "run {run} is not an official run in force: grades are decided from the published run of their period"
+            ))
+        })?;
+    let units = Units::load(registry).await?;
+    let caller = Caller(Some(actor.clone()));
+    let via = format!("deciding grades from run {run}");
+    let results = match (&who.unit, who.subjects.is_empty()) {
+        (Some(_), false) => {
+            return Err(invalid(
+                "body",
+                "name either `subjects` or a `unit`, not both",
+            ));
+        }
+        (None, true) => return Err(invalid("body", "name `subjects` or a `unit`")),
+        (Some(unit), true) => {
+            if units.get(unit).is_none() || !assessing::may_administer(actor, &units, unit) {
+                return Err(Error::NotFound(format!(
+                    "no unit `{unit}` in {}'s subtree",
+                    actor.name
+                )));
+            }
+            crate::access::visible_run_results(
+                registry,
+                &caller,
+                &via,
+                run,
+                scoring::Only::Unit(unit),
+            )
+            .await?
+        }
+        (None, false) => {
+            if who.subjects.len() > MAX_DECIDED {
+                return Err(invalid(
+                    "subjects",
+                    format!("at most {MAX_DECIDED} at once"),
+                ));
+            }
+            let mut out = Vec::new();
+            for s in &who.subjects {
+                let found = crate::access::visible_run_results(
+                    registry,
+                    &caller,
+                    &via,
+                    run,
+                    scoring::Only::Subject(s),
+                )
+                .await?;
+                match found.into_iter().next() {
+                    Some(r) if assessing::may_administer(actor, &units, &r.unit) => out.push(r),
+                    _ => {
+                        return Err(Error::NotFound(format!(
+                            "run {run} holds no result of `{s}` in {}'s subtree",
+                            actor.name
+                        )));
+                    }
+                }
+            }
+            out
+        }
+    };
+    if results.len() > MAX_DECIDED {
+        return Err(invalid(
+            "unit",
+            format!("more than {MAX_DECIDED} people: decide by subjects, a page at a time"),
+        ));
+    }
+    let now = now_millis();
+    let today = Day::at_millis(now);
+    let calendar = work_calendar_around(registry, today.civil().0).await?;
+    let appeal_until = calendar
+        .add_working_days(today, APPEAL_WORKING_DAYS)
+        .to_string();
+    let mut infos: HashMap<(String, String), crate::runtime::PluginInfo> = HashMap::new();
+    let mut tx = registry.store().begin().await?;
+    let mut decided = Vec::new();
+    let mut undecided = Vec::new();
+    for r in results {
+        let grade = match (r.outcome, r.grade) {
+            (Outcome::Scored, Some(g)) if g != scoring::GradeCode::NotGraded => g,
+            _ => {
+                undecided.push(Undecided {
+                    subject: r.subject.clone(),
+                    why: format!(
+                        "no grade to confirm ({}): correct the facts or record an exemption, then run and publish again",
+                        r.outcome.code()
+                    ),
+                });
+                continue;
+            }
+        };
+        let row = DecisionRow {
+            run_id: run,
+            subject: r.subject.clone(),
+            unit: r.unit.clone(),
+            period: official.period.clone(),
+            grade: grade.code().to_string(),
+            total: r.total,
+            decided_by: actor.name.clone(),
+            decided_at: now,
+        };
+        if !tx.insert_decision(&row).await? {
+            undecided.push(Undecided {
+                subject: r.subject.clone(),
+                why: "decided already: a decided grade changes only through a correction".into(),
+            });
+            continue;
+        }
+        let key = (r.plugin.clone(), r.version.clone());
+        if !infos.contains_key(&key) {
+            let plugin = registry.plugin(&r.plugin, &r.version).await?;
+            infos.insert(key.clone(), plugin.info.clone());
+        }
+        let info = &infos[&key];
+        let body = json!({
+            "card": format!("{}@{}", r.plugin, r.version),
+            "grade": row.grade,
+            "total": r.total.map(fixed),
+            "max_total": fixed(info.scale.max_total),
+            "indicators": r.indicators.iter().zip(&info.indicators).map(|(s, spec)| NoticeIndicator {
+                id: spec.id.clone(),
+                title_vi: spec.title.vi.clone(),
+                title_en: spec.title.en.clone(),
+                score: fixed(s.score),
+                light: s.light.code().to_string(),
+            }).collect::<Vec<_>>(),
+            "caps": r.caps.iter().map(|code| {
+                let spec = info.caps.iter().find(|c| &c.code == code);
+                NoticeCap {
+                    code: code.clone(),
+                    reason_vi: spec.map(|c| c.reason.vi.clone()).unwrap_or_default(),
+                    reason_en: spec.map(|c| c.reason.en.clone()).unwrap_or_default(),
+                }
+            }).collect::<Vec<_>>(),
+            "decided_by": actor.name,
+        });
+        tx.insert_notice(&NoticeRow {
+            id: 0,
+            run_id: run,
+            subject: r.subject.clone(),
+            period: official.period.clone(),
+            written_at: now,
+            appeal_until: appeal_until.clone(),
+            body: body.to_string(),
+            read_at: None,
+        })
+        .await?;
+        decided.push(row);
+    }
+    if !decided.is_empty() {
+        let subjects: Vec<&str> = decided.iter().map(|d| d.subject.as_str()).collect();
+        let detail = json!({"run": run, "period": official.period, "subjects": subjects,
+            "appeal_until": appeal_until});
+        tx.audit(
+            &actor.name,
+            "decide",
+            &format!("run {run}"),
+            &detail,
+            who.unit.as_deref(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Decided { decided, undecided })
+}
+
+fn notice_of(row: NoticeRow) -> Result<Notice> {
+    #[derive(Deserialize)]
+    struct Body {
+        card: String,
+        grade: String,
+        total: Option<String>,
+        max_total: String,
+        indicators: Vec<NoticeIndicator>,
+        caps: Vec<NoticeCap>,
+        decided_by: String,
+    }
+    let b: Body = serde_json::from_str(&row.body)
+        .map_err(|e| Error::Internal(format!("notice {} is unreadable: {e}", row.id)))?;
+    Ok(Notice {
+        id: row.id,
+        run: row.run_id,
+        subject: row.subject,
+        period: row.period,
+        card: b.card,
+        grade: b.grade,
+        total: b.total,
+        max_total: b.max_total,
+        indicators: b.indicators,
+        caps: b.caps,
+        decided_by: b.decided_by,
+        written_at: row.written_at,
+        appeal_until: row.appeal_until,
+        read_at: row.read_at,
+    })
+}
+
+/// Whether `actor` may read `subject`'s notices (they hold the caps'
+/// reasons): the person, and the admins of their subtree.
+async fn may_read(registry: &Registry, actor: &Actor, subject: &str) -> Result<()> {
+    let ok = match &actor.role {
+        Role::Person { subject: me } => me == subject,
+        Role::Admin => true,
+        Role::UnitAdmin { .. } => {
+            let units = Units::load(registry).await?;
+            let mut tx = registry.store().begin().await?;
+            let found = tx.subjects_of(&[subject]).await?.into_iter().next();
+            tx.commit().await?;
+            found.is_some_and(|s| assessing::may_administer(actor, &units, &s.unit))
+        }
+        _ => {
+            return Err(Error::Forbidden(format!(
+                "{} may not read notices: they are the person's and their admins'",
+                actor.name
+            )));
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::NotFound(format!(
+            "no notices of `{subject}` that {} may read",
+            actor.name
+        )))
+    }
+}
+
+/// A person's notices, newest first: to the person and their admins.
+pub async fn notices(registry: &Registry, actor: &Actor, subject: &str) -> Result<Vec<Notice>> {
+    may_read(registry, actor, subject).await?;
+    registry
+        .store()
+        .notices_of(subject, MAX_NOTICES)
+        .await?
+        .into_iter()
+        .map(notice_of)
+        .collect()
+}
+
+/// One notice; the person reading it marks it read.
+pub async fn notice(registry: &Registry, actor: &Actor, id: i64) -> Result<Notice> {
+    let row = registry.store().notice(id).await?;
+    let Some(row) = row else {
+        return Err(Error::NotFound(format!("there is no notice {id}")));
+    };
+    may_read(registry, actor, &row.subject)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound(format!("there is no notice {id}")),
+            other => other,
+        })?;
+    let mut notice = notice_of(row)?;
+    if matches!(actor.role, Role::Person { .. }) && notice.read_at.is_none() {
+        let now = now_millis();
+        registry.store().mark_notice_read(id, now).await?;
+        notice.read_at = Some(now);
+    }
+    Ok(notice)
+}
