@@ -61,6 +61,19 @@ fn notice_row(r: &sqlx::any::AnyRow) -> std::result::Result<NoticeRow, sqlx::Err
     })
 }
 
+fn decision_row(r: &sqlx::any::AnyRow) -> std::result::Result<DecisionRow, sqlx::Error> {
+    Ok(DecisionRow {
+        run_id: r.try_get("run_id")?,
+        subject: r.try_get("subject")?,
+        unit: r.try_get("unit")?,
+        period: r.try_get("period")?,
+        grade: r.try_get("grade")?,
+        total: r.try_get("total")?,
+        decided_by: r.try_get("decided_by")?,
+        decided_at: r.try_get("decided_at")?,
+    })
+}
+
 const NOTICE_COLUMNS: &str = "id, run_id, subject, period, written_at, appeal_until, body, read_at";
 
 impl Store {
@@ -97,6 +110,19 @@ impl Store {
         Ok(())
     }
 
+    /// The decision on one subject from a run, if any.
+    pub async fn decision(&self, run: i64, subject: &str) -> Result<Option<DecisionRow>> {
+        let r = sqlx::query(
+            "SELECT run_id, subject, unit, period, grade, total, decided_by, decided_at \
+             FROM decisions WHERE run_id = $1 AND subject = $2",
+        )
+        .bind(run)
+        .bind(subject.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(r.as_ref().map(decision_row).transpose()?)
+    }
+
     /// The decisions of a run's unit (its own people), in subject order.
     pub async fn unit_decisions(&self, run: i64, unit: &str) -> Result<Vec<DecisionRow>> {
         let rows = sqlx::query(
@@ -107,18 +133,7 @@ impl Store {
         .bind(unit.to_string())
         .fetch_all(self.pool())
         .await?;
-        read(&rows, |r| {
-            Ok(DecisionRow {
-                run_id: r.try_get("run_id")?,
-                subject: r.try_get("subject")?,
-                unit: r.try_get("unit")?,
-                period: r.try_get("period")?,
-                grade: r.try_get("grade")?,
-                total: r.try_get("total")?,
-                decided_by: r.try_get("decided_by")?,
-                decided_at: r.try_get("decided_at")?,
-            })
-        })
+        read(&rows, decision_row)
     }
 }
 

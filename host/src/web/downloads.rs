@@ -37,7 +37,7 @@ fn filter(scope: &Scope) -> ResultFilter {
     }
 }
 
-fn file(
+pub(super) fn file(
     visit: &Visit,
     content_type: &'static str,
     name: String,

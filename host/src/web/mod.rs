@@ -21,6 +21,7 @@ mod catalogue;
 mod chart;
 mod downloads;
 mod error;
+mod forms;
 pub mod locale;
 mod person;
 mod runs;
@@ -51,6 +52,13 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         .route("/search", get(search::page))
         .route("/runs/{id}/units/{code}", get(unit::page))
         .route("/runs/{id}/people/{subject}", get(person::page))
+        .route("/runs/{id}/people/{subject}/form", get(forms::person_page))
+        .route(
+            "/runs/{id}/people/{subject}/form.xlsx",
+            get(forms::person_xlsx),
+        )
+        .route("/runs/{id}/units/{code}/report", get(forms::unit_page))
+        .route("/runs/{id}/units/{code}/report.xlsx", get(forms::unit_xlsx))
         .route("/runs/{id}/results.csv", get(downloads::csv))
         .route("/runs/{id}/results.xlsx", get(downloads::xlsx))
         .route("/catalogue", get(catalogue::list))

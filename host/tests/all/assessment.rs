@@ -38,6 +38,43 @@ fn step(view: &Value, name: &str) -> Value {
         .unwrap()
 }
 
+/// A dashboard page's answer to `token`, whatever its type.
+async fn raw(s: &Server, path: &str, token: &str) -> axum::response::Response {
+    let secret = s
+        .tokens
+        .get(token)
+        .cloned()
+        .unwrap_or_else(|| token.to_string());
+    let router = thuocdo_host::app::router(thuocdo_host::app::AppState::new(s.registry.clone()));
+    let request = axum::http::Request::builder()
+        .uri(path)
+        .header("authorization", format!("Bearer {secret}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    tower::ServiceExt::oneshot(router, request).await.unwrap()
+}
+
+async fn page_status(s: &Server, path: &str, token: &str) -> u16 {
+    raw(s, path, token).await.status().as_u16()
+}
+
+/// The first sheet's XML of the XLSX at `path`, read with `token`.
+async fn xlsx_sheet(s: &Server, path: &str, token: &str) -> String {
+    let response = raw(s, path, token).await;
+    assert_eq!(response.status(), 200, "{path}");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    sheet
+}
+
 /// The clerks' data facts for the period, copied from the third quarter's
 /// (everything but what people assess).
 pub(crate) async fn import_data_facts(s: &Server, subjects: &[&str]) {
@@ -408,6 +445,42 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, _) = s.get(&format!("/api/v1/subjects/{CLERK}/notices"), Some("viewer")).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        // The official forms: the clerk's own, printable and as XLSX, with
+        // the stored numbers; the centre's report, to its admin.
+        let total = thuocdo_sdk::Fixed::from_raw(clerk_result["total"].as_i64().unwrap()).to_string();
+        let (status, _, form) = s
+            .call(Method::GET, &format!("/runs/{run}/people/{CLERK}/form"), Some(&clerk), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let form = form.as_str().unwrap();
+        assert!(form.contains(&format!("<strong id=\"form-total\">{total}</strong>")), "{form}");
+        assert!(form.contains(&format!("id=\"form-decision\" data-grade=\"{}\"", grade.as_str().unwrap())));
+        assert!(form.contains("Hai lần chậm trả lời"), "the manager's comment is on the form");
+        let sheet = xlsx_sheet(&s, &format!("/runs/{run}/people/{CLERK}/form.xlsx"), &clerk).await;
+        assert!(sheet.contains(&format!("<v>{total}</v>")), "{sheet}");
+        assert_eq!(
+            page_status(&s, &format!("/runs/{run}/people/{COLLEAGUE}/form"), &clerk).await,
+            404,
+            "a colleague's form is not the clerk's"
+        );
+        let (status, _, report) = s
+            .call(Method::GET, &format!("/runs/{run}/units/{CENTRE}/report"), Some("admin"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let report = report.as_str().unwrap();
+        assert!(report.contains("Hoàn thành tốt nhiệm vụ"));
+        // The counts are the unit's aggregates, the same to every reader.
+        let counts = |page: &str| {
+            let from = page.find("id=\"report-counts\"").unwrap();
+            page[from..from + page[from..].find("</table>").unwrap()].to_string()
+        };
+        let (_, _, public) = s
+            .call(Method::GET, &format!("/runs/{run}/units/{CENTRE}/report"), None, None)
+            .await;
+        assert_eq!(counts(report), counts(public.as_str().unwrap()));
+        let sheet = xlsx_sheet(&s, &format!("/runs/{run}/units/{CENTRE}/report.xlsx"), "admin").await;
+        assert!(sheet.contains(&format!("<v>{total}</v>")), "{sheet}");
+
         // Only an official run in force is decided from.
         let draft_run = complete_run_of(&s, PERIOD).await;
         let (status, body) = s

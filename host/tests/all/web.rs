@@ -1106,6 +1106,32 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "UFFFNNCFN",
             ),
             page("/notices/{id}", "/notices/999999".into(), "UNNNNNNNN", None),
+            // The forms hold personal data: a person's, to their admins
+            // (and the person); a unit's report lists whom the reader sees.
+            page(
+                "/runs/{id}/people/{subject}/form",
+                format!("/runs/{run}/people/{commune_person}/form"),
+                "NNNNNNONN",
+                None,
+            ),
+            page(
+                "/runs/{id}/people/{subject}/form.xlsx",
+                format!("/runs/{run}/people/{tax_person}/form.xlsx"),
+                "NNNNNOONN",
+                None,
+            ),
+            page(
+                "/runs/{id}/units/{code}/report",
+                format!("/runs/{run}/units/{tax_team}/report"),
+                "OOOOOOOOO",
+                None,
+            ),
+            page(
+                "/runs/{id}/units/{code}/report.xlsx",
+                format!("/runs/{run}/units/{tax_team}/report.xlsx"),
+                "OOOOOOOOO",
+                None,
+            ),
             page(
                 "/units/{code}/assessments",
                 "/units/so-noi-vu/assessments?period=2025-Q4".into(),
