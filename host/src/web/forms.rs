@@ -462,12 +462,11 @@ async fn unit_report(
         .into_iter()
         .map(|g| {
             let n = grades.get(g.code()).copied().unwrap_or(0);
-            let share = if graded == 0 {
-                "0".to_string()
-            } else {
-                // Whole per cent, rounded half up: the articles' way.
-                format!("{}", (n * 1000 / graded + 5) / 10)
-            };
+            // Whole per cent, rounded half up: the articles' way.
+            let share = (n * 1000)
+                .checked_div(graded)
+                .map_or(0, |per_mille| (per_mille + 5) / 10)
+                .to_string();
             (grade_words(g.code(), lang), n, share)
         })
         .collect();
