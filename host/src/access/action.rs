@@ -80,6 +80,10 @@ actions! {
     ListAssessments: "list a unit's assessments" => ASSESSORS;
     /// Decide grades from an official run (of one's own subtree).
     DecideGrades: "decide grades" => ADMINS;
+    /// File an appeal, and add its evidence (one's own).
+    FileAppeals: "appeal a result" => &[RoleKind::Person];
+    /// Answer an appeal (of one's own subtree).
+    AnswerAppeals: "answer appeals" => ADMINS;
     /// Read notices of decisions (one's own, or of one's own subtree).
     ReadNotices: "read notices" => &[RoleKind::Admin, RoleKind::UnitAdmin, RoleKind::Person];
 }

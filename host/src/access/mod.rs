@@ -23,10 +23,11 @@ pub mod sessions;
 pub mod tokens;
 
 pub use action::{
-    Action, Allowed, AssessAsManager, AssessSelf, AssignScorecards, ChangeOrganisation,
-    DecideGrades, Evaluate, ExemptSubjects, ImportFacts, IssueSignInCodes, KeepPersonalFacts,
-    ListAssessments, ManageTokens, PublishPlugins, ReadAssessments, ReadNotices, RecordCollective,
-    SetAssessmentCalendars, SetCalendarDays, StartRuns, UnlockPeriods, UseSandbox,
+    Action, Allowed, AnswerAppeals, AssessAsManager, AssessSelf, AssignScorecards,
+    ChangeOrganisation, DecideGrades, Evaluate, ExemptSubjects, FileAppeals, ImportFacts,
+    IssueSignInCodes, KeepPersonalFacts, ListAssessments, ManageTokens, PublishPlugins,
+    ReadAssessments, ReadNotices, RecordCollective, SetAssessmentCalendars, SetCalendarDays,
+    StartRuns, UnlockPeriods, UseSandbox,
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{

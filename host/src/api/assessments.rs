@@ -10,10 +10,12 @@ use serde::Deserialize;
 
 use super::problems::{BadRequest, Conflict, Failed, JsonBody, Named, Secured, Written};
 use crate::access::{
-    Allowed, AssessAsManager, AssessSelf, DecideGrades, IssueSignInCodes, ListAssessments,
-    ReadAssessments, ReadNotices, RecordCollective, SetAssessmentCalendars, SetCalendarDays,
+    Allowed, AnswerAppeals, AssessAsManager, AssessSelf, DecideGrades, FileAppeals,
+    IssueSignInCodes, ListAssessments, ReadAssessments, ReadNotices, RecordCollective,
+    SetAssessmentCalendars, SetCalendarDays,
 };
 use crate::app::{AppState, Body, HttpError, Params};
+use crate::assessment::appeal::{self, Answer, Appeal, FileAppeal};
 use crate::assessment::decide::{self, Decide, Decided, Notice};
 use crate::assessment::signin::{self, IssueCodes, IssuedCode, SignedIn};
 use crate::assessment::{
@@ -375,5 +377,146 @@ pub async fn notice(
         })?;
     Ok(Json(
         decide::notice(&state.registry, caller.actor(), id).await?,
+    ))
+}
+
+fn appeal_id(id: &str) -> Result<i64, HttpError> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| HttpError::bad_request(format!("`{id}` is not an appeal id")).field("id"))
+}
+
+/// Appeals the result a notice told: the person's own, within the window
+/// the notice gives (its last day, counted in working days from the
+/// decision), naming the indicators or facts contested; once per notice.
+#[utoipa::path(post, path = "/api/v1/notices/{id}/appeal", tag = "assessment",
+    params(("id" = i64, Path, description = "The notice's id")),
+    request_body = FileAppeal,
+    responses(
+        (status = 200, description = "Filed: the day it is to be answered by", body = Appeal),
+        Secured, Written, JsonBody, Named, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn file_appeal(
+    State(state): State<AppState>,
+    caller: Allowed<FileAppeals>,
+    Path(id): Path<String>,
+    Body(body): Body<FileAppeal>,
+) -> Result<Json<Appeal>, HttpError> {
+    let id =
+        id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            HttpError::bad_request(format!("`{id}` is not a notice id")).field("id")
+        })?;
+    Ok(Json(
+        appeal::file(&state.registry, caller.actor(), id, &body).await?,
+    ))
+}
+
+/// One appeal with its evidence listed: to its person and their admins.
+#[utoipa::path(get, path = "/api/v1/appeals/{id}", tag = "assessment",
+    params(("id" = i64, Path, description = "The appeal's id")),
+    responses(
+        (status = 200, description = "The appeal", body = Appeal),
+        Secured, Named, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn get_appeal(
+    State(state): State<AppState>,
+    caller: Allowed<ReadNotices>,
+    Path(id): Path<String>,
+) -> Result<Json<Appeal>, HttpError> {
+    let id = appeal_id(&id)?;
+    Ok(Json(
+        appeal::get(&state.registry, caller.actor(), id).await?,
+    ))
+}
+
+/// Adds (or replaces) an evidence file of the person's own appeal while it
+/// is not answered: the body is the file (PDF, PNG or JPEG, at most 5 MiB;
+/// at most five files).
+#[utoipa::path(put, path = "/api/v1/appeals/{id}/evidence/{name}", tag = "assessment",
+    params(("id" = i64, Path, description = "The appeal's id"),
+           ("name" = String, Path, description = "The file's name: letters, digits, `-`, `_`, `.`")),
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The file"),
+    responses(
+        (status = 200, description = "Added", body = Appeal),
+        (status = 413, description = "Over 5 MiB", body = crate::app::Problem),
+        Secured, Written, JsonBody, Named, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    caller: Allowed<FileAppeals>,
+    Path((id, name)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Result<Json<Appeal>, HttpError> {
+    let id = appeal_id(&id)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(Json(
+        appeal::add_evidence(
+            &state.registry,
+            caller.actor(),
+            id,
+            &name,
+            content_type,
+            bytes.to_vec(),
+        )
+        .await?,
+    ))
+}
+
+/// One evidence file, as it was given: to the appeal's parties.
+#[utoipa::path(get, path = "/api/v1/appeals/{id}/evidence/{name}", tag = "assessment",
+    params(("id" = i64, Path, description = "The appeal's id"),
+           ("name" = String, Path, description = "The file's name")),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        Secured, Named, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn get_evidence(
+    State(state): State<AppState>,
+    caller: Allowed<ReadNotices>,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    let id = appeal_id(&id)?;
+    let (content_type, bytes) =
+        appeal::evidence(&state.registry, caller.actor(), id, &name).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The competent person's answer to an appeal: `rejected` with a reason,
+/// or `upheld` with the corrected facts; marked late past its due day;
+/// once.
+#[utoipa::path(put, path = "/api/v1/appeals/{id}/answer", tag = "assessment",
+    params(("id" = i64, Path, description = "The appeal's id")),
+    request_body = Answer,
+    responses(
+        (status = 200, description = "Answered", body = Appeal),
+        Secured, Written, JsonBody, Named, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn answer_appeal(
+    State(state): State<AppState>,
+    caller: Allowed<AnswerAppeals>,
+    Path(id): Path<String>,
+    Body(body): Body<Answer>,
+) -> Result<Json<Appeal>, HttpError> {
+    let id = appeal_id(&id)?;
+    Ok(Json(
+        appeal::answer(&state.registry, caller.actor(), id, &body).await?,
     ))
 }

@@ -125,6 +125,19 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         .route("/runs/{id}/decisions", post(assessments::decide))
         .route("/subjects/{id}/notices", get(assessments::notices))
         .route("/notices/{id}", get(assessments::notice))
+        .route("/notices/{id}/appeal", post(assessments::file_appeal))
+        .route("/appeals/{id}", get(assessments::get_appeal))
+        .route("/appeals/{id}/answer", put(assessments::answer_appeal))
+        .route(
+            "/appeals/{id}/evidence/{name}",
+            put(assessments::add_evidence)
+                .get(assessments::get_evidence)
+                // An evidence file is at most 5 MiB; a little room for the
+                // refusal to name its size rather than cut it off.
+                .layer(DefaultBodyLimit::max(
+                    crate::assessment::appeal::MAX_EVIDENCE_BYTES + 1024,
+                )),
+        )
         .route("/tokens", get(tokens::list))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/openapi.json", get(openapi::document));

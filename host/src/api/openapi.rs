@@ -39,7 +39,8 @@ impl Modify for Bearer {
         assessments::self_assessment, assessments::collective, assessments::direct_manager,
         assessments::unit_list, assessments::calendar, assessments::set_calendar,
         assessments::days, assessments::set_days, assessments::decide, assessments::notices,
-        assessments::notice,
+        assessments::notice, assessments::file_appeal, assessments::get_appeal,
+        assessments::add_evidence, assessments::get_evidence, assessments::answer_appeal,
     ),
     // Problem is named by reference in every route's refusals (see problems.rs).
     components(schemas(Problem)),

@@ -35,6 +35,7 @@
 //! );
 //! ```
 
+pub mod appeal;
 pub mod calendar;
 pub mod decide;
 pub mod signin;

@@ -19,6 +19,7 @@
 //! # }
 //! ```
 
+pub mod appeals;
 pub mod assessments;
 pub mod assignments;
 pub mod audit;

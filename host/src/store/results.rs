@@ -215,7 +215,8 @@ fn parts(
     let mut ctes = Vec::new();
     let mut wheres = Vec::new();
     let (personal, people) = match scope {
-        ResultScope::All => ("1".to_string(), "1".to_string()),
+        // Conditions, not numbers: PostgreSQL wants a boolean in CASE WHEN.
+        ResultScope::All => ("(1 = 1)".to_string(), "(1 = 1)".to_string()),
         ResultScope::Bounded {
             personal,
             people,

@@ -432,6 +432,108 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
         let (status, read) = s.get(&format!("/api/v1/notices/{}", notice["id"]), Some(&clerk)).await;
         assert_eq!(status, StatusCode::OK, "{read}");
         assert!(read["read_at"].is_i64(), "{read}");
+        // The clerk appeals the culture indicator, with a scanned letter;
+        // the director's office upholds it with the corrected fact, late.
+        let appeal_path = format!("/api/v1/notices/{}/appeal", notice["id"]);
+        let (status, body) = s
+            .post_json(&appeal_path, Some(&clerk), json!({"contested": ["no-such"], "text": "x"}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["field"], "contested[0]");
+        let (status, body) = s
+            .post_json(&appeal_path, Some("admin"), json!({"contested": ["public-service-culture"], "text": "x"}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "only the person appeals: {body}");
+        let (status, filed) = s
+            .post_json(
+                &appeal_path,
+                Some(&clerk),
+                json!({"contested": ["public-service-culture"], "text": "Hai tin nhắn chậm là do mạng lỗi, có xác nhận của Trung tâm."}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{filed}");
+        assert_eq!(filed["state"], "filed");
+        let (status, body) = s
+            .post_json(&appeal_path, Some(&clerk), json!({"contested": ["public-service-culture"], "text": "again"}))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "one appeal per notice: {body}");
+        let appeal = filed["id"].as_i64().unwrap();
+        let evidence = |name: &str| format!("/api/v1/appeals/{appeal}/evidence/{name}");
+        let (status, body) = s
+            .put_bytes(&evidence("page.html"), Some(&clerk), "text/html", b"<p>".to_vec())
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let letter = b"%PDF-1.4 a letter from the centre".to_vec();
+        let (status, body) = s
+            .put_bytes(&evidence("letter.pdf"), Some(&clerk), "application/pdf", letter.clone())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["evidence"][0]["size"], letter.len());
+        for k in 2..=5 {
+            let (status, body) = s
+                .put_bytes(&evidence(&format!("p{k}.png")), Some(&clerk), "image/png", vec![1; 10])
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        let (status, body) = s
+            .put_bytes(&evidence("p6.png"), Some(&clerk), "image/png", vec![1; 10])
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "at most five files: {body}");
+        let got = raw(&s, &evidence("letter.pdf"), "admin").await;
+        assert_eq!(got.status(), 200);
+        let bytes = axum::body::to_bytes(got.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(bytes.to_vec(), letter);
+        // Its answer was due yesterday: it is answered late.
+        sqlx::query("UPDATE appeals SET answer_due = '2026-01-02' WHERE id = $1")
+            .bind(appeal)
+            .execute(s.registry.store().pool())
+            .await
+            .unwrap();
+        let answer = format!("/api/v1/appeals/{appeal}/answer");
+        let (status, _, body) = s
+            .call(
+                Method::PUT,
+                &answer,
+                Some(&clerk),
+                Some(("application/json", json!({"outcome": "upheld", "reason": "x"}).to_string().into_bytes())),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, answered) = put(
+            &s,
+            &answer,
+            "admin",
+            json!({"outcome": "upheld", "reason": "Xác nhận lỗi mạng của Trung tâm.",
+                   "facts": {"public-service-culture": "14"}}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{answered}");
+        assert_eq!(answered["state"], "upheld");
+        assert_eq!(answered["answered_late"], true);
+        assert_eq!(answered["corrected_facts"]["public-service-culture"], "14");
+        let (status, body) = put(&s, &answer, "admin", json!({"outcome": "rejected", "reason": "x"})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "answered once: {body}");
+        let (status, body) = s
+            .put_bytes(&evidence("late.pdf"), Some(&clerk), "application/pdf", b"%PDF".to_vec())
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        // Past its window, no appeal is filed.
+        sqlx::query("UPDATE notices SET appeal_until = '2026-01-02' WHERE id = $1")
+            .bind(notice["id"].as_i64().unwrap())
+            .execute(s.registry.store().pool())
+            .await
+            .unwrap();
+        let (status, body) = s
+            .post_json(&appeal_path, Some(&clerk), json!({"contested": ["public-service-culture"], "text": "x"}))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("closed on 2026-01-02"), "{body}");
+        let (_, audit) = s.get("/api/v1/audit?limit=1000", Some("admin")).await;
+        let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        for a in ["decide", "appeal-file", "appeal-evidence", "appeal-answer"] {
+            assert!(actions.contains(&a), "{a}");
+        }
+
         // On the dashboard: listed on their page, read on its own.
         let (status, _, me) = s.call(Method::GET, "/me", Some(&clerk), None).await;
         assert_eq!(status, StatusCode::OK);

@@ -275,6 +275,20 @@ impl Server {
         (s, v)
     }
 
+    /// A PUT of raw bytes.
+    pub(crate) async fn put_bytes(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let (s, _, v) = self
+            .call(Method::PUT, path, token, Some((content_type, body)))
+            .await;
+        (s, v)
+    }
+
     pub(crate) async fn stop(self) {
         if let Via::Served { stop, served, .. } = self.via {
             stop.send(()).unwrap();

@@ -238,6 +238,69 @@ fn the_direct_manager_signed_in_as_themself_assesses_their_clerk() {
         .unwrap();
         assert_eq!(public.total, 0);
 
+        // Published and decided, the clerk appeals with a file; the
+        // admin upholds it (the evidence's bytes as given, on either
+        // database).
+        thuocdo_host::scoring::publish(&registry, &admin(), run)
+            .await
+            .unwrap();
+        let decided = assessment::decide::decide(
+            &registry,
+            &admin(),
+            run,
+            &assessment::decide::Decide {
+                unit: None,
+                subjects: vec!["c-1".into()],
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(decided.decided.len(), 1);
+        let notice = assessment::decide::notices(&registry, &clerk, "c-1")
+            .await
+            .unwrap()
+            .remove(0);
+        let appeal = assessment::appeal::file(
+            &registry,
+            &clerk,
+            notice.id,
+            &assessment::appeal::FileAppeal {
+                contested: vec!["regulation-compliance".into()],
+                text: "Đi muộn có lý do.".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let letter = vec![0x25, 0x50, 0x44, 0x46, 0, 255, 7];
+        assessment::appeal::add_evidence(
+            &registry,
+            &clerk,
+            appeal.id,
+            "letter.pdf",
+            "application/pdf",
+            letter.clone(),
+        )
+        .await
+        .unwrap();
+        let (kind, bytes) =
+            assessment::appeal::evidence(&registry, &admin(), appeal.id, "letter.pdf")
+                .await
+                .unwrap();
+        assert_eq!((kind.as_str(), bytes), ("application/pdf", letter));
+        let answered = assessment::appeal::answer(
+            &registry,
+            &admin(),
+            appeal.id,
+            &assessment::appeal::Answer {
+                outcome: "rejected".into(),
+                reason: "Không có căn cứ.".into(),
+                facts: BTreeMap::new(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(answered.state, "rejected");
+
         // The director reads c-2's assessment (theirs to make), and the
         // clerk does not.
         assert_eq!(

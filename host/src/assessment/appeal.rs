@@ -1,0 +1,502 @@
+//! Appeals: within the window its notice gives (working days from the
+//! decision), a person contests their decided result, naming the
+//! indicators or facts contested, with text and evidence files (PDF, PNG
+//! or JPEG, at most five of 5 MiB each). The competent person answers
+//! within the answer window — rejected with a reason, or upheld with the
+//! corrected facts — and an answer past it is marked late. An upheld
+//! appeal's corrected facts are what the correction of the result is to be
+//! made from; until then the decided grade stands.
+//!
+//! ```
+//! use thuocdo_host::assessment::appeal::{ANSWER_WORKING_DAYS, evidence_type};
+//! // An answer within 10 working days (the 2025 law on public employees).
+//! assert_eq!(ANSWER_WORKING_DAYS, 10);
+//! assert!(evidence_type("application/pdf").is_ok());
+//! assert!(evidence_type("text/html").is_err());
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use thuocdo_sdk::Fixed;
+
+use super::calendar::Day;
+use super::{Error, Points, Result, invalid, work_calendar_around};
+use crate::access::{Actor, Role, assessing};
+use crate::registry::Registry;
+use crate::scoring::Units;
+use crate::store::appeals::AppealRow;
+use crate::store::now_millis;
+
+/// Working days from filing in which an appeal is to be answered.
+pub const ANSWER_WORKING_DAYS: i64 = 10;
+/// The most evidence files one appeal holds.
+pub const MAX_EVIDENCE: i64 = 5;
+/// The largest evidence file.
+pub const MAX_EVIDENCE_BYTES: usize = 5 * 1024 * 1024;
+/// The longest text kept.
+const MAX_TEXT: usize = 5_000;
+
+/// Whether evidence of this type is taken; which types are, when not.
+pub fn evidence_type(content_type: &str) -> Result<&'static str> {
+    let base = content_type.split(';').next().unwrap_or("").trim();
+    ["application/pdf", "image/png", "image/jpeg"]
+        .into_iter()
+        .find(|t| t.eq_ignore_ascii_case(base))
+        .ok_or_else(|| {
+            invalid(
+                "content-type",
+                format!("evidence is a PDF, PNG or JPEG file, not `{base}`"),
+            )
+        })
+}
+
+/// What a person files.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileAppeal {
+    /// The indicators (by id) or facts (by name) contested.
+    pub contested: Vec<String>,
+    /// Why.
+    pub text: String,
+}
+
+/// The competent person's answer.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    /// `rejected` or `upheld`.
+    pub outcome: String,
+    /// Why.
+    pub reason: String,
+    /// An upheld appeal's corrected facts (name → value).
+    #[serde(default)]
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub facts: BTreeMap<String, Points>,
+}
+
+/// A piece of evidence, as listed.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Evidence {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: i64,
+}
+
+/// An appeal, as its parties read it.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Appeal {
+    /// Its id.
+    pub id: i64,
+    /// The notice appealed.
+    pub notice: i64,
+    /// The official run decided from.
+    pub run: i64,
+    /// The person.
+    pub subject: String,
+    /// The period.
+    pub period: String,
+    /// The indicators or facts contested.
+    pub contested: Vec<String>,
+    /// What the person says.
+    pub text: String,
+    /// When it was filed.
+    pub filed_at: i64,
+    /// The last day it is to be answered.
+    pub answer_due: String,
+    /// `filed`, `rejected` or `upheld`.
+    pub state: String,
+    /// The answer's reason.
+    pub answer: Option<String>,
+    /// An upheld appeal's corrected facts.
+    pub corrected_facts: BTreeMap<String, String>,
+    /// Who answered.
+    pub answered_by: Option<String>,
+    /// When.
+    pub answered_at: Option<i64>,
+    /// Answered after its due day.
+    pub answered_late: bool,
+    /// The evidence.
+    pub evidence: Vec<Evidence>,
+}
+
+async fn appeal_of(registry: &Registry, row: AppealRow) -> Result<Appeal> {
+    let evidence = registry
+        .store()
+        .evidence_of(row.id)
+        .await?
+        .into_iter()
+        .map(|e| Evidence {
+            name: e.name,
+            content_type: e.content_type,
+            size: e.size,
+        })
+        .collect();
+    let corrected: BTreeMap<String, i64> = match &row.corrected_facts {
+        Some(t) => serde_json::from_str(t)
+            .map_err(|e| Error::Internal(format!("appeal {} is unreadable: {e}", row.id)))?,
+        None => BTreeMap::new(),
+    };
+    Ok(Appeal {
+        id: row.id,
+        notice: row.notice_id,
+        run: row.run_id,
+        subject: row.subject,
+        period: row.period,
+        contested: serde_json::from_str(&row.contested)
+            .map_err(|e| Error::Internal(format!("appeal {} is unreadable: {e}", row.id)))?,
+        text: row.text,
+        filed_at: row.filed_at,
+        answer_due: row.answer_due,
+        state: row.state,
+        answer: row.answer,
+        corrected_facts: corrected
+            .into_iter()
+            .map(|(k, v)| (k, Fixed::from_raw(v).to_string()))
+            .collect(),
+        answered_by: row.answered_by,
+        answered_at: row.answered_at,
+        answered_late: row.answered_late.unwrap_or(false),
+        evidence,
+    })
+}
+
+fn checked_text(field: &str, text: &str) -> Result<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(invalid(field, "it is empty"));
+    }
+    if t.chars().count() > MAX_TEXT {
+        return Err(invalid(
+            field,
+            format!("it is longer than {MAX_TEXT} characters"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// The card a notice was decided on.
+async fn card_of_notice(
+    registry: &Registry,
+    card: &str,
+) -> Result<std::sync::Arc<crate::runtime::Plugin>> {
+    let (name, version) = card
+        .split_once('@')
+        .ok_or_else(|| Error::Internal(format!("a notice names the card `{card}`")))?;
+    Ok(registry.plugin(name, version).await?)
+}
+
+/// Files an appeal against notice `notice`: the person's own, within its
+/// window.
+pub async fn file(
+    registry: &Registry,
+    actor: &Actor,
+    notice: i64,
+    body: &FileAppeal,
+) -> Result<Appeal> {
+    let n = super::decide::notice(registry, actor, notice).await?;
+    if !matches!(&actor.role, Role::Person { subject } if *subject == n.subject) {
+        return Err(Error::Forbidden(format!(
+            "only {} themself appeals their result, signed in as a person",
+            n.subject
+        )));
+    }
+    let now = now_millis();
+    let today = Day::at_millis(now);
+    let closes = Day::parse(&n.appeal_until)
+        .ok_or_else(|| Error::Internal(format!("notice {notice} has no appeal day")))?;
+    if today > closes {
+        return Err(Error::OutOfOrder(format!(
+            "the appeal window of notice {notice} closed on {closes} ({} working days from the decision); today is {today}",
+            super::decide::APPEAL_WORKING_DAYS
+        )));
+    }
+    if body.contested.is_empty() || body.contested.len() > 50 {
+        return Err(invalid(
+            "contested",
+            "name the indicators or facts contested (1 to 50)",
+        ));
+    }
+    let plugin = card_of_notice(registry, &n.card).await?;
+    for (i, c) in body.contested.iter().enumerate() {
+        let known = n.indicators.iter().any(|x| x.id == *c)
+            || plugin.info.facts.iter().any(|f| f.name == *c);
+        if !known {
+            return Err(invalid(
+                &format!("contested[{i}]"),
+                format!("`{c}` is neither an indicator nor a fact of {}", n.card),
+            ));
+        }
+    }
+    let text = checked_text("text", &body.text)?;
+    let calendar = work_calendar_around(registry, today.civil().0).await?;
+    let answer_due = calendar
+        .add_working_days(today, ANSWER_WORKING_DAYS)
+        .to_string();
+    let mut tx = registry.store().begin().await?;
+    let unit = tx
+        .subjects_of(&[n.subject.as_str()])
+        .await?
+        .into_iter()
+        .next()
+        .map(|s| s.unit)
+        .unwrap_or_default();
+    let row = AppealRow {
+        notice_id: notice,
+        run_id: n.run,
+        subject: n.subject.clone(),
+        unit: unit.clone(),
+        period: n.period.clone(),
+        contested: serde_json::to_string(&body.contested).expect("serialises"),
+        text,
+        filed_by: actor.name.clone(),
+        filed_at: now,
+        answer_due: answer_due.clone(),
+        state: "filed".into(),
+        ..AppealRow::default()
+    };
+    let Some(id) = tx.insert_appeal(&row).await? else {
+        return Err(Error::OutOfOrder(format!(
+            "notice {notice} is appealed already: one appeal per notice"
+        )));
+    };
+    let detail = json!({"appeal": id, "notice": notice, "contested": body.contested,
+        "answer_due": answer_due});
+    tx.audit(&actor.name, "appeal-file", &n.subject, &detail, Some(&unit))
+        .await?;
+    tx.commit().await?;
+    appeal_of(registry, AppealRow { id, ..row }).await
+}
+
+/// How `actor` stands to an appeal: its person, or an admin of their unit.
+async fn party(registry: &Registry, actor: &Actor, id: i64) -> Result<AppealRow> {
+    let row = registry.store().appeal(id).await?;
+    let not_found = || Error::NotFound(format!("there is no appeal {id}"));
+    let Some(row) = row else {
+        return Err(match actor.role {
+            Role::Admin | Role::UnitAdmin { .. } | Role::Person { .. } => not_found(),
+            _ => Error::Forbidden(format!(
+                "{} may not read appeals: they are the person's and their admins'",
+                actor.name
+            )),
+        });
+    };
+    let ok = match &actor.role {
+        Role::Person { subject } => *subject == row.subject,
+        Role::Admin => true,
+        Role::UnitAdmin { .. } => {
+            let units = Units::load(registry).await?;
+            assessing::may_administer(actor, &units, &row.unit)
+        }
+        _ => {
+            return Err(Error::Forbidden(format!(
+                "{} may not read appeals: they are the person's and their admins'",
+                actor.name
+            )));
+        }
+    };
+    if ok { Ok(row) } else { Err(not_found()) }
+}
+
+/// One appeal, to its parties.
+pub async fn get(registry: &Registry, actor: &Actor, id: i64) -> Result<Appeal> {
+    let row = party(registry, actor, id).await?;
+    appeal_of(registry, row).await
+}
+
+/// Adds a file to the person's own appeal while it is not answered.
+pub async fn add_evidence(
+    registry: &Registry,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Result<Appeal> {
+    let row = party(registry, actor, id).await?;
+    if !matches!(&actor.role, Role::Person { subject } if *subject == row.subject) {
+        return Err(Error::Forbidden(format!(
+            "only {} themself adds evidence to their appeal",
+            row.subject
+        )));
+    }
+    if row.state != "filed" {
+        return Err(Error::OutOfOrder(format!(
+            "appeal {id} is {} already: its evidence is closed",
+            row.state
+        )));
+    }
+    if name.is_empty()
+        || name.len() > 100
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        return Err(Error::Malformed {
+            field: "name".into(),
+            why: format!(
+                "`{name}` is not a file name of letters, digits, `-`, `_` and `.` (at most 100)"
+            ),
+        });
+    }
+    let content_type = evidence_type(content_type)?;
+    if bytes.is_empty() || bytes.len() > MAX_EVIDENCE_BYTES {
+        return Err(invalid(
+            "body",
+            format!(
+                "an evidence file holds 1 byte to {} MiB, not {} bytes",
+                MAX_EVIDENCE_BYTES / (1024 * 1024),
+                bytes.len()
+            ),
+        ));
+    }
+    let sha256 = crate::runtime::sha256_hex(&bytes);
+    let size = bytes.len();
+    let mut tx = registry.store().begin().await?;
+    let already = registry
+        .store()
+        .evidence_of(id)
+        .await?
+        .iter()
+        .any(|e| e.name == name);
+    if !already && tx.evidence_count(id).await? >= MAX_EVIDENCE {
+        return Err(invalid(
+            "name",
+            format!("an appeal holds at most {MAX_EVIDENCE} evidence files"),
+        ));
+    }
+    tx.put_evidence(id, name, content_type, bytes, now_millis())
+        .await?;
+    let detail = json!({"appeal": id, "name": name, "content_type": content_type,
+        "size": size, "sha256": sha256});
+    tx.audit(
+        &actor.name,
+        "appeal-evidence",
+        &row.subject,
+        &detail,
+        Some(&row.unit),
+    )
+    .await?;
+    tx.commit().await?;
+    appeal_of(registry, row).await
+}
+
+/// One piece of evidence's type and bytes, to the appeal's parties.
+pub async fn evidence(
+    registry: &Registry,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+) -> Result<(String, Vec<u8>)> {
+    party(registry, actor, id).await?;
+    registry
+        .store()
+        .evidence(id, name)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("appeal {id} holds no evidence `{name}`")))
+}
+
+/// The competent person's answer: rejected with a reason, or upheld with
+/// the corrected facts; late past the answer's due day.
+pub async fn answer(registry: &Registry, actor: &Actor, id: i64, body: &Answer) -> Result<Appeal> {
+    let row = party(registry, actor, id).await?;
+    if !matches!(actor.role, Role::Admin | Role::UnitAdmin { .. }) {
+        return Err(Error::Forbidden(format!(
+            "{} may not answer appeals: that takes the competent person, an admin or the unit admin of the person's unit",
+            actor.name
+        )));
+    }
+    if row.state != "filed" {
+        return Err(Error::OutOfOrder(format!(
+            "appeal {id} is {} already: an appeal is answered once",
+            row.state
+        )));
+    }
+    let reason = checked_text("reason", &body.reason)?;
+    let mut corrected = BTreeMap::new();
+    match body.outcome.as_str() {
+        "rejected" => {
+            if !body.facts.is_empty() {
+                return Err(invalid("facts", "a rejected appeal corrects no fact"));
+            }
+        }
+        "upheld" => {
+            if body.facts.is_empty() {
+                return Err(invalid(
+                    "facts",
+                    "an upheld appeal names the corrected facts",
+                ));
+            }
+            let notice = registry
+                .store()
+                .notice(row.notice_id)
+                .await?
+                .ok_or_else(|| Error::Internal(format!("appeal {id}'s notice is gone")))?;
+            let card: serde_json::Value = serde_json::from_str(&notice.body)
+                .map_err(|e| Error::Internal(format!("notice {} is unreadable: {e}", notice.id)))?;
+            let plugin = card_of_notice(registry, card["card"].as_str().unwrap_or("")).await?;
+            for (name, value) in &body.facts {
+                let field = format!("facts.{name}");
+                let spec = plugin
+                    .info
+                    .facts
+                    .iter()
+                    .find(|f| f.name == *name)
+                    .ok_or_else(|| {
+                        invalid(&field, format!("`{name}` is not a fact of the card"))
+                    })?;
+                let text = match value {
+                    Points::Number(n) => n.to_string(),
+                    Points::Text(t) => t.trim().to_string(),
+                };
+                let raw = Fixed::parse(&text)
+                    .ok_or_else(|| invalid(&field, format!("`{text}` is not a decimal")))?
+                    .raw();
+                if spec.min.is_some_and(|lo| raw < lo) || spec.max.is_some_and(|hi| raw > hi) {
+                    return Err(invalid(&field, format!("{text} is outside its range")));
+                }
+                corrected.insert(name.clone(), raw);
+            }
+        }
+        other => {
+            return Err(invalid(
+                "outcome",
+                format!("`{other}` is neither rejected nor upheld"),
+            ));
+        }
+    }
+    let now = now_millis();
+    let late = Day::parse(&row.answer_due).is_some_and(|d| now >= d.end_millis());
+    let answered = AppealRow {
+        state: body.outcome.clone(),
+        answer: Some(reason),
+        corrected_facts: (!corrected.is_empty())
+            .then(|| serde_json::to_string(&corrected).expect("serialises")),
+        answered_by: Some(actor.name.clone()),
+        answered_at: Some(now),
+        answered_late: Some(late),
+        ..row
+    };
+    let mut tx = registry.store().begin().await?;
+    if !tx.answer_appeal(&answered).await? {
+        return Err(Error::OutOfOrder(format!(
+            "appeal {id} was answered meanwhile: an appeal is answered once"
+        )));
+    }
+    let detail = json!({"appeal": id, "outcome": answered.state, "late": late,
+        "facts": corrected.iter().map(|(k, v)| (k.clone(), Fixed::from_raw(*v).to_string())).collect::<BTreeMap<_, _>>()});
+    tx.audit(
+        &actor.name,
+        "appeal-answer",
+        &answered.subject,
+        &detail,
+        Some(&answered.unit),
+    )
+    .await?;
+    tx.commit().await?;
+    appeal_of(registry, answered).await
+}
