@@ -302,6 +302,14 @@ async fn party(registry: &Registry, actor: &Actor, id: i64) -> Result<AppealRow>
     if ok { Ok(row) } else { Err(not_found()) }
 }
 
+/// The appeal of a notice, if one was filed, to its parties.
+pub async fn of_notice(registry: &Registry, actor: &Actor, notice: i64) -> Result<Option<Appeal>> {
+    match registry.store().appeal_of_notice(notice).await? {
+        Some(id) => get(registry, actor, id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
 /// One appeal, to its parties.
 pub async fn get(registry: &Registry, actor: &Actor, id: i64) -> Result<Appeal> {
     let row = party(registry, actor, id).await?;

@@ -94,6 +94,15 @@ impl Store {
         Ok(r.as_ref().map(appeal_row).transpose()?)
     }
 
+    /// The appeal of a notice, if one was filed.
+    pub async fn appeal_of_notice(&self, notice: i64) -> Result<Option<i64>> {
+        let r = sqlx::query("SELECT id FROM appeals WHERE notice_id = $1")
+            .bind(notice)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(r.map(|r| r.try_get("id")).transpose()?)
+    }
+
     /// An appeal's evidence, by name.
     pub async fn evidence_of(&self, appeal: i64) -> Result<Vec<EvidenceRow>> {
         let rows = sqlx::query(

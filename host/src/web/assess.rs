@@ -571,27 +571,157 @@ struct NoticePage {
     c: Chrome,
     n: assessment::decide::Notice,
     en: bool,
+    appeal: Option<assessment::appeal::Appeal>,
+    can_appeal: bool,
+    can_answer: bool,
+    problem: Option<String>,
+}
+
+async fn notice_response(
+    state: &AppState,
+    visit: &Visit,
+    id: i64,
+    problem: Option<(StatusCode, String)>,
+) -> Result<Response, WebError> {
+    let actor = signed_in(visit)?;
+    let n = assessment::decide::notice(&state.registry, actor, id)
+        .await
+        .map_err(|e| visit.error(HttpError::from(e)))?;
+    let appeal = assessment::appeal::of_notice(&state.registry, actor, id)
+        .await
+        .map_err(|e| visit.error(HttpError::from(e)))?;
+    let today = assessment::calendar::Day::at_millis(crate::store::now_millis()).to_string();
+    let own =
+        matches!(&actor.role, crate::access::Role::Person { subject } if *subject == n.subject);
+    let can_appeal = own && appeal.is_none() && today <= n.appeal_until;
+    let can_answer = matches!(
+        actor.role,
+        crate::access::Role::Admin | crate::access::Role::UnitAdmin { .. }
+    ) && appeal.as_ref().is_some_and(|a| a.state == "filed");
+    let w = visit.w();
+    let status = problem.as_ref().map(|(s, _)| *s);
+    let mut response = visit.respond(NoticePage {
+        c: visit.chrome(format!("{} — {} {}", w.notice, n.subject, n.period)),
+        en: visit.lang.code() == "en",
+        n,
+        appeal,
+        can_appeal,
+        can_answer,
+        problem: problem.map(|(_, p)| p),
+    })?;
+    if let Some(status) = status {
+        *response.status_mut() = status;
+    }
+    Ok(response)
+}
+
+fn notice_id(visit: &Visit, id: &str) -> Result<i64, WebError> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| visit.error(WebError::bad_request(format!("`{id}` is not a notice id"))))
 }
 
 /// `GET /notices/{id}`: a notice of a decision, to its person (who marks
-/// it read by reading it) and their admins.
+/// it read by reading it) and their admins; with its appeal, the form to
+/// file one while the window is open, and the form to answer one.
 pub async fn notice_page(
     State(state): State<AppState>,
     visit: Visit,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
+    let id = notice_id(&visit, &id)?;
+    notice_response(&state, &visit, id, None).await
+}
+
+/// A refusal the reader can act on is shown on the page; others as errors.
+async fn after_post(
+    state: &AppState,
+    visit: &Visit,
+    id: i64,
+    done: assessment::Result<assessment::appeal::Appeal>,
+) -> Result<Response, WebError> {
+    match done {
+        Ok(_) => Ok(see_other(&format!("/notices/{id}"))),
+        Err(e) => {
+            let http = HttpError::from(e);
+            if !matches!(
+                http.status(),
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
+            ) {
+                return Err(visit.error(http));
+            }
+            notice_response(
+                state,
+                visit,
+                id,
+                Some((http.status(), http.detail().to_string())),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /notices/{id}/appeal`: the person's appeal, from the form.
+pub async fn post_appeal(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, WebError> {
+    if !from_this_site(&headers) {
+        return Err(other_site(&visit));
+    }
     let actor = signed_in(&visit)?;
-    let id =
-        id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            visit.error(WebError::bad_request(format!("`{id}` is not a notice id")))
-        })?;
-    let n = assessment::decide::notice(&state.registry, actor, id)
+    let id = notice_id(&visit, &id)?;
+    let Form(form) = form.map_err(|e| visit.error(WebError::bad_request(e.body_text())))?;
+    let body = assessment::appeal::FileAppeal {
+        contested: form
+            .iter()
+            .filter(|(k, _)| k == "contested")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        text: form
+            .iter()
+            .find(|(k, _)| k == "text")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
+    };
+    let done = assessment::appeal::file(&state.registry, actor, id, &body).await;
+    after_post(&state, &visit, id, done).await
+}
+
+/// `POST /notices/{id}/answer`: the competent person's answer to its
+/// appeal, from the form (corrected facts one `name=value` a line).
+pub async fn post_answer(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, WebError> {
+    if !from_this_site(&headers) {
+        return Err(other_site(&visit));
+    }
+    let actor = signed_in(&visit)?;
+    let id = notice_id(&visit, &id)?;
+    let Form(form) = form.map_err(|e| visit.error(WebError::bad_request(e.body_text())))?;
+    let f: BTreeMap<String, String> = form.into_iter().collect();
+    let appeal = assessment::appeal::of_notice(&state.registry, actor, id)
         .await
-        .map_err(|e| visit.error(HttpError::from(e)))?;
-    let w = visit.w();
-    visit.respond(NoticePage {
-        c: visit.chrome(format!("{} — {} {}", w.notice, n.subject, n.period)),
-        en: visit.lang.code() == "en",
-        n,
-    })
+        .map_err(|e| visit.error(HttpError::from(e)))?
+        .ok_or_else(|| visit.error(WebError::not_found(format!("notice {id} has no appeal"))))?;
+    let facts = field(&f, "facts")
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), Points::Text(v.trim().to_string())))
+        .collect();
+    let body = assessment::appeal::Answer {
+        outcome: field(&f, "outcome"),
+        reason: field(&f, "reason"),
+        facts,
+    };
+    let done = assessment::appeal::answer(&state.registry, actor, appeal.id, &body).await;
+    after_post(&state, &visit, id, done).await
 }

@@ -9,7 +9,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::error::WebError;
@@ -396,6 +396,8 @@ struct ReportRow {
     total: String,
     grade: String,
     grade_words: &'static str,
+    /// The grade decided, once it is.
+    decided: String,
 }
 
 /// A unit's classification report.
@@ -407,6 +409,9 @@ struct UnitReport {
     /// Each grade, in the articles' words, with its count and share.
     counts: Vec<(&'static str, usize, String)>,
     people: Vec<ReportRow>,
+    /// The reader is the competent person and the run is official: the
+    /// page offers to decide.
+    can_decide: bool,
 }
 
 async fn unit_report(
@@ -470,6 +475,29 @@ async fn unit_report(
             (grade_words(g.code(), lang), n, share)
         })
         .collect();
+    let decided: std::collections::HashMap<String, String> = store
+        .unit_decisions(run, code)
+        .await
+        .map_err(|e| visit.error(e))?
+        .into_iter()
+        .map(|d| (d.subject, d.grade))
+        .collect();
+    let can_decide = match visit.caller.0.as_ref() {
+        Some(actor) => {
+            let units = state
+                .units
+                .get(&state.registry)
+                .await
+                .map_err(|e| visit.error(e))?;
+            crate::access::assessing::may_administer(actor, &units, code)
+                && scoring::official_runs(&state.registry, true)
+                    .await
+                    .map_err(|e| visit.error(e))?
+                    .iter()
+                    .any(|o| o.run == run)
+        }
+        None => false,
+    };
     let people = rows
         .iter()
         .map(|r| {
@@ -480,10 +508,12 @@ async fn unit_report(
                 total: r.total.map(fixed).unwrap_or_default(),
                 grade_words: grade_words(&grade, lang),
                 grade,
+                decided: decided.get(&r.subject).cloned().unwrap_or_default(),
             }
         })
         .collect();
     Ok(UnitReport {
+        can_decide,
         run,
         period: lang.period(&record.period),
         code: code.to_string(),
@@ -581,6 +611,42 @@ pub async fn unit_xlsx(
         format!("thuocdo-report-{run}-{}.xlsx", slug(&code)),
         bytes,
     ))
+}
+
+/// `POST /runs/{id}/units/{code}/decide`: the competent person decides
+/// the unit's grades from the official run, then sees the report again.
+pub async fn decide(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: axum::http::HeaderMap,
+    Path((id, code)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    if !super::session::from_this_site(&headers) {
+        return Err(super::session::other_site(&visit));
+    }
+    let run = super::run_id(&id).map_err(|e| visit.error(e))?;
+    let actor = visit.caller.actor().map_err(|e| visit.error(e))?;
+    assessment::decide::decide(
+        &state.registry,
+        actor,
+        run,
+        &assessment::decide::Decide {
+            unit: Some(code.clone()),
+            subjects: Vec::new(),
+        },
+    )
+    .await
+    .map_err(|e| visit.error(HttpError::from(e)))?;
+    let to = format!("/runs/{run}/units/{}/report", super::session::encode(&code));
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(
+            axum::http::header::LOCATION,
+            axum::http::HeaderValue::from_str(&to)
+                .unwrap_or(axum::http::HeaderValue::from_static("/")),
+        )],
+    )
+        .into_response())
 }
 
 impl From<assessment::Error> for WebError {

@@ -58,6 +58,10 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
             get(forms::person_xlsx),
         )
         .route("/runs/{id}/units/{code}/report", get(forms::unit_page))
+        .route(
+            "/runs/{id}/units/{code}/decide",
+            axum::routing::post(forms::decide),
+        )
         .route("/runs/{id}/units/{code}/report.xlsx", get(forms::unit_xlsx))
         .route("/runs/{id}/results.csv", get(downloads::csv))
         .route("/runs/{id}/results.xlsx", get(downloads::xlsx))
@@ -83,6 +87,14 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         )
         .route("/units/{code}/assessments", get(assess::unit_page))
         .route("/notices/{id}", get(assess::notice_page))
+        .route(
+            "/notices/{id}/appeal",
+            axum::routing::post(assess::post_appeal),
+        )
+        .route(
+            "/notices/{id}/answer",
+            axum::routing::post(assess::post_answer),
+        )
         .route("/sandbox", get(whatif::drafts))
         .route("/sandbox/drafts/{id}", get(whatif::compare))
         .route("/logout", axum::routing::post(session::logout))

@@ -719,6 +719,68 @@ fn the_procedure_through_the_dashboard_in_a_real_browser() {
             .clone();
         assert_eq!(scored["outcome"], "scored", "{scored}");
         assert_eq!(scored["facts"]["public-service-culture"], 125_000);
+        let (status, body) = s
+            .post_json(&format!("/api/v1/runs/{run}/publish"), Some("admin"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // The competent person decides from the centre's report.
+        b.click("#sign-out").await;
+        b.wait_for("#sign-in").await;
+        let report = format!("/runs/{run}/units/{CENTRE}/report");
+        b.goto(&format!("{base}/login?back={report}")).await;
+        b.type_into("#token", &s.tokens["admin"]).await;
+        b.click("#submit").await;
+        b.wait_for("#form-decide").await;
+        b.click("#form-decide button").await;
+        let decided = b.wait_for(&format!("tr[data-subject='{CLERK}'] td.decided")).await;
+        for _ in 0..100 {
+            if !b.text(&decided).await.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let grade = scored["grade"].as_str().unwrap().to_string();
+        let row = b.one(&format!("tr[data-subject='{CLERK}'] td.decided")).await.unwrap();
+        assert_eq!(b.text(&row).await, grade);
+        b.screenshot("assessment-report").await;
+        b.click("#sign-out").await;
+        b.wait_for("#sign-in").await;
+
+        // The clerk, with a new code, reads the notice and appeals the
+        // culture indicator.
+        let (_, codes) = s
+            .post_json("/api/v1/sign-in-codes", Some("admin"), json!({"subjects": [CLERK]}))
+            .await;
+        b.goto(&format!("{base}/welcome?code={}", codes[0]["code"].as_str().unwrap())).await;
+        b.wait_for("#code").await;
+        b.click("#submit").await;
+        let link = b.wait_for("#my-notices a").await;
+        b.click_element(&link).await;
+        b.wait_for("#form-appeal").await;
+        assert_eq!(b.attr(&b.one("#notice-grade").await.unwrap(), "data-grade").await.as_deref(), Some(grade.as_str()));
+        b.click("#form-appeal input[value='public-service-culture']").await;
+        b.type_into("#form-appeal textarea[name='text']", "Tin nhắn chậm do mạng lỗi.").await;
+        b.click("#form-appeal button").await;
+        b.wait_for("#appeal-state[data-state='filed']").await;
+        let notice_url = b.url().await;
+        b.click("#sign-out").await;
+        b.wait_for("#sign-in").await;
+
+        // The admin upholds it with the corrected fact.
+        let path = notice_url.trim_start_matches(&base).to_string();
+        b.goto(&format!("{base}/login?back={path}")).await;
+        b.type_into("#token", &s.tokens["admin"]).await;
+        b.click("#submit").await;
+        b.wait_for("#form-answer").await;
+        b.click("#form-answer input[value='upheld']").await;
+        b.type_into("#form-answer textarea[name='reason']", "Có xác nhận lỗi mạng.").await;
+        b.type_into("#form-answer textarea[name='facts']", "public-service-culture=14").await;
+        b.click("#form-answer button").await;
+        b.wait_for("#appeal-state[data-state='upheld']").await;
+        assert!(b.text_of("#appeal-facts").await.contains("public-service-culture = 14"));
+        b.screenshot("assessment-appeal").await;
+        assert!(b.console_errors().await.is_empty());
         b.quit().await;
         s.stop().await;
     });

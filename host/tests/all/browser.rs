@@ -290,6 +290,12 @@ impl Browser {
         self.post(&format!("/element/{e}/click"), json!({})).await;
     }
 
+    /// Clicks an element found before.
+    pub(crate) async fn click_element(&self, element: &str) {
+        self.post(&format!("/element/{element}/click"), json!({}))
+            .await;
+    }
+
     /// Empties an input or a text area.
     pub(crate) async fn clear(&self, css: &str) {
         let e = self

@@ -1106,6 +1106,15 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "UFFFNNCFN",
             ),
             page("/notices/{id}", "/notices/999999".into(), "UNNNNNNNN", None),
+            post("/notices/{id}/appeal", "/notices/999999/appeal".into(), "contested=x&text=x", "UNNNNNNNN"),
+            post("/notices/{id}/answer", "/notices/999999/answer".into(), "outcome=rejected&reason=x", "UNNNNNNNN"),
+            // The matrix's run is not official: nobody decides from it.
+            post(
+                "/runs/{id}/units/{code}/decide",
+                format!("/runs/{run}/units/{tax_team}/decide"),
+                "",
+                "UFFFCCCFF",
+            ),
             // The forms hold personal data: a person's, to their admins
             // (and the person); a unit's report lists whom the reader sees.
             page(
