@@ -74,6 +74,18 @@ pub struct Config {
     /// Writes a minute with one token (default: 1200).
     #[arg(long, env = "THUOCDO_WRITES_PER_MINUTE_PER_TOKEN", global = true)]
     pub writes_per_minute_per_token: Option<u32>,
+    /// An SMTP relay notices are mailed through: smtp://host:port (none:
+    /// notices are read on the dashboard and the API only).
+    #[arg(long, env = "THUOCDO_SMTP", global = true)]
+    pub smtp: Option<String>,
+    /// The sender of those mails.
+    #[arg(
+        long,
+        env = "THUOCDO_MAIL_FROM",
+        default_value = "thuocdo <no-reply@thuocdo.invalid>",
+        global = true
+    )]
+    pub mail_from: String,
     /// Reverse proxies in front of the host, by address, comma-separated:
     /// for requests from them the client is the nearest address in
     /// X-Forwarded-For that is not one of them (default: none; the peer is
@@ -142,6 +154,15 @@ pub enum LogFormat {
 }
 
 impl Config {
+    /// The SMTP relay and sender, when one is configured; why not, when
+    /// they cannot be read.
+    pub fn mail(&self) -> Result<Option<crate::mail::MailConfig>, String> {
+        self.smtp
+            .as_deref()
+            .map(|url| crate::mail::MailConfig::parse(url, &self.mail_from))
+            .transpose()
+    }
+
     /// Starts the log as configured: events at or above the level, on
     /// standard error (standard output is for the commands' answers). Only
     /// the first call in a process takes effect.

@@ -22,6 +22,7 @@ pub mod explain;
 pub mod facts;
 pub mod gendata;
 pub mod input;
+pub mod mail;
 pub mod org;
 pub mod products;
 pub mod registry;

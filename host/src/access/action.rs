@@ -84,6 +84,8 @@ actions! {
     FileAppeals: "appeal a result" => &[RoleKind::Person];
     /// Answer an appeal (of one's own subtree).
     AnswerAppeals: "answer appeals" => ADMINS;
+    /// Set where notices are mailed (one's own, or of one's own subtree).
+    SetContacts: "set where notices are mailed" => &[RoleKind::Admin, RoleKind::UnitAdmin, RoleKind::Person];
     /// Read notices of decisions (one's own, or of one's own subtree).
     ReadNotices: "read notices" => &[RoleKind::Admin, RoleKind::UnitAdmin, RoleKind::Person];
 }

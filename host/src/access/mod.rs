@@ -27,7 +27,7 @@ pub use action::{
     ChangeOrganisation, DecideGrades, Evaluate, ExemptSubjects, FileAppeals, ImportFacts,
     IssueSignInCodes, KeepPersonalFacts, ListAssessments, ManageTokens, PublishPlugins,
     ReadAssessments, ReadNotices, RecordCollective, SetAssessmentCalendars, SetCalendarDays,
-    StartRuns, UnlockPeriods, UseSandbox,
+    SetContacts, StartRuns, UnlockPeriods, UseSandbox,
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{

@@ -12,11 +12,11 @@ use super::problems::{BadRequest, Conflict, Failed, JsonBody, Named, Secured, Wr
 use crate::access::{
     Allowed, AnswerAppeals, AssessAsManager, AssessSelf, DecideGrades, FileAppeals,
     IssueSignInCodes, ListAssessments, ReadAssessments, ReadNotices, RecordCollective,
-    SetAssessmentCalendars, SetCalendarDays,
+    SetAssessmentCalendars, SetCalendarDays, SetContacts,
 };
 use crate::app::{AppState, Body, HttpError, Params};
 use crate::assessment::appeal::{self, Answer, Appeal, FileAppeal};
-use crate::assessment::decide::{self, Decide, Decided, Notice};
+use crate::assessment::decide::{self, Contact, Decide, Decided, Notice};
 use crate::assessment::signin::{self, IssueCodes, IssuedCode, SignedIn};
 use crate::assessment::{
     self, AssessmentView, CalendarDay, CalendarInForce, CalendarSetting, CollectiveComments,
@@ -518,5 +518,26 @@ pub async fn answer_appeal(
     let id = appeal_id(&id)?;
     Ok(Json(
         appeal::answer(&state.registry, caller.actor(), id, &body).await?,
+    ))
+}
+
+/// Sets the address a person's notices are mailed to (when the host has an
+/// SMTP relay): the person's own, or by an admin of their subtree.
+#[utoipa::path(put, path = "/api/v1/subjects/{id}/email", tag = "assessment",
+    params(("id" = String, Path, description = "The subject's id")),
+    request_body = Contact,
+    responses(
+        (status = 200, description = "Set", body = Contact),
+        Secured, Written, JsonBody, Named, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn set_email(
+    State(state): State<AppState>,
+    caller: Allowed<SetContacts>,
+    Path(id): Path<String>,
+    Body(body): Body<Contact>,
+) -> Result<Json<Contact>, HttpError> {
+    Ok(Json(
+        decide::set_contact(&state.registry, caller.actor(), &id, &body).await?,
     ))
 }

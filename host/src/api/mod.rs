@@ -124,6 +124,7 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         )
         .route("/runs/{id}/decisions", post(assessments::decide))
         .route("/subjects/{id}/notices", get(assessments::notices))
+        .route("/subjects/{id}/email", put(assessments::set_email))
         .route("/notices/{id}", get(assessments::notice))
         .route("/notices/{id}/appeal", post(assessments::file_appeal))
         .route("/appeals/{id}", get(assessments::get_appeal))

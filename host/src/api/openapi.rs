@@ -41,6 +41,7 @@ impl Modify for Bearer {
         assessments::days, assessments::set_days, assessments::decide, assessments::notices,
         assessments::notice, assessments::file_appeal, assessments::get_appeal,
         assessments::add_evidence, assessments::get_evidence, assessments::answer_appeal,
+        assessments::set_email,
     ),
     // Problem is named by reference in every route's refusals (see problems.rs).
     components(schemas(Problem)),

@@ -120,6 +120,9 @@ pub struct Notice {
     pub appeal_until: String,
     /// When the person first read it.
     pub read_at: Option<i64>,
+    /// Its e-mail's delivery, where one was queued: `queued`, `sent`,
+    /// `failed` (with why).
+    pub delivery: Option<String>,
 }
 
 fn fixed(raw: i64) -> String {
@@ -275,17 +278,23 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
             }).collect::<Vec<_>>(),
             "decided_by": actor.name,
         });
-        tx.insert_notice(&NoticeRow {
-            id: 0,
-            run_id: run,
-            subject: r.subject.clone(),
-            period: official.period.clone(),
-            written_at: now,
-            appeal_until: appeal_until.clone(),
-            body: body.to_string(),
-            read_at: None,
-        })
-        .await?;
+        let notice = tx
+            .insert_notice(&NoticeRow {
+                id: 0,
+                run_id: run,
+                subject: r.subject.clone(),
+                period: official.period.clone(),
+                written_at: now,
+                appeal_until: appeal_until.clone(),
+                body: body.to_string(),
+                read_at: None,
+            })
+            .await?;
+        if let Some(to) = tx.contact(&r.subject).await? {
+            let (subject_line, text) = mail_text(&official.period, &row, &body, &appeal_until);
+            tx.queue_mail(notice, &to, &subject_line, &text, now)
+                .await?;
+        }
         decided.push(row);
     }
     if !decided.is_empty() {
@@ -303,6 +312,50 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
     }
     tx.commit().await?;
     Ok(Decided { decided, undecided })
+}
+
+/// The notice as a mail: its subject line and text, in Vietnamese first
+/// and English after.
+fn mail_text(
+    period: &str,
+    row: &DecisionRow,
+    body: &serde_json::Value,
+    appeal_until: &str,
+) -> (String, String) {
+    let grade = scoring::grade_from_code(&row.grade);
+    let words = |lang| grade.map_or("", |g| crate::explain::grade(g, lang));
+    let mut text = format!(
+        "Kết quả đánh giá, xếp loại kỳ {period}: {} ({}).\nTổng điểm: {} / {}.\n",
+        words(crate::explain::Lang::Vi),
+        row.grade,
+        body["total"].as_str().unwrap_or("—"),
+        body["max_total"].as_str().unwrap_or("")
+    );
+    for i in body["indicators"].as_array().into_iter().flatten() {
+        text.push_str(&format!(
+            "- {}: {} ({})\n",
+            i["title_vi"].as_str().unwrap_or(""),
+            i["score"].as_str().unwrap_or(""),
+            i["light"].as_str().unwrap_or("")
+        ));
+    }
+    for c in body["caps"].as_array().into_iter().flatten() {
+        text.push_str(&format!(
+            "Giới hạn xếp loại: {}\n",
+            c["reason_vi"].as_str().unwrap_or("")
+        ));
+    }
+    text.push_str(&format!(
+        "Hạn gửi kiến nghị: {appeal_until}.\n\nThe result of your assessment for {period}: {} ({}). You may appeal until {appeal_until}.\n",
+        words(crate::explain::Lang::En),
+        row.grade
+    ));
+    (
+        format!(
+            "Thông báo kết quả đánh giá, xếp loại {period} / Notice of your result for {period}"
+        ),
+        text,
+    )
 }
 
 fn notice_of(row: NoticeRow) -> Result<Notice> {
@@ -333,7 +386,21 @@ fn notice_of(row: NoticeRow) -> Result<Notice> {
         written_at: row.written_at,
         appeal_until: row.appeal_until,
         read_at: row.read_at,
+        delivery: None,
     })
+}
+
+/// A notice with its mail's delivery, where one was queued.
+async fn with_delivery(registry: &Registry, mut n: Notice) -> Result<Notice> {
+    n.delivery = registry
+        .store()
+        .notice_delivery(n.id)
+        .await?
+        .map(|(status, error)| match error {
+            Some(e) if status != "sent" => format!("{status}: {e}"),
+            _ => status,
+        });
+    Ok(n)
 }
 
 /// Whether `actor` may read `subject`'s notices (they hold the caps'
@@ -369,13 +436,11 @@ async fn may_read(registry: &Registry, actor: &Actor, subject: &str) -> Result<(
 /// A person's notices, newest first: to the person and their admins.
 pub async fn notices(registry: &Registry, actor: &Actor, subject: &str) -> Result<Vec<Notice>> {
     may_read(registry, actor, subject).await?;
-    registry
-        .store()
-        .notices_of(subject, MAX_NOTICES)
-        .await?
-        .into_iter()
-        .map(notice_of)
-        .collect()
+    let mut out = Vec::new();
+    for row in registry.store().notices_of(subject, MAX_NOTICES).await? {
+        out.push(with_delivery(registry, notice_of(row)?).await?);
+    }
+    Ok(out)
 }
 
 /// One notice; the person reading it marks it read.
@@ -390,11 +455,55 @@ pub async fn notice(registry: &Registry, actor: &Actor, id: i64) -> Result<Notic
             Error::NotFound(_) => Error::NotFound(format!("there is no notice {id}")),
             other => other,
         })?;
-    let mut notice = notice_of(row)?;
+    let mut notice = with_delivery(registry, notice_of(row)?).await?;
     if matches!(actor.role, Role::Person { .. }) && notice.read_at.is_none() {
         let now = now_millis();
         registry.store().mark_notice_read(id, now).await?;
         notice.read_at = Some(now);
     }
     Ok(notice)
+}
+
+/// An address to write to.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// The e-mail address.
+    pub email: String,
+}
+
+/// Sets where `subject`'s notices are mailed: by the person themself, or
+/// an admin of their subtree.
+pub async fn set_contact(
+    registry: &Registry,
+    actor: &Actor,
+    subject: &str,
+    contact: &Contact,
+) -> Result<Contact> {
+    may_read(registry, actor, subject).await?;
+    let mut tx = registry.store().begin().await?;
+    let exists = !tx.subjects_of(&[subject]).await?.is_empty();
+    tx.commit().await?;
+    if !exists {
+        return Err(Error::NotFound(format!("there is no subject `{subject}`")));
+    }
+    let email = contact.email.trim();
+    crate::mail::check_address(email).map_err(|why| invalid("email", why))?;
+    registry
+        .store()
+        .set_contact(subject, email, &actor.name, now_millis())
+        .await?;
+    let mut tx = registry.store().begin().await?;
+    tx.audit(
+        &actor.name,
+        "contact",
+        subject,
+        &json!({"email": email}),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Contact {
+        email: email.to_string(),
+    })
 }

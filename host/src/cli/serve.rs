@@ -44,12 +44,30 @@ pub(super) async fn serve_until_interrupted(
         "evaluations: {} workers, at most {} for any one plugin version",
         bulkhead.workers, bulkhead.share
     );
+    let mail = config.mail().map_err(Error::BadInput)?;
+    let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
+    let sender = mail.map(|m| {
+        eprintln!("notices are mailed through {}:{}", m.host, m.port);
+        tokio::spawn(crate::mail::run(
+            registry.store().clone(),
+            m,
+            std::time::Duration::from_secs(5),
+            async {
+                let _ = mail_stopped.await;
+            },
+        ))
+    });
     let state = app::AppState::with_config(Arc::new(registry), bulkhead, config.whatif())
         .with_http(config.http())
         .with_sessions(config.sessions());
-    app::serve_state(state, listener, shutdown)
+    let served = app::serve_state(state, listener, shutdown)
         .await
-        .map_err(|e| Error::Failed(format!("serving: {e}")))
+        .map_err(|e| Error::Failed(format!("serving: {e}")));
+    let _ = stop_mail.send(());
+    if let Some(sender) = sender {
+        let _ = sender.await;
+    }
+    served
 }
 
 pub(super) fn serve(config: &Config, listen: &str) -> Result<(), Error> {

@@ -29,6 +29,7 @@ pub mod drafts;
 pub mod exemptions;
 pub mod facts;
 pub mod keyring;
+pub mod mail;
 pub mod org;
 pub mod plugins;
 pub mod products;

@@ -785,3 +785,258 @@ fn the_procedure_through_the_dashboard_in_a_real_browser() {
         s.stop().await;
     });
 }
+
+/// A real SMTP server for one test: Debian's aiosmtpd writing what it
+/// receives into a Maildir; stopped when dropped.
+struct SmtpSink {
+    child: std::process::Child,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl SmtpSink {
+    fn start(test: &str) -> Option<SmtpSink> {
+        let python = "/usr/bin/python3";
+        let ok = std::process::Command::new(python)
+            .args(["-c", "import aiosmtpd"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            crate::support::unavailable(
+                "smtp",
+                test,
+                "an SMTP server: apt-get install python3-aiosmtpd",
+            );
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("thuocdo-smtp-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.join("box"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let sink = SmtpSink { child, port, dir };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(sink);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("aiosmtpd did not listen on {port}");
+    }
+
+    /// Every message received, as written.
+    fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("box").join("new")) else {
+            return Vec::new();
+        };
+        entries
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A message's body, its transfer encoding undone.
+fn mail_body(message: &str) -> String {
+    let (head, body) = message.split_once("\n\n").unwrap_or((message, ""));
+    if head.contains("Content-Transfer-Encoding: base64") {
+        let joined: String = body.split_whitespace().collect();
+        return String::from_utf8(crate::browser::base64_decode(&joined)).unwrap();
+    }
+    if !head.contains("Content-Transfer-Encoding: quoted-printable") {
+        return body.to_string();
+    }
+    let soft = body.replace("=\r\n", "").replace("=\n", "");
+    let bytes = soft.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Deciding mails the notice to the address the person gave: a first try
+/// against a relay that is down is recorded and retried; the message then
+/// reaches a real SMTP server, which is read back.
+#[test]
+fn a_decided_notice_is_mailed_and_its_delivery_recorded() {
+    runtime().block_on(async {
+        let test = "a_decided_notice_is_mailed_and_its_delivery_recorded";
+        let Some(sink) = SmtpSink::start(test) else {
+            return;
+        };
+        let s = start("mail").await;
+        let (clerk, _) = tokens::create(
+            s.registry.store(),
+            "test",
+            "clerk",
+            &Role::Person {
+                subject: CLERK.into(),
+            },
+        )
+        .await
+        .unwrap();
+        let (status, body) = put(
+            &s,
+            &format!("/api/v1/subjects/{CLERK}/email"),
+            &clerk,
+            json!({"email": "not an address"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, body) = put(
+            &s,
+            &format!("/api/v1/subjects/{CLERK}/email"),
+            &clerk,
+            json!({"email": "an.tran@phuong2.hagiang.gov.vn"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // The clerk's whole quarter, the assessed facts imported as well.
+        let mut csv = String::from("subject_id,period,fact,value,source\n");
+        let row =
+            sqlx::query("SELECT facts FROM fact_sheets WHERE subject = $1 AND period = '2025-Q3'")
+                .bind(CLERK)
+                .fetch_one(s.registry.store().pool())
+                .await
+                .unwrap();
+        let facts: std::collections::BTreeMap<String, i64> =
+            serde_json::from_str(&sqlx::Row::try_get::<String, _>(&row, "facts").unwrap()).unwrap();
+        for (name, raw) in facts {
+            csv.push_str(&format!(
+                "{CLERK},{PERIOD},{name},{},paper\n",
+                thuocdo_sdk::Fixed::from_raw(raw)
+            ));
+        }
+        let (status, body) = s
+            .post_bytes("/api/v1/facts", Some("admin"), "text/csv", csv.into_bytes())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let run = complete_run_of(&s, PERIOD).await;
+        s.post_json(
+            &format!("/api/v1/runs/{run}/publish"),
+            Some("admin"),
+            json!({}),
+        )
+        .await;
+        let (status, decided) = s
+            .post_json(
+                &format!("/api/v1/runs/{run}/decisions"),
+                Some("admin"),
+                json!({"subjects": [CLERK]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{decided}");
+        let grade = decided["decided"][0]["grade"].as_str().unwrap().to_string();
+        let (_, notices) = s
+            .get(&format!("/api/v1/subjects/{CLERK}/notices"), Some(&clerk))
+            .await;
+        assert_eq!(notices[0]["delivery"], "queued");
+
+        // The relay is down: the attempt is recorded, to be tried again.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let down = thuocdo_host::mail::MailConfig::parse(
+            &format!("smtp://127.0.0.1:{closed}"),
+            "thuocdo <no-reply@thuocdo.local>",
+        )
+        .unwrap();
+        let sent = thuocdo_host::mail::deliver_due(s.registry.store(), &down)
+            .await
+            .unwrap();
+        assert_eq!(sent, 0);
+        let (_, notices) = s
+            .get(&format!("/api/v1/subjects/{CLERK}/notices"), Some(&clerk))
+            .await;
+        assert!(
+            notices[0]["delivery"]
+                .as_str()
+                .unwrap()
+                .starts_with("queued: "),
+            "{}",
+            notices[0]
+        );
+        // Not due again yet; once it is, it goes through.
+        let up = thuocdo_host::mail::MailConfig::parse(
+            &format!("smtp://127.0.0.1:{}", sink.port),
+            "thuocdo <no-reply@thuocdo.local>",
+        )
+        .unwrap();
+        assert_eq!(
+            thuocdo_host::mail::deliver_due(s.registry.store(), &up)
+                .await
+                .unwrap(),
+            0
+        );
+        sqlx::query("UPDATE mail_outbox SET next_at = 0")
+            .execute(s.registry.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            thuocdo_host::mail::deliver_due(s.registry.store(), &up)
+                .await
+                .unwrap(),
+            1
+        );
+        let (_, notices) = s
+            .get(&format!("/api/v1/subjects/{CLERK}/notices"), Some(&clerk))
+            .await;
+        assert_eq!(notices[0]["delivery"], "sent");
+        let messages = sink.messages();
+        assert_eq!(messages.len(), 1);
+        let message = &messages[0];
+        assert!(
+            message.contains("X-RcptTo: an.tran@phuong2.hagiang.gov.vn"),
+            "{message}"
+        );
+        let body = mail_body(message);
+        assert!(
+            body.contains(&format!("Kết quả đánh giá, xếp loại kỳ {PERIOD}")),
+            "{body}"
+        );
+        assert!(body.contains(&format!("({grade})")), "{body}");
+        assert!(
+            body.contains(&format!(
+                "Hạn gửi kiến nghị: {}",
+                notices[0]["appeal_until"].as_str().unwrap()
+            )),
+            "{body}"
+        );
+        // Sent once: nothing is due any more.
+        assert_eq!(
+            thuocdo_host::mail::deliver_due(s.registry.store(), &up)
+                .await
+                .unwrap(),
+            0
+        );
+        s.stop().await;
+    });
+}

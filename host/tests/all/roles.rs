@@ -653,6 +653,13 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "UFFFOONF",
             ),
             row(
+                "put",
+                "/api/v1/subjects/{id}/email",
+                &format!("/api/v1/subjects/{inside}/email"),
+                json(json!({"email": "not an address"})),
+                "UFFFJJNF",
+            ),
+            row(
                 "get",
                 "/api/v1/notices/{id}",
                 "/api/v1/notices/999999",
