@@ -447,13 +447,23 @@ impl Card {
 }
 
 async fn card_of(registry: &Registry, subject: &SubjectRow, period: &Period) -> Result<Card> {
+    // The card for this kind of period: a post may hold a monthly card and
+    // a yearly one, and each period's facts are its own card's.
+    let none = |why: String| {
+        Error::NothingToAssess(format!(
+            "{} has no scorecard to be assessed on for {}: {why}",
+            subject.id, period.text
+        ))
+    };
     let resolved = registry
-        .resolve(&subject.post, &subject.unit, &period.text)
+        .resolver(&period.text)
         .await
-        .map_err(|e| {
-            Error::NothingToAssess(format!(
-                "{} has no scorecard to be assessed on for {}: {e}",
-                subject.id, period.text
+        .and_then(|mut r| r.resolve_kind(&subject.post, &subject.unit, Some(period.kind())))
+        .map_err(|e| none(e.to_string()))?
+        .ok_or_else(|| {
+            none(format!(
+                "its post's cards score other kinds of period than {}",
+                period.text
             ))
         })?;
     let plugin = registry

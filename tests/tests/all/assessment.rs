@@ -138,6 +138,23 @@ fn the_direct_manager_signed_in_as_themself_assesses_their_clerk() {
             votes_against: None,
             points: BTreeMap::new(),
         };
+        // The clerk's card scores quarters: a month has nothing to assess.
+        let month = assessment::record_self(
+            &registry,
+            &clerk,
+            "c-1",
+            "2025-10",
+            &SelfAssessment {
+                points: points(&[
+                    ("public-service-culture", "14"),
+                    ("regulation-compliance", "13"),
+                ]),
+                review: "x".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(month, Error::NothingToAssess(_)), "{month}");
         // A person records no collective's comments, not even their manager.
         let refused = assessment::record_collective(&registry, &director, "c-1", period, &minutes)
             .await
