@@ -92,7 +92,7 @@ pub struct Code {
     request_body = Code,
     responses(
         (status = 200, description = "Signed in: the token, shown once", body = SignedIn),
-        (status = 401, description = "Not a live code: unknown, used or expired", body = crate::app::Problem),
+        (status = 401, description = "Not a live code: unknown, used or expired", body = crate::app::Problem, content_type = "application/problem+json"),
         JsonBody, Written, Failed,
     ))]
 pub async fn sign_in(
@@ -438,10 +438,10 @@ pub async fn get_appeal(
 #[utoipa::path(put, path = "/api/v1/appeals/{id}/evidence/{name}", tag = "assessment",
     params(("id" = i64, Path, description = "The appeal's id"),
            ("name" = String, Path, description = "The file's name: letters, digits, `-`, `_`, `.`")),
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The file"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file, with its own Content-Type (application/pdf, image/png, image/jpeg) or as application/octet-stream; its first bytes must say the same"),
     responses(
         (status = 200, description = "Added", body = Appeal),
-        (status = 413, description = "Over 5 MiB", body = crate::app::Problem),
+        (status = 413, description = "Over 5 MiB", body = crate::app::Problem, content_type = "application/problem+json"),
         Secured, Written, JsonBody, Named, Conflict, Failed,
     ),
     security(("bearer" = [])))]

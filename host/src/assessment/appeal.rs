@@ -3,7 +3,8 @@
 //! indicators or facts contested, with text and evidence files (PDF, PNG
 //! or JPEG, at most five of 5 MiB each). The competent person answers
 //! within the answer window — rejected with a reason, or upheld with the
-//! corrected facts — and an answer past it is marked late. An upheld
+//! corrected facts — and an answer past it is marked late. A file's type is
+//! what its first bytes say, and must be what it is declared as. An upheld
 //! appeal's corrected facts are what the correction of the result is to be
 //! made from; until then the decided grade stands.
 //!
@@ -38,18 +39,57 @@ pub const MAX_EVIDENCE_BYTES: usize = 5 * 1024 * 1024;
 /// The longest text kept.
 const MAX_TEXT: usize = 5_000;
 
-/// Whether evidence of this type is taken; which types are, when not.
+/// The type of an evidence file, from its first bytes: PDF, PNG or JPEG.
+fn sniffed(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// Whether evidence declared as `content_type` is taken: a PDF, PNG or
+/// JPEG file (or `application/octet-stream`, the file then being what its
+/// first bytes say); which types are, when not.
 pub fn evidence_type(content_type: &str) -> Result<&'static str> {
     let base = content_type.split(';').next().unwrap_or("").trim();
-    ["application/pdf", "image/png", "image/jpeg"]
-        .into_iter()
-        .find(|t| t.eq_ignore_ascii_case(base))
-        .ok_or_else(|| {
-            invalid(
-                "content-type",
-                format!("evidence is a PDF, PNG or JPEG file, not `{base}`"),
-            )
-        })
+    [
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "application/octet-stream",
+    ]
+    .into_iter()
+    .find(|t| t.eq_ignore_ascii_case(base))
+    .ok_or_else(|| {
+        invalid(
+            "content-type",
+            format!("evidence is a PDF, PNG or JPEG file, not `{base}`"),
+        )
+    })
+}
+
+/// The type an evidence file is kept as: what its first bytes say, which
+/// must be what it was declared as (unless declared only as bytes).
+fn checked_type(declared: &str, bytes: &[u8]) -> Result<&'static str> {
+    let declared = evidence_type(declared)?;
+    let found = sniffed(bytes).ok_or_else(|| {
+        invalid(
+            "body",
+            "the file is neither a PDF, a PNG nor a JPEG by its first bytes",
+        )
+    })?;
+    if declared != "application/octet-stream" && declared != found {
+        return Err(invalid(
+            "content-type",
+            format!("the file is declared {declared} but is {found} by its first bytes"),
+        ));
+    }
+    Ok(found)
 }
 
 /// What a person files.
@@ -351,7 +391,6 @@ pub async fn add_evidence(
             ),
         });
     }
-    let content_type = evidence_type(content_type)?;
     if bytes.is_empty() || bytes.len() > MAX_EVIDENCE_BYTES {
         return Err(invalid(
             "body",
@@ -362,6 +401,7 @@ pub async fn add_evidence(
             ),
         ));
     }
+    let content_type = checked_type(content_type, &bytes)?;
     let sha256 = crate::runtime::sha256_hex(&bytes);
     let size = bytes.len();
     let mut tx = registry.store().begin().await?;

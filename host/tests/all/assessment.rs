@@ -38,6 +38,13 @@ fn step(view: &Value, name: &str) -> Value {
         .unwrap()
 }
 
+/// A few bytes a PNG starts with.
+fn png() -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend([0; 8]);
+    bytes
+}
+
 /// A dashboard page's answer to `token`, whatever its type.
 async fn raw(s: &Server, path: &str, token: &str) -> axum::response::Response {
     let secret = s
@@ -463,6 +470,10 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
             .put_bytes(&evidence("page.html"), Some(&clerk), "text/html", b"<p>".to_vec())
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, body) = s
+            .put_bytes(&evidence("fake.pdf"), Some(&clerk), "application/pdf", png())
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a PNG is not a PDF: {body}");
         let letter = b"%PDF-1.4 a letter from the centre".to_vec();
         let (status, body) = s
             .put_bytes(&evidence("letter.pdf"), Some(&clerk), "application/pdf", letter.clone())
@@ -470,13 +481,19 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["evidence"][0]["size"], letter.len());
         for k in 2..=5 {
+            // Declared as bytes only, a file is what its first bytes say.
+            let declared = if k == 5 { "application/octet-stream" } else { "image/png" };
             let (status, body) = s
-                .put_bytes(&evidence(&format!("p{k}.png")), Some(&clerk), "image/png", vec![1; 10])
+                .put_bytes(&evidence(&format!("p{k}.png")), Some(&clerk), declared, png())
                 .await;
             assert_eq!(status, StatusCode::OK, "{body}");
+            if k == 5 {
+                let kept = body["evidence"].as_array().unwrap().iter().find(|e| e["name"] == "p5.png").unwrap().clone();
+                assert_eq!(kept["content_type"], "image/png", "{kept}");
+            }
         }
         let (status, body) = s
-            .put_bytes(&evidence("p6.png"), Some(&clerk), "image/png", vec![1; 10])
+            .put_bytes(&evidence("p6.png"), Some(&clerk), "image/png", png())
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "at most five files: {body}");
         let got = raw(&s, &evidence("letter.pdf"), "admin").await;

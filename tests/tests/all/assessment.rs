@@ -258,6 +258,16 @@ fn the_direct_manager_signed_in_as_themself_assesses_their_clerk() {
         // Published and decided, the clerk appeals with a file; the
         // admin upholds it (the evidence's bytes as given, on either
         // database).
+        assessment::decide::set_contact(
+            &registry,
+            &clerk,
+            "c-1",
+            &assessment::decide::Contact {
+                email: "mot@trung-tam.gov.vn".into(),
+            },
+        )
+        .await
+        .unwrap();
         thuocdo_host::scoring::publish(&registry, &admin(), run)
             .await
             .unwrap();
@@ -277,6 +287,41 @@ fn the_direct_manager_signed_in_as_themself_assesses_their_clerk() {
             .await
             .unwrap()
             .remove(0);
+        // Its mail is queued; a relay that is down is tried five times, then
+        // given up, each attempt recorded.
+        assert_eq!(notice.delivery.as_deref(), Some("queued"));
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let down = thuocdo_host::mail::MailConfig::parse(
+            &format!("smtp://127.0.0.1:{closed}"),
+            "thuocdo <no-reply@thuocdo.local>",
+        )
+        .unwrap();
+        for attempt in 1..=thuocdo_host::mail::MAX_ATTEMPTS {
+            sqlx::query("UPDATE mail_outbox SET next_at = 0 WHERE status = 'queued'")
+                .execute(registry.store().pool())
+                .await
+                .unwrap();
+            let sent = thuocdo_host::mail::deliver_due(registry.store(), &down)
+                .await
+                .unwrap();
+            assert_eq!(sent, 0);
+            let delivery = assessment::decide::notices(&registry, &clerk, "c-1")
+                .await
+                .unwrap()
+                .remove(0)
+                .delivery
+                .unwrap();
+            let expected = if attempt < thuocdo_host::mail::MAX_ATTEMPTS {
+                "queued: "
+            } else {
+                "failed: "
+            };
+            assert!(delivery.starts_with(expected), "{attempt}: {delivery}");
+        }
         let appeal = assessment::appeal::file(
             &registry,
             &clerk,
