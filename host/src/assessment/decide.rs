@@ -149,15 +149,8 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
     let units = Units::load(registry).await?;
     let caller = Caller(Some(actor.clone()));
     let via = format!("deciding grades from run {run}");
-    let results = match (&who.unit, who.subjects.is_empty()) {
-        (Some(_), false) => {
-            return Err(invalid(
-                "body",
-                "name either `subjects` or a `unit`, not both",
-            ));
-        }
-        (None, true) => return Err(invalid("body", "name `subjects` or a `unit`")),
-        (Some(unit), true) => {
+    let results = match super::unit_or_subjects(&who.unit, &who.subjects)? {
+        Some(unit) => {
             if units.get(unit).is_none() || !assessing::may_administer(actor, &units, unit) {
                 return Err(Error::NotFound(format!(
                     "no unit `{unit}` in {}'s subtree",
@@ -173,7 +166,7 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
             )
             .await?
         }
-        (None, false) => {
+        None => {
             if who.subjects.len() > MAX_DECIDED {
                 return Err(invalid(
                     "subjects",

@@ -118,6 +118,19 @@ pub enum Error {
 /// The result of an assessment step.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Whom a request names: a unit's people, or subjects by id — one or the
+/// other. The unit, when it is a unit's.
+fn unit_or_subjects<'a>(unit: &'a Option<String>, subjects: &[String]) -> Result<Option<&'a str>> {
+    match (unit, subjects.is_empty()) {
+        (Some(_), false) => Err(invalid(
+            "body",
+            "name either `subjects` or a `unit`, not both",
+        )),
+        (None, true) => Err(invalid("body", "name `subjects` or a `unit`")),
+        (unit, _) => Ok(unit.as_deref()),
+    }
+}
+
 fn invalid(field: &str, why: impl Into<String>) -> Error {
     Error::Invalid {
         field: field.to_string(),

@@ -110,15 +110,8 @@ pub async fn issue(
     let units = Units::load(registry).await?;
     let store = registry.store();
     let mut people = Vec::new();
-    match (&who.unit, who.subjects.is_empty()) {
-        (Some(_), false) => {
-            return Err(invalid(
-                "body",
-                "name either `subjects` or a `unit`, not both",
-            ));
-        }
-        (None, true) => return Err(invalid("body", "name `subjects` or a `unit`")),
-        (Some(unit), true) => {
+    match super::unit_or_subjects(&who.unit, &who.subjects)? {
+        Some(unit) => {
             if units.get(unit).is_none() || !assessing::may_administer(actor, &units, unit) {
                 return Err(Error::NotFound(format!(
                     "no unit `{unit}` in {}'s subtree",
@@ -136,7 +129,7 @@ pub async fn issue(
             }
             people.extend(found.into_iter().filter(|s| s.kind == "person"));
         }
-        (None, false) => {
+        None => {
             if who.subjects.len() > MAX_CODES {
                 return Err(invalid("subjects", format!("at most {MAX_CODES} at once")));
             }

@@ -14,14 +14,16 @@ use askama::Template;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::error::WebError;
 use super::locale::Words;
-use super::session::{Chrome, Visit, encode, from_this_site, other_site, session_cookie};
+use super::session::{
+    Chrome, Visit, encode, from_this_site, other_site, see_other, session_cookie,
+};
 use crate::access::{Actor, sessions};
 use crate::app::{AppState, HttpError};
 use crate::assessment::signin;
@@ -48,11 +50,6 @@ fn step_word(w: &Words, step: &str) -> &'static str {
 
 fn signed_in(visit: &Visit) -> Result<&Actor, WebError> {
     visit.caller.actor().map_err(|e| visit.error(e))
-}
-
-fn see_other(to: &str) -> Response {
-    let location = HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/"));
-    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
 }
 
 #[derive(Template)]

@@ -9,7 +9,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::error::WebError;
@@ -637,16 +637,10 @@ pub async fn decide(
     )
     .await
     .map_err(|e| visit.error(HttpError::from(e)))?;
-    let to = format!("/runs/{run}/units/{}/report", super::session::encode(&code));
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(
-            axum::http::header::LOCATION,
-            axum::http::HeaderValue::from_str(&to)
-                .unwrap_or(axum::http::HeaderValue::from_static("/")),
-        )],
-    )
-        .into_response())
+    Ok(super::session::see_other(&format!(
+        "/runs/{run}/units/{}/report",
+        super::session::encode(&code)
+    )))
 }
 
 impl From<assessment::Error> for WebError {

@@ -516,6 +516,18 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
             )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        for (bad, field) in [
+            (json!({"outcome": "maybe", "reason": "x"}), "outcome"),
+            (json!({"outcome": "upheld", "reason": "x"}), "facts"),
+            (json!({"outcome": "rejected", "reason": "x", "facts": {"public-service-culture": "1"}}), "facts"),
+            (json!({"outcome": "upheld", "reason": "x", "facts": {"public-service-culture": "99"}}), "facts.public-service-culture"),
+            (json!({"outcome": "upheld", "reason": "x", "facts": {"no-such": "1"}}), "facts.no-such"),
+            (json!({"outcome": "upheld", "reason": " ", "facts": {"public-service-culture": "1"}}), "reason"),
+        ] {
+            let (status, body) = put(&s, &answer, "admin", bad).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(body["field"], field, "{body}");
+        }
         let (status, answered) = put(
             &s,
             &answer,
@@ -1059,6 +1071,83 @@ fn a_decided_notice_is_mailed_and_its_delivery_recorded() {
                 .unwrap(),
             0
         );
+        s.stop().await;
+    });
+}
+
+/// Every bad input of the procedure's routes is refused with the field at
+/// fault, and nothing is written.
+#[test]
+fn bad_inputs_are_refused_naming_the_field() {
+    runtime().block_on(async {
+        let s = start("assessment-bad").await;
+        let (_, audit_before) = s.get("/api/v1/audit?limit=1000", Some("admin")).await;
+        for (bad, field) in [
+            (json!([{"day": "2026-02-30", "kind": "holiday", "name": "x"}]), "[0].day"),
+            (json!([{"day": "2025-01-01", "kind": "holiday", "name": "x"}]), "[0].day"),
+            (json!([{"day": "2026-01-01", "kind": "holiday", "name": "x"}, {"day": "2026-01-01", "kind": "working", "name": "y"}]), "[1].day"),
+            (json!([{"day": "2026-01-01", "kind": "break", "name": "x"}]), "[0].kind"),
+            (json!([{"day": "2026-01-01", "kind": "holiday", "name": " "}]), "[0].name"),
+        ] {
+            let (status, body) = put(&s, "/api/v1/calendar/2026", "admin", bad).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(body["field"], field, "{body}");
+        }
+        let (status, body) = s.get("/api/v1/calendar/20x6", None).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("year")), "{body}");
+        let (status, body) = put(
+            &s,
+            &format!("/api/v1/units/{CENTRE}/assessment-calendar/week"),
+            "admin",
+            json!({"steps": {"self-assessment": "+1"}}),
+        )
+        .await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("kind")), "{body}");
+        let (status, body) = put(
+            &s,
+            &format!("/api/v1/units/{CENTRE}/assessment-calendar/year"),
+            "admin",
+            json!({"steps": {"approval": "+1"}}),
+        )
+        .await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("steps.approval")), "{body}");
+        for bad in [json!({"unit": CENTRE, "subjects": [CLERK]}), json!({})] {
+            let (status, body) = s.post_json("/api/v1/sign-in-codes", Some("admin"), bad).await;
+            assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("body")), "{body}");
+        }
+        let (status, body) = s
+            .get(&format!("/api/v1/subjects/{CLERK}/assessments/2025-13"), Some("admin"))
+            .await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("period")), "{body}");
+        let (status, body) = s
+            .get(&format!("/api/v1/units/{CENTRE}/assessments?period=2025-Q4&limit=501"), Some("admin"))
+            .await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("limit")), "{body}");
+        let (status, body) = s.get("/api/v1/notices/abc", Some("admin")).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("id")), "{body}");
+        let (status, body) = s.get("/api/v1/appeals/0", Some("admin")).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("id")), "{body}");
+        // A decision names a unit or subjects, one or the other.
+        let run = complete_run_of(&s, "2025-09").await;
+        s.post_json(&format!("/api/v1/runs/{run}/publish"), Some("admin"), json!({}))
+            .await;
+        let (_, audit_published) = s.get("/api/v1/audit?limit=1000", Some("admin")).await;
+        for bad in [json!({"unit": CENTRE, "subjects": [CLERK]}), json!({})] {
+            let (status, body) = s
+                .post_json(&format!("/api/v1/runs/{run}/decisions"), Some("admin"), bad)
+                .await;
+            assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("body")), "{body}");
+        }
+        // Nothing was written but the run and its publication.
+        let (_, audit_after) = s.get("/api/v1/audit?limit=1000", Some("admin")).await;
+        assert_eq!(audit_after, audit_published);
+        assert!(audit_published.as_array().unwrap().len() > audit_before.as_array().unwrap().len());
+        let days: i64 = sqlx::Row::try_get(
+            &sqlx::query("SELECT COUNT(*) AS n FROM calendar_days").fetch_one(s.registry.store().pool()).await.unwrap(),
+            "n",
+        )
+        .unwrap();
+        assert_eq!(days, 0);
         s.stop().await;
     });
 }

@@ -595,6 +595,21 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 None,
                 "UFFFOONO",
             ),
+            // The same for someone of a unit that does not publish its people.
+            row(
+                "get",
+                "/api/v1/subjects/{id}/assessments/{period}",
+                &format!("/api/v1/subjects/{unpublished}/assessments/2025-Q4"),
+                None,
+                "UFFFNONN",
+            ),
+            row(
+                "put",
+                "/api/v1/subjects/{id}/assessments/{period}/self-assessment",
+                &format!("/api/v1/subjects/{unpublished}/assessments/2025-Q4/self-assessment"),
+                json(json!({"points": {}, "review": "x"})),
+                "UFFFFFNF",
+            ),
             row(
                 "put",
                 "/api/v1/subjects/{id}/assessments/{period}/self-assessment",
@@ -615,6 +630,34 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 &format!("/api/v1/subjects/{inside}/assessments/2025-Q4/direct-manager"),
                 json(json!({"points": 3})),
                 "UFFFJJJJ",
+            ),
+            row(
+                "get",
+                "/api/v1/units/{unit}/assessments",
+                "/api/v1/units/thue-tuyen-quang-doi-1/assessments?period=2025-Q4",
+                None,
+                "UFFFNOFN",
+            ),
+            row(
+                "put",
+                "/api/v1/units/{unit}/assessment-calendar/{kind}",
+                "/api/v1/units/thue-tuyen-quang-doi-1/assessment-calendar/year",
+                json(json!({"steps": {"nobody": "15"}})),
+                "UFFFNJFF",
+            ),
+            row(
+                "get",
+                "/api/v1/subjects/{id}/notices",
+                &format!("/api/v1/subjects/{unpublished}/notices"),
+                None,
+                "UFFFNONF",
+            ),
+            row(
+                "put",
+                "/api/v1/subjects/{id}/email",
+                &format!("/api/v1/subjects/{unpublished}/email"),
+                json(json!({"email": "not an address"})),
+                "UFFFNJNF",
             ),
             row(
                 "get",
@@ -762,7 +805,7 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
         }
         assert!(
             wrong.is_empty(),
-            "callers: public viewer analyst publisher unit-admin admin\n{}",
+            "callers: public viewer analyst publisher unit-admin admin person assessor\n{}",
             wrong.join("\n")
         );
         assert_eq!(

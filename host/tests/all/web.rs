@@ -1142,6 +1142,18 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
                 None,
             ),
             page(
+                "/assessments/{subject}/{period}",
+                format!("/assessments/{tax_person}/2025-Q4"),
+                "UFFFNOONN",
+                None,
+            ),
+            page(
+                "/units/{code}/assessments",
+                format!("/units/{tax_team}/assessments?period=2025-Q4"),
+                "UFFFNOOFN",
+                None,
+            ),
+            page(
                 "/units/{code}/assessments",
                 "/units/so-noi-vu/assessments?period=2025-Q4".into(),
                 "UFFFONOFO",
