@@ -1,7 +1,8 @@
 //! Validators for official runs' public answers. An official run changes
-//! only through a new publication (a correction publishes anew), so what the
-//! public reads of it — its pages, its results, its summary — carries an
-//! `ETag` made of the run, its publication and what the answer depends on
+//! only through a new publication or a correction (which raises its
+//! revision), so what the public reads of it — its pages, its results, its
+//! summary — carries an `ETag` made of the run, its publication, its
+//! revision and what the answer depends on
 //! (the address, the language asked for, the cookies sent), and a
 //! `Cache-Control` a reverse proxy may keep it by. A request that names the
 //! tag it holds is answered 304 from one indexed read, without the results.
@@ -43,8 +44,9 @@ fn public(request: &Request) -> bool {
         .any(|c| c.trim().starts_with(&format!("{SESSION_COOKIE}=")))
 }
 
-/// The tag of `request`'s answer from publication `publication` of `run`.
-fn tag(request: &Request, run: i64, publication: i64) -> String {
+/// The tag of `request`'s answer from publication `publication` of `run`
+/// at revision `revision`.
+fn tag(request: &Request, run: i64, publication: i64, revision: i64) -> String {
     let mut h = Sha256::new();
     let headers = request.headers();
     h.update(request.uri().to_string().as_bytes());
@@ -57,7 +59,7 @@ fn tag(request: &Request, run: i64, publication: i64) -> String {
     }
     let digest = h.finalize();
     let short: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("W/\"thuocdo-{run}-{publication}-{short}\"")
+    format!("W/\"thuocdo-{run}-{publication}.{revision}-{short}\"")
 }
 
 fn validators(headers: &mut axum::http::HeaderMap, tag: &str) {
@@ -79,12 +81,12 @@ pub async fn official(State(state): State<AppState>, request: Request, next: Nex
     if request.method() != Method::GET || !public(&request) {
         return next.run(request).await;
     }
-    let publication = match state.registry.store().active_publication(run).await {
+    let (publication, revision) = match state.registry.store().active_publication(run).await {
         Ok(Some(p)) => p,
         // Not official, or the database did not answer: the handler decides.
         _ => return next.run(request).await,
     };
-    let tag = tag(&request, run, publication);
+    let tag = tag(&request, run, publication, revision);
     let held = request
         .headers()
         .get_all(IF_NONE_MATCH)

@@ -337,6 +337,9 @@ impl From<crate::assessment::Error> for HttpError {
             E::NothingToAssess(_) => {
                 HttpError::new(StatusCode::CONFLICT, "nothing-to-assess", detail)
             }
+            E::Busy(_) => {
+                HttpError::new(StatusCode::TOO_MANY_REQUESTS, "busy", detail).retry_after(30)
+            }
             E::Registry(r) => r.into(),
             E::Store(_) | E::Internal(_) => HttpError::internal(detail),
         }

@@ -102,12 +102,16 @@ impl UnitTree {
 }
 
 /// The summaries of the last few complete runs read, parsed once: a
-/// complete run's summary never changes, and a national one is megabytes
-/// of JSON that every overview and unit page would otherwise parse.
+/// complete run's summary changes only with its revision (a correction),
+/// and a national one is megabytes of JSON that every overview and unit
+/// page would otherwise parse.
 #[derive(Default)]
 pub struct Summaries {
-    kept: Mutex<std::collections::VecDeque<(i64, Arc<Summary>)>>,
+    kept: Mutex<std::collections::VecDeque<(RunRevision, Arc<Summary>)>>,
 }
+
+/// A run and its revision: what a kept summary is of.
+type RunRevision = (i64, i64);
 
 impl Summaries {
     /// How many are kept.
@@ -125,7 +129,8 @@ impl Summaries {
             let summary = crate::scoring::run_summary(registry, id).await?;
             return Ok((record, summary.map(Arc::new)));
         }
-        if let Some(hit) = self.get(id) {
+        let key = (id, record.revision);
+        if let Some(hit) = self.get(key) {
             return Ok((record, Some(hit)));
         }
         let summary = crate::scoring::run_summary(registry, id)
@@ -133,16 +138,16 @@ impl Summaries {
             .map(Arc::new);
         if let Some(s) = &summary {
             let mut kept = self.kept.lock().unwrap();
-            kept.retain(|(k, _)| *k != id);
-            kept.push_front((id, s.clone()));
+            kept.retain(|(k, _)| k.0 != id);
+            kept.push_front((key, s.clone()));
             kept.truncate(Self::KEPT);
         }
         Ok((record, summary))
     }
 
-    fn get(&self, id: i64) -> Option<Arc<Summary>> {
+    fn get(&self, key: RunRevision) -> Option<Arc<Summary>> {
         let mut kept = self.kept.lock().unwrap();
-        let at = kept.iter().position(|(k, _)| *k == id)?;
+        let at = kept.iter().position(|(k, _)| *k == key)?;
         let hit = kept.remove(at)?;
         let summary = hit.1.clone();
         kept.push_front(hit);

@@ -5,8 +5,12 @@
 //! within the answer window — rejected with a reason, or upheld with the
 //! corrected facts — and an answer past it is marked late. A file's type is
 //! what its first bytes say, and must be what it is declared as. An upheld
-//! appeal's corrected facts are what the correction of the result is to be
-//! made from; until then the decided grade stands.
+//! appeal corrects the official run at once (`scoring::rescore`): the
+//! person's corrected facts written with the appeal as their source, their
+//! result and every result that depends on it (their cohort's quota, the
+//! leaders of the people changed) scored again and rewritten in place, the
+//! run's revision raised, each changed decided grade decided anew and its
+//! person sent a notice.
 //!
 //! ```
 //! use thuocdo_host::assessment::appeal::{ANSWER_WORKING_DAYS, evidence_type};
@@ -28,6 +32,7 @@ use crate::access::{Actor, Role, assessing};
 use crate::registry::Registry;
 use crate::scoring::Units;
 use crate::store::appeals::AppealRow;
+use crate::store::corrections::CorrectionRow;
 use crate::store::now_millis;
 
 /// Working days from filing in which an appeal is to be answered.
@@ -162,6 +167,83 @@ pub struct Appeal {
     pub answered_late: bool,
     /// The evidence.
     pub evidence: Vec<Evidence>,
+    /// What an upheld appeal's correction changed.
+    pub correction: Option<AppealCorrection>,
+}
+
+/// The correction an upheld appeal made to the official run.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AppealCorrection {
+    /// The run's revision it made.
+    pub revision: i64,
+    /// When.
+    pub corrected_at: i64,
+    /// The results it changed that the reader may see whose: the person
+    /// reads their own; an admin those of their subtree.
+    pub changed: Vec<ChangedResult>,
+    /// How many results it changed in all.
+    pub changed_count: usize,
+}
+
+/// One result a correction changed.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChangedResult {
+    /// The subject.
+    pub subject: String,
+    /// Their grade before.
+    pub was_grade: Option<String>,
+    /// And now.
+    pub grade: Option<String>,
+    /// Their total before.
+    pub was_total: Option<String>,
+    /// And now.
+    pub total: Option<String>,
+    /// The cohort rule that lowers their grade now, if one does.
+    pub cohort_rule: Option<String>,
+}
+
+/// What of an appeal's correction `actor` may read.
+async fn correction_of(
+    registry: &Registry,
+    actor: &Actor,
+    appeal: i64,
+) -> Result<Option<AppealCorrection>> {
+    let Some(c) = registry.store().correction_of_appeal(appeal).await? else {
+        return Ok(None);
+    };
+    let all = registry.store().corrected_results(c.id).await?;
+    let changed_count = all.len();
+    let units = match actor.role {
+        Role::UnitAdmin { .. } => Some(Units::load(registry).await?),
+        _ => None,
+    };
+    let seen = |r: &crate::scoring::StoredResult| match &actor.role {
+        Role::Admin => true,
+        Role::Person { subject } => *subject == r.subject,
+        Role::UnitAdmin { .. } => units
+            .as_ref()
+            .is_some_and(|u| assessing::may_administer(actor, u, &r.unit)),
+        _ => false,
+    };
+    let show = |t: Option<i64>| t.map(|t| Fixed::from_raw(t).to_string());
+    let changed = all
+        .into_iter()
+        .filter(|(was, _)| seen(was))
+        .map(|(was, now)| ChangedResult {
+            subject: now.subject.clone(),
+            was_grade: was.grade.map(|g| g.code().to_string()),
+            grade: now.grade.map(|g| g.code().to_string()),
+            was_total: show(was.total),
+            total: show(now.total),
+            cohort_rule: now.cohort_rule,
+        })
+        .collect();
+    Ok(Some(AppealCorrection {
+        revision: c.revision,
+        corrected_at: c.corrected_at,
+        changed,
+        changed_count,
+    }))
 }
 
 async fn appeal_of(registry: &Registry, row: AppealRow) -> Result<Appeal> {
@@ -202,7 +284,19 @@ async fn appeal_of(registry: &Registry, row: AppealRow) -> Result<Appeal> {
         answered_at: row.answered_at,
         answered_late: row.answered_late.unwrap_or(false),
         evidence,
+        correction: None,
     })
+}
+
+/// An appeal as `actor` reads it: with what its correction changed that
+/// they may see.
+async fn appeal_for(registry: &Registry, actor: &Actor, row: AppealRow) -> Result<Appeal> {
+    let id = row.id;
+    let mut appeal = appeal_of(registry, row).await?;
+    if appeal.state == "upheld" {
+        appeal.correction = correction_of(registry, actor, id).await?;
+    }
+    Ok(appeal)
 }
 
 fn checked_text(field: &str, text: &str) -> Result<String> {
@@ -353,7 +447,7 @@ pub async fn of_notice(registry: &Registry, actor: &Actor, notice: i64) -> Resul
 /// One appeal, to its parties.
 pub async fn get(registry: &Registry, actor: &Actor, id: i64) -> Result<Appeal> {
     let row = party(registry, actor, id).await?;
-    appeal_of(registry, row).await
+    appeal_for(registry, actor, row).await
 }
 
 /// Adds a file to the person's own appeal while it is not answered.
@@ -517,6 +611,11 @@ pub async fn answer(registry: &Registry, actor: &Actor, id: i64, body: &Answer) 
             ));
         }
     }
+    // An upheld appeal corrects the official run: the subject and everyone
+    // whose result depends on theirs scored again, outside the
+    // transaction (it takes the sandbox); written in it only if no other
+    // correction came first.
+    let rescored = rescored_for(registry, &row, &corrected).await?;
     let now = now_millis();
     let late = Day::parse(&row.answer_due).is_some_and(|d| now >= d.end_millis());
     let answered = AppealRow {
@@ -545,6 +644,150 @@ pub async fn answer(registry: &Registry, actor: &Actor, id: i64, body: &Answer) 
         Some(&answered.unit),
     )
     .await?;
+    if let Some(rescored) = &rescored {
+        let why = answered.answer.clone().unwrap_or_default();
+        correct(
+            registry, &mut tx, actor, &answered, rescored, &corrected, &why,
+        )
+        .await?;
+    }
     tx.commit().await?;
-    appeal_of(registry, answered).await
+    if rescored.is_some() {
+        // Counts and resolvers kept by this host are read again.
+        registry.changed();
+    }
+    appeal_for(registry, actor, answered).await
+}
+
+/// The official run corrected with an upheld appeal's facts (none for a
+/// rejected one), before it is written: see [`crate::scoring::rescore`].
+async fn rescored_for(
+    registry: &Registry,
+    row: &AppealRow,
+    corrected: &BTreeMap<String, i64>,
+) -> Result<Option<crate::scoring::Rescored>> {
+    if corrected.is_empty() {
+        return Ok(None);
+    }
+    let official = crate::scoring::official_runs(registry, true).await?;
+    if !official.iter().any(|o| o.run == row.run_id) {
+        return Err(Error::OutOfOrder(format!(
+            "run {} is no longer an official run in force: a result is corrected in the official run it was decided from",
+            row.run_id
+        )));
+    }
+    Ok(Some(
+        crate::scoring::rescore(registry, row.run_id, &row.subject, corrected).await?,
+    ))
+}
+
+/// Writes an upheld appeal's correction in `tx`: the corrected facts into
+/// the person's sheet (as an import whose source is the appeal), the
+/// changed results in place with the run's revision raised, each decided
+/// grade among them decided anew with a notice (and its mail) to its
+/// person, and the audit log.
+async fn correct(
+    registry: &Registry,
+    tx: &mut crate::store::Tx,
+    actor: &Actor,
+    appeal: &AppealRow,
+    rescored: &crate::scoring::Rescored,
+    corrected: &BTreeMap<String, i64>,
+    reason: &str,
+) -> Result<()> {
+    let (run, id) = (appeal.run_id, appeal.id);
+    super::write_sheet(
+        tx,
+        &actor.name,
+        &appeal.subject,
+        &appeal.period,
+        corrected,
+        &format!("appeal {id}, upheld by {}", actor.name),
+        &format!("appeal:{id}"),
+    )
+    .await?;
+    let summary = serde_json::to_string(&rescored.summary).expect("serialises");
+    if !tx.revise_run(run, rescored.from_revision, &summary).await? {
+        return Err(Error::OutOfOrder(format!(
+            "run {run} was corrected meanwhile (another appeal): answer again"
+        )));
+    }
+    let revision = rescored.from_revision + 1;
+    let now = now_millis();
+    let correction = tx
+        .insert_correction(&CorrectionRow {
+            id: 0,
+            run_id: run,
+            revision,
+            subject: appeal.subject.clone(),
+            appeal_id: Some(id),
+            facts: serde_json::to_string(corrected).expect("serialises"),
+            reason: reason.to_string(),
+            corrected_by: actor.name.clone(),
+            corrected_at: now,
+        })
+        .await?;
+    tx.replace_results(run, correction, &rescored.changed)
+        .await?;
+    let today = Day::at_millis(now);
+    let calendar = work_calendar_around(registry, today.civil().0).await?;
+    let appeal_until = calendar
+        .add_working_days(today, super::decide::APPEAL_WORKING_DAYS)
+        .to_string();
+    let show = |t: Option<i64>| t.map(|t| Fixed::from_raw(t).to_string());
+    let mut notified = Vec::new();
+    for (was, became) in &rescored.changed {
+        let grade = super::decide::told_grade(became);
+        let detail = json!({"run": run, "revision": revision, "appeal": id,
+            "was": {"grade": super::decide::told_grade(was), "total": show(was.total)},
+            "now": {"grade": grade, "total": show(became.total), "cohort_rule": became.cohort_rule}});
+        tx.audit(
+            &actor.name,
+            "result-correct",
+            &became.subject,
+            &detail,
+            Some(&became.unit),
+        )
+        .await?;
+        if !tx
+            .redecide(run, &became.subject, grade, became.total)
+            .await?
+        {
+            continue;
+        }
+        let plugin = registry.plugin(&became.plugin, &became.version).await?;
+        super::decide::write_notice(
+            tx,
+            &super::decide::Told {
+                run,
+                period: &appeal.period,
+                result: became,
+                info: &plugin.info,
+                decided_by: &actor.name,
+                appeal_until: &appeal_until,
+                at: now,
+                correction: Some(super::decide::NoticeCorrection {
+                    revision,
+                    appeal: Some(id),
+                    subject: appeal.subject.clone(),
+                    was_grade: super::decide::told_grade(was).to_string(),
+                    was_total: show(was.total),
+                }),
+            },
+        )
+        .await?;
+        notified.push(became.subject.clone());
+    }
+    let detail = json!({"run": run, "revision": revision, "appeal": id,
+        "facts": corrected.iter().map(|(k, v)| (k.clone(), Fixed::from_raw(*v).to_string())).collect::<BTreeMap<_, _>>(),
+        "changed": rescored.changed.len(), "notified": notified});
+    tx.audit(
+        &actor.name,
+        "correct",
+        &appeal.subject,
+        &detail,
+        Some(&appeal.unit),
+    )
+    .await?;
+    Ok(())
 }

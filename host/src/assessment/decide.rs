@@ -1,8 +1,8 @@
 //! Deciding, after the manager's assessment: the competent person (the
 //! admin of the subject's unit) confirms each subject's grade from the
 //! official run — the run's final grade, never a typed one: a grade that
-//! should differ comes from a fact correction or an exemption, and a new
-//! run. A decision is made once. Deciding writes a notice the person reads
+//! should differ comes from a correction (an upheld appeal, see
+//! [`super::appeal`]), which decides it anew and tells the person. A decision is made once. Deciding writes a notice the person reads
 //! when they sign in: the result, its indicators, the caps and their
 //! reasons, and the last day an appeal may be filed, counted in working
 //! days from the decision.
@@ -22,7 +22,8 @@ use super::calendar::Day;
 use super::{Error, Result, invalid, work_calendar_around};
 use crate::access::{Actor, Caller, Role, assessing};
 use crate::registry::Registry;
-use crate::scoring::{self, Outcome, Units};
+use crate::runtime::PluginInfo;
+use crate::scoring::{self, Outcome, StoredResult, Units};
 use crate::store::decisions::{DecisionRow, NoticeRow};
 use crate::store::now_millis;
 
@@ -123,9 +124,28 @@ pub struct Notice {
     /// Its e-mail's delivery, where one was queued: `queued`, `sent`,
     /// `failed` (with why).
     pub delivery: Option<String>,
+    /// Where a correction changed the result decided: which, and what the
+    /// result was before it.
+    pub correction: Option<NoticeCorrection>,
 }
 
-fn fixed(raw: i64) -> String {
+/// What a notice written after a correction says of it.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NoticeCorrection {
+    /// The run's revision the correction made.
+    pub revision: i64,
+    /// The upheld appeal it came from.
+    pub appeal: Option<i64>,
+    /// Whose facts were corrected (this person, or another whose result
+    /// theirs depends on).
+    pub subject: String,
+    /// The grade before.
+    pub was_grade: String,
+    /// The total before.
+    pub was_total: Option<String>,
+}
+
+pub(super) fn fixed(raw: i64) -> String {
     thuocdo_sdk::Fixed::from_raw(raw).to_string()
 }
 
@@ -248,46 +268,20 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
             let plugin = registry.plugin(&r.plugin, &r.version).await?;
             infos.insert(key.clone(), plugin.info.clone());
         }
-        let info = &infos[&key];
-        let body = json!({
-            "card": format!("{}@{}", r.plugin, r.version),
-            "grade": row.grade,
-            "total": r.total.map(fixed),
-            "max_total": fixed(info.scale.max_total),
-            "indicators": r.indicators.iter().zip(&info.indicators).map(|(s, spec)| NoticeIndicator {
-                id: spec.id.clone(),
-                title_vi: spec.title.vi.clone(),
-                title_en: spec.title.en.clone(),
-                score: fixed(s.score),
-                light: s.light.code().to_string(),
-            }).collect::<Vec<_>>(),
-            "caps": r.caps.iter().map(|code| {
-                let spec = info.caps.iter().find(|c| &c.code == code);
-                NoticeCap {
-                    code: code.clone(),
-                    reason_vi: spec.map(|c| c.reason.vi.clone()).unwrap_or_default(),
-                    reason_en: spec.map(|c| c.reason.en.clone()).unwrap_or_default(),
-                }
-            }).collect::<Vec<_>>(),
-            "decided_by": actor.name,
-        });
-        let notice = tx
-            .insert_notice(&NoticeRow {
-                id: 0,
-                run_id: run,
-                subject: r.subject.clone(),
-                period: official.period.clone(),
-                written_at: now,
-                appeal_until: appeal_until.clone(),
-                body: body.to_string(),
-                read_at: None,
-            })
-            .await?;
-        if let Some(to) = tx.contact(&r.subject).await? {
-            let (subject_line, text) = mail_text(&official.period, &row, &body, &appeal_until);
-            tx.queue_mail(notice, &to, &subject_line, &text, now)
-                .await?;
-        }
+        write_notice(
+            &mut tx,
+            &Told {
+                run,
+                period: &official.period,
+                result: &r,
+                info: &infos[&key],
+                decided_by: &actor.name,
+                appeal_until: &appeal_until,
+                at: now,
+                correction: None,
+            },
+        )
+        .await?;
         decided.push(row);
     }
     if !decided.is_empty() {
@@ -307,23 +301,106 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
     Ok(Decided { decided, undecided })
 }
 
+/// What a notice tells a person, to be written.
+pub(super) struct Told<'a> {
+    /// The official run decided from.
+    pub run: i64,
+    /// Its period.
+    pub period: &'a str,
+    /// The person's result in it.
+    pub result: &'a StoredResult,
+    /// Its card.
+    pub info: &'a PluginInfo,
+    /// Who decided.
+    pub decided_by: &'a str,
+    /// The last day an appeal may be filed.
+    pub appeal_until: &'a str,
+    /// When.
+    pub at: i64,
+    /// The correction that changed the result decided, if one did.
+    pub correction: Option<NoticeCorrection>,
+}
+
+/// The grade a notice tells: the final one, or `not-graded` where the
+/// result has none.
+pub(super) fn told_grade(r: &StoredResult) -> &'static str {
+    r.grade.map_or("not-graded", |g| g.code())
+}
+
+/// Writes a notice of `told` and queues its mail where the person has an
+/// address; the notice's id.
+pub(super) async fn write_notice(tx: &mut crate::store::Tx, told: &Told<'_>) -> Result<i64> {
+    let (r, info) = (told.result, told.info);
+    let body = json!({
+        "card": format!("{}@{}", r.plugin, r.version),
+        "grade": told_grade(r),
+        "total": r.total.map(fixed),
+        "max_total": fixed(info.scale.max_total),
+        "indicators": r.indicators.iter().zip(&info.indicators).map(|(s, spec)| NoticeIndicator {
+            id: spec.id.clone(),
+            title_vi: spec.title.vi.clone(),
+            title_en: spec.title.en.clone(),
+            score: fixed(s.score),
+            light: s.light.code().to_string(),
+        }).collect::<Vec<_>>(),
+        "caps": r.caps.iter().map(|code| {
+            let spec = info.caps.iter().find(|c| &c.code == code);
+            NoticeCap {
+                code: code.clone(),
+                reason_vi: spec.map(|c| c.reason.vi.clone()).unwrap_or_default(),
+                reason_en: spec.map(|c| c.reason.en.clone()).unwrap_or_default(),
+            }
+        }).collect::<Vec<_>>(),
+        "decided_by": told.decided_by,
+        "correction": told.correction,
+    });
+    let notice = tx
+        .insert_notice(&NoticeRow {
+            id: 0,
+            run_id: told.run,
+            subject: r.subject.clone(),
+            period: told.period.to_string(),
+            written_at: told.at,
+            appeal_until: told.appeal_until.to_string(),
+            body: body.to_string(),
+            read_at: None,
+        })
+        .await?;
+    if let Some(to) = tx.contact(&r.subject).await? {
+        let (subject_line, text) = mail_text(told.period, told_grade(r), &body, told.appeal_until);
+        tx.queue_mail(notice, &to, &subject_line, &text, told.at)
+            .await?;
+    }
+    Ok(notice)
+}
+
 /// The notice as a mail: its subject line and text, in Vietnamese first
 /// and English after.
 fn mail_text(
     period: &str,
-    row: &DecisionRow,
+    grade_code: &str,
     body: &serde_json::Value,
     appeal_until: &str,
 ) -> (String, String) {
-    let grade = scoring::grade_from_code(&row.grade);
+    let grade = scoring::grade_from_code(grade_code);
     let words = |lang| grade.map_or("", |g| crate::explain::grade(g, lang));
-    let mut text = format!(
+    let corrected = &body["correction"];
+    let mut text = String::new();
+    if corrected.is_object() {
+        text.push_str(&format!(
+            "Kết quả của bạn đã được điều chỉnh (lần {}): trước đây {} ({}). / Your result was corrected (revision {}): it was {} ({}).\n",
+            corrected["revision"], corrected["was_grade"].as_str().unwrap_or(""),
+            corrected["was_total"].as_str().unwrap_or("—"), corrected["revision"],
+            corrected["was_grade"].as_str().unwrap_or(""), corrected["was_total"].as_str().unwrap_or("—"),
+        ));
+    }
+    text.push_str(&format!(
         "Kết quả đánh giá, xếp loại kỳ {period}: {} ({}).\nTổng điểm: {} / {}.\n",
         words(crate::explain::Lang::Vi),
-        row.grade,
+        grade_code,
         body["total"].as_str().unwrap_or("—"),
         body["max_total"].as_str().unwrap_or("")
-    );
+    ));
     for i in body["indicators"].as_array().into_iter().flatten() {
         text.push_str(&format!(
             "- {}: {} ({})\n",
@@ -341,7 +418,7 @@ fn mail_text(
     text.push_str(&format!(
         "Hạn gửi kiến nghị: {appeal_until}.\n\nThe result of your assessment for {period}: {} ({}). You may appeal until {appeal_until}.\n",
         words(crate::explain::Lang::En),
-        row.grade
+        grade_code
     ));
     (
         format!(
@@ -361,6 +438,8 @@ fn notice_of(row: NoticeRow) -> Result<Notice> {
         indicators: Vec<NoticeIndicator>,
         caps: Vec<NoticeCap>,
         decided_by: String,
+        #[serde(default)]
+        correction: Option<NoticeCorrection>,
     }
     let b: Body = serde_json::from_str(&row.body)
         .map_err(|e| Error::Internal(format!("notice {} is unreadable: {e}", row.id)))?;
@@ -380,6 +459,7 @@ fn notice_of(row: NoticeRow) -> Result<Notice> {
         appeal_until: row.appeal_until,
         read_at: row.read_at,
         delivery: None,
+        correction: b.correction,
     })
 }
 

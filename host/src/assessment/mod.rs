@@ -104,6 +104,10 @@ pub enum Error {
     /// nothing.
     #[error("{0}")]
     NothingToAssess(String),
+    /// The host is scoring all it takes at once (a correction rescores in
+    /// the sandbox): try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// The registry failed (resolving the card).
     #[error(transparent)]
     Registry(#[from] crate::registry::Error),
@@ -147,6 +151,8 @@ impl From<crate::scoring::Error> for Error {
             E::Forbidden(why) => Error::Forbidden(why),
             E::Store(s) => Error::Store(s),
             E::Registry(r) => Error::Registry(r),
+            E::Refused(why) => Error::OutOfOrder(why),
+            E::Busy(why) => Error::Busy(why),
             other => Error::Internal(other.to_string()),
         }
     }
@@ -1092,64 +1098,84 @@ async fn write_facts(
             values.insert(f.name.clone(), *v);
         }
     }
-    let current = tx
-        .sheets_of(&row.period, &[row.subject.as_str()])
-        .await?
-        .into_iter()
-        .next();
+    let source = format!(
+        "assessment of {} for {} (revision {}), by {}",
+        row.subject, row.period, row.revision, actor.name
+    );
+    let file = format!("assessment:{}/{}", row.subject, row.period);
+    write_sheet(
+        tx,
+        &actor.name,
+        &row.subject,
+        &row.period,
+        &values,
+        &source,
+        &file,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes `values` into `subject`'s fact sheet for `period` as an import
+/// of `file` from `source` would (recorded as an import, each changed value
+/// with its source): whether any value changed.
+pub(crate) async fn write_sheet(
+    tx: &mut crate::store::Tx,
+    actor: &str,
+    subject: &str,
+    period: &str,
+    values: &BTreeMap<String, i64>,
+    source: &str,
+    file: &str,
+) -> Result<bool> {
+    let current = tx.sheets_of(period, &[subject]).await?.into_iter().next();
     let (mut sheet, revision): (BTreeMap<String, i64>, i64) = match current {
         Some(s) => (
             serde_json::from_str(&s.facts).map_err(|e| {
                 Error::Internal(format!(
-                    "the stored fact sheet of {} for {} is unreadable: {e}",
-                    row.subject, row.period
+                    "the stored fact sheet of {subject} for {period} is unreadable: {e}"
                 ))
             })?,
             s.revision,
         ),
         None => (BTreeMap::new(), 0),
     };
-    let source = format!(
-        "assessment of {} for {} (revision {}), by {}",
-        row.subject, row.period, row.revision, actor.name
-    );
     let mut changed: BTreeMap<&str, (String, &str)> = BTreeMap::new();
-    for (name, v) in &values {
+    for (name, v) in values {
         if sheet.get(name) != Some(v) {
             sheet.insert(name.clone(), *v);
-            changed.insert(name, (show(*v), &source));
+            changed.insert(name, (show(*v), source));
         }
     }
     if changed.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
-    let body = serde_json::to_string(&values).expect("serialises");
-    let file = format!("assessment:{}/{}", row.subject, row.period);
+    let body = serde_json::to_string(values).expect("serialises");
     let import = tx
         .insert_fact_import(&NewFactImport {
-            actor: &actor.name,
-            file: &file,
+            actor,
+            file,
             sha256: &crate::runtime::sha256_hex(body.as_bytes()),
             rows_read: values.len() as i64,
             values_changed: changed.len() as i64,
         })
         .await?;
     tx.upsert_fact_sheets([vec![
-        Cell::from(row.subject.as_str()),
-        Cell::from(row.period.as_str()),
+        Cell::from(subject),
+        Cell::from(period),
         Cell::Text(serde_json::to_string(&sheet).expect("serialises")),
         Cell::Int(revision + 1),
     ]])
     .await?;
     tx.insert_fact_changes([vec![
-        Cell::from(row.subject.as_str()),
-        Cell::from(row.period.as_str()),
+        Cell::from(subject),
+        Cell::from(period),
         Cell::Int(import),
         Cell::Int(revision + 1),
         Cell::Text(serde_json::to_string(&changed).expect("serialises")),
     ]])
     .await?;
-    Ok(())
+    Ok(true)
 }
 
 /// The servant's self-assessment of `subject` for `period`.

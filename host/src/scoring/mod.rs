@@ -18,6 +18,7 @@
 //! ```
 
 mod cohort;
+mod correct;
 mod error;
 mod leaders;
 mod official;
@@ -30,6 +31,7 @@ mod verify;
 
 pub(crate) use self::mean as mean_of;
 pub use cohort::{CohortMember, apply_quota};
+pub use correct::{Rescored, rescore};
 pub use error::{Error, Result, RowError, RowErrors};
 pub use official::{OfficialRun, official_runs, publish, unlock};
 pub use pool::LANE_CAPACITY;

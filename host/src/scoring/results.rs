@@ -32,6 +32,10 @@ pub struct RunRecord {
     pub engine: String,
     /// Why it failed.
     pub error: Option<String>,
+    /// How many corrections it has had (an official run's results change
+    /// only through one).
+    #[serde(default)]
+    pub revision: i64,
     /// Its summary, once complete.
     pub summary: Option<Summary>,
 }
@@ -48,6 +52,7 @@ fn record_from_row(row: RunRow, with_summary: bool) -> Result<RunRecord> {
         finished_at,
         engine,
         mut error,
+        revision,
         summary,
     } = row;
     if status == "running" && now_millis() - heartbeat_at > ABANDONED_AFTER_MS {
@@ -72,6 +77,7 @@ fn record_from_row(row: RunRow, with_summary: bool) -> Result<RunRecord> {
         finished_at,
         engine,
         error,
+        revision,
         summary,
     })
 }

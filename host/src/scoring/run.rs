@@ -540,13 +540,7 @@ async fn score(
         }
         // Cohort rules within the wave: a leader reads final grades.
         let wave_plugin_of: Vec<usize> = wave.iter().map(|j| j.plugin).collect();
-        apply_cohort_rules(
-            units,
-            &infos,
-            &wave_plugin_of,
-            &wave_evaluations,
-            &mut wave_results,
-        );
+        apply_cohort_rules(units, &infos, &wave_plugin_of, &mut wave_results);
         for (job, r) in wave.iter().zip(&wave_results) {
             finals.insert(job.subject, (r.total, r.grade));
         }
@@ -643,20 +637,30 @@ pub fn light_code(light: Light) -> &'static str {
 
 /// Applies every quota each scorecard declares to the results it scored
 /// (`plugin_of[k]` indexes `infos`), counting cohorts by each result's unit,
-/// task group and enclosing units of a type, as the rule's scope says.
+/// task group and enclosing units of a type, as the rule's scope says. A
+/// quota reads each result's total and computed grade (after caps, before
+/// any cohort rule), so applying the rules again to results they were
+/// applied to (a correction, a verification) gives the same grades.
 pub(crate) fn apply_cohort_rules(
     units: &Units,
     infos: &[&PluginInfo],
     plugin_of: &[usize],
-    evaluations: &[Option<Evaluation>],
     results: &mut [StoredResult],
 ) {
+    for r in results.iter_mut() {
+        if r.outcome == Outcome::Scored {
+            r.grade = r.computed_grade;
+            r.cohort_rule = None;
+        }
+    }
     for (p, info) in infos.iter().enumerate() {
         for CohortRule::Quota(rule) in &info.cohort_rules {
             let mut members = Vec::new();
             let mut index = Vec::new();
             for (k, r) in results.iter().enumerate() {
-                let (Some(eval), true) = (&evaluations[k], plugin_of[k] == p) else {
+                let (Outcome::Scored, Some(total), Some(grade), true) =
+                    (r.outcome, r.total, r.computed_grade, plugin_of[k] == p)
+                else {
                     continue;
                 };
                 let cohort: Vec<&str> = rule
@@ -672,8 +676,8 @@ pub(crate) fn apply_cohort_rules(
                 members.push(CohortMember {
                     subject: r.subject.clone(),
                     cohort: cohort.join("\u{1f}"),
-                    total: eval.total,
-                    grade: eval.grade,
+                    total,
+                    grade: grade.grade(),
                 });
                 index.push(k);
             }

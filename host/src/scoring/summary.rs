@@ -130,6 +130,24 @@ impl<'a> SummaryBuilder<'a> {
         }
     }
 
+    /// A summary to be made again from a run's results (after a
+    /// correction): what `old` counted of the subjects the run did not
+    /// score (which no result records) is carried over, the first problems
+    /// named being theirs as the run found them.
+    pub(super) fn carrying(old: &Summary, units: &'a Units) -> SummaryBuilder<'a> {
+        let mut b = SummaryBuilder::new(&old.period, units);
+        b.summary.subjects = old.other_period + old.unassigned;
+        b.summary.other_period = old.other_period;
+        b.summary.unassigned = old.unassigned;
+        b.summary.problems = old
+            .problems
+            .iter()
+            .take(old.unassigned.min(PROBLEMS_LISTED))
+            .cloned()
+            .collect();
+        b
+    }
+
     /// A subject that was not scored in this run, and why.
     pub(super) fn skipped(&mut self, subject: &str, other_period: bool, reason: &str) {
         self.summary.subjects += 1;

@@ -138,10 +138,10 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
     .await
     .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?;
     let derived = derived.map_err(Error::Busy)?;
-    let (mut again, evaluations): (Vec<StoredResult>, Vec<_>) = derived.into_iter().unzip();
+    let mut again: Vec<StoredResult> = derived.into_iter().map(|(r, _)| r).collect();
     let infos: Vec<&PluginInfo> = plugins.iter().map(|p| &p.info).collect();
     let units = super::Units::load(registry).await?;
-    apply_cohort_rules(&units, &infos, &plugin_of, &evaluations, &mut again);
+    apply_cohort_rules(&units, &infos, &plugin_of, &mut again);
     let fuel_compared = record.engine == ENGINE_VERSION;
     let mut differences = Vec::new();
     for (s, d) in stored.iter().zip(&again) {

@@ -158,6 +158,27 @@ impl Tx {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Sets a decided grade anew, after a correction changed the result it
+    /// was decided from: whether there was a decision to change.
+    pub async fn redecide(
+        &mut self,
+        run: i64,
+        subject: &str,
+        grade: &str,
+        total: Option<i64>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE decisions SET grade = $1, total = $2 WHERE run_id = $3 AND subject = $4",
+        )
+        .bind(grade.to_string())
+        .bind(total)
+        .bind(run)
+        .bind(subject.to_string())
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Writes a notice; its id.
     pub async fn insert_notice(&mut self, n: &NoticeRow) -> Result<i64> {
         Ok(sqlx::query(

@@ -24,6 +24,7 @@ pub mod assessments;
 pub mod assignments;
 pub mod audit;
 pub mod bulk;
+pub mod corrections;
 pub mod decisions;
 pub mod drafts;
 pub mod exemptions;

@@ -13,7 +13,7 @@ use super::bulk::{Cell, insert};
 use super::{Error, Result, Store, Tx, now_millis, read};
 use crate::scoring::{FactValues, GradeCode, IndicatorScore, LightCode, Outcome, StoredResult};
 
-const RUN_COLUMNS: &str = "id, period, unit, status, started_by, started_at, heartbeat_at, finished_at, engine, error, summary";
+const RUN_COLUMNS: &str = "id, period, unit, status, started_by, started_at, heartbeat_at, finished_at, engine, error, revision, summary";
 
 /// A run as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub struct RunRow {
     pub engine: String,
     /// Why it failed.
     pub error: Option<String>,
+    /// How many corrections it has had.
+    pub revision: i64,
     /// Its summary as JSON, once complete.
     pub summary: Option<String>,
 }
@@ -55,6 +57,7 @@ fn run_row(r: &AnyRow) -> Result<RunRow, sqlx::Error> {
         finished_at: r.try_get("finished_at")?,
         engine: r.try_get("engine")?,
         error: r.try_get("error")?,
+        revision: r.try_get("revision")?,
         summary: r.try_get("summary")?,
     })
 }
@@ -357,16 +360,20 @@ impl Store {
         )
     }
 
-    /// The publication that makes run `run` official now, if one does.
-    pub async fn active_publication(&self, run: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query(
-            "SELECT id FROM official_runs WHERE run_id = $1 AND unlocked_at IS NULL ORDER BY id DESC LIMIT 1",
+    /// The publication that makes run `run` official now, if one does, and
+    /// the run's revision (how many corrections it has had).
+    pub async fn active_publication(&self, run: i64) -> Result<Option<(i64, i64)>> {
+        let row = sqlx::query(
+            "SELECT o.id, r.revision FROM official_runs o JOIN runs r ON r.id = o.run_id \
+             WHERE o.run_id = $1 AND o.unlocked_at IS NULL ORDER BY o.id DESC LIMIT 1",
         )
         .bind(run)
         .fetch_optional(self.pool())
-        .await?
-        .map(|r| r.try_get("id"))
-        .transpose()?)
+        .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get("id")?, r.try_get("revision")?)),
+            None => None,
+        })
     }
 
     /// One run without its summary (left unread: a national run's is

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::Form;
+use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
@@ -570,6 +571,7 @@ struct NoticePage {
     en: bool,
     appeal: Option<assessment::appeal::Appeal>,
     can_appeal: bool,
+    can_add_evidence: bool,
     can_answer: bool,
     problem: Option<String>,
 }
@@ -591,6 +593,7 @@ async fn notice_response(
     let own =
         matches!(&actor.role, crate::access::Role::Person { subject } if *subject == n.subject);
     let can_appeal = own && appeal.is_none() && today <= n.appeal_until;
+    let can_add_evidence = own && appeal.as_ref().is_some_and(|a| a.state == "filed");
     let can_answer = matches!(
         actor.role,
         crate::access::Role::Admin | crate::access::Role::UnitAdmin { .. }
@@ -603,6 +606,7 @@ async fn notice_response(
         n,
         appeal,
         can_appeal,
+        can_add_evidence,
         can_answer,
         problem: problem.map(|(_, p)| p),
     })?;
@@ -686,6 +690,80 @@ pub async fn post_appeal(
             .unwrap_or_default(),
     };
     let done = assessment::appeal::file(&state.registry, actor, id, &body).await;
+    after_post(&state, &visit, id, done).await
+}
+
+/// A browser's file name as evidence is named: letters, digits, `-`, `_`
+/// and `.` kept, anything else `-`, the last 100 characters.
+fn evidence_name(file_name: &str) -> String {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or("");
+    let kept: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let start = kept.len().saturating_sub(100);
+    let kept = kept[start..].trim_start_matches('.').to_string();
+    if kept.is_empty() {
+        "evidence".into()
+    } else {
+        kept
+    }
+}
+
+/// `POST /notices/{id}/evidence`: a file for the person's own appeal, from
+/// the form (`multipart/form-data`, one `file`), checked as the API checks
+/// it (PDF, PNG or JPEG by its first bytes; at most five of 5 MiB).
+pub async fn post_evidence(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    if !from_this_site(&headers) {
+        return Err(other_site(&visit));
+    }
+    let actor = signed_in(&visit)?;
+    let id = notice_id(&visit, &id)?;
+    let appeal = assessment::appeal::of_notice(&state.registry, actor, id)
+        .await
+        .map_err(|e| visit.error(HttpError::from(e)))?
+        .ok_or_else(|| visit.error(WebError::not_found(format!("notice {id} has no appeal"))))?;
+    let mut form = form.map_err(|e| visit.error(WebError::bad_request(e.body_text())))?;
+    let unreadable = |e: MultipartError| {
+        let status = e.status();
+        let why = format!("file: the form cannot be read: {}", e.body_text());
+        visit.error(if status == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::from(HttpError::new(status, "too-large", why))
+        } else {
+            WebError::bad_request(why)
+        })
+    };
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = evidence_name(field.file_name().unwrap_or(""));
+        let kind = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let bytes = field.bytes().await.map_err(unreadable)?;
+        file = Some((name, kind, bytes.to_vec()));
+    }
+    let Some((name, kind, bytes)) = file else {
+        return Err(visit.error(WebError::bad_request("file: choose a file to add")));
+    };
+    let done =
+        assessment::appeal::add_evidence(&state.registry, actor, appeal.id, &name, &kind, bytes)
+            .await;
     after_post(&state, &visit, id, done).await
 }
 

@@ -261,6 +261,15 @@ words! {
     appeal_until: "Hạn kiến nghị" / "Appeal by",
     decided_by: "Người quyết định" / "Decided by",
     unread: "chưa đọc" / "unread",
+    corrected: "Kết quả đã được điều chỉnh" / "The result was corrected",
+    correction_revision: "Lần điều chỉnh" / "Revision",
+    was: "Trước đây" / "Was",
+    correction_of: "Do điều chỉnh dữ kiện của" / "From the corrected facts of",
+    changed_results: "Kết quả thay đổi" / "Results changed",
+    changed_count: "Số kết quả thay đổi" / "Results changed in all",
+    person_id: "Mã người" / "Person",
+    evidence_file: "Tài liệu kèm theo (PDF, PNG, JPEG; tối đa 5 MiB)" / "Evidence (PDF, PNG, JPEG; at most 5 MiB)",
+    evidence_add: "Gửi tài liệu" / "Add the file",
     nothing_assessed: "Phiếu đánh giá của vị trí này không có tiêu chí do người đánh giá chấm." / "This post's scorecard has people assess no criterion.",
 }
 

@@ -95,6 +95,12 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
             "/notices/{id}/answer",
             axum::routing::post(assess::post_answer),
         )
+        .route(
+            "/notices/{id}/evidence",
+            axum::routing::post(assess::post_evidence).layer(axum::extract::DefaultBodyLimit::max(
+                crate::assessment::appeal::MAX_EVIDENCE_BYTES + 64 * 1024,
+            )),
+        )
         .route("/sandbox", get(whatif::drafts))
         .route("/sandbox/drafts/{id}", get(whatif::compare))
         .route("/logout", axum::routing::post(session::logout))

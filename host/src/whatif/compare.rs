@@ -536,7 +536,7 @@ impl WhatIfs {
             })
             .collect();
         let plugin_of = vec![0; after.len()];
-        apply_cohort_rules(units, &[info], &plugin_of, &evaluations, &mut after);
+        apply_cohort_rules(units, &[info], &plugin_of, &mut after);
 
         // The official cards, for their indicators' ids.
         let cards: std::collections::HashSet<(&str, &str)> = before

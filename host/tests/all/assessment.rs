@@ -61,6 +61,24 @@ async fn raw(s: &Server, path: &str, token: &str) -> axum::response::Response {
     tower::ServiceExt::oneshot(router, request).await.unwrap()
 }
 
+/// A public, conditional read of `path`: its status and its validator.
+async fn public_tag(s: &Server, path: &str, held: Option<&str>) -> (StatusCode, Option<String>) {
+    let router = thuocdo_host::app::router(thuocdo_host::app::AppState::new(s.registry.clone()));
+    let mut request = axum::http::Request::builder().uri(path);
+    if let Some(tag) = held {
+        request = request.header("if-none-match", tag);
+    }
+    let response =
+        tower::ServiceExt::oneshot(router, request.body(axum::body::Body::empty()).unwrap())
+            .await
+            .unwrap();
+    let tag = response
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_string());
+    (response.status(), tag)
+}
+
 async fn page_status(s: &Server, path: &str, token: &str) -> u16 {
     raw(s, path, token).await.status().as_u16()
 }
@@ -528,6 +546,12 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert_eq!(body["field"], field, "{body}");
         }
+        // The public's validator of the official run before the correction.
+        let overview = format!("/runs/{run}");
+        let (status, old_tag) = public_tag(&s, &overview, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let old_tag = old_tag.expect("an official run's page carries a validator");
+        assert_eq!(public_tag(&s, &overview, Some(&old_tag)).await.0, StatusCode::NOT_MODIFIED);
         let (status, answered) = put(
             &s,
             &answer,
@@ -538,6 +562,17 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
         .await;
         assert_eq!(status, StatusCode::OK, "{answered}");
         assert_eq!(answered["state"], "upheld");
+        // The run is corrected: the clerk's result, revision 1; the page's
+        // old validator no longer holds, the new one does.
+        assert_eq!(answered["correction"]["revision"], 1, "{answered}");
+        assert_eq!(answered["correction"]["changed"][0]["subject"], CLERK, "{answered}");
+        let (status, new_tag) = public_tag(&s, &overview, Some(&old_tag)).await;
+        assert_eq!(status, StatusCode::OK);
+        let new_tag = new_tag.unwrap();
+        assert_ne!(new_tag, old_tag);
+        assert_eq!(public_tag(&s, &overview, Some(&new_tag)).await.0, StatusCode::NOT_MODIFIED);
+        let (_, head) = s.get(&format!("/api/v1/runs/{run}"), Some("admin")).await;
+        assert_eq!(head["run"]["revision"], 1, "{head}");
         assert_eq!(answered["answered_late"], true);
         assert_eq!(answered["corrected_facts"]["public-service-culture"], "14");
         let (status, body) = put(&s, &answer, "admin", json!({"outcome": "rejected", "reason": "x"})).await;
@@ -559,7 +594,7 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
         assert!(body["detail"].as_str().unwrap().contains("closed on 2026-01-02"), "{body}");
         let (_, audit) = s.get("/api/v1/audit?limit=1000", Some("admin")).await;
         let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-        for a in ["decide", "appeal-file", "appeal-evidence", "appeal-answer"] {
+        for a in ["decide", "appeal-file", "appeal-evidence", "appeal-answer", "correct", "result-correct"] {
             assert!(actions.contains(&a), "{a}");
         }
 
@@ -578,7 +613,14 @@ fn a_clerk_is_assessed_step_by_step_and_the_run_scores_the_directors_points() {
         assert_eq!(status, StatusCode::FORBIDDEN);
         // The official forms: the clerk's own, printable and as XLSX, with
         // the stored numbers; the centre's report, to its admin.
-        let total = thuocdo_sdk::Fixed::from_raw(clerk_result["total"].as_i64().unwrap()).to_string();
+        // (As the correction left them: the culture points at 14.)
+        let (_, mine) = s
+            .get(&format!("/api/v1/runs/{run}/results?unit={CENTRE}&per_page=20"), Some(&clerk))
+            .await;
+        let corrected = mine["results"].as_array().unwrap().iter().find(|r| r["subject"] == CLERK).unwrap();
+        assert_eq!(corrected["facts"]["public-service-culture"], 140_000, "{corrected}");
+        let grade = &corrected["grade"];
+        let total = thuocdo_sdk::Fixed::from_raw(corrected["total"].as_i64().unwrap()).to_string();
         let (status, _, form) = s
             .call(Method::GET, &format!("/runs/{run}/people/{CLERK}/form"), Some(&clerk), None)
             .await;
@@ -797,6 +839,24 @@ fn the_procedure_through_the_dashboard_in_a_real_browser() {
         b.type_into("#form-appeal textarea[name='text']", "Tin nhắn chậm do mạng lỗi.").await;
         b.click("#form-appeal button").await;
         b.wait_for("#appeal-state[data-state='filed']").await;
+        // With a scanned letter, chosen in the form; a file that is no PDF,
+        // PNG or JPEG is refused on the page, naming why.
+        let dir = std::env::temp_dir().join(format!("thuocdo-evidence-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let letter = dir.join("letter.pdf");
+        std::fs::write(&letter, b"%PDF-1.4\n% thuocdo test\n").unwrap();
+        let fake = dir.join("notes.pdf");
+        std::fs::write(&fake, b"<html>not a pdf</html>").unwrap();
+        b.type_into("#form-evidence input[name='file']", fake.to_str().unwrap()).await;
+        b.click("#form-evidence button").await;
+        b.wait_for("#problem").await;
+        assert!(b.text_of("#problem").await.contains("first bytes"));
+        let _ = b.console_errors().await; // the 422 itself is logged
+        b.type_into("#form-evidence input[name='file']", letter.to_str().unwrap()).await;
+        b.click("#form-evidence button").await;
+        b.wait_for("#appeal-evidence").await;
+        assert!(b.text_of("#appeal-evidence").await.contains("letter.pdf (application/pdf"));
+        std::fs::remove_dir_all(&dir).unwrap();
         let notice_url = b.url().await;
         b.click("#sign-out").await;
         b.wait_for("#sign-in").await;
@@ -813,7 +873,17 @@ fn the_procedure_through_the_dashboard_in_a_real_browser() {
         b.click("#form-answer button").await;
         b.wait_for("#appeal-state[data-state='upheld']").await;
         assert!(b.text_of("#appeal-facts").await.contains("public-service-culture = 14"));
+        // Upheld, the run is corrected: the clerk's result changed, and a
+        // new notice tells them so.
+        b.wait_for("#appeal-correction[data-revision='1']").await;
+        assert!(b.one(&format!("#appeal-changed tr[data-subject='{CLERK}']")).await.is_some());
         b.screenshot("assessment-appeal").await;
+        let (_, notices) = s.get(&format!("/api/v1/subjects/{CLERK}/notices"), Some("admin")).await;
+        let newest = notices.as_array().unwrap().iter().max_by_key(|n| n["id"].as_i64()).unwrap();
+        assert_eq!(newest["correction"]["revision"], 1, "{newest}");
+        b.goto(&format!("{base}/notices/{}", newest["id"])).await;
+        b.wait_for("#notice-correction[data-revision='1']").await;
+        b.screenshot("assessment-corrected-notice").await;
         assert!(b.console_errors().await.is_empty());
         b.quit().await;
         s.stop().await;

@@ -1108,6 +1108,7 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
             page("/notices/{id}", "/notices/999999".into(), "UNNNNNNNN", None),
             post("/notices/{id}/appeal", "/notices/999999/appeal".into(), "contested=x&text=x", "UNNNNNNNN"),
             post("/notices/{id}/answer", "/notices/999999/answer".into(), "outcome=rejected&reason=x", "UNNNNNNNN"),
+            post("/notices/{id}/evidence", "/notices/999999/evidence".into(), "file=x", "UNNNNNNNN"),
             // The matrix's run is not official: nobody decides from it.
             post(
                 "/runs/{id}/units/{code}/decide",

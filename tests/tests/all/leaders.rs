@@ -213,6 +213,114 @@ fn a_leader_is_scored_after_the_people_they_lead_across_two_units() {
 }
 
 #[test]
+fn a_corrected_result_rescores_the_leader_of_its_person_who_is_told() {
+    on_every_database(|registry| async move {
+        use thuocdo_host::assessment::{self, Points};
+        setup(&registry, false).await;
+        facts(&registry, "40").await;
+        let run = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap()
+            .run;
+        scoring::publish(&registry, &admin(), run).await.unwrap();
+        let before = scoring::results(&registry, run).await.unwrap();
+        assert_eq!(
+            unit_results(&before, "head"),
+            (50_000, Some(10_000), Some(40_000))
+        );
+        assessment::decide::decide(
+            &registry,
+            &admin(),
+            run,
+            &assessment::decide::Decide {
+                unit: None,
+                subjects: vec!["b-1".into(), "head".into(), "deputy".into()],
+            },
+        )
+        .await
+        .unwrap();
+        let person = crate::corrections::signed_in(&registry, "b-1").await;
+        let notice = assessment::decide::notices(&registry, &person, "b-1")
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(notice.grade, "D");
+        let appeal = assessment::appeal::file(
+            &registry,
+            &person,
+            notice.id,
+            &assessment::appeal::FileAppeal {
+                contested: vec!["rate".into()],
+                text: "Tỷ lệ bị nhập sai.".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let answered = assessment::appeal::answer(
+            &registry,
+            &admin(),
+            appeal.id,
+            &assessment::appeal::Answer {
+                outcome: "upheld".into(),
+                reason: "Nhập sai: 95.".into(),
+                facts: std::collections::BTreeMap::from([(
+                    "rate".to_string(),
+                    Points::Text("95".into()),
+                )]),
+            },
+        )
+        .await
+        .unwrap();
+        let correction = answered.correction.unwrap();
+        let changed: Vec<&str> = correction
+            .changed
+            .iter()
+            .map(|c| c.subject.as_str())
+            .collect();
+        // b-1, and the head who leads them (as their direct manager); not
+        // the deputy, who does not.
+        assert_eq!(changed, ["b-1", "head"]);
+        let after = scoring::results(&registry, run).await.unwrap();
+        assert_ne!(
+            after.iter().find(|r| r.subject == "b-1").unwrap().grade,
+            Some(GradeCode::D)
+        );
+        // Everyone the head leads completed now: full points.
+        assert_eq!(
+            unit_results(&after, "head"),
+            (100_000, Some(0), Some(40_000))
+        );
+        let deputy = |rs: &[scoring::StoredResult]| {
+            rs.iter().find(|r| r.subject == "deputy").unwrap().clone()
+        };
+        assert_eq!(deputy(&after), deputy(&before));
+        let head = assessment::decide::notices(
+            &registry,
+            &crate::corrections::signed_in(&registry, "head").await,
+            "head",
+        )
+        .await
+        .unwrap();
+        let newest = head.iter().max_by_key(|n| n.id).unwrap();
+        let why = newest.correction.as_ref().unwrap();
+        assert_eq!((why.revision, why.subject.as_str()), (1, "b-1"));
+        assert_eq!(
+            newest
+                .indicators
+                .iter()
+                .find(|i| i.id == "unit-results")
+                .unwrap()
+                .score,
+            "10"
+        );
+        let verified = scoring::verify(&registry, run, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(verified.differences, []);
+    });
+}
+
+#[test]
 fn a_cycle_of_leadership_fails_the_run_naming_it() {
     on_every_database(|registry| async move {
         setup(&registry, true).await;

@@ -2,6 +2,7 @@
 
 mod assessment;
 mod compat;
+mod corrections;
 mod db;
 mod history;
 mod leaders;

@@ -1,0 +1,331 @@
+//! Corrections: an official run's results change only through one. A
+//! correction gives a subject's corrected facts; the subject is scored
+//! again with the card version and the other facts the run stored, and so
+//! is everyone whose result depends on theirs, in the order the run scored
+//! them: the cohort rules of their wave are applied again (a quota may now
+//! demote someone else), and the leaders of anyone whose final result
+//! changed are scored again from the new results of the people they lead,
+//! wave after wave. What comes out is every row that differs, as it was and
+//! as it is now, and the run's summary again; the caller writes it (with
+//! the run's revision raised) in the transaction that records why.
+//!
+//! Each result is derived as a run derives it, so `verify` of a corrected
+//! run finds no difference.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use super::results::{results, run_record_by_id};
+use super::run::{SubjectRow, answer, apply_cohort_rules, fact_record, fill};
+use super::summary::{Summary, SummaryBuilder};
+use super::{Error, FactValues, GradeCode, Outcome, Pool, Result, StoredResult, Units};
+use crate::access::keyring::{FACTS, Keys};
+use crate::registry::{Period, Registry};
+use crate::runtime::{EvaluationInput, FactOrigin, Plugin, PluginInfo, Subject};
+
+/// What a correction comes to, before it is written.
+#[derive(Clone, Debug)]
+pub struct Rescored {
+    /// The run.
+    pub run: i64,
+    /// The run's revision it was derived from: written only if it still is.
+    pub from_revision: i64,
+    /// Every result that differs: as stored, and as derived now.
+    pub changed: Vec<(StoredResult, StoredResult)>,
+    /// The run's summary with the changes.
+    pub summary: Summary,
+}
+
+/// Scores `subject` of complete run `run` again with `corrected` facts
+/// (name → value, in ten-thousandths) in place of those the run read, and
+/// everyone whose result depends on theirs.
+pub async fn rescore(
+    registry: &Registry,
+    run: i64,
+    subject: &str,
+    corrected: &BTreeMap<String, i64>,
+) -> Result<Rescored> {
+    let record = run_record_by_id(registry, run).await?;
+    if record.status != "complete" {
+        return Err(Error::Refused(format!(
+            "run {run} is {}: only a complete run's results are corrected",
+            record.status
+        )));
+    }
+    let period = Period::parse(&record.period)?;
+    let _job = registry
+        .runtime()
+        .take_job()
+        .ok_or_else(|| Error::no_job(registry.runtime()))?;
+    let stored = results(registry, run).await?;
+    let Some(at) = stored.iter().position(|r| r.subject == subject) else {
+        return Err(Error::NotFound(format!(
+            "run {run} holds no result of `{subject}`"
+        )));
+    };
+    if stored[at].outcome == Outcome::NotEvaluated {
+        return Err(Error::Refused(format!(
+            "`{subject}` is not evaluated in run {run} (exempted): there is no result to correct"
+        )));
+    }
+
+    // The card versions the run used, as it used them.
+    let mut plugins: Vec<Arc<Plugin>> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut plugin_of = Vec::with_capacity(stored.len());
+    for r in &stored {
+        let key = (r.plugin.clone(), r.version.clone());
+        let p = match index.get(&key) {
+            Some(&p) => p,
+            None => {
+                let plugin = registry.plugin(&r.plugin, &r.version).await?;
+                if plugin.sha256 != r.sha256 {
+                    return Err(Error::Refused(format!(
+                        "{}@{} is stored with sha256 {}, but run {run} used {}",
+                        r.plugin, r.version, plugin.sha256, r.sha256
+                    )));
+                }
+                plugins.push(plugin);
+                index.insert(key, plugins.len() - 1);
+                plugins.len() - 1
+            }
+        };
+        plugin_of.push(p);
+    }
+    let info = &plugins[plugin_of[at]].info;
+    for name in corrected.keys() {
+        if !info.facts.iter().any(|f| &f.name == name) {
+            return Err(Error::Refused(format!(
+                "`{name}` is not a fact of {}@{}",
+                info.name, info.version
+            )));
+        }
+    }
+
+    // The waves the run scored in: the people, then the leaders.
+    let units = Units::load_at(registry, &period.end()).await?;
+    let reads_led: Vec<bool> = plugins
+        .iter()
+        .map(|p| {
+            p.info
+                .facts
+                .iter()
+                .any(|f| matches!(f.origin, FactOrigin::FromLedResults(_)))
+        })
+        .collect();
+    let position: HashMap<&str, usize> = stored
+        .iter()
+        .enumerate()
+        .map(|(k, r)| (r.subject.as_str(), k))
+        .collect();
+    let mut waves: Vec<Vec<usize>> = vec![Vec::new()];
+    // For each leader (by position in `stored`), the people they lead (by id).
+    let mut led: HashMap<usize, Vec<String>> = HashMap::new();
+    if reads_led.iter().any(|&r| r) {
+        let mut subjects = SubjectRow::load_all(registry, &period.end()).await?;
+        if let Some(root) = record.unit.as_deref() {
+            subjects.retain(|s| units.within(&s.unit, root));
+        }
+        let leaders: Vec<usize> = subjects
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                position.get(s.id.as_str()).is_some_and(|&k| {
+                    reads_led[plugin_of[k]] && stored[k].outcome != Outcome::NotEvaluated
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let by_leader = super::leaders::led_by(&subjects, &units, &leaders);
+        for wave in
+            super::leaders::waves(&subjects, &leaders, &by_leader).map_err(Error::Refused)?
+        {
+            waves.push(
+                wave.iter()
+                    .map(|&l| position[subjects[l].id.as_str()])
+                    .collect(),
+            );
+        }
+        for (l, people) in &by_leader {
+            led.insert(
+                position[subjects[*l].id.as_str()],
+                people.iter().map(|&p| subjects[p].id.clone()).collect(),
+            );
+        }
+    }
+    for (k, r) in stored.iter().enumerate() {
+        if r.outcome != Outcome::NotEvaluated && !reads_led[plugin_of[k]] {
+            waves[0].push(k);
+        }
+    }
+
+    let keys = Arc::new(Keys::open(registry.store(), FACTS).await?);
+    let mut now: Vec<StoredResult> = stored.clone();
+    let infos: Vec<&PluginInfo> = plugins.iter().map(|p| &p.info).collect();
+    for wave in &waves {
+        // Who in this wave is scored again, with which facts in place of
+        // those stored.
+        let mut again: Vec<(usize, BTreeMap<String, Option<i64>>)> = Vec::new();
+        for &k in wave {
+            let mut replaced: BTreeMap<String, Option<i64>> = BTreeMap::new();
+            if k == at {
+                replaced.extend(corrected.iter().map(|(n, v)| (n.clone(), Some(*v))));
+            }
+            if let Some(people) = led.get(&k) {
+                let finals = people.iter().map(|p| match position.get(p.as_str()) {
+                    Some(&i) if now[i].outcome != Outcome::NotEvaluated => {
+                        (now[i].total, now[i].grade)
+                    }
+                    _ => (None, None),
+                });
+                let finals: Vec<(Option<i64>, Option<GradeCode>)> = finals.collect();
+                for fact in &infos[plugin_of[k]].facts {
+                    if let FactOrigin::FromLedResults(m) = fact.origin {
+                        let value = super::leaders::measure(m, finals.iter().copied());
+                        let was = now[k]
+                            .facts
+                            .as_ref()
+                            .and_then(|f| f.get(&fact.name))
+                            .flatten();
+                        if value != was {
+                            replaced.insert(fact.name.clone(), value);
+                        }
+                    }
+                }
+            }
+            if !replaced.is_empty() {
+                again.push((k, replaced));
+            }
+        }
+        let scored =
+            rescore_some(registry, &period, &plugins, &plugin_of, &now, &again, &keys).await?;
+        for (k, r) in scored {
+            now[k] = r;
+        }
+        // The wave's cohort rules, applied again to the whole wave.
+        let mut members: Vec<StoredResult> = wave.iter().map(|&k| now[k].clone()).collect();
+        let members_plugin: Vec<usize> = wave.iter().map(|&k| plugin_of[k]).collect();
+        apply_cohort_rules(&units, &infos, &members_plugin, &mut members);
+        for (&k, r) in wave.iter().zip(members) {
+            now[k] = r;
+        }
+    }
+
+    // Summed in the order the run added them: wave by wave, then those
+    // not evaluated.
+    let old = record.summary.clone().unwrap_or_default();
+    let mut summary = SummaryBuilder::carrying(&old, &units);
+    let mut order: Vec<usize> = Vec::with_capacity(now.len());
+    for wave in &waves {
+        let mut wave = wave.clone();
+        wave.sort_by(|&a, &b| now[a].subject.cmp(&now[b].subject));
+        order.extend(wave);
+    }
+    let mut exempted: Vec<usize> = (0..now.len())
+        .filter(|&k| now[k].outcome == Outcome::NotEvaluated)
+        .collect();
+    exempted.sort_by(|&a, &b| now[a].subject.cmp(&now[b].subject));
+    order.extend(exempted);
+    for k in order {
+        let r = &now[k];
+        let ids = infos[plugin_of[k]].indicators.iter().map(|i| i.id.as_str());
+        summary.add(r, ids.zip(r.indicators.iter().map(|i| i.light.light())));
+    }
+    let changed = stored
+        .into_iter()
+        .zip(now)
+        .filter(|(a, b)| a != b)
+        .collect();
+    Ok(Rescored {
+        run,
+        from_revision: record.revision,
+        changed,
+        summary: summary.finish(),
+    })
+}
+
+/// Scores `again` (positions in `now`, with the facts to put in place of
+/// those stored) on the sandbox's threads: each one's new result.
+async fn rescore_some(
+    registry: &Registry,
+    period: &Period,
+    plugins: &[Arc<Plugin>],
+    plugin_of: &[usize],
+    now: &[StoredResult],
+    again: &[(usize, BTreeMap<String, Option<i64>>)],
+    keys: &Arc<Keys>,
+) -> Result<Vec<(usize, StoredResult)>> {
+    if again.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut work = Vec::with_capacity(again.len());
+    for (k, replaced) in again {
+        let r = &now[*k];
+        let plugin = plugins[plugin_of[*k]].clone();
+        // The work products the run gave them, read again (a period an
+        // official run locks keeps them as they were).
+        let products = if plugin.info.reads_products {
+            match registry
+                .store()
+                .products_between(&period.text, &r.subject, &r.subject)
+                .await?
+                .get(&r.subject)
+            {
+                Some(packed) => crate::products::unpack(packed).map_err(|e| {
+                    Error::Internal(format!(
+                        "the stored work products of {} are unreadable: {e}",
+                        r.subject
+                    ))
+                })?,
+                None => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
+        let facts = r.facts.clone().unwrap_or_default();
+        let values: Vec<Option<i64>> = plugin
+            .info
+            .facts
+            .iter()
+            .map(|f| match replaced.get(&f.name) {
+                Some(v) => *v,
+                None => facts.get(&f.name).flatten(),
+            })
+            .collect();
+        work.push((*k, r.clone(), plugin, values, products));
+    }
+    let runtime = registry.runtime_arc();
+    let keys = keys.clone();
+    let period = period.text.clone();
+    tokio::task::spawn_blocking(move || {
+        let pool = Pool {
+            workers: 0,
+            chunk: 16,
+            progress: None,
+        };
+        pool.try_map(&runtime, work.len(), |lane, i| {
+            let (k, was, plugin, values, products) = &work[i];
+            let (facts, facts_sha256): (FactValues, String) = fact_record(plugin, values, &keys);
+            let input = EvaluationInput {
+                subject: Subject {
+                    id: was.subject.clone(),
+                    unit: was.unit.clone(),
+                    position: was.post.clone(),
+                },
+                period: period.clone(),
+                products: products.clone(),
+                facts: values.clone(),
+            };
+            let (answer, fuel) = answer(lane, plugin, &input)?;
+            let mut r = was.clone();
+            r.facts = Some(facts);
+            r.facts_sha256 = facts_sha256;
+            r.fuel = fuel as i64;
+            fill(&mut r, answer, &plugin.info);
+            Ok((*k, r))
+        })
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("the scoring threads failed: {e}")))?
+    .map_err(Error::Busy)
+}

@@ -1,0 +1,331 @@
+//! Corrections on every database: an upheld appeal corrects the official
+//! run in place — the person's result, a colleague the quota now demotes,
+//! each told in a new notice — the run's revision rises, `verify` finds no
+//! difference, and the audit log holds every step.
+
+use std::collections::BTreeMap;
+
+use thuocdo_host::access::{Actor, tokens};
+use thuocdo_host::assessment::signin::{self, IssueCodes};
+use thuocdo_host::assessment::{self, Error, Points};
+use thuocdo_host::bundled::BUNDLED;
+use thuocdo_host::org::Organisation;
+use thuocdo_host::registry::Registry;
+use thuocdo_host::scoring::{self, GradeCode, RunOptions};
+
+use crate::db::on_every_database;
+
+fn admin() -> Actor {
+    Actor::admin("admin@thuocdo")
+}
+
+/// Signs `subject` in with a fresh code: the person they become.
+pub async fn signed_in(registry: &Registry, subject: &str) -> Actor {
+    let codes = signin::issue(
+        registry,
+        &admin(),
+        &IssueCodes {
+            subjects: vec![subject.into()],
+            unit: None,
+        },
+    )
+    .await
+    .unwrap();
+    let signed = signin::sign_in(registry, &codes[0].code)
+        .await
+        .unwrap()
+        .unwrap();
+    tokens::authenticate(registry.store(), &signed.token)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Eleven civil servants of one department on the Decree 335 card: cs-01
+/// at 92 (excellent), cs-05 at 87 with two delays, nine at 89 (good).
+/// Ten good allow two excellent: cs-01 keeps A.
+async fn setup(registry: &Registry) {
+    let card = BUNDLED
+        .iter()
+        .find(|b| b.crate_name == "civil-servant-decree-335")
+        .unwrap();
+    registry
+        .publish(&admin(), card.wasm.to_vec())
+        .await
+        .unwrap();
+    let subjects: Vec<serde_json::Value> = (1..=11)
+        .map(|i| {
+            serde_json::json!({"id": format!("cs-{i:02}"), "name": format!("Công chức {i}"),
+                "unit": "phong", "post": "civil-servant"})
+        })
+        .collect();
+    let org: Organisation = serde_json::from_value(serde_json::json!({
+        "units": [{"code": "phong", "name": "Phòng Tổng hợp", "kind": "department"}],
+        "posts": [{"code": "civil-servant", "title": "Chuyên viên", "task_group": "staff"}],
+        "subjects": subjects,
+        "assignments": [
+            {"post_type": "civil-servant", "plugin": "moha/civil-servant-decree-335@^1", "unit": "phong", "from": "2025-01"}
+        ]
+    }))
+    .unwrap();
+    thuocdo_host::org::import(registry, &admin(), &org)
+        .await
+        .unwrap();
+    let mut csv = String::from("subject_id,period,fact,value,source\n");
+    for i in 1..=11 {
+        let (criteria, delays) = match i {
+            1 => (9, 1),
+            5 => (9, 2),
+            _ => (8, 1),
+        };
+        let s = format!("cs-{i:02}");
+        for (fact, value) in [
+            ("politics-ethics", criteria),
+            ("working-style", criteria),
+            ("discipline-responsibility", criteria),
+            ("tasks-assigned", 40),
+            ("tasks-completed", 40),
+            ("major-errors", 0),
+            ("delays", delays),
+            ("disciplined", 0),
+            ("degradation", 0),
+            ("leader", 0),
+            ("corruption-in-unit", 0),
+            ("months-worked", 12),
+            ("months-absent", 0),
+            ("maternity-leave", 0),
+        ] {
+            csv.push_str(&format!("{s},2025,{fact},{value},test\n"));
+        }
+    }
+    thuocdo_host::facts::import(registry, &admin(), "facts.csv", csv.as_bytes())
+        .await
+        .unwrap();
+}
+
+fn result<'a>(results: &'a [scoring::StoredResult], who: &str) -> &'a scoring::StoredResult {
+    results.iter().find(|r| r.subject == who).unwrap()
+}
+
+#[test]
+fn an_upheld_appeal_corrects_the_run_and_the_quota_demotes_a_colleague_who_is_told() {
+    on_every_database(|registry| async move {
+        setup(&registry).await;
+        let run = scoring::run(&registry, &admin(), &RunOptions::period("2025"))
+            .await
+            .unwrap()
+            .run;
+        let before = scoring::results(&registry, run).await.unwrap();
+        assert_eq!(result(&before, "cs-01").grade, Some(GradeCode::A));
+        assert_eq!(result(&before, "cs-05").total, Some(870_000));
+        assert_eq!(result(&before, "cs-05").grade, Some(GradeCode::B));
+        scoring::publish(&registry, &admin(), run).await.unwrap();
+        let publication = registry.store().active_publication(run).await.unwrap();
+        assert_eq!(publication.map(|p| p.1), Some(0));
+        assessment::decide::decide(
+            &registry,
+            &admin(),
+            run,
+            &assessment::decide::Decide {
+                unit: Some("phong".into()),
+                subjects: vec![],
+            },
+        )
+        .await
+        .unwrap();
+
+        // cs-05 appeals their delays; the competent person upholds it:
+        // none of the two delays was theirs.
+        let person = signed_in(&registry, "cs-05").await;
+        let notice = assessment::decide::notices(&registry, &person, "cs-05")
+            .await
+            .unwrap()
+            .remove(0);
+        assert!(notice.correction.is_none());
+        let appeal = assessment::appeal::file(
+            &registry,
+            &person,
+            notice.id,
+            &assessment::appeal::FileAppeal {
+                contested: vec!["delays".into()],
+                text: "Hai lần chậm do đơn vị phối hợp.".into(),
+            },
+        )
+        .await
+        .unwrap();
+        // A corrected fact outside its range, or not the card's, is named
+        // and nothing is corrected.
+        for (name, value, says) in [
+            ("delays", "-1", "outside its range"),
+            ("bonus", "1", "not a fact of the card"),
+        ] {
+            let e = assessment::appeal::answer(
+                &registry,
+                &admin(),
+                appeal.id,
+                &assessment::appeal::Answer {
+                    outcome: "upheld".into(),
+                    reason: "Có căn cứ.".into(),
+                    facts: BTreeMap::from([(name.to_string(), Points::Text(value.into()))]),
+                },
+            )
+            .await
+            .unwrap_err();
+            assert!(
+                matches!(&e, Error::Invalid { field, why } if field == &format!("facts.{name}") && why.contains(says)),
+                "{e}"
+            );
+        }
+        assert_eq!(scoring::run_head(&registry, run).await.unwrap().revision, 0);
+
+        let answered = assessment::appeal::answer(
+            &registry,
+            &admin(),
+            appeal.id,
+            &assessment::appeal::Answer {
+                outcome: "upheld".into(),
+                reason: "Chậm tiến độ do đơn vị phối hợp.".into(),
+                facts: BTreeMap::from([("delays".to_string(), Points::Text("0".into()))]),
+            },
+        )
+        .await
+        .unwrap();
+        let correction = answered.correction.unwrap();
+        assert_eq!(correction.revision, 1);
+        assert_eq!(correction.changed_count, 2);
+        let changed: Vec<(&str, Option<&str>, Option<&str>)> = correction
+            .changed
+            .iter()
+            .map(|c| {
+                (
+                    c.subject.as_str(),
+                    c.was_grade.as_deref(),
+                    c.grade.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                ("cs-01", Some("A"), Some("B")),
+                ("cs-05", Some("B"), Some("A"))
+            ]
+        );
+
+        // In the run: cs-05 at 97, excellent; nine good now allow one
+        // excellent, and cs-01 (92) is the one the quota demotes.
+        let after = scoring::results(&registry, run).await.unwrap();
+        assert_eq!(result(&after, "cs-05").total, Some(970_000));
+        assert_eq!(result(&after, "cs-05").grade, Some(GradeCode::A));
+        assert_eq!(result(&after, "cs-01").computed_grade, Some(GradeCode::A));
+        assert_eq!(result(&after, "cs-01").grade, Some(GradeCode::B));
+        assert_eq!(
+            result(&after, "cs-01").cohort_rule.as_deref(),
+            Some("excellent-quota")
+        );
+        for r in &after {
+            if !["cs-01", "cs-05"].contains(&r.subject.as_str()) {
+                assert_eq!(r, result(&before, &r.subject), "{} is as it was", r.subject);
+            }
+        }
+        let record = scoring::run_record(&registry, run).await.unwrap();
+        assert_eq!(record.revision, 1);
+        let summary = record.summary.unwrap();
+        assert_eq!(summary.grades.get("A"), Some(&1));
+        assert_eq!(summary.grades.get("B"), Some(&10));
+        assert_eq!(summary.demoted, 1);
+        let publication = registry.store().active_publication(run).await.unwrap();
+        assert_eq!(publication.map(|p| p.1), Some(1));
+
+        // Re-derived from what is stored: no difference.
+        let verified = scoring::verify(&registry, run, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(verified.differences, []);
+        assert_eq!(verified.checked, 11);
+
+        // The corrected fact is the person's fact now, with the appeal as
+        // its source: a new run of the period scores it the same.
+        let sheets = registry.store().period_fact_sheets("2025").await.unwrap();
+        let sheet: BTreeMap<String, i64> = serde_json::from_str(&sheets["cs-05"]).unwrap();
+        assert_eq!(sheet["delays"], 0);
+
+        // Both decisions follow, and each person is told.
+        let store = registry.store();
+        let decision = |who: &'static str| async move {
+            store.decision(run, who).await.unwrap().unwrap().grade
+        };
+        assert_eq!(decision("cs-01").await, "B");
+        assert_eq!(decision("cs-05").await, "A");
+        let colleague = signed_in(&registry, "cs-01").await;
+        let told = assessment::decide::notices(&registry, &colleague, "cs-01")
+            .await
+            .unwrap();
+        assert_eq!(told.len(), 2);
+        let newest = told.iter().max_by_key(|n| n.id).unwrap();
+        assert_eq!(newest.grade, "B");
+        let why = newest.correction.as_ref().unwrap();
+        assert_eq!(
+            (why.revision, why.subject.as_str(), why.was_grade.as_str()),
+            (1, "cs-05", "A")
+        );
+        assert_eq!(why.appeal, Some(appeal.id));
+        // The demoted colleague may appeal their corrected result.
+        let theirs = assessment::appeal::file(
+            &registry,
+            &colleague,
+            newest.id,
+            &assessment::appeal::FileAppeal {
+                contested: vec!["delays".into()],
+                text: "Xin xem lại.".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(theirs.state, "filed");
+
+        // The person reads their own change, not their colleague's.
+        let own = assessment::appeal::get(&registry, &person, appeal.id)
+            .await
+            .unwrap()
+            .correction
+            .unwrap();
+        assert_eq!(own.changed_count, 2);
+        let seen: Vec<&str> = own.changed.iter().map(|c| c.subject.as_str()).collect();
+        assert_eq!(seen, ["cs-05"]);
+
+        // The audit log holds the answer, the correction and each changed
+        // result.
+        let log = registry.store().audit_log().await.unwrap();
+        let acts: Vec<(&str, &str)> = log
+            .iter()
+            .filter(|e| ["appeal-answer", "correct", "result-correct"].contains(&e.action.as_str()))
+            .map(|e| (e.action.as_str(), e.subject.as_str()))
+            .collect();
+        assert_eq!(
+            acts,
+            [
+                ("appeal-answer", "cs-05"),
+                ("result-correct", "cs-01"),
+                ("result-correct", "cs-05"),
+                ("correct", "cs-05"),
+            ]
+        );
+
+        // Answered once: a second answer is refused and changes nothing.
+        let again = assessment::appeal::answer(
+            &registry,
+            &admin(),
+            appeal.id,
+            &assessment::appeal::Answer {
+                outcome: "upheld".into(),
+                reason: "Lại.".into(),
+                facts: BTreeMap::from([("delays".to_string(), Points::Text("1".into()))]),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(again, Error::OutOfOrder(_)), "{again}");
+        assert_eq!(scoring::run_head(&registry, run).await.unwrap().revision, 1);
+    });
+}
