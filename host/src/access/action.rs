@@ -66,6 +66,8 @@ actions! {
     IssueSignInCodes: "issue sign-in codes" => ADMINS;
     /// Set when the assessment steps are due (in one's own subtree).
     SetAssessmentCalendars: "set assessment calendars" => ADMINS;
+    /// Set the appeal windows of the categories of posts.
+    SetAppealWindows: "set appeal windows" => &[RoleKind::Admin];
     /// Set the calendar's holidays and substituted working days.
     SetCalendarDays: "set the calendar's holidays" => &[RoleKind::Admin];
     /// Read an assessment one is a party to.

@@ -26,8 +26,8 @@ pub use action::{
     Action, Allowed, AnswerAppeals, AssessAsManager, AssessSelf, AssignScorecards,
     ChangeOrganisation, DecideGrades, Evaluate, ExemptSubjects, FileAppeals, ImportFacts,
     IssueSignInCodes, KeepPersonalFacts, ListAssessments, ManageTokens, PublishPlugins,
-    ReadAssessments, ReadNotices, RecordCollective, SetAssessmentCalendars, SetCalendarDays,
-    SetContacts, StartRuns, UnlockPeriods, UseSandbox,
+    ReadAssessments, ReadNotices, RecordCollective, SetAppealWindows, SetAssessmentCalendars,
+    SetCalendarDays, SetContacts, StartRuns, UnlockPeriods, UseSandbox,
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{

@@ -12,16 +12,17 @@ use super::problems::{BadRequest, Conflict, Failed, JsonBody, Named, Secured, Wr
 use crate::access::{
     Allowed, AnswerAppeals, AssessAsManager, AssessSelf, DecideGrades, FileAppeals,
     IssueSignInCodes, ListAssessments, ReadAssessments, ReadNotices, RecordCollective,
-    SetAssessmentCalendars, SetCalendarDays, SetContacts,
+    SetAppealWindows, SetAssessmentCalendars, SetCalendarDays, SetContacts,
 };
 use crate::app::{AppState, Body, HttpError, Params};
-use crate::assessment::appeal::{self, Answer, Appeal, FileAppeal};
+use crate::assessment::appeal::{self, Answer, Appeal, FileAppeal, SetWindow};
 use crate::assessment::decide::{self, Contact, Decide, Decided, Notice};
 use crate::assessment::signin::{self, IssueCodes, IssuedCode, SignedIn};
 use crate::assessment::{
     self, AssessmentView, CalendarDay, CalendarInForce, CalendarSetting, CollectiveComments,
     ManagerAssessment, SelfAssessment, UnitAssessments,
 };
+use crate::store::appeals::AppealWindowRow;
 
 /// `format=csv` or JSON.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -311,6 +312,41 @@ pub async fn set_days(
 ) -> Result<Json<Vec<CalendarDay>>, HttpError> {
     Ok(Json(
         assessment::set_days(&state.registry, caller.actor(), &year, &body).await?,
+    ))
+}
+
+/// The appeal windows set, by category of post: working days to appeal a
+/// notice and to answer an appeal. A post's category with no window takes
+/// `default`'s, and without that the law's (5 and 10).
+#[utoipa::path(get, path = "/api/v1/appeal-windows", tag = "assessment",
+    responses(
+        (status = 200, description = "By category", body = Vec<AppealWindowRow>),
+        Failed,
+    ))]
+pub async fn appeal_windows(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<AppealWindowRow>>, HttpError> {
+    Ok(Json(appeal::windows(&state.registry).await?))
+}
+
+/// Sets a category's appeal window (`default`: every category without one).
+/// Admins only; notices and appeals already written keep theirs.
+#[utoipa::path(put, path = "/api/v1/appeal-windows/{category}", tag = "assessment",
+    params(("category" = String, Path, description = "public-employee, or default")),
+    request_body = SetWindow,
+    responses(
+        (status = 200, description = "As set", body = AppealWindowRow),
+        Secured, Written, JsonBody, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn set_appeal_window(
+    State(state): State<AppState>,
+    caller: Allowed<SetAppealWindows>,
+    Path(category): Path<String>,
+    Body(body): Body<SetWindow>,
+) -> Result<Json<AppealWindowRow>, HttpError> {
+    Ok(Json(
+        appeal::set_window(&state.registry, caller.actor(), &category, &body).await?,
     ))
 }
 

@@ -122,6 +122,11 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
             "/calendar/{year}",
             get(assessments::days).put(assessments::set_days),
         )
+        .route("/appeal-windows", get(assessments::appeal_windows))
+        .route(
+            "/appeal-windows/{category}",
+            put(assessments::set_appeal_window),
+        )
         .route("/runs/{id}/decisions", post(assessments::decide))
         .route("/subjects/{id}/notices", get(assessments::notices))
         .route("/subjects/{id}/email", put(assessments::set_email))

@@ -31,12 +31,20 @@ use super::{Error, Points, Result, invalid, work_calendar_around};
 use crate::access::{Actor, Role, assessing};
 use crate::registry::Registry;
 use crate::scoring::Units;
-use crate::store::appeals::AppealRow;
+use crate::store::appeals::{AppealRow, AppealWindowRow};
 use crate::store::corrections::CorrectionRow;
 use crate::store::now_millis;
 
-/// Working days from filing in which an appeal is to be answered.
+/// Working days from filing in which an appeal is to be answered, unless
+/// the person's category of post has a window of its own (the 2025 law on
+/// public employees).
 pub const ANSWER_WORKING_DAYS: i64 = 10;
+/// The category whose window holds for posts whose category has none.
+pub const DEFAULT_CATEGORY: &str = "default";
+/// The most categories with a window of their own.
+pub const MAX_CATEGORIES: i64 = 100;
+/// The longest window, either way, in working days.
+pub const MAX_WINDOW_DAYS: i64 = 90;
 /// The most evidence files one appeal holds.
 pub const MAX_EVIDENCE: i64 = 5;
 /// The largest evidence file.
@@ -95,6 +103,125 @@ fn checked_type(declared: &str, bytes: &[u8]) -> Result<&'static str> {
         ));
     }
     Ok(found)
+}
+
+/// Whether `code` names a category: 1 to 50 lower-case letters, digits
+/// and `-`.
+pub fn category_ok(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 50
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Working days to appeal a notice and to answer an appeal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// From a notice to the last day an appeal may be filed.
+    pub appeal: i64,
+    /// From an appeal to the last day it is to be answered.
+    pub answer: i64,
+}
+
+/// The window of `subject`'s category of post: its own, else the
+/// `default` category's, else the law's (5 and 10 working days).
+pub async fn window_of(registry: &Registry, subject: &str) -> Result<Window> {
+    let category = registry.store().category_of(subject).await?;
+    let windows = registry.store().appeal_windows().await?;
+    let find = |c: &str| windows.iter().find(|w| w.category == c);
+    Ok(category
+        .as_deref()
+        .and_then(find)
+        .or_else(|| find(DEFAULT_CATEGORY))
+        .map_or(
+            Window {
+                appeal: super::decide::APPEAL_WORKING_DAYS,
+                answer: ANSWER_WORKING_DAYS,
+            },
+            |w| Window {
+                appeal: w.appeal_working_days,
+                answer: w.answer_working_days,
+            },
+        ))
+}
+
+/// A category's window, as set.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetWindow {
+    /// Working days from a notice in which an appeal may be filed.
+    pub appeal_working_days: i64,
+    /// Working days from an appeal in which it is to be answered.
+    pub answer_working_days: i64,
+}
+
+/// Every window set, by category (a category with none takes `default`'s,
+/// and without that the law's).
+pub async fn windows(registry: &Registry) -> Result<Vec<AppealWindowRow>> {
+    Ok(registry.store().appeal_windows().await?)
+}
+
+/// Sets `category`'s window (`default` for every category without one):
+/// admins only; audited. Notices and appeals already written keep theirs.
+pub async fn set_window(
+    registry: &Registry,
+    actor: &Actor,
+    category: &str,
+    body: &SetWindow,
+) -> Result<AppealWindowRow> {
+    if !matches!(actor.role, Role::Admin) {
+        return Err(Error::Forbidden(format!(
+            "{} may not set appeal windows: that takes an admin",
+            actor.name
+        )));
+    }
+    if !category_ok(category) {
+        return Err(Error::Malformed {
+            field: "category".into(),
+            why: format!(
+                "`{category}` is not a code of 1 to 50 lower-case letters, digits and `-`"
+            ),
+        });
+    }
+    for (field, days) in [
+        ("appeal_working_days", body.appeal_working_days),
+        ("answer_working_days", body.answer_working_days),
+    ] {
+        if !(1..=MAX_WINDOW_DAYS).contains(&days) {
+            return Err(invalid(
+                field,
+                format!("a window is 1 to {MAX_WINDOW_DAYS} working days, not {days}"),
+            ));
+        }
+    }
+    let row = AppealWindowRow {
+        category: category.to_string(),
+        appeal_working_days: body.appeal_working_days,
+        answer_working_days: body.answer_working_days,
+        set_by: actor.name.clone(),
+        set_at: now_millis(),
+    };
+    let mut tx = registry.store().begin().await?;
+    let known = registry
+        .store()
+        .appeal_windows()
+        .await?
+        .iter()
+        .any(|w| w.category == category);
+    if !known && tx.appeal_window_count().await? >= MAX_CATEGORIES {
+        return Err(invalid(
+            "category",
+            format!("at most {MAX_CATEGORIES} categories have a window of their own"),
+        ));
+    }
+    tx.set_appeal_window(&row).await?;
+    let detail = json!({"category": category, "appeal_working_days": row.appeal_working_days,
+        "answer_working_days": row.answer_working_days});
+    tx.audit(&actor.name, "appeal-window", category, &detail, None)
+        .await?;
+    tx.commit().await?;
+    Ok(row)
 }
 
 /// What a person files.
@@ -345,8 +472,7 @@ pub async fn file(
         .ok_or_else(|| Error::Internal(format!("notice {notice} has no appeal day")))?;
     if today > closes {
         return Err(Error::OutOfOrder(format!(
-            "the appeal window of notice {notice} closed on {closes} ({} working days from the decision); today is {today}",
-            super::decide::APPEAL_WORKING_DAYS
+            "the appeal window of notice {notice} closed on {closes}; today is {today}"
         )));
     }
     if body.contested.is_empty() || body.contested.len() > 50 {
@@ -368,9 +494,8 @@ pub async fn file(
     }
     let text = checked_text("text", &body.text)?;
     let calendar = work_calendar_around(registry, today.civil().0).await?;
-    let answer_due = calendar
-        .add_working_days(today, ANSWER_WORKING_DAYS)
-        .to_string();
+    let window = window_of(registry, &n.subject).await?;
+    let answer_due = calendar.add_working_days(today, window.answer).to_string();
     let mut tx = registry.store().begin().await?;
     let unit = tx
         .subjects_of(&[n.subject.as_str()])
@@ -731,9 +856,6 @@ async fn correct(
         .await?;
     let today = Day::at_millis(now);
     let calendar = work_calendar_around(registry, today.civil().0).await?;
-    let appeal_until = calendar
-        .add_working_days(today, super::decide::APPEAL_WORKING_DAYS)
-        .to_string();
     let show = |t: Option<i64>| t.map(|t| Fixed::from_raw(t).to_string());
     let mut notified = Vec::new();
     for (was, became) in &rescored.changed {
@@ -756,6 +878,8 @@ async fn correct(
             continue;
         }
         let plugin = registry.plugin(&became.plugin, &became.version).await?;
+        let window = window_of(registry, &became.subject).await?;
+        let appeal_until = calendar.add_working_days(today, window.appeal).to_string();
         super::decide::write_notice(
             tx,
             &super::decide::Told {

@@ -27,7 +27,9 @@ use crate::scoring::{self, Outcome, StoredResult, Units};
 use crate::store::decisions::{DecisionRow, NoticeRow};
 use crate::store::now_millis;
 
-/// Working days from the decision in which an appeal may be filed.
+/// Working days from the decision in which an appeal may be filed, unless
+/// the person's category of post has a window of its own
+/// ([`super::appeal::window_of`]).
 pub const APPEAL_WORKING_DAYS: i64 = 5;
 /// The most subjects one request decides.
 pub const MAX_DECIDED: usize = 2_000;
@@ -225,13 +227,11 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
     let now = now_millis();
     let today = Day::at_millis(now);
     let calendar = work_calendar_around(registry, today.civil().0).await?;
-    let appeal_until = calendar
-        .add_working_days(today, APPEAL_WORKING_DAYS)
-        .to_string();
     let mut infos: HashMap<(String, String), crate::runtime::PluginInfo> = HashMap::new();
     let mut tx = registry.store().begin().await?;
     let mut decided = Vec::new();
     let mut undecided = Vec::new();
+    let mut until: std::collections::BTreeMap<String, String> = Default::default();
     for r in results {
         let grade = match (r.outcome, r.grade) {
             (Outcome::Scored, Some(g)) if g != scoring::GradeCode::NotGraded => g,
@@ -263,6 +263,8 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
             });
             continue;
         }
+        let window = super::appeal::window_of(registry, &r.subject).await?;
+        let appeal_until = calendar.add_working_days(today, window.appeal).to_string();
         let key = (r.plugin.clone(), r.version.clone());
         if !infos.contains_key(&key) {
             let plugin = registry.plugin(&r.plugin, &r.version).await?;
@@ -282,12 +284,12 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
             },
         )
         .await?;
+        until.insert(row.subject.clone(), appeal_until);
         decided.push(row);
     }
     if !decided.is_empty() {
-        let subjects: Vec<&str> = decided.iter().map(|d| d.subject.as_str()).collect();
-        let detail = json!({"run": run, "period": official.period, "subjects": subjects,
-            "appeal_until": appeal_until});
+        // Each person's last day to appeal, by the window of their category.
+        let detail = json!({"run": run, "period": official.period, "appeal_until": until});
         tx.audit(
             &actor.name,
             "decide",

@@ -146,6 +146,7 @@ pub fn national_of(seed: u64, communes: usize, servants: usize) -> runtime::Resu
             code: (*code).into(),
             title: (*title).into(),
             task_group: (*group).into(),
+            category: None,
             products: Some(
                 PRODUCT_KINDS
                     .iter()

@@ -119,6 +119,7 @@ fn post(code: &str, title: &str, group: &str) -> PostRecord {
         code: code.into(),
         title: title.into(),
         task_group: group.into(),
+        category: None,
         products: None,
     }
 }

@@ -89,6 +89,10 @@ pub struct PostRecord {
     pub title: String,
     /// The group of similar tasks a quota counts within.
     pub task_group: String,
+    /// The category of staff it is (`civil-servant`, `public-employee`, …):
+    /// what appeal windows its holders have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// The post's catalogue of work product types; given, it replaces the
     /// one stored, absent, the stored one stays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -514,6 +518,16 @@ pub async fn import_from(
         if !seen.insert(p.code.as_str()) {
             flag(at.clone(), "the same post code appears twice".into());
         }
+        if let Some(c) = &p.category
+            && !crate::assessment::appeal::category_ok(c)
+        {
+            flag(
+                at.clone(),
+                format!(
+                    "category `{c}` is not a code of 1 to 50 lower-case letters, digits and `-`"
+                ),
+            );
+        }
         if p.products
             .as_ref()
             .is_some_and(|t| t.len() > MAX_PRODUCT_TYPES)
@@ -681,6 +695,7 @@ pub async fn import_from(
                 p.code.as_str().into(),
                 p.title.as_str().into(),
                 p.task_group.as_str().into(),
+                p.category.as_deref().into(),
             ]
         })
         .collect();

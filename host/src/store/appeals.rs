@@ -1,6 +1,8 @@
-//! The appeals' tables: `appeals` (one per notice at most) and
-//! `appeal_evidence` (the files that back one).
+//! The appeals' tables: `appeals` (one per notice at most),
+//! `appeal_evidence` (the files that back one) and `appeal_windows` (the
+//! working days to appeal and to answer, per category of post).
 
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::{Result, Store, Tx, read};
@@ -217,5 +219,83 @@ impl Tx {
         .execute(self.conn())
         .await?;
         Ok(())
+    }
+}
+
+/// An appeal window as stored: working days to appeal a notice and to
+/// answer an appeal, for the posts of one category.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AppealWindowRow {
+    /// The category: `public-employee`, or `default` for every post whose
+    /// category has none of its own.
+    pub category: String,
+    /// Working days from a notice in which an appeal may be filed.
+    pub appeal_working_days: i64,
+    /// Working days from an appeal in which it is to be answered.
+    pub answer_working_days: i64,
+    /// Who set it.
+    pub set_by: String,
+    /// When, in milliseconds since the epoch.
+    pub set_at: i64,
+}
+
+impl Store {
+    /// Every appeal window set, by category.
+    pub async fn appeal_windows(&self) -> Result<Vec<AppealWindowRow>> {
+        let rows = sqlx::query(
+            "SELECT category, appeal_days, answer_days, set_by, set_at FROM appeal_windows ORDER BY category",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        read(&rows, |r| {
+            Ok(AppealWindowRow {
+                category: r.try_get("category")?,
+                appeal_working_days: r.try_get("appeal_days")?,
+                answer_working_days: r.try_get("answer_days")?,
+                set_by: r.try_get("set_by")?,
+                set_at: r.try_get("set_at")?,
+            })
+        })
+    }
+
+    /// The category of the post `subject` holds, if it names one.
+    pub async fn category_of(&self, subject: &str) -> Result<Option<String>> {
+        Ok(sqlx::query(
+            "SELECT p.category FROM subjects s JOIN posts p ON p.code = s.post WHERE s.id = $1",
+        )
+        .bind(subject.to_string())
+        .fetch_optional(self.pool())
+        .await?
+        .map(|r| r.try_get::<Option<String>, _>("category"))
+        .transpose()?
+        .flatten())
+    }
+}
+
+impl Tx {
+    /// Sets a category's appeal window, replacing the one it had.
+    pub async fn set_appeal_window(&mut self, w: &AppealWindowRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO appeal_windows (category, appeal_days, answer_days, set_by, set_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (category) DO UPDATE SET \
+             appeal_days = excluded.appeal_days, answer_days = excluded.answer_days, \
+             set_by = excluded.set_by, set_at = excluded.set_at",
+        )
+        .bind(w.category.clone())
+        .bind(w.appeal_working_days)
+        .bind(w.answer_working_days)
+        .bind(w.set_by.clone())
+        .bind(w.set_at)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// How many categories have a window.
+    pub async fn appeal_window_count(&mut self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM appeal_windows")
+            .fetch_one(self.conn())
+            .await?
+            .try_get("n")?)
     }
 }

@@ -296,13 +296,14 @@ impl Tx {
         .await?)
     }
 
-    /// Writes posts (code, title, task_group), replacing those with the same
-    /// code. How many rows.
+    /// Writes posts (code, title, task_group, category), replacing those
+    /// with the same code. How many rows.
     pub async fn upsert_posts(&mut self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<u64> {
         Ok(bulk::insert(
             self.conn(),
-            "INSERT INTO posts (code, title, task_group)",
-            "ON CONFLICT (code) DO UPDATE SET title = excluded.title, task_group = excluded.task_group",
+            "INSERT INTO posts (code, title, task_group, category)",
+            "ON CONFLICT (code) DO UPDATE SET title = excluded.title, task_group = excluded.task_group, \
+             category = excluded.category",
             rows,
         )
         .await?)

@@ -758,6 +758,20 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 json(json!([{"day": "2026-01-01"}])),
                 "UFFFFJFF",
             ),
+            row(
+                "get",
+                "/api/v1/appeal-windows",
+                "/api/v1/appeal-windows",
+                None,
+                "OOOOOOOO",
+            ),
+            row(
+                "put",
+                "/api/v1/appeal-windows/{category}",
+                "/api/v1/appeal-windows/public-employee",
+                json(json!({"appeal_working_days": 0, "answer_working_days": 10})),
+                "UFFFFJFF",
+            ),
         ];
 
         // Every documented route has its row, and every row is documented.

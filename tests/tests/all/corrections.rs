@@ -329,3 +329,155 @@ fn an_upheld_appeal_corrects_the_run_and_the_quota_demotes_a_colleague_who_is_to
         assert_eq!(scoring::run_head(&registry, run).await.unwrap().revision, 1);
     });
 }
+
+#[test]
+fn appeal_windows_follow_the_category_of_the_post() {
+    use thuocdo_host::assessment::appeal::{SetWindow, set_window, windows};
+    use thuocdo_host::assessment::calendar::{Day, WorkCalendar};
+    on_every_database(|registry| async move {
+        setup(&registry).await;
+        // The department's posts are public employees'; a second post names
+        // no category.
+        let org: Organisation = serde_json::from_value(serde_json::json!({
+            "posts": [
+                {"code": "civil-servant", "title": "Chuyên viên", "task_group": "staff", "category": "public-employee"},
+                {"code": "driver", "title": "Lái xe", "task_group": "support"}
+            ],
+            "subjects": [{"id": "lx-01", "name": "Lái xe", "unit": "phong", "post": "driver"}]
+        }))
+        .unwrap();
+        thuocdo_host::org::import(&registry, &admin(), &org)
+            .await
+            .unwrap();
+        // A category that is no code is named, and nothing is imported.
+        let bad: Organisation = serde_json::from_value(serde_json::json!({
+            "posts": [{"code": "clerk", "title": "Văn thư", "task_group": "support", "category": "Viên chức"}]
+        }))
+        .unwrap();
+        let e = thuocdo_host::org::import(&registry, &admin(), &bad)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("posts[0] (clerk): category `Viên chức` is not a code"),
+            "{e}"
+        );
+
+        let set = |category: &'static str, appeal: i64, answer: i64| {
+            let registry = &registry;
+            async move {
+                set_window(
+                    registry,
+                    &admin(),
+                    category,
+                    &SetWindow {
+                        appeal_working_days: appeal,
+                        answer_working_days: answer,
+                    },
+                )
+                .await
+            }
+        };
+        set("public-employee", 3, 7).await.unwrap();
+        set("default", 8, 12).await.unwrap();
+        // Bad windows are named; only an admin sets one.
+        for (category, appeal, answer, field) in [
+            ("Bad Category", 3, 7, "category"),
+            ("default", 0, 7, "appeal_working_days"),
+            ("default", 5, 91, "answer_working_days"),
+        ] {
+            match set(category, appeal, answer).await {
+                Err(Error::Malformed { field: f, .. } | Error::Invalid { field: f, .. }) => {
+                    assert_eq!(f, field)
+                }
+                other => panic!("{category} {appeal} {answer}: {other:?}"),
+            }
+        }
+        let unit_admin = Actor {
+            name: "so".into(),
+            role: thuocdo_host::access::Role::UnitAdmin {
+                unit: "phong".into(),
+            },
+        };
+        assert!(matches!(
+            set_window(
+                &registry,
+                &unit_admin,
+                "default",
+                &SetWindow {
+                    appeal_working_days: 1,
+                    answer_working_days: 1
+                }
+            )
+            .await,
+            Err(Error::Forbidden(_))
+        ));
+        let listed: Vec<(String, i64, i64)> = windows(&registry)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| (w.category, w.appeal_working_days, w.answer_working_days))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("default".to_string(), 8, 12),
+                ("public-employee".to_string(), 3, 7)
+            ]
+        );
+
+        let run = scoring::run(&registry, &admin(), &RunOptions::period("2025"))
+            .await
+            .unwrap()
+            .run;
+        scoring::publish(&registry, &admin(), run).await.unwrap();
+        assessment::decide::decide(
+            &registry,
+            &admin(),
+            run,
+            &assessment::decide::Decide {
+                unit: None,
+                subjects: vec!["cs-02".into()],
+            },
+        )
+        .await
+        .unwrap();
+        let today = Day::at_millis(thuocdo_host::store::now_millis());
+        let calendar = WorkCalendar::default();
+        let person = signed_in(&registry, "cs-02").await;
+        let notice = assessment::decide::notices(&registry, &person, "cs-02")
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(
+            notice.appeal_until,
+            calendar.add_working_days(today, 3).to_string()
+        );
+        let appeal = assessment::appeal::file(
+            &registry,
+            &person,
+            notice.id,
+            &assessment::appeal::FileAppeal {
+                contested: vec!["delays".into()],
+                text: "Xin xem lại.".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            appeal.answer_due,
+            calendar.add_working_days(today, 7).to_string()
+        );
+        let windows_of = |who: &'static str| {
+            let registry = &registry;
+            async move {
+                thuocdo_host::assessment::appeal::window_of(registry, who)
+                    .await
+                    .unwrap()
+            }
+        };
+        // The driver's post names no category: the default window.
+        assert_eq!(windows_of("lx-01").await.appeal, 8);
+        assert_eq!(windows_of("lx-01").await.answer, 12);
+    });
+}
