@@ -84,6 +84,9 @@ actions! {
     DecideGrades: "decide grades" => ADMINS;
     /// File an appeal, and add its evidence (one's own).
     FileAppeals: "appeal a result" => &[RoleKind::Person];
+    /// See and choose among subjects tied at a quota's boundary (of one's
+    /// own subtree).
+    ChooseAmongTied: "choose among the tied" => ADMINS;
     /// Answer an appeal (of one's own subtree).
     AnswerAppeals: "answer appeals" => ADMINS;
     /// Set where notices are mailed (one's own, or of one's own subtree).

@@ -24,10 +24,10 @@ pub mod tokens;
 
 pub use action::{
     Action, Allowed, AnswerAppeals, AssessAsManager, AssessSelf, AssignScorecards,
-    ChangeOrganisation, DecideGrades, Evaluate, ExemptSubjects, FileAppeals, ImportFacts,
-    IssueSignInCodes, KeepPersonalFacts, ListAssessments, ManageTokens, PublishPlugins,
-    ReadAssessments, ReadNotices, RecordCollective, SetAppealWindows, SetAssessmentCalendars,
-    SetCalendarDays, SetContacts, StartRuns, UnlockPeriods, UseSandbox,
+    ChangeOrganisation, ChooseAmongTied, DecideGrades, Evaluate, ExemptSubjects, FileAppeals,
+    ImportFacts, IssueSignInCodes, KeepPersonalFacts, ListAssessments, ManageTokens,
+    PublishPlugins, ReadAssessments, ReadNotices, RecordCollective, SetAppealWindows,
+    SetAssessmentCalendars, SetCalendarDays, SetContacts, StartRuns, UnlockPeriods, UseSandbox,
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{

@@ -10,19 +10,21 @@ use serde::Deserialize;
 
 use super::problems::{BadRequest, Conflict, Failed, JsonBody, Named, Secured, Written};
 use crate::access::{
-    Allowed, AnswerAppeals, AssessAsManager, AssessSelf, DecideGrades, FileAppeals,
-    IssueSignInCodes, ListAssessments, ReadAssessments, ReadNotices, RecordCollective,
+    Allowed, AnswerAppeals, AssessAsManager, AssessSelf, ChooseAmongTied, DecideGrades,
+    FileAppeals, IssueSignInCodes, ListAssessments, ReadAssessments, ReadNotices, RecordCollective,
     SetAppealWindows, SetAssessmentCalendars, SetCalendarDays, SetContacts,
 };
 use crate::app::{AppState, Body, HttpError, Params};
 use crate::assessment::appeal::{self, Answer, Appeal, FileAppeal, SetWindow};
 use crate::assessment::decide::{self, Contact, Decide, Decided, Notice};
 use crate::assessment::signin::{self, IssueCodes, IssuedCode, SignedIn};
+use crate::assessment::ties::{self, Choose, Chosen};
 use crate::assessment::{
     self, AssessmentView, CalendarDay, CalendarInForce, CalendarSetting, CollectiveComments,
     ManagerAssessment, SelfAssessment, UnitAssessments,
 };
 use crate::store::appeals::AppealWindowRow;
+use crate::store::corrections::TieRow;
 
 /// `format=csv` or JSON.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -312,6 +314,47 @@ pub async fn set_days(
 ) -> Result<Json<Vec<CalendarDay>>, HttpError> {
     Ok(Json(
         assessment::set_days(&state.registry, caller.actor(), &year, &body).await?,
+    ))
+}
+
+/// A run's ties at a quota's boundary that its card leaves to the competent
+/// person, open and chosen: those the caller is the competent person for.
+#[utoipa::path(get, path = "/api/v1/runs/{id}/ties", tag = "assessment",
+    params(("id" = i64, Path, description = "The run")),
+    responses(
+        (status = 200, description = "By quota and cohort", body = Vec<TieRow>),
+        Secured, Named, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn ties(
+    State(state): State<AppState>,
+    caller: Allowed<ChooseAmongTied>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<TieRow>>, HttpError> {
+    let id = crate::app::parse_run_id(&id)?;
+    Ok(Json(ties::list(&state.registry, caller.actor(), id).await?))
+}
+
+/// The competent person's choice among subjects tied at a quota's
+/// boundary in an official run: who keep the grade, and why. Corrects the
+/// run (its revision rises); made once.
+#[utoipa::path(post, path = "/api/v1/runs/{id}/ties", tag = "assessment",
+    params(("id" = i64, Path, description = "The official run")),
+    request_body = Choose,
+    responses(
+        (status = 200, description = "Chosen, and what it changed", body = Chosen),
+        Secured, Written, JsonBody, Named, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn choose_tie(
+    State(state): State<AppState>,
+    caller: Allowed<ChooseAmongTied>,
+    Path(id): Path<String>,
+    Body(body): Body<Choose>,
+) -> Result<Json<Chosen>, HttpError> {
+    let id = crate::app::parse_run_id(&id)?;
+    Ok(Json(
+        ties::choose(&state.registry, caller.actor(), id, &body).await?,
     ))
 }
 

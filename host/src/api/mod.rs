@@ -128,6 +128,10 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
             put(assessments::set_appeal_window),
         )
         .route("/runs/{id}/decisions", post(assessments::decide))
+        .route(
+            "/runs/{id}/ties",
+            get(assessments::ties).post(assessments::choose_tie),
+        )
         .route("/subjects/{id}/notices", get(assessments::notices))
         .route("/subjects/{id}/email", put(assessments::set_email))
         .route("/notices/{id}", get(assessments::notice))

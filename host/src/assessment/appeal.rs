@@ -802,8 +802,81 @@ async fn rescored_for(
         )));
     }
     Ok(Some(
-        crate::scoring::rescore(registry, row.run_id, &row.subject, corrected).await?,
+        crate::scoring::rescore(
+            registry,
+            row.run_id,
+            &crate::scoring::Change::Facts {
+                subject: &row.subject,
+                facts: corrected,
+            },
+        )
+        .await?,
     ))
+}
+
+/// After a correction (`why`: its revision and cause) of official run
+/// `rescored.run`, in `tx`: each changed result audited, and each changed
+/// decided grade decided anew with a notice (and its mail) to its person,
+/// saying what it was, with a new appeal window by their category. Those
+/// told.
+pub(super) async fn decide_anew(
+    registry: &Registry,
+    tx: &mut crate::store::Tx,
+    actor: &Actor,
+    period: &str,
+    rescored: &crate::scoring::Rescored,
+    why: &super::decide::NoticeCorrection,
+) -> Result<Vec<String>> {
+    let run = rescored.run;
+    let now = now_millis();
+    let today = Day::at_millis(now);
+    let calendar = work_calendar_around(registry, today.civil().0).await?;
+    let show = |t: Option<i64>| t.map(|t| Fixed::from_raw(t).to_string());
+    let mut notified = Vec::new();
+    for (was, became) in &rescored.changed {
+        let grade = super::decide::told_grade(became);
+        let detail = json!({"run": run, "revision": why.revision, "appeal": why.appeal,
+            "choice": why.choice,
+            "was": {"grade": super::decide::told_grade(was), "total": show(was.total)},
+            "now": {"grade": grade, "total": show(became.total), "cohort_rule": became.cohort_rule}});
+        tx.audit(
+            &actor.name,
+            "result-correct",
+            &became.subject,
+            &detail,
+            Some(&became.unit),
+        )
+        .await?;
+        if !tx
+            .redecide(run, &became.subject, grade, became.total)
+            .await?
+        {
+            continue;
+        }
+        let plugin = registry.plugin(&became.plugin, &became.version).await?;
+        let window = window_of(registry, &became.subject).await?;
+        let appeal_until = calendar.add_working_days(today, window.appeal).to_string();
+        super::decide::write_notice(
+            tx,
+            &super::decide::Told {
+                run,
+                period,
+                result: became,
+                info: &plugin.info,
+                decided_by: &actor.name,
+                appeal_until: &appeal_until,
+                at: now,
+                correction: Some(super::decide::NoticeCorrection {
+                    was_grade: super::decide::told_grade(was).to_string(),
+                    was_total: show(was.total),
+                    ..why.clone()
+                }),
+            },
+        )
+        .await?;
+        notified.push(became.subject.clone());
+    }
+    Ok(notified)
 }
 
 /// Writes an upheld appeal's correction in `tx`: the corrected facts into
@@ -854,54 +927,23 @@ async fn correct(
         .await?;
     tx.replace_results(run, correction, &rescored.changed)
         .await?;
-    let today = Day::at_millis(now);
-    let calendar = work_calendar_around(registry, today.civil().0).await?;
-    let show = |t: Option<i64>| t.map(|t| Fixed::from_raw(t).to_string());
-    let mut notified = Vec::new();
-    for (was, became) in &rescored.changed {
-        let grade = super::decide::told_grade(became);
-        let detail = json!({"run": run, "revision": revision, "appeal": id,
-            "was": {"grade": super::decide::told_grade(was), "total": show(was.total)},
-            "now": {"grade": grade, "total": show(became.total), "cohort_rule": became.cohort_rule}});
-        tx.audit(
-            &actor.name,
-            "result-correct",
-            &became.subject,
-            &detail,
-            Some(&became.unit),
-        )
-        .await?;
-        if !tx
-            .redecide(run, &became.subject, grade, became.total)
-            .await?
-        {
-            continue;
-        }
-        let plugin = registry.plugin(&became.plugin, &became.version).await?;
-        let window = window_of(registry, &became.subject).await?;
-        let appeal_until = calendar.add_working_days(today, window.appeal).to_string();
-        super::decide::write_notice(
-            tx,
-            &super::decide::Told {
-                run,
-                period: &appeal.period,
-                result: became,
-                info: &plugin.info,
-                decided_by: &actor.name,
-                appeal_until: &appeal_until,
-                at: now,
-                correction: Some(super::decide::NoticeCorrection {
-                    revision,
-                    appeal: Some(id),
-                    subject: appeal.subject.clone(),
-                    was_grade: super::decide::told_grade(was).to_string(),
-                    was_total: show(was.total),
-                }),
-            },
-        )
-        .await?;
-        notified.push(became.subject.clone());
-    }
+    tx.reopen_ties(run, &rescored.open_ties).await?;
+    let notified = decide_anew(
+        registry,
+        tx,
+        actor,
+        &appeal.period,
+        rescored,
+        &super::decide::NoticeCorrection {
+            revision,
+            appeal: Some(id),
+            subject: appeal.subject.clone(),
+            choice: None,
+            was_grade: String::new(),
+            was_total: None,
+        },
+    )
+    .await?;
     let detail = json!({"run": run, "revision": revision, "appeal": id,
         "facts": corrected.iter().map(|(k, v)| (k.clone(), Fixed::from_raw(*v).to_string())).collect::<BTreeMap<_, _>>(),
         "changed": rescored.changed.len(), "notified": notified});

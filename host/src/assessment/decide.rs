@@ -139,8 +139,12 @@ pub struct NoticeCorrection {
     /// The upheld appeal it came from.
     pub appeal: Option<i64>,
     /// Whose facts were corrected (this person, or another whose result
-    /// theirs depends on).
+    /// theirs depends on); empty for a choice among the tied.
     pub subject: String,
+    /// The tie the competent person chose in (`quota · cohort`), where
+    /// that was the correction.
+    #[serde(default)]
+    pub choice: Option<String>,
     /// The grade before.
     pub was_grade: String,
     /// The total before.
@@ -227,6 +231,9 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
     let now = now_millis();
     let today = Day::at_millis(now);
     let calendar = work_calendar_around(registry, today.civil().0).await?;
+    // Those tied at a quota's boundary wait for the competent person's
+    // choice among them.
+    let tied = super::ties::awaiting(registry, run).await?;
     let mut infos: HashMap<(String, String), crate::runtime::PluginInfo> = HashMap::new();
     let mut tx = registry.store().begin().await?;
     let mut decided = Vec::new();
@@ -246,6 +253,15 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
                 continue;
             }
         };
+        if tied.contains(&r.subject) {
+            undecided.push(Undecided {
+                subject: r.subject.clone(),
+                why: format!(
+                    "tied at a quota's boundary: the competent person chooses among the tied first (POST /api/v1/runs/{run}/ties)"
+                ),
+            });
+            continue;
+        }
         let row = DecisionRow {
             run_id: run,
             subject: r.subject.clone(),

@@ -39,6 +39,7 @@ pub mod appeal;
 pub mod calendar;
 pub mod decide;
 pub mod signin;
+pub mod ties;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -6,7 +6,7 @@ use thuocdo_contract as contract;
 
 use super::{
     CohortRule, CohortScope, Direction, Evaluation, EvaluationError, EvaluationInput, FactRef,
-    Grade, Group, IndicatorResult, Light, PluginInfo, Rounding, TieBreak,
+    Grade, Group, IndicatorResult, Light, PluginInfo, Rounding,
 };
 
 fn rounding(r: Rounding) -> contract::Rounding {
@@ -143,12 +143,6 @@ pub(crate) fn describe(info: &PluginInfo) -> Result<(), String> {
         return Err("grading bands must go from the best grade down, each starting lower".into());
     }
     for CohortRule::Quota(q) in &info.cohort_rules {
-        if q.tie_break == TieBreak::DecidedByCompetentPerson {
-            return Err(format!(
-                "quota `{}` leaves ties at its boundary to the competent person's decision, which this host does not take yet: break them by subject id until decisions are recorded",
-                q.code
-            ));
-        }
         if let Some(CohortScope::Level(kind)) = q
             .scope
             .iter()
@@ -264,11 +258,11 @@ mod tests {
             f(q);
             describe(&info).unwrap_err()
         };
-        let tie = with(&|q| q.tie_break = TieBreak::DecidedByCompetentPerson);
-        assert!(
-            tie.contains("quota `excellent-quota` leaves ties at its boundary to the competent person's decision"),
-            "{tie}"
-        );
+        // Ties left to the competent person are taken (assessment::ties).
+        let mut tied = info.clone();
+        let CohortRule::Quota(q) = &mut tied.cohort_rules[0];
+        q.tie_break = crate::runtime::TieBreak::DecidedByCompetentPerson;
+        assert_eq!(describe(&tied), Ok(()));
         let level = with(&|q| q.scope = vec![CohortScope::Level(" ".into())]);
         assert!(
             level.contains("counts within a level with no unit type"),

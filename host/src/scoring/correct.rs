@@ -1,8 +1,9 @@
 //! Corrections: an official run's results change only through one. A
-//! correction gives a subject's corrected facts; the subject is scored
-//! again with the card version and the other facts the run stored, and so
-//! is everyone whose result depends on theirs, in the order the run scored
-//! them: the cohort rules of their wave are applied again (a quota may now
+//! correction gives a subject's corrected facts (the subject is scored
+//! again with the card version and the other facts the run stored), or the
+//! competent person's choice among subjects tied at a quota's boundary;
+//! everyone whose result depends on it is derived again, in the order the
+//! run scored them: the cohort rules of their wave are applied again (a quota may now
 //! demote someone else), and the leaders of anyone whose final result
 //! changed are scored again from the new results of the people they lead,
 //! wave after wave. What comes out is every row that differs, as it was and
@@ -15,6 +16,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use super::cohort::Tie;
 use super::results::{results, run_record_by_id};
 use super::run::{SubjectRow, answer, apply_cohort_rules, fact_record, fill};
 use super::summary::{Summary, SummaryBuilder};
@@ -34,17 +36,36 @@ pub struct Rescored {
     pub changed: Vec<(StoredResult, StoredResult)>,
     /// The run's summary with the changes.
     pub summary: Summary,
+    /// The ties at a quota's boundary still open after it.
+    pub open_ties: Vec<Tie>,
 }
 
-/// Scores `subject` of complete run `run` again with `corrected` facts
-/// (name → value, in ten-thousandths) in place of those the run read, and
-/// everyone whose result depends on theirs.
-pub async fn rescore(
-    registry: &Registry,
-    run: i64,
-    subject: &str,
-    corrected: &BTreeMap<String, i64>,
-) -> Result<Rescored> {
+/// What a correction changes.
+#[derive(Clone, Copy, Debug)]
+pub enum Change<'a> {
+    /// A subject's facts: name → value in ten-thousandths, in place of
+    /// those the run read.
+    Facts {
+        /// The subject.
+        subject: &'a str,
+        /// The corrected facts.
+        facts: &'a BTreeMap<String, i64>,
+    },
+    /// The competent person's choice in an open tie: who of the tied keep
+    /// the limited grade.
+    Choice {
+        /// The quota's code.
+        rule: &'a str,
+        /// The cohort, as the tie names it.
+        cohort: &'a str,
+        /// Those who keep it.
+        keep: &'a [String],
+    },
+}
+
+/// Derives complete run `run` again with `change`, and everyone whose
+/// result depends on it.
+pub async fn rescore(registry: &Registry, run: i64, change: &Change<'_>) -> Result<Rescored> {
     let record = run_record_by_id(registry, run).await?;
     if record.status != "complete" {
         return Err(Error::Refused(format!(
@@ -58,16 +79,27 @@ pub async fn rescore(
         .take_job()
         .ok_or_else(|| Error::no_job(registry.runtime()))?;
     let stored = results(registry, run).await?;
-    let Some(at) = stored.iter().position(|r| r.subject == subject) else {
-        return Err(Error::NotFound(format!(
-            "run {run} holds no result of `{subject}`"
-        )));
+    let mut choices = registry.store().run_choices(run).await?;
+    // The subject whose facts are corrected, and the facts.
+    let (at, corrected) = match *change {
+        Change::Facts { subject, facts } => {
+            let Some(at) = stored.iter().position(|r| r.subject == subject) else {
+                return Err(Error::NotFound(format!(
+                    "run {run} holds no result of `{subject}`"
+                )));
+            };
+            if stored[at].outcome == Outcome::NotEvaluated {
+                return Err(Error::Refused(format!(
+                    "`{subject}` is not evaluated in run {run} (exempted): there is no result to correct"
+                )));
+            }
+            (Some(at), facts.clone())
+        }
+        Change::Choice { rule, cohort, keep } => {
+            choices.insert((rule.to_string(), cohort.to_string()), keep.to_vec());
+            (None, BTreeMap::new())
+        }
     };
-    if stored[at].outcome == Outcome::NotEvaluated {
-        return Err(Error::Refused(format!(
-            "`{subject}` is not evaluated in run {run} (exempted): there is no result to correct"
-        )));
-    }
 
     // The card versions the run used, as it used them.
     let mut plugins: Vec<Arc<Plugin>> = Vec::new();
@@ -92,13 +124,15 @@ pub async fn rescore(
         };
         plugin_of.push(p);
     }
-    let info = &plugins[plugin_of[at]].info;
-    for name in corrected.keys() {
-        if !info.facts.iter().any(|f| &f.name == name) {
-            return Err(Error::Refused(format!(
-                "`{name}` is not a fact of {}@{}",
-                info.name, info.version
-            )));
+    if let Some(at) = at {
+        let info = &plugins[plugin_of[at]].info;
+        for name in corrected.keys() {
+            if !info.facts.iter().any(|f| &f.name == name) {
+                return Err(Error::Refused(format!(
+                    "`{name}` is not a fact of {}@{}",
+                    info.name, info.version
+                )));
+            }
         }
     }
 
@@ -162,13 +196,14 @@ pub async fn rescore(
     let keys = Arc::new(Keys::open(registry.store(), FACTS).await?);
     let mut now: Vec<StoredResult> = stored.clone();
     let infos: Vec<&PluginInfo> = plugins.iter().map(|p| &p.info).collect();
+    let mut open_ties: Vec<Tie> = Vec::new();
     for wave in &waves {
         // Who in this wave is scored again, with which facts in place of
         // those stored.
         let mut again: Vec<(usize, BTreeMap<String, Option<i64>>)> = Vec::new();
         for &k in wave {
             let mut replaced: BTreeMap<String, Option<i64>> = BTreeMap::new();
-            if k == at {
+            if Some(k) == at {
                 replaced.extend(corrected.iter().map(|(n, v)| (n.clone(), Some(*v))));
             }
             if let Some(people) = led.get(&k) {
@@ -205,7 +240,13 @@ pub async fn rescore(
         // The wave's cohort rules, applied again to the whole wave.
         let mut members: Vec<StoredResult> = wave.iter().map(|&k| now[k].clone()).collect();
         let members_plugin: Vec<usize> = wave.iter().map(|&k| plugin_of[k]).collect();
-        apply_cohort_rules(&units, &infos, &members_plugin, &mut members);
+        open_ties.extend(apply_cohort_rules(
+            &units,
+            &infos,
+            &members_plugin,
+            &mut members,
+            &choices,
+        ));
         for (&k, r) in wave.iter().zip(members) {
             now[k] = r;
         }
@@ -241,6 +282,7 @@ pub async fn rescore(
         from_revision: record.revision,
         changed,
         summary: summary.finish(),
+        open_ties,
     })
 }
 

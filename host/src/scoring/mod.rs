@@ -30,8 +30,8 @@ mod summary;
 mod verify;
 
 pub(crate) use self::mean as mean_of;
-pub use cohort::{CohortMember, apply_quota};
-pub use correct::{Rescored, rescore};
+pub use cohort::{Choices, CohortMember, QuotaOutcome, Tie, apply_quota};
+pub use correct::{Change, Rescored, rescore};
 pub use error::{Error, Result, RowError, RowErrors};
 pub use official::{OfficialRun, official_runs, publish, unlock};
 pub use pool::LANE_CAPACITY;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::json;
 
-use super::cohort::{CohortMember, apply_quota};
+use super::cohort::{Choices, CohortMember, Tie, apply_quota};
 use super::progress::Progress;
 use super::results::ABANDONED_AFTER_MS;
 use super::summary::{Summary, SummaryBuilder};
@@ -402,6 +402,7 @@ async fn score(
     let mut results: Vec<StoredResult> = Vec::new();
     let mut evaluations: Vec<Option<Evaluation>> = Vec::new();
     let mut plugin_of: Vec<usize> = Vec::new();
+    let mut ties: Vec<Tie> = Vec::new();
     // Each subject's final (total, grade), once their wave is done.
     let mut finals: HashMap<usize, (Option<i64>, Option<super::GradeCode>)> = HashMap::new();
     for wave in waves {
@@ -540,7 +541,14 @@ async fn score(
         }
         // Cohort rules within the wave: a leader reads final grades.
         let wave_plugin_of: Vec<usize> = wave.iter().map(|j| j.plugin).collect();
-        apply_cohort_rules(units, &infos, &wave_plugin_of, &mut wave_results);
+        // A new run has no choices among the tied: its ties are open.
+        ties.extend(apply_cohort_rules(
+            units,
+            &infos,
+            &wave_plugin_of,
+            &mut wave_results,
+            &Choices::new(),
+        ));
         for (job, r) in wave.iter().zip(&wave_results) {
             finals.insert(job.subject, (r.total, r.grade));
         }
@@ -584,6 +592,7 @@ async fn score(
     let started = Instant::now();
     let mut tx = registry.store().begin().await?;
     tx.insert_run_results(id, results).await?;
+    tx.reopen_ties(id, &ties).await?;
     if !tx
         .complete_run(id, &serde_json::to_string(&summary).expect("serialises"))
         .await?
@@ -637,7 +646,8 @@ pub fn light_code(light: Light) -> &'static str {
 
 /// Applies every quota each scorecard declares to the results it scored
 /// (`plugin_of[k]` indexes `infos`), counting cohorts by each result's unit,
-/// task group and enclosing units of a type, as the rule's scope says. A
+/// task group and enclosing units of a type, as the rule's scope says, and
+/// the competent person's `choices` among the tied; the ties still open. A
 /// quota reads each result's total and computed grade (after caps, before
 /// any cohort rule), so applying the rules again to results they were
 /// applied to (a correction, a verification) gives the same grades.
@@ -646,7 +656,9 @@ pub(crate) fn apply_cohort_rules(
     infos: &[&PluginInfo],
     plugin_of: &[usize],
     results: &mut [StoredResult],
-) {
+    choices: &Choices,
+) -> Vec<Tie> {
+    let mut open = Vec::new();
     for r in results.iter_mut() {
         if r.outcome == Outcome::Scored {
             r.grade = r.computed_grade;
@@ -675,19 +687,22 @@ pub(crate) fn apply_cohort_rules(
                     .collect();
                 members.push(CohortMember {
                     subject: r.subject.clone(),
-                    cohort: cohort.join("\u{1f}"),
+                    cohort: cohort.join(" · "),
                     total,
                     grade: grade.grade(),
                 });
                 index.push(k);
             }
-            for m in apply_quota(rule, &members) {
+            let outcome = apply_quota(rule, &members, choices);
+            for m in outcome.demoted {
                 let r = &mut results[index[m]];
                 r.grade = Some(rule.demote_to.into());
                 r.cohort_rule = Some(rule.code.clone());
             }
+            open.extend(outcome.open);
         }
     }
+    open
 }
 
 /// Records a scorecard's answer in a result; the evaluation, when scored.

@@ -141,7 +141,9 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
     let mut again: Vec<StoredResult> = derived.into_iter().map(|(r, _)| r).collect();
     let infos: Vec<&PluginInfo> = plugins.iter().map(|p| &p.info).collect();
     let units = super::Units::load(registry).await?;
-    apply_cohort_rules(&units, &infos, &plugin_of, &mut again);
+    // With the competent person's choices among the tied, as recorded.
+    let choices = registry.store().run_choices(run).await?;
+    apply_cohort_rules(&units, &infos, &plugin_of, &mut again, &choices);
     let fuel_compared = record.engine == ENGINE_VERSION;
     let mut differences = Vec::new();
     for (s, d) in stored.iter().zip(&again) {

@@ -1,7 +1,9 @@
 //! Corrections' tables: `corrections` (one a correction of a run: whose
 //! facts, which, why, by whom, the revision it made) and
-//! `corrected_results` (every result a correction replaced, as it was);
-//! and the rewriting of a run's rows, counts and summary in place.
+//! `corrected_results` (every result a correction replaced, as it was and
+//! became) and `run_ties` (ties at a quota's boundary left to the
+//! competent person, open or chosen); and the rewriting of a run's rows,
+//! counts and summary in place.
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -9,7 +11,7 @@ use sqlx::Row;
 use super::bulk::{Cell, insert};
 use super::runs::indicators_text;
 use super::{Error, Result, Store, Tx, read};
-use crate::scoring::{FactValues, StoredResult};
+use crate::scoring::{Choices, FactValues, StoredResult, Tie};
 
 /// A correction as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -228,5 +230,134 @@ impl Tx {
             .await?;
         }
         Ok(())
+    }
+}
+
+/// A tie at a quota's boundary as stored: open, or chosen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TieRow {
+    /// The tie.
+    #[serde(flatten)]
+    pub tie: Tie,
+    /// The tied subjects who keep the limited grade, once chosen.
+    pub kept: Option<Vec<String>>,
+    /// Why, as the competent person recorded it.
+    pub reason: Option<String>,
+    /// Who chose.
+    pub chosen_by: Option<String>,
+    /// When, in milliseconds since the epoch.
+    pub chosen_at: Option<i64>,
+}
+
+/// The most ties of one run listed.
+pub const MAX_TIES: i64 = 5_000;
+
+fn tie_row(
+    r: &sqlx::any::AnyRow,
+) -> std::result::Result<(TieRow, String, Option<String>), sqlx::Error> {
+    Ok((
+        TieRow {
+            tie: Tie {
+                rule: r.try_get("rule")?,
+                cohort: r.try_get("cohort")?,
+                tied: Vec::new(),
+                slots: r.try_get::<i64, _>("slots")? as usize,
+                total: r.try_get("total")?,
+            },
+            kept: None,
+            reason: r.try_get("reason")?,
+            chosen_by: r.try_get("chosen_by")?,
+            chosen_at: r.try_get("chosen_at")?,
+        },
+        r.try_get("tied")?,
+        r.try_get("kept")?,
+    ))
+}
+
+impl Store {
+    /// A run's ties, open and chosen, by quota and cohort (at most
+    /// [`MAX_TIES`]).
+    pub async fn run_ties(&self, run: i64) -> Result<Vec<TieRow>> {
+        let rows = sqlx::query(
+            "SELECT rule, cohort, tied, slots, total, kept, reason, chosen_by, chosen_at \
+             FROM run_ties WHERE run_id = $1 ORDER BY rule, cohort LIMIT $2",
+        )
+        .bind(run)
+        .bind(MAX_TIES)
+        .fetch_all(self.pool())
+        .await?;
+        let raw: Vec<(TieRow, String, Option<String>)> = read(&rows, tie_row)?;
+        raw.into_iter()
+            .map(|(mut row, tied, kept)| {
+                let list = |t: &str| {
+                    serde_json::from_str::<Vec<String>>(t).map_err(|e| {
+                        Error::corrupt(format!(
+                            "the tie of run {run} in {} is unreadable: {e}",
+                            row.tie.cohort
+                        ))
+                    })
+                };
+                row.tie.tied = list(&tied)?;
+                row.kept = kept.as_deref().map(list).transpose()?;
+                Ok(row)
+            })
+            .collect()
+    }
+
+    /// The competent person's choices in a run's ties.
+    pub async fn run_choices(&self, run: i64) -> Result<Choices> {
+        Ok(self
+            .run_ties(run)
+            .await?
+            .into_iter()
+            .filter_map(|t| t.kept.map(|kept| ((t.tie.rule, t.tie.cohort), kept)))
+            .collect())
+    }
+}
+
+impl Tx {
+    /// Records a run's ties still open: those written before and not chosen
+    /// are replaced, and a chosen one that is open again (a correction
+    /// changed it) loses its choice.
+    pub async fn reopen_ties(&mut self, run: i64, open: &[Tie]) -> Result<()> {
+        sqlx::query("DELETE FROM run_ties WHERE run_id = $1 AND kept IS NULL")
+            .bind(run)
+            .execute(self.conn())
+            .await?;
+        for t in open {
+            sqlx::query(
+                "INSERT INTO run_ties (run_id, rule, cohort, tied, slots, total) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (run_id, rule, cohort) DO UPDATE SET tied = excluded.tied, slots = excluded.slots, \
+                 total = excluded.total, kept = NULL, reason = NULL, chosen_by = NULL, chosen_at = NULL",
+            )
+            .bind(run)
+            .bind(t.rule.clone())
+            .bind(t.cohort.clone())
+            .bind(serde_json::to_string(&t.tied).expect("serialises"))
+            .bind(t.slots as i64)
+            .bind(t.total)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Records the choice in an open tie (`chosen`: its rule and cohort,
+    /// who keeps the grade, why, by whom, when): whether it was open.
+    pub async fn choose_tie(&mut self, run: i64, chosen: &TieRow) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE run_ties SET kept = $1, reason = $2, chosen_by = $3, chosen_at = $4 \
+             WHERE run_id = $5 AND rule = $6 AND cohort = $7 AND kept IS NULL",
+        )
+        .bind(serde_json::to_string(&chosen.kept).expect("serialises"))
+        .bind(chosen.reason.clone())
+        .bind(chosen.chosen_by.clone())
+        .bind(chosen.chosen_at)
+        .bind(run)
+        .bind(chosen.tie.rule.clone())
+        .bind(chosen.tie.cohort.clone())
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

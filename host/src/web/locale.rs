@@ -265,6 +265,7 @@ words! {
     correction_revision: "Lần điều chỉnh" / "Revision",
     was: "Trước đây" / "Was",
     correction_of: "Do điều chỉnh dữ kiện của" / "From the corrected facts of",
+    correction_choice: "Do người có thẩm quyền lựa chọn giữa những người bằng điểm tại" / "From the competent person's choice among the tied in",
     changed_results: "Kết quả thay đổi" / "Results changed",
     changed_count: "Số kết quả thay đổi" / "Results changed in all",
     person_id: "Mã người" / "Person",

@@ -536,7 +536,8 @@ impl WhatIfs {
             })
             .collect();
         let plugin_of = vec![0; after.len()];
-        apply_cohort_rules(units, &[info], &plugin_of, &mut after);
+        // A draft's ties left to the competent person stay open (all demoted).
+        apply_cohort_rules(units, &[info], &plugin_of, &mut after, &Default::default());
 
         // The official cards, for their indicators' ids.
         let cards: std::collections::HashSet<(&str, &str)> = before

@@ -690,6 +690,22 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
             ),
             row(
                 "get",
+                "/api/v1/runs/{id}/ties",
+                &format!("{runs}/ties"),
+                None,
+                "UFFFOOFF",
+            ),
+            row(
+                "post",
+                "/api/v1/runs/{id}/ties",
+                &format!("{runs}/ties"),
+                json(
+                    json!({"rule": "excellent-quota", "cohort": "x", "keep": ["a"], "reason": "x"}),
+                ),
+                "UFFFCCFF",
+            ),
+            row(
+                "get",
                 "/api/v1/subjects/{id}/notices",
                 &format!("/api/v1/subjects/{inside}/notices"),
                 None,

@@ -481,3 +481,188 @@ fn appeal_windows_follow_the_category_of_the_post() {
         assert_eq!(windows_of("lx-01").await.answer, 12);
     });
 }
+
+#[test]
+fn a_tie_at_the_quotas_boundary_waits_for_the_competent_persons_choice() {
+    use thuocdo_host::assessment::ties::{self, Choose};
+    on_every_database(|registry| async move {
+        registry
+            .publish(
+                &admin(),
+                std::fs::read(thuocdo_tests::fixtures::TIED_QUOTA).unwrap(),
+            )
+            .await
+            .unwrap();
+        let mut subjects = vec![
+            serde_json::json!({"id": "t-1", "name": "Một", "unit": "so", "post": "officer"}),
+            serde_json::json!({"id": "t-2", "name": "Hai", "unit": "so", "post": "officer"}),
+        ];
+        let mut csv = String::from(
+            "subject_id,period,fact,value,source\nt-1,2025,rate,95,test\nt-2,2025,rate,95,test\n",
+        );
+        for i in 1..=5 {
+            subjects.push(
+                serde_json::json!({"id": format!("b-{i}"), "name": format!("Người {i}"),
+                "unit": "so", "post": "officer"}),
+            );
+            csv.push_str(&format!("b-{i},2025,rate,80,test\n"));
+        }
+        let org: Organisation = serde_json::from_value(serde_json::json!({
+            "units": [{"code": "so", "name": "Sở", "kind": "agency"}],
+            "posts": [{"code": "officer", "title": "Chuyên viên", "task_group": "staff"}],
+            "subjects": subjects,
+            "assignments": [
+                {"post_type": "officer", "plugin": "test/tied-quota@^1", "unit": "so", "from": "2025-01"}
+            ]
+        }))
+        .unwrap();
+        thuocdo_host::org::import(&registry, &admin(), &org)
+            .await
+            .unwrap();
+        thuocdo_host::facts::import(&registry, &admin(), "facts.csv", csv.as_bytes())
+            .await
+            .unwrap();
+        let run = scoring::run(&registry, &admin(), &RunOptions::period("2025"))
+            .await
+            .unwrap()
+            .run;
+        // Five good allow one excellent; t-1 and t-2 tie at 9.5 for it:
+        // both wait, demoted, until the competent person chooses.
+        let before = scoring::results(&registry, run).await.unwrap();
+        for who in ["t-1", "t-2"] {
+            let r = result(&before, who);
+            assert_eq!(
+                (r.computed_grade, r.grade),
+                (Some(GradeCode::A), Some(GradeCode::B))
+            );
+        }
+        let open = ties::list(&registry, &admin(), run).await.unwrap();
+        assert_eq!(open.len(), 1);
+        let tie = &open[0];
+        assert_eq!(
+            (
+                tie.tie.rule.as_str(),
+                tie.tie.cohort.as_str(),
+                tie.tie.slots,
+                tie.tie.total
+            ),
+            ("excellent-quota", "so · staff", 1, 95_000)
+        );
+        assert_eq!(tie.tie.tied, ["t-1", "t-2"]);
+        assert!(tie.kept.is_none());
+        scoring::publish(&registry, &admin(), run).await.unwrap();
+        let decided = assessment::decide::decide(
+            &registry,
+            &admin(),
+            run,
+            &assessment::decide::Decide {
+                unit: Some("so".into()),
+                subjects: vec![],
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(decided.decided.len(), 5);
+        let waiting: Vec<&str> = decided
+            .undecided
+            .iter()
+            .map(|u| u.subject.as_str())
+            .collect();
+        assert_eq!(waiting, ["t-1", "t-2"]);
+        assert!(
+            decided.undecided[0]
+                .why
+                .contains("tied at a quota's boundary")
+        );
+
+        let choose = |keep: &[&str], reason: &str| Choose {
+            rule: "excellent-quota".into(),
+            cohort: "so · staff".into(),
+            keep: keep.iter().map(|k| k.to_string()).collect(),
+            reason: reason.into(),
+        };
+        for (body, field) in [
+            (choose(&["t-1", "t-2"], "Cả hai"), "keep"),
+            (choose(&["b-1"], "Không bằng điểm"), "keep[0]"),
+            (choose(&["t-2"], " "), "reason"),
+        ] {
+            match ties::choose(&registry, &admin(), run, &body).await {
+                Err(Error::Invalid { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+        let mut unknown = choose(&["t-2"], "x");
+        unknown.cohort = "so · other".into();
+        assert!(matches!(
+            ties::choose(&registry, &admin(), run, &unknown).await,
+            Err(Error::NotFound(_))
+        ));
+        let viewer = Actor {
+            name: "viewer".into(),
+            role: thuocdo_host::access::Role::Viewer,
+        };
+        assert!(matches!(
+            ties::choose(&registry, &viewer, run, &choose(&["t-2"], "x")).await,
+            Err(Error::Forbidden(_))
+        ));
+        assert_eq!(scoring::run_head(&registry, run).await.unwrap().revision, 0);
+
+        let chosen = ties::choose(
+            &registry,
+            &admin(),
+            run,
+            &choose(&["t-2"], "Sáng kiến được công nhận cấp tỉnh"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (chosen.revision, chosen.changed.as_slice()),
+            (1, &["t-2".to_string()][..])
+        );
+        let after = scoring::results(&registry, run).await.unwrap();
+        assert_eq!(result(&after, "t-2").grade, Some(GradeCode::A));
+        assert_eq!(result(&after, "t-2").cohort_rule, None);
+        assert_eq!(result(&after, "t-1").grade, Some(GradeCode::B));
+        assert_eq!(
+            result(&after, "t-1").cohort_rule.as_deref(),
+            Some("excellent-quota")
+        );
+        let listed = ties::list(&registry, &admin(), run).await.unwrap();
+        assert_eq!(listed[0].kept.as_deref(), Some(&["t-2".to_string()][..]));
+        assert_eq!(
+            listed[0].reason.as_deref(),
+            Some("Sáng kiến được công nhận cấp tỉnh")
+        );
+        // Made once.
+        assert!(matches!(
+            ties::choose(&registry, &admin(), run, &choose(&["t-1"], "Đổi ý")).await,
+            Err(Error::OutOfOrder(_))
+        ));
+        // Re-derived with the choice as recorded: no difference.
+        let verified = scoring::verify(&registry, run, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(verified.differences, []);
+        // Now the tied are decided, each with their grade.
+        let decided = assessment::decide::decide(
+            &registry,
+            &admin(),
+            run,
+            &assessment::decide::Decide {
+                unit: None,
+                subjects: vec!["t-1".into(), "t-2".into()],
+            },
+        )
+        .await
+        .unwrap();
+        let grades: Vec<(&str, &str)> = decided
+            .decided
+            .iter()
+            .map(|d| (d.subject.as_str(), d.grade.as_str()))
+            .collect();
+        assert_eq!(grades, [("t-1", "B"), ("t-2", "A")]);
+        let log = registry.store().audit_log().await.unwrap();
+        let choice = log.iter().find(|e| e.action == "tie-choose").unwrap();
+        assert_eq!(choice.detail["keep"], serde_json::json!(["t-2"]));
+    });
+}
