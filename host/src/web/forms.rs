@@ -412,6 +412,19 @@ struct UnitReport {
     /// The reader is the competent person and the run is official: the
     /// page offers to decide.
     can_decide: bool,
+    /// Ties among the unit's people at a quota's boundary awaiting the
+    /// reader's choice.
+    ties: Vec<ReportTie>,
+}
+
+/// A tie the competent person is to choose in, on a unit's report.
+struct ReportTie {
+    rule: String,
+    cohort: String,
+    slots: usize,
+    total: String,
+    /// The tied: id and name.
+    tied: Vec<(String, String)>,
 }
 
 async fn unit_report(
@@ -498,6 +511,34 @@ async fn unit_report(
         }
         None => false,
     };
+    let mut ties = Vec::new();
+    if let (true, Some(actor)) = (can_decide, visit.caller.0.as_ref()) {
+        let open = assessment::ties::list(&state.registry, actor, run)
+            .await
+            .map_err(|e| visit.error(HttpError::from(e)))?;
+        for t in open.into_iter().filter(|t| t.kept.is_none()) {
+            if !t.tie.tied.iter().any(|s| ids.contains(&s.as_str())) {
+                continue;
+            }
+            let tied_ids: Vec<&str> = t.tie.tied.iter().map(String::as_str).collect();
+            let tied_names = store
+                .subject_names_of(&tied_ids)
+                .await
+                .map_err(|e| visit.error(e))?;
+            ties.push(ReportTie {
+                tied: t
+                    .tie
+                    .tied
+                    .iter()
+                    .map(|s| (s.clone(), tied_names.get(s).cloned().unwrap_or_default()))
+                    .collect(),
+                rule: t.tie.rule,
+                cohort: t.tie.cohort,
+                slots: t.tie.slots,
+                total: fixed(t.tie.total),
+            });
+        }
+    }
     let people = rows
         .iter()
         .map(|r| {
@@ -514,6 +555,7 @@ async fn unit_report(
         .collect();
     Ok(UnitReport {
         can_decide,
+        ties,
         run,
         period: lang.period(&record.period),
         code: code.to_string(),
@@ -637,6 +679,47 @@ pub async fn decide(
     )
     .await
     .map_err(|e| visit.error(HttpError::from(e)))?;
+    Ok(super::session::see_other(&format!(
+        "/runs/{run}/units/{}/report",
+        super::session::encode(&code)
+    )))
+}
+
+/// `POST /runs/{id}/units/{code}/ties`: the competent person's choice
+/// among the tied (`rule`, `cohort`, `keep` for each kept, `reason`), then
+/// the report again.
+pub async fn choose_tie(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: axum::http::HeaderMap,
+    Path((id, code)): Path<(String, String)>,
+    form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, WebError> {
+    if !super::session::from_this_site(&headers) {
+        return Err(super::session::other_site(&visit));
+    }
+    let run = super::run_id(&id).map_err(|e| visit.error(e))?;
+    let actor = visit.caller.actor().map_err(|e| visit.error(e))?;
+    let axum::Form(form) = form.map_err(|e| visit.error(WebError::bad_request(e.body_text())))?;
+    let one = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let body = assessment::ties::Choose {
+        rule: one("rule"),
+        cohort: one("cohort"),
+        keep: form
+            .iter()
+            .filter(|(k, _)| k == "keep")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        reason: one("reason"),
+    };
+    assessment::ties::choose(&state.registry, actor, run, &body)
+        .await
+        .map_err(|e| visit.error(HttpError::from(e)))?;
     Ok(super::session::see_other(&format!(
         "/runs/{run}/units/{}/report",
         super::session::encode(&code)

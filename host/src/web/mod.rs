@@ -96,6 +96,10 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
             axum::routing::post(assess::post_answer),
         )
         .route(
+            "/runs/{id}/units/{code}/ties",
+            axum::routing::post(forms::choose_tie),
+        )
+        .route(
             "/notices/{id}/evidence",
             axum::routing::post(assess::post_evidence).layer(axum::extract::DefaultBodyLimit::max(
                 crate::assessment::appeal::MAX_EVIDENCE_BYTES + 64 * 1024,

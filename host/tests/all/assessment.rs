@@ -884,6 +884,17 @@ fn the_procedure_through_the_dashboard_in_a_real_browser() {
         b.goto(&format!("{base}/notices/{}", newest["id"])).await;
         b.wait_for("#notice-correction[data-revision='1']").await;
         b.screenshot("assessment-corrected-notice").await;
+        // The corrected run re-derives without a difference, and the audit
+        // log holds every step of the procedure.
+        let verified = thuocdo_host::scoring::verify(&s.registry, run, Default::default()).await.unwrap();
+        assert_eq!(verified.differences, []);
+        let log = s.registry.store().audit_log().await.unwrap();
+        for step in [
+            "assess-self-assessment", "assess-collective", "assess-direct-manager", "decide", "appeal-file",
+            "appeal-evidence", "appeal-answer", "result-correct", "correct",
+        ] {
+            assert!(log.iter().any(|e| e.action == step), "{step} is in the audit log");
+        }
         assert!(b.console_errors().await.is_empty());
         b.quit().await;
         s.stop().await;

@@ -1116,6 +1116,12 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "",
                 "UFFFCCCFF",
             ),
+            post(
+                "/runs/{id}/units/{code}/ties",
+                format!("/runs/{run}/units/{tax_team}/ties"),
+                "rule=excellent-quota&cohort=x&keep=a&reason=x",
+                "UFFFCCCFF",
+            ),
             // The forms hold personal data: a person's, to their admins
             // (and the person); a unit's report lists whom the reader sees.
             page(

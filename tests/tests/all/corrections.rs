@@ -41,6 +41,37 @@ pub async fn signed_in(registry: &Registry, subject: &str) -> Actor {
         .unwrap()
 }
 
+/// The dashboard's answer to `method path` with `form` (URL-encoded), in
+/// process, signed in with `token`: its status and body.
+async fn dashboard(
+    registry: &Registry,
+    token: &str,
+    method: &str,
+    path: &str,
+    form: &str,
+) -> (u16, String) {
+    let shared = std::sync::Arc::new(Registry::new(
+        registry.store().clone(),
+        registry.runtime_arc(),
+    ));
+    let router = thuocdo_host::app::router(thuocdo_host::app::AppState::new(shared));
+    let request = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        // A form is taken only from this site: the host it is posted to.
+        .header("host", "localhost")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(form.to_string()))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Eleven civil servants of one department on the Decree 335 card: cs-01
 /// at 92 (excellent), cs-05 at 87 with two delays, nine at 89 (good).
 /// Ten good allow two excellent: cs-01 keeps A.
@@ -607,18 +638,37 @@ fn a_tie_at_the_quotas_boundary_waits_for_the_competent_persons_choice() {
         ));
         assert_eq!(scoring::run_head(&registry, run).await.unwrap().revision, 0);
 
-        let chosen = ties::choose(
-            &registry,
-            &admin(),
-            run,
-            &choose(&["t-2"], "Sáng kiến được công nhận cấp tỉnh"),
+        // The competent person chooses on the unit's report: the tie is
+        // offered there, with the tied and the places.
+        let (token, _) = tokens::create(
+            registry.store(),
+            "test",
+            "admin",
+            &thuocdo_host::access::Role::Admin,
         )
         .await
         .unwrap();
-        assert_eq!(
-            (chosen.revision, chosen.changed.as_slice()),
-            (1, &["t-2".to_string()][..])
+        let report_path = format!("/runs/{run}/units/so/report");
+        let (status, report) = dashboard(&registry, &token, "GET", &report_path, "").await;
+        assert_eq!(status, 200, "{report}");
+        assert!(report.contains("data-cohort=\"so · staff\""), "{report}");
+        assert!(report.contains("name=\"keep\" value=\"t-2\""), "{report}");
+        let form = "rule=excellent-quota&cohort=so%20%C2%B7%20staff&keep=t-2&reason=S%C3%A1ng%20ki%E1%BA%BFn%20%C4%91%C6%B0%E1%BB%A3c%20c%C3%B4ng%20nh%E1%BA%ADn%20c%E1%BA%A5p%20t%E1%BB%89nh";
+        let (status, _) = dashboard(
+            &registry,
+            &token,
+            "POST",
+            &format!("/runs/{run}/units/so/ties"),
+            form,
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, report) = dashboard(&registry, &token, "GET", &report_path, "").await;
+        assert!(
+            !report.contains("data-cohort="),
+            "chosen, the tie is no longer offered"
         );
+        assert_eq!(scoring::run_head(&registry, run).await.unwrap().revision, 1);
         let after = scoring::results(&registry, run).await.unwrap();
         assert_eq!(result(&after, "t-2").grade, Some(GradeCode::A));
         assert_eq!(result(&after, "t-2").cohort_rule, None);
