@@ -15,7 +15,9 @@ use crate::access::{
     SetAppealWindows, SetAssessmentCalendars, SetCalendarDays, SetContacts,
 };
 use crate::app::{AppState, Body, HttpError, Params};
-use crate::assessment::appeal::{self, Answer, Appeal, FileAppeal, SetWindow};
+use crate::assessment::appeal::{
+    self, Answer, Appeal, FileAppeal, Preview, PreviewFacts, SetWindow,
+};
 use crate::assessment::decide::{self, Contact, Decide, Decided, Notice};
 use crate::assessment::signin::{self, IssueCodes, IssuedCode, SignedIn};
 use crate::assessment::ties::{self, Choose, Chosen};
@@ -575,6 +577,30 @@ pub async fn get_evidence(
         bytes,
     )
         .into_response())
+}
+
+/// What upholding an appeal with these corrected facts would change, before
+/// the competent person confirms it: every result that depends on the
+/// person's (their cohort's quota, the leaders of the people changed).
+/// Nothing is written.
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/preview", tag = "assessment",
+    params(("id" = i64, Path, description = "The appeal's id")),
+    request_body = PreviewFacts,
+    responses(
+        (status = 200, description = "What would change", body = Preview),
+        Secured, Written, JsonBody, Named, Conflict, Failed,
+    ),
+    security(("bearer" = [])))]
+pub async fn preview_appeal(
+    State(state): State<AppState>,
+    caller: Allowed<AnswerAppeals>,
+    Path(id): Path<String>,
+    Body(body): Body<PreviewFacts>,
+) -> Result<Json<Preview>, HttpError> {
+    let id = appeal_id(&id)?;
+    Ok(Json(
+        appeal::preview(&state.registry, caller.actor(), id, &body).await?,
+    ))
 }
 
 /// The competent person's answer to an appeal: `rejected` with a reason,

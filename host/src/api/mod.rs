@@ -138,6 +138,7 @@ pub fn routes(limits: &crate::app::HttpLimits) -> Router<AppState> {
         .route("/notices/{id}/appeal", post(assessments::file_appeal))
         .route("/appeals/{id}", get(assessments::get_appeal))
         .route("/appeals/{id}/answer", put(assessments::answer_appeal))
+        .route("/appeals/{id}/preview", post(assessments::preview_appeal))
         .route(
             "/appeals/{id}/evidence/{name}",
             put(assessments::add_evidence)

@@ -43,6 +43,7 @@ impl Modify for Bearer {
         assessments::decide, assessments::notices,
         assessments::notice, assessments::file_appeal, assessments::get_appeal,
         assessments::add_evidence, assessments::get_evidence, assessments::answer_appeal,
+        assessments::preview_appeal,
         assessments::set_email,
     ),
     // Problem is named by reference in every route's refusals (see problems.rs).

@@ -340,31 +340,7 @@ async fn correction_of(
     };
     let all = registry.store().corrected_results(c.id).await?;
     let changed_count = all.len();
-    let units = match actor.role {
-        Role::UnitAdmin { .. } => Some(Units::load(registry).await?),
-        _ => None,
-    };
-    let seen = |r: &crate::scoring::StoredResult| match &actor.role {
-        Role::Admin => true,
-        Role::Person { subject } => *subject == r.subject,
-        Role::UnitAdmin { .. } => units
-            .as_ref()
-            .is_some_and(|u| assessing::may_administer(actor, u, &r.unit)),
-        _ => false,
-    };
-    let show = |t: Option<i64>| t.map(|t| Fixed::from_raw(t).to_string());
-    let changed = all
-        .into_iter()
-        .filter(|(was, _)| seen(was))
-        .map(|(was, now)| ChangedResult {
-            subject: now.subject.clone(),
-            was_grade: was.grade.map(|g| g.code().to_string()),
-            grade: now.grade.map(|g| g.code().to_string()),
-            was_total: show(was.total),
-            total: show(now.total),
-            cohort_rule: now.cohort_rule,
-        })
-        .collect();
+    let changed = visible_changes(registry, actor, &all).await?;
     Ok(Some(AppealCorrection {
         revision: c.revision,
         corrected_at: c.corrected_at,
@@ -667,9 +643,8 @@ pub async fn evidence(
         .ok_or_else(|| Error::NotFound(format!("appeal {id} holds no evidence `{name}`")))
 }
 
-/// The competent person's answer: rejected with a reason, or upheld with
-/// the corrected facts; late past the answer's due day.
-pub async fn answer(registry: &Registry, actor: &Actor, id: i64, body: &Answer) -> Result<Appeal> {
+/// The appeal `id`, to its competent person while it is not answered.
+async fn to_answer(registry: &Registry, actor: &Actor, id: i64) -> Result<AppealRow> {
     let row = party(registry, actor, id).await?;
     if !matches!(actor.role, Role::Admin | Role::UnitAdmin { .. }) {
         return Err(Error::Forbidden(format!(
@@ -683,6 +658,133 @@ pub async fn answer(registry: &Registry, actor: &Actor, id: i64, body: &Answer) 
             row.state
         )));
     }
+    Ok(row)
+}
+
+/// An upheld appeal's corrected facts, checked against the card the notice
+/// was decided on: name → value in ten-thousandths.
+async fn checked_facts(
+    registry: &Registry,
+    row: &AppealRow,
+    facts: &BTreeMap<String, Points>,
+) -> Result<BTreeMap<String, i64>> {
+    if facts.is_empty() {
+        return Err(invalid(
+            "facts",
+            "an upheld appeal names the corrected facts",
+        ));
+    }
+    let notice = registry
+        .store()
+        .notice(row.notice_id)
+        .await?
+        .ok_or_else(|| Error::Internal(format!("appeal {}'s notice is gone", row.id)))?;
+    let card: serde_json::Value = serde_json::from_str(&notice.body)
+        .map_err(|e| Error::Internal(format!("notice {} is unreadable: {e}", notice.id)))?;
+    let plugin = card_of_notice(registry, card["card"].as_str().unwrap_or("")).await?;
+    let mut corrected = BTreeMap::new();
+    for (name, value) in facts {
+        let field = format!("facts.{name}");
+        let spec = plugin
+            .info
+            .facts
+            .iter()
+            .find(|f| f.name == *name)
+            .ok_or_else(|| invalid(&field, format!("`{name}` is not a fact of the card")))?;
+        let text = match value {
+            Points::Number(n) => n.to_string(),
+            Points::Text(t) => t.trim().to_string(),
+        };
+        let raw = Fixed::parse(&text)
+            .ok_or_else(|| invalid(&field, format!("`{text}` is not a decimal")))?
+            .raw();
+        if spec.min.is_some_and(|lo| raw < lo) || spec.max.is_some_and(|hi| raw > hi) {
+            return Err(invalid(&field, format!("{text} is outside its range")));
+        }
+        corrected.insert(name.clone(), raw);
+    }
+    Ok(corrected)
+}
+
+/// Facts an appeal would be upheld with, to preview.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewFacts {
+    /// The corrected facts (name → value).
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub facts: BTreeMap<String, Points>,
+}
+
+/// What upholding an appeal with some corrected facts would change, before
+/// it is confirmed: every result that depends on the person's (their
+/// cohort's quota, the leaders of the people changed).
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Preview {
+    /// The results that would change, where the reader may see whose.
+    pub changed: Vec<ChangedResult>,
+    /// How many would change in all.
+    pub changed_count: usize,
+    /// Ties at a quota's boundary it would leave open, for the competent
+    /// person to choose in.
+    pub open_ties: usize,
+}
+
+/// What `actor` may see of the changes `rescored` would make.
+async fn visible_changes(
+    registry: &Registry,
+    actor: &Actor,
+    changes: &[(crate::scoring::StoredResult, crate::scoring::StoredResult)],
+) -> Result<Vec<ChangedResult>> {
+    let units = match actor.role {
+        Role::UnitAdmin { .. } => Some(Units::load(registry).await?),
+        _ => None,
+    };
+    let show = |t: Option<i64>| t.map(|t| Fixed::from_raw(t).to_string());
+    Ok(changes
+        .iter()
+        .filter(|(was, _)| match &actor.role {
+            Role::Admin => true,
+            Role::Person { subject } => *subject == was.subject,
+            Role::UnitAdmin { .. } => units
+                .as_ref()
+                .is_some_and(|u| assessing::may_administer(actor, u, &was.unit)),
+            _ => false,
+        })
+        .map(|(was, now)| ChangedResult {
+            subject: now.subject.clone(),
+            was_grade: was.grade.map(|g| g.code().to_string()),
+            grade: now.grade.map(|g| g.code().to_string()),
+            was_total: show(was.total),
+            total: show(now.total),
+            cohort_rule: now.cohort_rule.clone(),
+        })
+        .collect())
+}
+
+/// What upholding appeal `id` with `body`'s facts would change: the
+/// competent person reads it before confirming. Nothing is written.
+pub async fn preview(
+    registry: &Registry,
+    actor: &Actor,
+    id: i64,
+    body: &PreviewFacts,
+) -> Result<Preview> {
+    let row = to_answer(registry, actor, id).await?;
+    let corrected = checked_facts(registry, &row, &body.facts).await?;
+    let rescored = rescored_for(registry, &row, &corrected)
+        .await?
+        .ok_or_else(|| invalid("facts", "an upheld appeal names the corrected facts"))?;
+    Ok(Preview {
+        changed: visible_changes(registry, actor, &rescored.changed).await?,
+        changed_count: rescored.changed.len(),
+        open_ties: rescored.open_ties.len(),
+    })
+}
+
+/// The competent person's answer: rejected with a reason, or upheld with
+/// the corrected facts; late past the answer's due day.
+pub async fn answer(registry: &Registry, actor: &Actor, id: i64, body: &Answer) -> Result<Appeal> {
+    let row = to_answer(registry, actor, id).await?;
     let reason = checked_text("reason", &body.reason)?;
     let mut corrected = BTreeMap::new();
     match body.outcome.as_str() {
@@ -692,42 +794,7 @@ pub async fn answer(registry: &Registry, actor: &Actor, id: i64, body: &Answer) 
             }
         }
         "upheld" => {
-            if body.facts.is_empty() {
-                return Err(invalid(
-                    "facts",
-                    "an upheld appeal names the corrected facts",
-                ));
-            }
-            let notice = registry
-                .store()
-                .notice(row.notice_id)
-                .await?
-                .ok_or_else(|| Error::Internal(format!("appeal {id}'s notice is gone")))?;
-            let card: serde_json::Value = serde_json::from_str(&notice.body)
-                .map_err(|e| Error::Internal(format!("notice {} is unreadable: {e}", notice.id)))?;
-            let plugin = card_of_notice(registry, card["card"].as_str().unwrap_or("")).await?;
-            for (name, value) in &body.facts {
-                let field = format!("facts.{name}");
-                let spec = plugin
-                    .info
-                    .facts
-                    .iter()
-                    .find(|f| f.name == *name)
-                    .ok_or_else(|| {
-                        invalid(&field, format!("`{name}` is not a fact of the card"))
-                    })?;
-                let text = match value {
-                    Points::Number(n) => n.to_string(),
-                    Points::Text(t) => t.trim().to_string(),
-                };
-                let raw = Fixed::parse(&text)
-                    .ok_or_else(|| invalid(&field, format!("`{text}` is not a decimal")))?
-                    .raw();
-                if spec.min.is_some_and(|lo| raw < lo) || spec.max.is_some_and(|hi| raw > hi) {
-                    return Err(invalid(&field, format!("{text} is outside its range")));
-                }
-                corrected.insert(name.clone(), raw);
-            }
+            corrected = checked_facts(registry, &row, &body.facts).await?;
         }
         other => {
             return Err(invalid(

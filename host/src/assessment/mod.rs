@@ -152,6 +152,7 @@ impl From<crate::scoring::Error> for Error {
             E::Forbidden(why) => Error::Forbidden(why),
             E::Store(s) => Error::Store(s),
             E::Registry(r) => Error::Registry(r),
+            E::NoRun(_) => Error::NotFound(e.to_string()),
             E::Refused(why) => Error::OutOfOrder(why),
             E::Busy(why) => Error::Busy(why),
             other => Error::Internal(other.to_string()),

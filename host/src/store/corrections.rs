@@ -67,6 +67,43 @@ impl Store {
         read(&rows, correction_row)
     }
 
+    /// The corrections of run `run` that replaced `subject`'s result, in
+    /// order: each one's revision, when, and the result as it was (at most
+    /// [`MAX_LISTED`]).
+    pub async fn corrections_of_subject(
+        &self,
+        run: i64,
+        subject: &str,
+    ) -> Result<Vec<(i64, i64, StoredResult)>> {
+        let rows = sqlx::query(
+            "SELECT c.revision, c.corrected_at, r.was FROM corrections c \
+             JOIN corrected_results r ON r.correction_id = c.id \
+             WHERE c.run_id = $1 AND r.subject = $2 ORDER BY c.revision LIMIT $3",
+        )
+        .bind(run)
+        .bind(subject.to_string())
+        .bind(MAX_LISTED)
+        .fetch_all(self.pool())
+        .await?;
+        let raw: Vec<(i64, i64, String)> = read(&rows, |r| {
+            Ok((
+                r.try_get("revision")?,
+                r.try_get("corrected_at")?,
+                r.try_get("was")?,
+            ))
+        })?;
+        raw.into_iter()
+            .map(|(revision, at, was)| {
+                let was = serde_json::from_str::<StoredResult>(&was).map_err(|e| {
+                    Error::corrupt(format!(
+                        "a corrected result of {subject} (run {run}, revision {revision}) is unreadable: {e}"
+                    ))
+                })?;
+                Ok((revision, at, was))
+            })
+            .collect()
+    }
+
     /// The correction an appeal made, if one.
     pub async fn correction_of_appeal(&self, appeal: i64) -> Result<Option<CorrectionRow>> {
         let rows = sqlx::query(

@@ -574,6 +574,17 @@ struct NoticePage {
     can_add_evidence: bool,
     can_answer: bool,
     problem: Option<String>,
+    /// What the answer being written would change, and what was typed.
+    answering: Answering,
+}
+
+/// An answer being written: what upholding it would change (once
+/// previewed), and the reason and facts typed so far.
+#[derive(Default)]
+struct Answering {
+    preview: Option<assessment::appeal::Preview>,
+    reason: String,
+    facts: String,
 }
 
 async fn notice_response(
@@ -581,6 +592,7 @@ async fn notice_response(
     visit: &Visit,
     id: i64,
     problem: Option<(StatusCode, String)>,
+    answering: Answering,
 ) -> Result<Response, WebError> {
     let actor = signed_in(visit)?;
     let n = assessment::decide::notice(&state.registry, actor, id)
@@ -609,6 +621,7 @@ async fn notice_response(
         can_add_evidence,
         can_answer,
         problem: problem.map(|(_, p)| p),
+        answering,
     })?;
     if let Some(status) = status {
         *response.status_mut() = status;
@@ -632,7 +645,7 @@ pub async fn notice_page(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = notice_id(&visit, &id)?;
-    notice_response(&state, &visit, id, None).await
+    notice_response(&state, &visit, id, None, Answering::default()).await
 }
 
 /// A refusal the reader can act on is shown on the page; others as errors.
@@ -657,6 +670,7 @@ async fn after_post(
                 visit,
                 id,
                 Some((http.status(), http.detail().to_string())),
+                Answering::default(),
             )
             .await
         }
@@ -792,6 +806,42 @@ pub async fn post_answer(
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.trim().to_string(), Points::Text(v.trim().to_string())))
         .collect();
+    // Upholding is previewed first: what it would change, the typed
+    // answer kept to confirm.
+    if f.contains_key("preview") {
+        let typed = Answering {
+            preview: None,
+            reason: field(&f, "reason"),
+            facts: field(&f, "facts"),
+        };
+        let preview = assessment::appeal::preview(
+            &state.registry,
+            actor,
+            appeal.id,
+            &assessment::appeal::PreviewFacts { facts },
+        )
+        .await;
+        return match preview {
+            Ok(p) => {
+                let answering = Answering {
+                    preview: Some(p),
+                    ..typed
+                };
+                notice_response(&state, &visit, id, None, answering).await
+            }
+            Err(e) => {
+                let http = HttpError::from(e);
+                if !matches!(
+                    http.status(),
+                    StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
+                ) {
+                    return Err(visit.error(http));
+                }
+                let problem = Some((http.status(), http.detail().to_string()));
+                notice_response(&state, &visit, id, problem, typed).await
+            }
+        };
+    }
     let body = assessment::appeal::Answer {
         outcome: field(&f, "outcome"),
         reason: field(&f, "reason"),

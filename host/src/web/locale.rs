@@ -269,6 +269,8 @@ words! {
     changed_results: "Kết quả thay đổi" / "Results changed",
     changed_count: "Số kết quả thay đổi" / "Results changed in all",
     person_id: "Mã người" / "Person",
+    preview: "Xem trước kết quả điều chỉnh" / "Preview the correction",
+    preview_says: "Nếu chấp nhận với các dữ kiện này:" / "Upheld with these facts:",
     tie_title: "Bằng điểm tại giới hạn tỷ lệ: người có thẩm quyền lựa chọn" / "Tied at the quota's boundary: the competent person chooses",
     tie_places: "Số người được giữ" / "Places",
     tie_keep: "Người được giữ mức xếp loại" / "Who keep the grade",

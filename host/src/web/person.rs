@@ -78,6 +78,9 @@ struct PersonPage {
     engine: String,
     fuel: String,
     history: Vec<HistoryRow>,
+    /// The corrections that changed this result: revision, day, and the
+    /// grade and total before (to readers who see the total).
+    corrected: Vec<(i64, String, String, String)>,
     /// The period's assessment, to its parties: where it stands, its link,
     /// and each assessed fact's gap between servant and manager.
     assessment: Option<AssessmentLink>,
@@ -196,7 +199,29 @@ pub async fn page(
             }),
         None => None,
     };
+    // A corrected result shows what it was, where the reader sees totals.
+    let corrected = if r.total.is_some() {
+        state
+            .registry
+            .store()
+            .corrections_of_subject(id, &subject)
+            .await
+            .map_err(|e| visit.error(e))?
+            .into_iter()
+            .map(|(revision, at, was)| {
+                (
+                    revision,
+                    crate::assessment::calendar::Day::at_millis(at).to_string(),
+                    was.grade.map(|g| g.code().to_string()).unwrap_or_default(),
+                    was.total.map(|t| lang.number(t)).unwrap_or_default(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     visit.respond(PersonPage {
+        corrected,
         c: visit.chrome(format!("{title} — {}", w.scorecard)),
         run: id,
         period: lang.period(&record.period),

@@ -870,7 +870,12 @@ fn the_procedure_through_the_dashboard_in_a_real_browser() {
         b.click("#form-answer input[value='upheld']").await;
         b.type_into("#form-answer textarea[name='reason']", "Có xác nhận lỗi mạng.").await;
         b.type_into("#form-answer textarea[name='facts']", "public-service-culture=14").await;
-        b.click("#form-answer button").await;
+        // Previewed first: the clerk's result is what would change.
+        b.click("#answer-preview-button").await;
+        b.wait_for("#answer-preview[data-changed='1']").await;
+        assert!(b.one(&format!("#preview-changed tr[data-subject='{CLERK}']")).await.is_some());
+        assert_eq!(s.registry.store().run(run).await.unwrap().unwrap().revision, 0, "a preview writes nothing");
+        b.click("#form-answer button:not([name])").await;
         b.wait_for("#appeal-state[data-state='upheld']").await;
         assert!(b.text_of("#appeal-facts").await.contains("public-service-culture = 14"));
         // Upheld, the run is corrected: the clerk's result changed, and a

@@ -747,6 +747,13 @@ fn every_route_of_the_api_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "UFFFNNFF",
             ),
             row(
+                "post",
+                "/api/v1/appeals/{id}/preview",
+                "/api/v1/appeals/999999/preview",
+                json(json!({"facts": {"rate": "1"}})),
+                "UFFFNNFF",
+            ),
+            row(
                 "put",
                 "/api/v1/appeals/{id}/evidence/{name}",
                 "/api/v1/appeals/999999/evidence/scan.pdf",

@@ -209,6 +209,39 @@ fn an_upheld_appeal_corrects_the_run_and_the_quota_demotes_a_colleague_who_is_to
         }
         assert_eq!(scoring::run_head(&registry, run).await.unwrap().revision, 0);
 
+        // Before confirming, the competent person reads what it would
+        // change: the appellant and the colleague the quota would demote.
+        let preview = assessment::appeal::preview(
+            &registry,
+            &admin(),
+            appeal.id,
+            &assessment::appeal::PreviewFacts {
+                facts: BTreeMap::from([("delays".to_string(), Points::Text("0".into()))]),
+            },
+        )
+        .await
+        .unwrap();
+        let would: Vec<(&str, Option<&str>)> = preview
+            .changed
+            .iter()
+            .map(|c| (c.subject.as_str(), c.grade.as_deref()))
+            .collect();
+        assert_eq!(would, [("cs-01", Some("B")), ("cs-05", Some("A"))]);
+        assert_eq!(scoring::run_head(&registry, run).await.unwrap().revision, 0);
+        assert!(
+            assessment::appeal::preview(
+                &registry,
+                &person,
+                appeal.id,
+                &assessment::appeal::PreviewFacts {
+                    facts: BTreeMap::from([("delays".to_string(), Points::Text("0".into()))]),
+                },
+            )
+            .await
+            .is_err(),
+            "the person does not preview their own answer"
+        );
+
         let answered = assessment::appeal::answer(
             &registry,
             &admin(),
@@ -342,6 +375,27 @@ fn an_upheld_appeal_corrects_the_run_and_the_quota_demotes_a_colleague_who_is_to
                 ("correct", "cs-05"),
             ]
         );
+
+        // The official view shows the corrected result with what it was.
+        let (token, _) = tokens::create(
+            registry.store(),
+            "test",
+            "admin",
+            &thuocdo_host::access::Role::Admin,
+        )
+        .await
+        .unwrap();
+        let (status, page) = dashboard(
+            &registry,
+            &token,
+            "GET",
+            &format!("/runs/{run}/people/cs-01"),
+            "",
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("<li data-revision=\"1\">"), "{page}");
+        assert!(page.contains(": Trước đây A, 92"), "{page}");
 
         // Answered once: a second answer is refused and changes nothing.
         let again = assessment::appeal::answer(
@@ -567,6 +621,10 @@ fn a_tie_at_the_quotas_boundary_waits_for_the_competent_persons_choice() {
                 (Some(GradeCode::A), Some(GradeCode::B))
             );
         }
+        assert!(matches!(
+            ties::list(&registry, &admin(), 999_999).await,
+            Err(Error::NotFound(_))
+        ));
         let open = ties::list(&registry, &admin(), run).await.unwrap();
         assert_eq!(open.len(), 1);
         let tie = &open[0];
