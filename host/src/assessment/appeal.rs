@@ -727,6 +727,23 @@ pub struct Preview {
     /// Ties at a quota's boundary it would leave open, for the competent
     /// person to choose in.
     pub open_ties: usize,
+    /// The official runs built from this one (a year from its months) it
+    /// would change too, each with its changes.
+    pub dependents: Vec<DependentPreview>,
+}
+
+/// What a correction would change in an official run built from the
+/// corrected one.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DependentPreview {
+    /// The run.
+    pub run: i64,
+    /// Its period.
+    pub period: String,
+    /// The results that would change, where the reader may see whose.
+    pub changed: Vec<ChangedResult>,
+    /// How many would change in all.
+    pub changed_count: usize,
 }
 
 /// What `actor` may see of the changes `rescored` would make.
@@ -774,10 +791,20 @@ pub async fn preview(
     let rescored = rescored_for(registry, &row, &corrected)
         .await?
         .ok_or_else(|| invalid("facts", "an upheld appeal names the corrected facts"))?;
+    let mut dependents = Vec::new();
+    for dep in crate::scoring::dependents(registry, &rescored).await? {
+        dependents.push(DependentPreview {
+            run: dep.run,
+            period: dep.period.clone(),
+            changed: visible_changes(registry, actor, &dep.changed).await?,
+            changed_count: dep.changed.len(),
+        });
+    }
     Ok(Preview {
         changed: visible_changes(registry, actor, &rescored.changed).await?,
         changed_count: rescored.changed.len(),
         open_ties: rescored.open_ties.len(),
+        dependents,
     })
 }
 
@@ -808,6 +835,11 @@ pub async fn answer(registry: &Registry, actor: &Actor, id: i64, body: &Answer) 
     // transaction (it takes the sandbox); written in it only if no other
     // correction came first.
     let rescored = rescored_for(registry, &row, &corrected).await?;
+    // And the official runs built from it (a year from its months).
+    let dependents = match &rescored {
+        Some(r) => crate::scoring::dependents(registry, r).await?,
+        None => Vec::new(),
+    };
     let now = now_millis();
     let late = Day::parse(&row.answer_due).is_some_and(|d| now >= d.end_millis());
     let answered = AppealRow {
@@ -840,6 +872,23 @@ pub async fn answer(registry: &Registry, actor: &Actor, id: i64, body: &Answer) 
         let why = answered.answer.clone().unwrap_or_default();
         correct(
             registry, &mut tx, actor, &answered, rescored, &corrected, &why,
+        )
+        .await?;
+        write_dependents(
+            registry,
+            &mut tx,
+            actor,
+            &dependents,
+            &json!({"run": rescored.run, "revision": rescored.from_revision + 1, "appeal": answered.id}),
+            &why,
+            &super::decide::NoticeCorrection {
+                revision: 0,
+                appeal: Some(answered.id),
+                subject: answered.subject.clone(),
+                choice: None,
+                was_grade: String::new(),
+                was_total: None,
+            },
         )
         .await?;
     }
@@ -944,6 +993,61 @@ pub(super) async fn decide_anew(
         notified.push(became.subject.clone());
     }
     Ok(notified)
+}
+
+/// Writes in `tx` the corrections of the official runs built from a
+/// corrected one (`dependents`, each derived again; `cause` names the
+/// correction they follow, `why` what their notices say of it): each
+/// run's revision raised, its changed rows rewritten, its changed decided
+/// grades decided anew and told.
+pub(super) async fn write_dependents(
+    registry: &Registry,
+    tx: &mut crate::store::Tx,
+    actor: &Actor,
+    dependents: &[crate::scoring::Rescored],
+    cause: &serde_json::Value,
+    reason: &str,
+    why: &super::decide::NoticeCorrection,
+) -> Result<()> {
+    for dep in dependents {
+        let summary = serde_json::to_string(&dep.summary).expect("serialises");
+        if !tx.revise_run(dep.run, dep.from_revision, &summary).await? {
+            return Err(Error::OutOfOrder(format!(
+                "run {} (built from the corrected run) was corrected meanwhile: answer again",
+                dep.run
+            )));
+        }
+        let revision = dep.from_revision + 1;
+        let correction = tx
+            .insert_correction(&CorrectionRow {
+                id: 0,
+                run_id: dep.run,
+                revision,
+                subject: String::new(),
+                appeal_id: None,
+                facts: json!({"drawn_from": cause}).to_string(),
+                reason: reason.to_string(),
+                corrected_by: actor.name.clone(),
+                corrected_at: now_millis(),
+            })
+            .await?;
+        tx.replace_results(dep.run, correction, &dep.changed)
+            .await?;
+        tx.reopen_ties(dep.run, &dep.open_ties).await?;
+        decide_anew(
+            registry,
+            tx,
+            actor,
+            &dep.period,
+            dep,
+            &super::decide::NoticeCorrection {
+                revision,
+                ..why.clone()
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Writes an upheld appeal's correction in `tx`: the corrected facts into

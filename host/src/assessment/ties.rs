@@ -174,6 +174,8 @@ pub async fn choose(registry: &Registry, actor: &Actor, run: i64, body: &Choose)
         },
     )
     .await?;
+    // And the official runs built from this one (a year from its months).
+    let dependents = scoring::dependents(registry, &rescored).await?;
     let now = now_millis();
     let chosen = TieRow {
         kept: Some(keep.clone()),
@@ -228,6 +230,23 @@ pub async fn choose(registry: &Registry, actor: &Actor, run: i64, body: &Choose)
         &rescored,
         &NoticeCorrection {
             revision,
+            appeal: None,
+            subject: String::new(),
+            choice: Some(format!("{} · {}", body.rule, body.cohort)),
+            was_grade: String::new(),
+            was_total: None,
+        },
+    )
+    .await?;
+    super::appeal::write_dependents(
+        registry,
+        &mut tx,
+        actor,
+        &dependents,
+        &json!({"run": run, "revision": revision, "tie": {"rule": body.rule, "cohort": body.cohort}}),
+        reason,
+        &NoticeCorrection {
+            revision: 0,
             appeal: None,
             subject: String::new(),
             choice: Some(format!("{} · {}", body.rule, body.cohort)),

@@ -23,13 +23,15 @@ use super::summary::{Summary, SummaryBuilder};
 use super::{Error, FactValues, GradeCode, Outcome, Pool, Result, StoredResult, Units};
 use crate::access::keyring::{FACTS, Keys};
 use crate::registry::{Period, Registry};
-use crate::runtime::{EvaluationInput, FactOrigin, Plugin, PluginInfo, Subject};
+use crate::runtime::{EvaluationInput, FactOrigin, Plugin, PluginInfo, ResultMeasure, Subject};
 
 /// What a correction comes to, before it is written.
 #[derive(Clone, Debug)]
 pub struct Rescored {
     /// The run.
     pub run: i64,
+    /// Its period.
+    pub period: String,
     /// The run's revision it was derived from: written only if it still is.
     pub from_revision: i64,
     /// Every result that differs: as stored, and as derived now.
@@ -50,6 +52,12 @@ pub enum Change<'a> {
         subject: &'a str,
         /// The corrected facts.
         facts: &'a BTreeMap<String, i64>,
+    },
+    /// Facts drawn from the official results of shorter periods, drawn
+    /// again after one of those was corrected: subject → fact → value.
+    Derived {
+        /// The facts, by subject.
+        facts: &'a BTreeMap<String, BTreeMap<String, Option<i64>>>,
     },
     /// The competent person's choice in an open tie: who of the tied keep
     /// the limited grade.
@@ -80,7 +88,8 @@ pub async fn rescore(registry: &Registry, run: i64, change: &Change<'_>) -> Resu
         .ok_or_else(|| Error::no_job(registry.runtime()))?;
     let stored = results(registry, run).await?;
     let mut choices = registry.store().run_choices(run).await?;
-    // The subject whose facts are corrected, and the facts.
+    // Each subject whose facts are replaced, by position, and the facts.
+    let mut overrides: HashMap<usize, BTreeMap<String, Option<i64>>> = HashMap::new();
     let (at, corrected) = match *change {
         Change::Facts { subject, facts } => {
             let Some(at) = stored.iter().position(|r| r.subject == subject) else {
@@ -95,11 +104,31 @@ pub async fn rescore(registry: &Registry, run: i64, change: &Change<'_>) -> Resu
             }
             (Some(at), facts.clone())
         }
+        Change::Derived { facts } => {
+            for (subject, values) in facts {
+                if let Some(k) = stored
+                    .iter()
+                    .position(|r| &r.subject == subject && r.outcome != Outcome::NotEvaluated)
+                {
+                    overrides.insert(k, values.clone());
+                }
+            }
+            (None, BTreeMap::new())
+        }
         Change::Choice { rule, cohort, keep } => {
             choices.insert((rule.to_string(), cohort.to_string()), keep.to_vec());
             (None, BTreeMap::new())
         }
     };
+    if let Some(at) = at {
+        overrides.insert(
+            at,
+            corrected
+                .iter()
+                .map(|(n, v)| (n.clone(), Some(*v)))
+                .collect(),
+        );
+    }
 
     // The card versions the run used, as it used them.
     let mut plugins: Vec<Arc<Plugin>> = Vec::new();
@@ -203,8 +232,8 @@ pub async fn rescore(registry: &Registry, run: i64, change: &Change<'_>) -> Resu
         let mut again: Vec<(usize, BTreeMap<String, Option<i64>>)> = Vec::new();
         for &k in wave {
             let mut replaced: BTreeMap<String, Option<i64>> = BTreeMap::new();
-            if Some(k) == at {
-                replaced.extend(corrected.iter().map(|(n, v)| (n.clone(), Some(*v))));
+            if let Some(values) = overrides.get(&k) {
+                replaced.extend(values.iter().map(|(n, v)| (n.clone(), *v)));
             }
             if let Some(people) = led.get(&k) {
                 let finals = people.iter().map(|p| match position.get(p.as_str()) {
@@ -279,11 +308,116 @@ pub async fn rescore(registry: &Registry, run: i64, change: &Change<'_>) -> Resu
         .collect();
     Ok(Rescored {
         run,
+        period: record.period.clone(),
         from_revision: record.revision,
         changed,
         summary: summary.finish(),
         open_ties,
     })
+}
+
+/// The official runs in force built from `first`'s run (a year drawing
+/// facts from its months), derived again with the facts its changes give:
+/// each one that changes. A run that draws from a dependent run is not
+/// followed further (a year is drawn from months or quarters, not both).
+pub async fn dependents(registry: &Registry, first: &Rescored) -> Result<Vec<Rescored>> {
+    // The final (total, grade) each changed subject now has in the run.
+    let finals: BTreeMap<&str, Option<(i64, String)>> = first
+        .changed
+        .iter()
+        .filter(|(was, now)| (was.total, was.grade) != (now.total, now.grade))
+        .map(|(_, now)| {
+            let graded = (now.outcome == Outcome::Scored).then(|| {
+                (
+                    now.total.unwrap_or(0),
+                    now.grade.map(|g| g.code().to_string()).unwrap_or_default(),
+                )
+            });
+            (now.subject.as_str(), graded)
+        })
+        .collect();
+    if finals.is_empty() {
+        return Ok(Vec::new());
+    }
+    let period = Period::parse(&first.period)?;
+    let kind = period.kind();
+    let mut out = Vec::new();
+    for o in super::official_runs(registry, true).await? {
+        if o.run == first.run {
+            continue;
+        }
+        let Ok(outer) = Period::parse(&o.period) else {
+            continue;
+        };
+        let parts = outer.parts(kind);
+        if !parts.contains(&period.text) {
+            continue;
+        }
+        let mut derived: BTreeMap<String, BTreeMap<String, Option<i64>>> = BTreeMap::new();
+        for (subject, graded) in &finals {
+            let Some(r) = super::results_of(registry, o.run, super::Only::Subject(subject))
+                .await?
+                .into_iter()
+                .next()
+            else {
+                continue;
+            };
+            let plugin = registry.plugin(&r.plugin, &r.version).await?;
+            let wanted: Vec<(&str, ResultMeasure)> = plugin
+                .info
+                .facts
+                .iter()
+                .filter_map(|f| match f.origin {
+                    FactOrigin::FromResults((k, m)) if k == kind => Some((f.name.as_str(), m)),
+                    _ => None,
+                })
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            // The subject's results in the official runs of the parts, the
+            // latest publication of each, with the corrected one in place.
+            let mut latest: BTreeMap<String, (i64, (i64, String))> = BTreeMap::new();
+            for row in registry
+                .store()
+                .official_results_of(&parts, subject)
+                .await?
+            {
+                let graded = (row.total.unwrap_or(0), row.grade.unwrap_or_default());
+                if latest
+                    .get(&row.period)
+                    .is_none_or(|(p, _)| *p < row.publication)
+                {
+                    latest.insert(row.period.clone(), (row.publication, graded));
+                }
+            }
+            let mut results: Vec<(i64, String)> = latest
+                .into_iter()
+                .filter(|(p, _)| *p != period.text)
+                .map(|(_, (_, g))| g)
+                .collect();
+            results.extend(graded.clone());
+            let facts = r.facts.clone().unwrap_or_default();
+            let mut values = BTreeMap::new();
+            for (name, measure) in wanted {
+                let value = super::derived_value(measure, &results);
+                if facts.get(name).flatten() != value {
+                    values.insert(name.to_string(), value);
+                }
+            }
+            if !values.is_empty() {
+                derived.insert(subject.to_string(), values);
+            }
+        }
+        if derived.is_empty() {
+            continue;
+        }
+        let again = rescore(registry, o.run, &Change::Derived { facts: &derived }).await?;
+        if !again.changed.is_empty() {
+            out.push(again);
+        }
+    }
+    Ok(out)
 }
 
 /// Scores `again` (positions in `now`, with the facts to put in place of

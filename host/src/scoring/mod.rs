@@ -31,7 +31,7 @@ mod verify;
 
 pub(crate) use self::mean as mean_of;
 pub use cohort::{Choices, CohortMember, QuotaOutcome, Tie, apply_quota};
-pub use correct::{Change, Rescored, rescore};
+pub use correct::{Change, Rescored, dependents, rescore};
 pub use error::{Error, Result, RowError, RowErrors};
 pub use official::{OfficialRun, official_runs, publish, unlock};
 pub use pool::LANE_CAPACITY;
@@ -44,8 +44,8 @@ pub use results::{
 #[cfg(feature = "test-hooks")]
 pub use run::run_interrupted;
 pub(crate) use run::{
-    Answer, SubjectRow, apply_cohort_rules, derived_facts, fact_sheets, fill, light_code,
-    read_facts,
+    Answer, SubjectRow, apply_cohort_rules, derived_facts, derived_value, fact_sheets, fill,
+    light_code, read_facts,
 };
 pub use run::{RunOptions, RunReport, Timings, run};
 pub use summary::{Summary, UnitSummary};

@@ -781,22 +781,8 @@ pub(crate) async fn derived_facts(
             parts_cache.insert(key.clone(), official_parts(registry, &parts).await?);
         }
         for (subject, graded) in &parts_cache[&key] {
-            let graded: Vec<&(i64, String)> =
-                graded.iter().filter(|(_, g)| g != "not-graded").collect();
-            let count = |g: &str| graded.iter().filter(|(_, x)| x == g).count() as i64 * 10_000;
-            let value = match measure {
-                ResultMeasure::MeanTotal => {
-                    let sum = graded.iter().map(|(t, _)| i128::from(*t)).sum();
-                    match mean(sum, graded.len()) {
-                        Some(m) => m,
-                        None => continue,
-                    }
-                }
-                ResultMeasure::CountA => count("A"),
-                ResultMeasure::CountB => count("B"),
-                ResultMeasure::CountC => count("C"),
-                ResultMeasure::CountD => count("D"),
-                ResultMeasure::CountGraded => graded.len() as i64 * 10_000,
+            let Some(value) = derived_value(measure, graded) else {
+                continue;
             };
             out.entry(subject.clone())
                 .or_default()
@@ -804,6 +790,24 @@ pub(crate) async fn derived_facts(
         }
     }
     Ok(out)
+}
+
+/// A fact drawn from a subject's (total, grade) in the official runs of the
+/// shorter periods: `measure` of those graded; none where there is no mean.
+pub(crate) fn derived_value(measure: ResultMeasure, results: &[(i64, String)]) -> Option<i64> {
+    let graded: Vec<&(i64, String)> = results.iter().filter(|(_, g)| g != "not-graded").collect();
+    let count = |g: &str| graded.iter().filter(|(_, x)| x == g).count() as i64 * 10_000;
+    Some(match measure {
+        ResultMeasure::MeanTotal => {
+            let sum = graded.iter().map(|(t, _)| i128::from(*t)).sum();
+            mean(sum, graded.len())?
+        }
+        ResultMeasure::CountA => count("A"),
+        ResultMeasure::CountB => count("B"),
+        ResultMeasure::CountC => count("C"),
+        ResultMeasure::CountD => count("D"),
+        ResultMeasure::CountGraded => graded.len() as i64 * 10_000,
+    })
 }
 
 /// Every subject's (total, grade) in the official runs of `parts`: the latest

@@ -108,7 +108,7 @@ impl Store {
     pub async fn correction_of_appeal(&self, appeal: i64) -> Result<Option<CorrectionRow>> {
         let rows = sqlx::query(
             "SELECT id, run_id, revision, subject, appeal_id, facts, reason, corrected_by, corrected_at \
-             FROM corrections WHERE appeal_id = $1",
+             FROM corrections WHERE appeal_id = $1 ORDER BY id",
         )
         .bind(appeal)
         .fetch_all(self.pool())

@@ -492,6 +492,36 @@ impl Store {
         })
     }
 
+    /// One subject's scored results in the official runs in force of
+    /// `periods`.
+    pub async fn official_results_of(
+        &self,
+        periods: &[String],
+        subject: &str,
+    ) -> Result<Vec<OfficialResultRow>> {
+        let placeholders: Vec<String> = (2..=periods.len() + 1).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT rr.subject, ru.period, rr.total, rr.grade, o.id AS publication \
+             FROM official_runs o JOIN runs ru ON ru.id = o.run_id JOIN run_results rr ON rr.run_id = o.run_id \
+             WHERE o.unlocked_at IS NULL AND rr.outcome = 'scored' AND rr.subject = $1 AND ru.period IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(subject.to_string());
+        for p in periods {
+            query = query.bind(p.clone());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        read(&rows, |r| {
+            Ok(OfficialResultRow {
+                subject: r.try_get("subject")?,
+                period: r.try_get("period")?,
+                total: r.try_get("total")?,
+                grade: r.try_get("grade")?,
+                publication: r.try_get("publication")?,
+            })
+        })
+    }
+
     /// Every publication, oldest first; only those in force when `active`.
     pub async fn official_runs(&self, active: bool) -> Result<Vec<OfficialRow>> {
         let filter = if active {

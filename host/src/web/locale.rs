@@ -271,6 +271,7 @@ words! {
     person_id: "Mã người" / "Person",
     preview: "Xem trước kết quả điều chỉnh" / "Preview the correction",
     preview_says: "Nếu chấp nhận với các dữ kiện này:" / "Upheld with these facts:",
+    drawn_from_this: "Kết quả kỳ được tổng hợp từ kỳ này, kỳ" / "Built from this period: the results of",
     tie_title: "Bằng điểm tại giới hạn tỷ lệ: người có thẩm quyền lựa chọn" / "Tied at the quota's boundary: the competent person chooses",
     tie_places: "Số người được giữ" / "Places",
     tie_keep: "Người được giữ mức xếp loại" / "Who keep the grade",

@@ -774,3 +774,188 @@ fn a_tie_at_the_quotas_boundary_waits_for_the_competent_persons_choice() {
         assert_eq!(choice.detail["keep"], serde_json::json!(["t-2"]));
     });
 }
+
+#[test]
+fn a_corrected_month_corrects_the_year_drawn_from_it() {
+    on_every_database(|registry| async move {
+        for path in [
+            thuocdo_tests::fixtures::VERSIONED_1_0_0,
+            thuocdo_tests::fixtures::ANNUAL_FROM_MONTHS,
+        ] {
+            registry
+                .publish(&admin(), std::fs::read(path).unwrap())
+                .await
+                .unwrap();
+        }
+        let org: Organisation = serde_json::from_value(serde_json::json!({
+            "units": [{"code": "xa", "name": "Xã An Lâm", "kind": "commune"}],
+            "posts": [{"code": "commune-chair", "title": "Chủ tịch", "task_group": "chairs"}],
+            "subjects": [
+                {"id": "c-1", "name": "Một", "unit": "xa", "post": "commune-chair"},
+                {"id": "c-2", "name": "Hai", "unit": "xa", "post": "commune-chair"}
+            ],
+            "assignments": [
+                {"post_type": "commune-chair", "plugin": "test/versioned@^1", "unit": "xa", "from": "2025-01"}
+            ]
+        }))
+        .unwrap();
+        thuocdo_host::org::import(&registry, &admin(), &org)
+            .await
+            .unwrap();
+        // The year is the mean of the months: September alone here.
+        registry
+            .assign(
+                &admin(),
+                "commune-chair",
+                "test/annual-from-months",
+                "^1",
+                "xa",
+                "2024",
+            )
+            .await
+            .unwrap();
+        let csv = "subject_id,period,fact,value,source\nc-1,2025-09,rate,40,test\nc-2,2025-09,rate,95,test\n";
+        thuocdo_host::facts::import(&registry, &admin(), "facts.csv", csv.as_bytes())
+            .await
+            .unwrap();
+        let month = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
+            .await
+            .unwrap()
+            .run;
+        scoring::publish(&registry, &admin(), month).await.unwrap();
+        let year = scoring::run(&registry, &admin(), &RunOptions::period("2025"))
+            .await
+            .unwrap()
+            .run;
+        scoring::publish(&registry, &admin(), year).await.unwrap();
+        let yearly = scoring::results(&registry, year).await.unwrap();
+        assert_eq!(result(&yearly, "c-1").total, Some(40_000));
+        let c2_before = result(&yearly, "c-2").clone();
+        assessment::decide::decide(
+            &registry,
+            &admin(),
+            year,
+            &assessment::decide::Decide {
+                unit: None,
+                subjects: vec!["c-1".into()],
+            },
+        )
+        .await
+        .unwrap();
+        assessment::decide::decide(
+            &registry,
+            &admin(),
+            month,
+            &assessment::decide::Decide {
+                unit: None,
+                subjects: vec!["c-1".into()],
+            },
+        )
+        .await
+        .unwrap();
+
+        // c-1 appeals September's rate: 95, not 40.
+        let person = signed_in(&registry, "c-1").await;
+        let notices = assessment::decide::notices(&registry, &person, "c-1")
+            .await
+            .unwrap();
+        let september = notices.iter().find(|n| n.period == "2025-09").unwrap();
+        let appeal = assessment::appeal::file(
+            &registry,
+            &person,
+            september.id,
+            &assessment::appeal::FileAppeal {
+                contested: vec!["rate".into()],
+                text: "Nhập sai tỷ lệ.".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let facts = BTreeMap::from([("rate".to_string(), Points::Text("95".into()))]);
+        // The preview lists the year too.
+        let preview = assessment::appeal::preview(
+            &registry,
+            &admin(),
+            appeal.id,
+            &assessment::appeal::PreviewFacts {
+                facts: facts.clone(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(preview.dependents.len(), 1);
+        assert_eq!(
+            (
+                preview.dependents[0].run,
+                preview.dependents[0].period.as_str()
+            ),
+            (year, "2025")
+        );
+        let would: Vec<(&str, Option<&str>)> = preview.dependents[0]
+            .changed
+            .iter()
+            .map(|c| (c.subject.as_str(), c.grade.as_deref()))
+            .collect();
+        assert_eq!(would, [("c-1", Some("A"))]);
+        assessment::appeal::answer(
+            &registry,
+            &admin(),
+            appeal.id,
+            &assessment::appeal::Answer {
+                outcome: "upheld".into(),
+                reason: "Nhập sai.".into(),
+                facts,
+            },
+        )
+        .await
+        .unwrap();
+        // The year follows: c-1's monthly mean is 9.5 now, in both runs'
+        // revision 1, each re-derived without a difference.
+        let yearly = scoring::results(&registry, year).await.unwrap();
+        let c1 = result(&yearly, "c-1");
+        assert_eq!(c1.total, Some(95_000));
+        assert_eq!(
+            c1.facts.as_ref().unwrap().get("monthly-mean").flatten(),
+            Some(95_000)
+        );
+        assert_eq!(
+            result(&yearly, "c-2"),
+            &c2_before,
+            "c-2's year is as it was"
+        );
+        for run in [month, year] {
+            assert_eq!(scoring::run_head(&registry, run).await.unwrap().revision, 1);
+            let verified = scoring::verify(&registry, run, Default::default())
+                .await
+                .unwrap();
+            assert_eq!(verified.differences, [], "run {run}");
+        }
+        // c-1's yearly decision follows, and they are told of it.
+        assert_eq!(
+            registry
+                .store()
+                .decision(year, "c-1")
+                .await
+                .unwrap()
+                .unwrap()
+                .grade,
+            "A"
+        );
+        let told = assessment::decide::notices(&registry, &person, "c-1")
+            .await
+            .unwrap();
+        let newest_year = told
+            .iter()
+            .filter(|n| n.period == "2025")
+            .max_by_key(|n| n.id)
+            .unwrap();
+        assert_eq!(newest_year.grade, "A");
+        assert_eq!(
+            newest_year
+                .correction
+                .as_ref()
+                .map(|c| (c.revision, c.appeal)),
+            Some((1, Some(appeal.id)))
+        );
+    });
+}
