@@ -304,6 +304,9 @@ pub(super) fn runs(config: &Config, json: bool) -> Result<(), Error> {
     Ok(())
 }
 
+/// Prints a run's results a page at a time as they are read (from a host,
+/// or from the data directory a batch at a time along the results' index):
+/// the whole country is printed without being held.
 pub(super) fn results(config: &Config, run: i64, format: &str) -> Result<(), Error> {
     if !matches!(format, "table" | "csv" | "json") {
         return Err(Error::BadInput(format!(
@@ -318,49 +321,114 @@ pub(super) fn results(config: &Config, run: i64, format: &str) -> Result<(), Err
         );
         return Ok(());
     }
-    let rows: Vec<StoredResult> = match remote {
+    let mut out = Printed::new(format);
+    match remote {
         Some(remote) => {
-            let mut rows = Vec::new();
+            let mut seen = 0u64;
             for page in 1.. {
                 let got: ResultsPage =
                     remote.get(&format!("/runs/{run}/results?page={page}&per_page=1000"))?;
-                let last =
-                    got.results.is_empty() || (rows.len() + got.results.len()) as u64 >= got.total;
-                rows.extend(got.results);
+                seen += got.results.len() as u64;
+                let last = got.results.is_empty() || seen >= got.total;
+                out.rows(&got.results);
                 if last {
                     break;
                 }
             }
-            rows
         }
-        None => with_registry(
-            config,
-            |r| async move { Ok(scoring::results(&r, run).await?) },
-        )?,
-    };
-    match format {
-        "json" => print_json(&rows),
-        "csv" => print!("{}", scoring::results_csv(&rows)),
-        _ => {
-            for (i, r) in rows.iter().enumerate() {
-                let grade = match (&r.computed_grade, &r.grade) {
-                    (Some(c), Some(g)) if c != g => format!("{c} → {g}"),
-                    (_, Some(g)) => g.to_string(),
-                    _ => r.outcome.to_string(),
-                };
-                println!(
-                    "{:>6} {:<28} {:<28} {:>9} {:<12} {}",
-                    i + 1,
-                    r.subject,
-                    r.unit,
-                    r.total.map(super::render::num).unwrap_or_default(),
-                    grade,
-                    r.error.as_deref().unwrap_or_default()
+        None => with_registry(config, |r| {
+            let out = &mut out;
+            async move {
+                scoring::complete_check(&r, run).await?;
+                let caller = crate::access::Caller(Some(local_actor()));
+                let filter = crate::store::results::ResultFilter::default();
+                let mut cursor = crate::store::results::ResultCursor::Start;
+                loop {
+                    let (rows, next) = crate::access::visible_results_after(
+                        &r,
+                        &caller,
+                        "the command line",
+                        run,
+                        &filter,
+                        &cursor,
+                        1_000,
+                    )
+                    .await?;
+                    out.rows(&rows);
+                    // A cursor that did not move has read the last row.
+                    if next == cursor {
+                        break;
+                    }
+                    cursor = next;
+                }
+                Ok(())
+            }
+        })?,
+    }
+    out.finish();
+    Ok(())
+}
+
+/// Results printed as they come, numbered on.
+struct Printed<'a> {
+    format: &'a str,
+    rank: u64,
+}
+
+impl<'a> Printed<'a> {
+    fn new(format: &'a str) -> Printed<'a> {
+        if format == "json" {
+            print!("[");
+        }
+        Printed { format, rank: 1 }
+    }
+
+    fn rows(&mut self, rows: &[StoredResult]) {
+        match self.format {
+            "json" => {
+                for r in rows {
+                    let sep = if self.rank == 1 { "\n" } else { ",\n" };
+                    print!("{sep}{}", serde_json::to_string(r).expect("serialises"));
+                    self.rank += 1;
+                }
+            }
+            "csv" => {
+                print!(
+                    "{}",
+                    scoring::results_csv_part(rows, self.rank, self.rank == 1)
                 );
+                self.rank += rows.len() as u64;
+            }
+            _ => {
+                for r in rows {
+                    let grade = match (&r.computed_grade, &r.grade) {
+                        (Some(c), Some(g)) if c != g => format!("{c} → {g}"),
+                        (_, Some(g)) => g.to_string(),
+                        _ => r.outcome.to_string(),
+                    };
+                    println!(
+                        "{:>6} {:<28} {:<28} {:>9} {:<12} {}",
+                        self.rank,
+                        r.subject,
+                        r.unit,
+                        r.total.map(super::render::num).unwrap_or_default(),
+                        grade,
+                        r.error.as_deref().unwrap_or_default()
+                    );
+                    self.rank += 1;
+                }
             }
         }
     }
-    Ok(())
+
+    fn finish(self) {
+        match (self.format, self.rank) {
+            ("json", _) => println!("\n]"),
+            // An empty run still prints its CSV header.
+            ("csv", 1) => print!("{}", scoring::results_csv_part(&[], 1, true)),
+            _ => {}
+        }
+    }
 }
 
 pub(super) fn publish(config: &Config, run: i64) -> Result<(), Error> {

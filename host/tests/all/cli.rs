@@ -213,6 +213,48 @@ fn demo_publishes_and_scores_every_bundled_scorecard_and_reuses_what_is_there() 
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["run"]["reused"], true);
     assert_eq!(report["run"]["summary"]["scored"], 178);
+    // The run's results from the data directory, read a batch at a time
+    // along the index and printed as read: every one, best first.
+    let run = report["run"]["run"].as_i64().unwrap().to_string();
+    let json = thuocdo(&[
+        "--data-dir",
+        &data,
+        "results",
+        "--run",
+        &run,
+        "--format",
+        "json",
+    ]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(rows.len(), 178, "every result the run holds");
+    let totals: Vec<i64> = rows.iter().filter_map(|r| r["total"].as_i64()).collect();
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "best first");
+    let csv = thuocdo(&[
+        "--data-dir",
+        &data,
+        "results",
+        "--run",
+        &run,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        stdout(&csv).lines().count(),
+        179,
+        "a header and every result"
+    );
+    let table = thuocdo(&["--data-dir", &data, "results", "--run", &run]);
+    assert!(
+        stdout(&table)
+            .lines()
+            .last()
+            .unwrap()
+            .trim_start()
+            .starts_with("178 "),
+        "{}",
+        stdout(&table)
+    );
     let plugins = report["catalogue"].as_array().unwrap();
     assert_eq!(plugins.len(), BUNDLED.len());
     for p in plugins {
