@@ -977,6 +977,16 @@ async fn take_step(
             period.text
         )));
     }
+    let due = due_dates(registry, &units, &s.unit, &period).await?;
+    let now = now_millis();
+    let late = due.get(&step).is_some_and(|d| now >= d.end_millis());
+
+    // Read and written under the facts' guard: a step races neither an
+    // import, an exemption nor a publish, and a locked period refuses it
+    // whole.
+    let mut tx = registry.store().begin_guarding(Guarded::FactSheets).await?;
+    // Exemptions are written under the same guard: one recorded before it
+    // was taken is seen here, and none can come between this and the write.
     if !registry
         .store()
         .exempted_among(&period.text, &[subject])
@@ -988,13 +998,6 @@ async fn take_step(
             period.text
         )));
     }
-    let due = due_dates(registry, &units, &s.unit, &period).await?;
-    let now = now_millis();
-    let late = due.get(&step).is_some_and(|d| now >= d.end_millis());
-
-    // Read and written under the facts' guard: a step races neither an
-    // import nor a publish, and a locked period refuses it whole.
-    let mut tx = registry.store().begin_guarding(Guarded::FactSheets).await?;
     let frozen: HashMap<String, String> = tx
         .fact_freezes()
         .await?
