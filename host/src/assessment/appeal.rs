@@ -691,6 +691,17 @@ async fn checked_facts(
             .iter()
             .find(|f| f.name == *name)
             .ok_or_else(|| invalid(&field, format!("`{name}` is not a fact of the card")))?;
+        // Facts drawn from other results are drawn again, never typed: a
+        // correction of them is a correction of the results they come from.
+        if !matches!(
+            spec.origin,
+            crate::runtime::FactOrigin::Imported | crate::runtime::FactOrigin::Assessed(_)
+        ) {
+            return Err(invalid(
+                &field,
+                format!("`{name}` is drawn from other results: correct those instead"),
+            ));
+        }
         let text = match value {
             Points::Number(n) => n.to_string(),
             Points::Text(t) => t.trim().to_string(),
@@ -949,6 +960,13 @@ pub(super) async fn decide_anew(
     let calendar = work_calendar_around(registry, today.civil().0).await?;
     let show = |t: Option<i64>| t.map(|t| Fixed::from_raw(t).to_string());
     let mut notified = Vec::new();
+    // Those tied at a quota's boundary wait for the competent person's
+    // choice: their decisions are not changed meanwhile.
+    let tied: Vec<&String> = rescored
+        .open_ties
+        .iter()
+        .flat_map(|t| t.tied.iter())
+        .collect();
     for (was, became) in &rescored.changed {
         let grade = super::decide::told_grade(became);
         let detail = json!({"run": run, "revision": why.revision, "appeal": why.appeal,
@@ -963,6 +981,12 @@ pub(super) async fn decide_anew(
             Some(&became.unit),
         )
         .await?;
+        // A decision changes, and its person is told, only where the grade
+        // or the total they were told changes.
+        let told_same = super::decide::told_grade(was) == grade && was.total == became.total;
+        if told_same || tied.contains(&&became.subject) {
+            continue;
+        }
         if !tx
             .redecide(run, &became.subject, grade, became.total)
             .await?

@@ -172,6 +172,9 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
                 "run {run} is not an official run in force: grades are decided from the published run of their period"
             ))
         })?;
+    // The revision the results are read at: a correction written meanwhile
+    // refuses this decision rather than have it confirm a superseded grade.
+    let revision = scoring::run_head(registry, run).await?.revision;
     let units = Units::load(registry).await?;
     let caller = Caller(Some(actor.clone()));
     let via = format!("deciding grades from run {run}");
@@ -236,6 +239,11 @@ pub async fn decide(registry: &Registry, actor: &Actor, run: i64, who: &Decide) 
     let tied = super::ties::awaiting(registry, run).await?;
     let mut infos: HashMap<(String, String), crate::runtime::PluginInfo> = HashMap::new();
     let mut tx = registry.store().begin().await?;
+    if !tx.hold_revision(run, revision).await? {
+        return Err(Error::OutOfOrder(format!(
+            "run {run} was corrected meanwhile: decide again"
+        )));
+    }
     let mut decided = Vec::new();
     let mut undecided = Vec::new();
     let mut until: std::collections::BTreeMap<String, String> = Default::default();

@@ -24,7 +24,7 @@ use super::{Error, Result, invalid};
 use crate::access::{Actor, Role, assessing};
 use crate::registry::Registry;
 use crate::scoring::{self, Only, Units};
-use crate::store::corrections::{CorrectionRow, TieRow};
+use crate::store::corrections::{CorrectionRow, MAX_TIES, TieRow};
 use crate::store::now_millis;
 
 /// The longest reason kept, in characters.
@@ -57,16 +57,22 @@ pub struct Chosen {
 }
 
 /// Whether `actor` is the competent person for `tie` of run `run`: an
-/// admin, or the unit admin of every tied subject's unit.
-async fn competent(registry: &Registry, actor: &Actor, run: i64, tie: &TieRow) -> Result<bool> {
+/// admin, or the unit admin of every tied subject's unit (`units`, read
+/// once by the caller).
+async fn competent(
+    registry: &Registry,
+    actor: &Actor,
+    units: &Units,
+    run: i64,
+    tie: &TieRow,
+) -> Result<bool> {
     match actor.role {
         Role::Admin => Ok(true),
         Role::UnitAdmin { .. } => {
-            let units = Units::load(registry).await?;
             for s in &tie.tie.tied {
                 let found = scoring::results_of(registry, run, Only::Subject(s)).await?;
                 match found.first() {
-                    Some(r) if assessing::may_administer(actor, &units, &r.unit) => {}
+                    Some(r) if assessing::may_administer(actor, units, &r.unit) => {}
                     _ => return Ok(false),
                 }
             }
@@ -90,9 +96,10 @@ pub async fn list(registry: &Registry, actor: &Actor, run: i64) -> Result<Vec<Ti
         return Err(refused(actor));
     }
     scoring::complete_check(registry, run).await?;
+    let units = Units::load(registry).await?;
     let mut out = Vec::new();
-    for t in registry.store().run_ties(run).await? {
-        if competent(registry, actor, run, &t).await? {
+    for t in registry.store().run_ties(run, Some(MAX_TIES)).await? {
+        if competent(registry, actor, &units, run, &t).await? {
             out.push(t);
         }
     }
@@ -114,7 +121,7 @@ pub async fn choose(registry: &Registry, actor: &Actor, run: i64, body: &Choose)
                 "run {run} is not an official run in force: ties are chosen in the published run of their period"
             ))
         })?;
-    let ties = registry.store().run_ties(run).await?;
+    let ties = registry.store().run_ties(run, None).await?;
     let Some(tie) = ties
         .into_iter()
         .find(|t| t.tie.rule == body.rule && t.tie.cohort == body.cohort)
@@ -124,7 +131,8 @@ pub async fn choose(registry: &Registry, actor: &Actor, run: i64, body: &Choose)
             body.rule, body.cohort
         )));
     };
-    if !competent(registry, actor, run, &tie).await? {
+    let units = Units::load(registry).await?;
+    if !competent(registry, actor, &units, run, &tie).await? {
         return Err(Error::NotFound(format!(
             "run {run} has no tie of quota `{}` in cohort `{}` in {}'s subtree",
             body.rule, body.cohort, actor.name
@@ -174,6 +182,18 @@ pub async fn choose(registry: &Registry, actor: &Actor, run: i64, body: &Choose)
         },
     )
     .await?;
+    // The tie as it was read may have changed since (a correction came
+    // first): then the choice no longer fits it.
+    if rescored
+        .open_ties
+        .iter()
+        .any(|t| t.rule == body.rule && t.cohort == body.cohort)
+    {
+        return Err(Error::OutOfOrder(format!(
+            "the tie of quota `{}` in cohort `{}` changed meanwhile (the run was corrected): read it again and choose",
+            body.rule, body.cohort
+        )));
+    }
     // And the official runs built from this one (a year from its months).
     let dependents = scoring::dependents(registry, &rescored).await?;
     let now = now_millis();
@@ -280,7 +300,7 @@ pub async fn choose(registry: &Registry, actor: &Actor, run: i64, body: &Choose)
 pub async fn awaiting(registry: &Registry, run: i64) -> Result<Vec<String>> {
     Ok(registry
         .store()
-        .run_ties(run)
+        .run_ties(run, None)
         .await?
         .into_iter()
         .filter(|t| t.kept.is_none())

@@ -291,9 +291,10 @@ pub async fn rescore(registry: &Registry, run: i64, change: &Change<'_>) -> Resu
         wave.sort_by(|&a, &b| now[a].subject.cmp(&now[b].subject));
         order.extend(wave);
     }
-    let mut exempted: Vec<usize> = (0..now.len())
-        .filter(|&k| now[k].outcome == Outcome::NotEvaluated)
-        .collect();
+    // Those not evaluated, and any stored result in no wave (a leader no
+    // longer in the organisation as read now), after the waves.
+    let in_waves: std::collections::HashSet<usize> = order.iter().copied().collect();
+    let mut exempted: Vec<usize> = (0..now.len()).filter(|k| !in_waves.contains(k)).collect();
     exempted.sort_by(|&a, &b| now[a].subject.cmp(&now[b].subject));
     order.extend(exempted);
     for k in order {
@@ -317,10 +318,31 @@ pub async fn rescore(registry: &Registry, run: i64, change: &Change<'_>) -> Resu
 }
 
 /// The official runs in force built from `first`'s run (a year drawing
-/// facts from its months), derived again with the facts its changes give:
-/// each one that changes. A run that draws from a dependent run is not
-/// followed further (a year is drawn from months or quarters, not both).
+/// facts from its months), derived again with the facts its changes give,
+/// and those built from them in turn (a month, its quarter, the year drawn
+/// from quarters): each one that changes, in the order they are to be
+/// written. A run reached twice is derived once, from the first.
 pub async fn dependents(registry: &Registry, first: &Rescored) -> Result<Vec<Rescored>> {
+    let mut out: Vec<Rescored> = Vec::new();
+    let mut seen: std::collections::HashSet<i64> = std::collections::HashSet::from([first.run]);
+    let mut next = 0;
+    let mut from = first.clone();
+    loop {
+        for dep in direct_dependents(registry, &from).await? {
+            if seen.insert(dep.run) {
+                out.push(dep);
+            }
+        }
+        let Some(dep) = out.get(next) else {
+            return Ok(out);
+        };
+        from = dep.clone();
+        next += 1;
+    }
+}
+
+/// The official runs in force built directly from `first`'s run.
+async fn direct_dependents(registry: &Registry, first: &Rescored) -> Result<Vec<Rescored>> {
     // The final (total, grade) each changed subject now has in the run.
     let finals: BTreeMap<&str, Option<(i64, String)>> = first
         .changed
@@ -400,7 +422,13 @@ pub async fn dependents(registry: &Registry, first: &Rescored) -> Result<Vec<Res
             let facts = r.facts.clone().unwrap_or_default();
             let mut values = BTreeMap::new();
             for (name, measure) in wanted {
-                let value = super::derived_value(measure, &results);
+                // Without an official result in any part, nothing is drawn
+                // (as a run draws nothing for them).
+                let value = if results.is_empty() {
+                    None
+                } else {
+                    super::derived_value(measure, &results)
+                };
                 if facts.get(name).flatten() != value {
                     values.insert(name.to_string(), value);
                 }

@@ -140,7 +140,9 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
     let derived = derived.map_err(Error::Busy)?;
     let mut again: Vec<StoredResult> = derived.into_iter().map(|(r, _)| r).collect();
     let infos: Vec<&PluginInfo> = plugins.iter().map(|p| &p.info).collect();
-    let units = super::Units::load(registry).await?;
+    // The organisation as the run read it: at the period's end.
+    let period_end = crate::registry::Period::parse(&record.period)?.end();
+    let units = super::Units::load_at(registry, &period_end).await?;
     // With the competent person's choices among the tied, as recorded.
     let choices = registry.store().run_choices(run).await?;
     apply_cohort_rules(&units, &infos, &plugin_of, &mut again, &choices);

@@ -169,6 +169,19 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Holds run `run` at revision `at` until the transaction ends, so a
+    /// correction cannot be written in between: whether it is still at
+    /// `at` (what was read of the run at `at` is then what is written on).
+    pub async fn hold_revision(&mut self, run: i64, at: i64) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE runs SET revision = revision WHERE id = $1 AND revision = $2")
+                .bind(run)
+                .bind(at)
+                .execute(self.conn())
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Records a correction; its id.
     pub async fn insert_correction(&mut self, c: &CorrectionRow) -> Result<i64> {
         Ok(sqlx::query(
@@ -286,7 +299,7 @@ pub struct TieRow {
     pub chosen_at: Option<i64>,
 }
 
-/// The most ties of one run listed.
+/// The most ties of one run listed at once.
 pub const MAX_TIES: i64 = 5_000;
 
 fn tie_row(
@@ -312,15 +325,16 @@ fn tie_row(
 }
 
 impl Store {
-    /// A run's ties, open and chosen, by quota and cohort (at most
-    /// [`MAX_TIES`]).
-    pub async fn run_ties(&self, run: i64) -> Result<Vec<TieRow>> {
+    /// A run's ties, open and chosen, by quota and cohort: at most `limit`
+    /// to list them; all of them (one per cohort at most) where the run
+    /// is derived with them.
+    pub async fn run_ties(&self, run: i64, limit: Option<i64>) -> Result<Vec<TieRow>> {
         let rows = sqlx::query(
             "SELECT rule, cohort, tied, slots, total, kept, reason, chosen_by, chosen_at \
              FROM run_ties WHERE run_id = $1 ORDER BY rule, cohort LIMIT $2",
         )
         .bind(run)
-        .bind(MAX_TIES)
+        .bind(limit.unwrap_or(i64::MAX))
         .fetch_all(self.pool())
         .await?;
         let raw: Vec<(TieRow, String, Option<String>)> = read(&rows, tie_row)?;
@@ -344,7 +358,7 @@ impl Store {
     /// The competent person's choices in a run's ties.
     pub async fn run_choices(&self, run: i64) -> Result<Choices> {
         Ok(self
-            .run_ties(run)
+            .run_ties(run, None)
             .await?
             .into_iter()
             .filter_map(|t| t.kept.map(|kept| ((t.tie.rule, t.tie.cohort), kept)))

@@ -957,5 +957,34 @@ fn a_corrected_month_corrects_the_year_drawn_from_it() {
                 .map(|c| (c.revision, c.appeal)),
             Some((1, Some(appeal.id)))
         );
+        // A fact drawn from other results is never typed in: the month it
+        // comes from is what is corrected.
+        let on_year = assessment::appeal::file(
+            &registry,
+            &person,
+            newest_year.id,
+            &assessment::appeal::FileAppeal {
+                contested: vec!["monthly-mean".into()],
+                text: "Xin xem lại.".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let e = assessment::appeal::answer(
+            &registry,
+            &admin(),
+            on_year.id,
+            &assessment::appeal::Answer {
+                outcome: "upheld".into(),
+                reason: "x".into(),
+                facts: BTreeMap::from([("monthly-mean".to_string(), Points::Text("10".into()))]),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::Invalid { field, why } if field == "facts.monthly-mean" && why.contains("drawn from other results")),
+            "{e}"
+        );
     });
 }
