@@ -131,28 +131,7 @@ pub async fn rescore(registry: &Registry, run: i64, change: &Change<'_>) -> Resu
     }
 
     // The card versions the run used, as it used them.
-    let mut plugins: Vec<Arc<Plugin>> = Vec::new();
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
-    let mut plugin_of = Vec::with_capacity(stored.len());
-    for r in &stored {
-        let key = (r.plugin.clone(), r.version.clone());
-        let p = match index.get(&key) {
-            Some(&p) => p,
-            None => {
-                let plugin = registry.plugin(&r.plugin, &r.version).await?;
-                if plugin.sha256 != r.sha256 {
-                    return Err(Error::Refused(format!(
-                        "{}@{} is stored with sha256 {}, but run {run} used {}",
-                        r.plugin, r.version, plugin.sha256, r.sha256
-                    )));
-                }
-                plugins.push(plugin);
-                index.insert(key, plugins.len() - 1);
-                plugins.len() - 1
-            }
-        };
-        plugin_of.push(p);
-    }
+    let (plugins, plugin_of) = super::verify::plugins_used(registry, run, &stored).await?;
     if let Some(at) = at {
         let info = &plugins[plugin_of[at]].info;
         for name in corrected.keys() {

@@ -49,28 +49,7 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
         .take_job()
         .ok_or_else(|| Error::no_job(registry.runtime()))?;
     let stored = results(registry, run).await?;
-    let mut plugins: Vec<Arc<Plugin>> = Vec::new();
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
-    let mut plugin_of = Vec::with_capacity(stored.len());
-    for r in &stored {
-        let key = (r.plugin.clone(), r.version.clone());
-        let p = match index.get(&key) {
-            Some(&p) => p,
-            None => {
-                let plugin = registry.plugin(&r.plugin, &r.version).await?;
-                if plugin.sha256 != r.sha256 {
-                    return Err(Error::Refused(format!(
-                        "{}@{} is stored with sha256 {}, but run {run} used {}",
-                        r.plugin, r.version, plugin.sha256, r.sha256
-                    )));
-                }
-                plugins.push(plugin);
-                index.insert(key, plugins.len() - 1);
-                plugins.len() - 1
-            }
-        };
-        plugin_of.push(p);
-    }
+    let (plugins, plugin_of) = plugins_used(registry, run, &stored).await?;
     progress.set_total(stored.len());
     progress.stage(2);
     // Every facts key, retired ones too: each result names the key its
@@ -157,6 +136,39 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
         fuel_compared,
         differences,
     })
+}
+
+/// The card versions a run's `stored` results were scored with, as it used
+/// them (each one's bytes as the run recorded them), and which of them
+/// each result's is, by position.
+pub(super) async fn plugins_used(
+    registry: &Registry,
+    run: i64,
+    stored: &[StoredResult],
+) -> Result<(Vec<Arc<Plugin>>, Vec<usize>)> {
+    let mut plugins: Vec<Arc<Plugin>> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut plugin_of = Vec::with_capacity(stored.len());
+    for r in stored {
+        let key = (r.plugin.clone(), r.version.clone());
+        let p = match index.get(&key) {
+            Some(&p) => p,
+            None => {
+                let plugin = registry.plugin(&r.plugin, &r.version).await?;
+                if plugin.sha256 != r.sha256 {
+                    return Err(Error::Refused(format!(
+                        "{}@{} is stored with sha256 {}, but run {run} used {}",
+                        r.plugin, r.version, plugin.sha256, r.sha256
+                    )));
+                }
+                plugins.push(plugin);
+                index.insert(key, plugins.len() - 1);
+                plugins.len() - 1
+            }
+        };
+        plugin_of.push(p);
+    }
+    Ok((plugins, plugin_of))
 }
 
 /// One result scored again from the facts it records.

@@ -1122,6 +1122,12 @@ fn every_page_has_a_row_in_the_access_matrix_and_keeps_it() {
                 "rule=excellent-quota&cohort=x&keep=a&reason=x",
                 "UFFFCCCFF",
             ),
+            post(
+                "/runs/{id}/units/{code}/ties",
+                format!("/runs/{run}/units/so-noi-vu/ties"),
+                "rule=excellent-quota&cohort=x&keep=a&reason=x",
+                "UFFFCCCFF",
+            ),
             // The forms hold personal data: a person's, to their admins
             // (and the person); a unit's report lists whom the reader sees.
             page(

@@ -6,28 +6,21 @@
 use std::collections::BTreeMap;
 
 use sqlx::Row;
+use thuocdo_host::access::Actor;
 use thuocdo_host::access::assessing::Step;
-use thuocdo_host::access::{Actor, tokens};
-use thuocdo_host::assessment::signin::{self, IssueCodes};
 use thuocdo_host::assessment::{
-    self, CalendarDay, CalendarSetting, CollectiveComments, Error, ManagerAssessment, Points,
+    self, CalendarDay, CalendarSetting, CollectiveComments, Error, ManagerAssessment,
     SelfAssessment, State,
 };
 use thuocdo_host::bundled::BUNDLED;
 use thuocdo_host::org::Organisation;
 use thuocdo_host::registry::Registry;
 
+use crate::corrections::{points, signed_in};
 use crate::db::on_every_database;
 
 fn admin() -> Actor {
     Actor::admin("admin@thuocdo")
-}
-
-fn points(pairs: &[(&str, &str)]) -> BTreeMap<String, Points> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), Points::Text(v.to_string())))
-        .collect()
 }
 
 async fn setup(registry: &Registry) {
@@ -61,35 +54,6 @@ async fn setup(registry: &Registry) {
     thuocdo_host::org::import(registry, &admin(), &org)
         .await
         .unwrap();
-}
-
-/// Signs `subject` in with a fresh code: the person they become.
-async fn signed_in(registry: &Registry, subject: &str) -> Actor {
-    let codes = signin::issue(
-        registry,
-        &admin(),
-        &IssueCodes {
-            subjects: vec![subject.into()],
-            unit: None,
-        },
-    )
-    .await
-    .unwrap();
-    let signed = signin::sign_in(registry, &codes[0].code)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        signin::sign_in(registry, &codes[0].code)
-            .await
-            .unwrap()
-            .is_none(),
-        "a code works once"
-    );
-    tokens::authenticate(registry.store(), &signed.token)
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 #[test]

@@ -19,6 +19,35 @@ fn admin() -> Actor {
     Actor::admin("admin@thuocdo")
 }
 
+/// Facts or points by name, as typed.
+pub fn points(pairs: &[(&str, &str)]) -> BTreeMap<String, Points> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), Points::Text(v.to_string())))
+        .collect()
+}
+
+/// The admin decides from official run `run` the grades of `unit`'s people
+/// or of `subjects`.
+pub async fn decide(
+    registry: &Registry,
+    run: i64,
+    unit: Option<&str>,
+    subjects: &[&str],
+) -> assessment::decide::Decided {
+    assessment::decide::decide(
+        registry,
+        &admin(),
+        run,
+        &assessment::decide::Decide {
+            unit: unit.map(str::to_string),
+            subjects: subjects.iter().map(|s| s.to_string()).collect(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// Signs `subject` in with a fresh code: the person they become.
 pub async fn signed_in(registry: &Registry, subject: &str) -> Actor {
     let codes = signin::issue(
@@ -35,6 +64,13 @@ pub async fn signed_in(registry: &Registry, subject: &str) -> Actor {
         .await
         .unwrap()
         .unwrap();
+    assert!(
+        signin::sign_in(registry, &codes[0].code)
+            .await
+            .unwrap()
+            .is_none(),
+        "a code works once"
+    );
     tokens::authenticate(registry.store(), &signed.token)
         .await
         .unwrap()
@@ -153,17 +189,7 @@ fn an_upheld_appeal_corrects_the_run_and_the_quota_demotes_a_colleague_who_is_to
         scoring::publish(&registry, &admin(), run).await.unwrap();
         let publication = registry.store().active_publication(run).await.unwrap();
         assert_eq!(publication.map(|p| p.1), Some(0));
-        assessment::decide::decide(
-            &registry,
-            &admin(),
-            run,
-            &assessment::decide::Decide {
-                unit: Some("phong".into()),
-                subjects: vec![],
-            },
-        )
-        .await
-        .unwrap();
+        decide(&registry, run, Some("phong"), &[]).await;
 
         // cs-05 appeals their delays; the competent person upholds it:
         // none of the two delays was theirs.
@@ -216,7 +242,7 @@ fn an_upheld_appeal_corrects_the_run_and_the_quota_demotes_a_colleague_who_is_to
             &admin(),
             appeal.id,
             &assessment::appeal::PreviewFacts {
-                facts: BTreeMap::from([("delays".to_string(), Points::Text("0".into()))]),
+                facts: points(&[("delays", "0")]),
             },
         )
         .await
@@ -234,12 +260,27 @@ fn an_upheld_appeal_corrects_the_run_and_the_quota_demotes_a_colleague_who_is_to
                 &person,
                 appeal.id,
                 &assessment::appeal::PreviewFacts {
-                    facts: BTreeMap::from([("delays".to_string(), Points::Text("0".into()))]),
+                    facts: points(&[("delays", "0")]),
                 },
             )
             .await
             .is_err(),
             "the person does not preview their own answer"
+        );
+        // A preview names a bad fact as the answer does.
+        let e = assessment::appeal::preview(
+            &registry,
+            &admin(),
+            appeal.id,
+            &assessment::appeal::PreviewFacts {
+                facts: points(&[("delays", "many")]),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::Invalid { field, .. } if field == "facts.delays"),
+            "{e}"
         );
 
         let answered = assessment::appeal::answer(
@@ -249,7 +290,7 @@ fn an_upheld_appeal_corrects_the_run_and_the_quota_demotes_a_colleague_who_is_to
             &assessment::appeal::Answer {
                 outcome: "upheld".into(),
                 reason: "Chậm tiến độ do đơn vị phối hợp.".into(),
-                facts: BTreeMap::from([("delays".to_string(), Points::Text("0".into()))]),
+                facts: points(&[("delays", "0")]),
             },
         )
         .await
@@ -396,6 +437,17 @@ fn an_upheld_appeal_corrects_the_run_and_the_quota_demotes_a_colleague_who_is_to
         assert_eq!(status, 200, "{page}");
         assert!(page.contains("<li data-revision=\"1\">"), "{page}");
         assert!(page.contains(": Trước đây A, 92"), "{page}");
+        // A dashboard upload that is no file form is refused saying so.
+        let (status, body) = dashboard(
+            &registry,
+            &token,
+            "POST",
+            &format!("/notices/{}/evidence", notice.id),
+            "file=letter.pdf",
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("multipart/form-data"), "{body}");
 
         // Answered once: a second answer is refused and changes nothing.
         let again = assessment::appeal::answer(
@@ -405,7 +457,7 @@ fn an_upheld_appeal_corrects_the_run_and_the_quota_demotes_a_colleague_who_is_to
             &assessment::appeal::Answer {
                 outcome: "upheld".into(),
                 reason: "Lại.".into(),
-                facts: BTreeMap::from([("delays".to_string(), Points::Text("1".into()))]),
+                facts: points(&[("delays", "1")]),
             },
         )
         .await
@@ -516,17 +568,7 @@ fn appeal_windows_follow_the_category_of_the_post() {
             .unwrap()
             .run;
         scoring::publish(&registry, &admin(), run).await.unwrap();
-        assessment::decide::decide(
-            &registry,
-            &admin(),
-            run,
-            &assessment::decide::Decide {
-                unit: None,
-                subjects: vec!["cs-02".into()],
-            },
-        )
-        .await
-        .unwrap();
+        decide(&registry, run, None, &["cs-02"]).await;
         let today = Day::at_millis(thuocdo_host::store::now_millis());
         let calendar = WorkCalendar::default();
         let person = signed_in(&registry, "cs-02").await;
@@ -640,17 +682,7 @@ fn a_tie_at_the_quotas_boundary_waits_for_the_competent_persons_choice() {
         assert_eq!(tie.tie.tied, ["t-1", "t-2"]);
         assert!(tie.kept.is_none());
         scoring::publish(&registry, &admin(), run).await.unwrap();
-        let decided = assessment::decide::decide(
-            &registry,
-            &admin(),
-            run,
-            &assessment::decide::Decide {
-                unit: Some("so".into()),
-                subjects: vec![],
-            },
-        )
-        .await
-        .unwrap();
+        let decided = decide(&registry, run, Some("so"), &[]).await;
         assert_eq!(decided.decided.len(), 5);
         let waiting: Vec<&str> = decided
             .undecided
@@ -752,17 +784,7 @@ fn a_tie_at_the_quotas_boundary_waits_for_the_competent_persons_choice() {
             .unwrap();
         assert_eq!(verified.differences, []);
         // Now the tied are decided, each with their grade.
-        let decided = assessment::decide::decide(
-            &registry,
-            &admin(),
-            run,
-            &assessment::decide::Decide {
-                unit: None,
-                subjects: vec!["t-1".into(), "t-2".into()],
-            },
-        )
-        .await
-        .unwrap();
+        let decided = decide(&registry, run, None, &["t-1", "t-2"]).await;
         let grades: Vec<(&str, &str)> = decided
             .decided
             .iter()
@@ -831,28 +853,8 @@ fn a_corrected_month_corrects_the_year_drawn_from_it() {
         let yearly = scoring::results(&registry, year).await.unwrap();
         assert_eq!(result(&yearly, "c-1").total, Some(40_000));
         let c2_before = result(&yearly, "c-2").clone();
-        assessment::decide::decide(
-            &registry,
-            &admin(),
-            year,
-            &assessment::decide::Decide {
-                unit: None,
-                subjects: vec!["c-1".into()],
-            },
-        )
-        .await
-        .unwrap();
-        assessment::decide::decide(
-            &registry,
-            &admin(),
-            month,
-            &assessment::decide::Decide {
-                unit: None,
-                subjects: vec!["c-1".into()],
-            },
-        )
-        .await
-        .unwrap();
+        decide(&registry, year, None, &["c-1"]).await;
+        decide(&registry, month, None, &["c-1"]).await;
 
         // c-1 appeals September's rate: 95, not 40.
         let person = signed_in(&registry, "c-1").await;
@@ -871,7 +873,7 @@ fn a_corrected_month_corrects_the_year_drawn_from_it() {
         )
         .await
         .unwrap();
-        let facts = BTreeMap::from([("rate".to_string(), Points::Text("95".into()))]);
+        let facts = points(&[("rate", "95")]);
         // The preview lists the year too.
         let preview = assessment::appeal::preview(
             &registry,
@@ -977,7 +979,7 @@ fn a_corrected_month_corrects_the_year_drawn_from_it() {
             &assessment::appeal::Answer {
                 outcome: "upheld".into(),
                 reason: "x".into(),
-                facts: BTreeMap::from([("monthly-mean".to_string(), Points::Text("10".into()))]),
+                facts: points(&[("monthly-mean", "10")]),
             },
         )
         .await

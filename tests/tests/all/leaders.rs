@@ -215,7 +215,7 @@ fn a_leader_is_scored_after_the_people_they_lead_across_two_units() {
 #[test]
 fn a_corrected_result_rescores_the_leader_of_its_person_who_is_told() {
     on_every_database(|registry| async move {
-        use thuocdo_host::assessment::{self, Points};
+        use thuocdo_host::assessment;
         setup(&registry, false).await;
         facts(&registry, "40").await;
         let run = scoring::run(&registry, &admin(), &RunOptions::period("2025-09"))
@@ -228,17 +228,7 @@ fn a_corrected_result_rescores_the_leader_of_its_person_who_is_told() {
             unit_results(&before, "head"),
             (50_000, Some(10_000), Some(40_000))
         );
-        assessment::decide::decide(
-            &registry,
-            &admin(),
-            run,
-            &assessment::decide::Decide {
-                unit: None,
-                subjects: vec!["b-1".into(), "head".into(), "deputy".into()],
-            },
-        )
-        .await
-        .unwrap();
+        crate::corrections::decide(&registry, run, None, &["b-1", "head", "deputy"]).await;
         let person = crate::corrections::signed_in(&registry, "b-1").await;
         let notice = assessment::decide::notices(&registry, &person, "b-1")
             .await
@@ -263,10 +253,7 @@ fn a_corrected_result_rescores_the_leader_of_its_person_who_is_told() {
             &assessment::appeal::Answer {
                 outcome: "upheld".into(),
                 reason: "Nhập sai: 95.".into(),
-                facts: std::collections::BTreeMap::from([(
-                    "rate".to_string(),
-                    Points::Text("95".into()),
-                )]),
+                facts: crate::corrections::points(&[("rate", "95")]),
             },
         )
         .await
