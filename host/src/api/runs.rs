@@ -162,12 +162,14 @@ pub async fn results(
         per_page,
     )
     .await?;
+    let parts = scoring::parts::parts_of_page(&state.registry, id, &page.results).await?;
     Ok(Json(ResultsPage {
         run: id,
         page: number,
         per_page,
         total: page.total,
         results: page.results,
+        parts,
     })
     .into_response())
 }
@@ -175,7 +177,11 @@ pub async fn results(
 /// The filter a results request asks for, each value checked: a unit that
 /// does not exist is named, not answered with nothing.
 async fn filter(state: &AppState, page: &Page) -> Result<ResultFilter, HttpError> {
-    for (field, unit) in [("unit", &page.unit), ("subtree", &page.subtree)] {
+    for (field, unit) in [
+        ("unit", &page.unit),
+        ("subtree", &page.subtree),
+        ("served", &page.served),
+    ] {
         if let Some(code) = unit
             && !state.registry.store().unit_exists(code).await?
         {
@@ -200,6 +206,7 @@ async fn filter(state: &AppState, page: &Page) -> Result<ResultFilter, HttpError
     Ok(ResultFilter {
         unit: page.unit.clone(),
         subtree: page.subtree.clone(),
+        served: page.served.clone(),
         subject: None,
         post: page.post.clone(),
         grade: page.grade.clone(),

@@ -1,6 +1,8 @@
 //! The API's request and response types, apart from the handlers, so the
 //! command line (a client of the same API) and the handlers share them.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -161,6 +163,10 @@ pub struct Page {
     pub unit: Option<String>,
     /// Only the subjects of this unit and every unit below it.
     pub subtree: Option<String>,
+    /// Only those who served in this unit for part of the period (a quarter
+    /// or a year) and are in another unit at its end: those who moved out or
+    /// were merged away. Its own people at the end are `unit`'s.
+    pub served: Option<String>,
     /// Only those holding this post.
     pub post: Option<String>,
     /// Only those with this final grade: A, B, C, D or not-graded.
@@ -196,6 +202,11 @@ pub struct ResultsPage {
     pub total: u64,
     /// Best total first.
     pub results: Vec<StoredResult>,
+    /// Where each subject of this page who moved within the period served,
+    /// stretch by stretch (their grade is their unit's at the period's end);
+    /// those who did not move are not here.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parts: BTreeMap<String, Vec<crate::store::parts::Part>>,
 }
 
 /// Why a period is unlocked, and where.

@@ -22,6 +22,7 @@ mod correct;
 mod error;
 mod leaders;
 mod official;
+pub mod parts;
 mod pool;
 mod progress;
 mod results;

@@ -298,6 +298,14 @@ async fn score(
 
     progress.stage(0);
     let started = Instant::now();
+    // The period's fact sheets are read on another thread while the
+    // subjects are read and resolved, which keep this one busy: a national
+    // run spends more than a second on each.
+    let sheets = {
+        let store = registry.store().clone();
+        let period = period.text.clone();
+        tokio::spawn(async move { store.period_fact_sheets(&period).await })
+    };
     let mut subjects = SubjectRow::load_all(registry, &period.end()).await?;
     if let Some(root) = options.unit.as_deref() {
         subjects.retain(|row| units.within(&row.unit, root));
@@ -359,7 +367,9 @@ async fn score(
 
     progress.stage(1);
     let started = Instant::now();
-    let sheets = fact_sheets(registry, period).await?;
+    let sheets = sheets
+        .await
+        .map_err(|e| Error::Internal(format!("reading the fact sheets failed: {e}")))??;
     let infos: Vec<&PluginInfo> = in_use.iter().map(|u| &u.plugin.info).collect();
     let derived = derived_facts(registry, period, &infos).await?;
     timings.load = started.elapsed();
@@ -588,9 +598,23 @@ async fn score(
     let summary = summary.finish();
     timings.cohort += started.elapsed();
 
+    // Where those who moved within the period served, part by part.
+    let parts = if period.kind() == crate::runtime::PeriodKind::Month {
+        Vec::new()
+    } else {
+        let moves = registry
+            .store()
+            .moves_within(&period.start, &period.end())
+            .await?;
+        let placed: std::collections::HashSet<&str> =
+            results.iter().map(|r| r.subject.as_str()).collect();
+        super::parts::parts_of(period, &moves, &placed)
+    };
+
     progress.stage(4);
     let started = Instant::now();
     let mut tx = registry.store().begin().await?;
+    tx.insert_run_parts(id, &parts).await?;
     tx.insert_run_results(id, results).await?;
     tx.reopen_ties(id, &ties).await?;
     if !tx

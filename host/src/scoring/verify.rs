@@ -3,7 +3,7 @@
 //! the cohort rules applied again — and every difference reported.
 
 use crate::access::keyring::{FACTS, Keys};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -14,6 +14,7 @@ use super::run::{answer, apply_cohort_rules, fill};
 use super::{Error, Outcome, Pool, Result, StoredResult};
 use crate::registry::Registry;
 use crate::runtime::{ENGINE_VERSION, EvaluationInput, Plugin, PluginInfo, Subject};
+use crate::store::parts::Part;
 
 /// One field of one result that re-derivation does not reproduce.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -130,6 +131,20 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
     for (s, d) in stored.iter().zip(&again) {
         compare(s, d, fuel_compared, &mut differences);
     }
+    // Where each mover served, from the organisation's history as it
+    // stands: a move recorded since inside the period shows here.
+    let period = crate::registry::Period::parse(&record.period)?;
+    let moves = registry
+        .store()
+        .moves_within(&period.start, &period_end)
+        .await?;
+    let placed: std::collections::HashSet<&str> =
+        stored.iter().map(|r| r.subject.as_str()).collect();
+    compare_parts(
+        registry.store().run_parts(run, None).await?,
+        super::parts::parts_of(&period, &moves, &placed),
+        &mut differences,
+    );
     Ok(Verified {
         run,
         checked: stored.len(),
@@ -207,6 +222,38 @@ fn rederive(
     again.fuel = fuel as i64;
     let eval = fill(&mut again, answer, &plugin.info);
     Ok((again, eval))
+}
+
+/// Each subject whose parts as stored and as derived again differ.
+fn compare_parts(
+    stored: Vec<(String, Part)>,
+    derived: Vec<(String, Part)>,
+    out: &mut Vec<Difference>,
+) {
+    let by_subject = |parts: Vec<(String, Part)>| {
+        let mut of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (subject, p) in parts {
+            of.entry(subject).or_default().push(format!(
+                "{}..{} {} {}",
+                p.first_month, p.last_month, p.unit, p.post
+            ));
+        }
+        of
+    };
+    let (mut stored, mut derived) = (by_subject(stored), by_subject(derived));
+    let subjects: BTreeSet<String> = stored.keys().chain(derived.keys()).cloned().collect();
+    for subject in subjects {
+        let a = stored.remove(&subject).unwrap_or_default();
+        let b = derived.remove(&subject).unwrap_or_default();
+        if a != b {
+            out.push(Difference {
+                subject,
+                field: "parts".into(),
+                stored: a.join(", "),
+                derived: b.join(", "),
+            });
+        }
+    }
 }
 
 fn compare(s: &StoredResult, d: &StoredResult, fuel: bool, out: &mut Vec<Difference>) {

@@ -32,6 +32,7 @@ pub mod facts;
 pub mod keyring;
 pub mod mail;
 pub mod org;
+pub mod parts;
 pub mod plugins;
 pub mod products;
 pub mod results;

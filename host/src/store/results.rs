@@ -45,6 +45,9 @@ pub struct ResultFilter {
     pub unit: Option<String>,
     /// The subjects of a unit and every unit below it.
     pub subtree: Option<String>,
+    /// Those who served in a unit for part of the period and are in
+    /// another at its end (the run's parts).
+    pub served: Option<String>,
     /// One subject.
     pub subject: Option<String>,
     /// Holding one post.
@@ -283,6 +286,16 @@ fn parts(
         ctes.push(subtree(sql, "within", root));
         wheres.push(format!("{of}.unit IN (SELECT code FROM within)"));
     }
+    if let Some(unit) = &filter.served {
+        // Only rows have subjects: the counts per unit are not read for it.
+        let r = sql.arg(Arg::Int(run));
+        let u = sql.text(unit);
+        let u2 = sql.text(unit);
+        wheres.push(format!(
+            "{of}.subject IN (SELECT subject FROM run_parts WHERE run_id = {r} AND unit = {u}) \
+             AND {of}.unit <> {u2}"
+        ));
+    }
     let run = sql.arg(Arg::Int(run));
     wheres.insert(0, format!("{of}.run_id = {run}"));
     for (column, value) in [
@@ -371,6 +384,7 @@ impl Store {
         filter: &ResultFilter,
     ) -> Result<ResultCount> {
         let counted = filter.subject.is_none()
+            && filter.served.is_none()
             && sqlx::query("SELECT 1 AS one FROM run_unit_counts WHERE run_id = $1 LIMIT 1")
                 .bind(run)
                 .fetch_optional(self.pool())
@@ -555,7 +569,7 @@ impl Store {
                 }
                 // One unit or one subject is a handful of rows: read them by
                 // that index and sort them, never walk the run by total.
-                if filter.unit.is_some() || filter.subject.is_some() {
+                if filter.unit.is_some() || filter.subject.is_some() || filter.served.is_some() {
                     "rr.total + 0 DESC, rr.subject".to_string()
                 } else {
                     "rr.total DESC, rr.subject".to_string()

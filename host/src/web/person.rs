@@ -81,6 +81,9 @@ struct PersonPage {
     /// The corrections that changed this result: revision, day, and the
     /// grade and total before (to readers who see the total).
     corrected: Vec<(i64, String, String, String)>,
+    /// Where they served, stretch by stretch, when they moved within the
+    /// period: the unit's code and name, and the months.
+    served: Vec<(String, String, String)>,
     /// The period's assessment, to its parties: where it stands, its link,
     /// and each assessed fact's gap between servant and manager.
     assessment: Option<AssessmentLink>,
@@ -220,8 +223,31 @@ pub async fn page(
     } else {
         Vec::new()
     };
+    let units = state
+        .units
+        .get(&state.registry)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let served =
+        crate::scoring::parts::parts_of_page(&state.registry, id, std::slice::from_ref(&r))
+            .await
+            .map_err(|e| visit.error(e))?
+            .remove(&r.subject)
+            .unwrap_or_default()
+            .iter()
+            .map(|p| {
+                (
+                    p.unit.clone(),
+                    units
+                        .get(&p.unit)
+                        .map_or_else(|| p.unit.clone(), |u| u.name.clone()),
+                    super::unit::span(lang, p),
+                )
+            })
+            .collect();
     visit.respond(PersonPage {
         corrected,
+        served,
         c: visit.chrome(format!("{title} — {}", w.scorecard)),
         run: id,
         period: lang.period(&record.period),

@@ -77,6 +77,16 @@ struct Header {
     mark: &'static str,
 }
 
+/// Someone who served in the unit for part of the period and ended in
+/// another.
+struct Served {
+    subject: String,
+    name: String,
+    months: String,
+    now_code: String,
+    now_name: String,
+}
+
 struct Within {
     code: String,
     name: String,
@@ -99,8 +109,14 @@ struct UnitPage {
     published: bool,
     headers: Vec<Header>,
     people: Vec<Person>,
+    served: Vec<Served>,
+    served_more: String,
     trend: Option<Trend>,
 }
+
+/// The most of those who served part of the period listed on the page; the
+/// rest are counted (the API's `served` filter pages them all).
+const SERVED_SHOWN: u64 = 200;
 
 fn grade_rank(grade: Option<GradeCode>) -> u8 {
     // The contract's order; no grade (refused, fault) after all.
@@ -229,6 +245,14 @@ pub async fn page(
         .into_iter()
         .map(|r| person(lang, &names, &posts, r))
         .collect();
+    let (served, served_total) = served(&state, &visit, id, &code, &units)
+        .await
+        .map_err(|e| visit.error(e))?;
+    let served_more = if served_total > served.len() as u64 {
+        lang.count(served_total as usize)
+    } else {
+        String::new()
+    };
     let trend = trend(&state, lang, &code)
         .await
         .map_err(|e| visit.error(e))?;
@@ -257,8 +281,87 @@ pub async fn page(
         published,
         headers,
         people,
+        served,
+        served_more,
         trend,
     })
+}
+
+/// Those the visitor may see who served in `code` for part of run `run`'s
+/// period and are in another unit at its end, with the months they served
+/// here; and how many there are in all.
+async fn served(
+    state: &AppState,
+    visit: &Visit,
+    run: i64,
+    code: &str,
+    units: &crate::scoring::Units,
+) -> Result<(Vec<Served>, u64), WebError> {
+    let filter = crate::store::results::ResultFilter {
+        served: Some(code.to_string()),
+        ..Default::default()
+    };
+    let via = format!("the page of unit {code} in run {run}");
+    let page = access::visible_results_page(
+        &state.registry,
+        &visit.caller,
+        &via,
+        run,
+        &filter,
+        crate::store::results::ResultOrder::Total,
+        0,
+        SERVED_SHOWN,
+    )
+    .await?;
+    if page.results.is_empty() {
+        return Ok((Vec::new(), page.total));
+    }
+    let parts = crate::scoring::parts::parts_of_page(&state.registry, run, &page.results).await?;
+    let ids: Vec<&str> = page.results.iter().map(|r| r.subject.as_str()).collect();
+    let names = state.registry.store().subject_names_of(&ids).await?;
+    let lang = visit.lang;
+    let served = page
+        .results
+        .iter()
+        .map(|r| {
+            let here: Vec<String> = parts
+                .get(&r.subject)
+                .into_iter()
+                .flatten()
+                .filter(|p| p.unit == code)
+                .map(|p| span(lang, p))
+                .collect();
+            Served {
+                subject: r.subject.clone(),
+                name: names.get(&r.subject).cloned().unwrap_or_default(),
+                months: here.join(", "),
+                now_code: r.unit.clone(),
+                now_name: units
+                    .get(&r.unit)
+                    .map_or_else(|| r.unit.clone(), |u| u.name.clone()),
+            }
+        })
+        .collect();
+    Ok((served, page.total))
+}
+
+/// A part's months in words: "2025-01 – 2025-06 (6 tháng)".
+pub(super) fn span(lang: Lang, p: &crate::store::parts::Part) -> String {
+    let months = crate::scoring::parts::months(p);
+    if p.first_month == p.last_month {
+        format!(
+            "{} ({months} {})",
+            lang.period(&p.first_month),
+            lang.words().months_word
+        )
+    } else {
+        format!(
+            "{} – {} ({months} {})",
+            lang.period(&p.first_month),
+            lang.period(&p.last_month),
+            lang.words().months_word
+        )
+    }
 }
 
 /// The unit across the official periods: its people's grades as a chart,

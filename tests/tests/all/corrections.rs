@@ -79,7 +79,7 @@ pub async fn signed_in(registry: &Registry, subject: &str) -> Actor {
 
 /// The dashboard's answer to `method path` with `form` (URL-encoded), in
 /// process, signed in with `token`: its status and body.
-async fn dashboard(
+pub async fn dashboard(
     registry: &Registry,
     token: &str,
     method: &str,

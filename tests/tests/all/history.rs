@@ -7,6 +7,7 @@ use thuocdo_host::access::Actor;
 use thuocdo_host::org::Organisation;
 use thuocdo_host::registry::Registry;
 use thuocdo_host::scoring::{self, RunOptions};
+use thuocdo_host::store::results::{ResultFilter, ResultOrder};
 use thuocdo_tests::fixtures;
 
 use crate::db::on_every_database;
@@ -177,5 +178,165 @@ fn a_move_in_march_and_a_merger_in_july_count_people_where_they_were() {
             parent(store.units_at("2025-08").await.unwrap()).as_deref(),
             Some("so-2")
         );
+
+        // The year: graded where each person is at its end (the merged
+        // commune), each half-year counted in the commune it belonged to.
+        let year = the_year_after_the_merger(&registry).await;
+        let parts: Vec<(String, String, String, String)> = store
+            .run_parts(year, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(s, p)| (s, p.first_month, p.last_month, p.unit))
+            .collect();
+        let part = |s: &str, a: &str, b: &str, u: &str| {
+            (s.to_string(), a.to_string(), b.to_string(), u.to_string())
+        };
+        assert_eq!(
+            parts,
+            [
+                part("a-1", "2025-01", "2025-06", "xa-a"),
+                part("a-1", "2025-07", "2025-12", "xa-moi"),
+                part("b-1", "2025-01", "2025-06", "xa-b"),
+                part("b-1", "2025-07", "2025-12", "xa-moi"),
+                part("p", "2025-01", "2025-02", "xa-a"),
+                part("p", "2025-03", "2025-06", "xa-b"),
+                part("p", "2025-07", "2025-12", "xa-moi"),
+            ]
+        );
+        assert_eq!(served_in(&registry, year, "xa-a").await, ["a-1", "p"]);
+        assert_eq!(served_in(&registry, year, "xa-b").await, ["b-1", "p"]);
+        // Those who end in a unit are its people, not "served for part".
+        assert!(served_in(&registry, year, "xa-moi").await.is_empty());
+        // The old commune's page lists them with their months there; the
+        // person's page says where they served.
+        let (token, _) = thuocdo_host::access::tokens::create(
+            registry.store(),
+            "test",
+            "admin",
+            &thuocdo_host::access::Role::Admin,
+        )
+        .await
+        .unwrap();
+        let (status, page) = crate::corrections::dashboard(
+            &registry,
+            &token,
+            "GET",
+            &format!("/runs/{year}/units/xa-a?lang=en"),
+            "",
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        let served = &page[page.find("id=\"served\"").expect("a served section")..];
+        for who in [
+            "data-subject=\"a-1\"",
+            "data-subject=\"p\"",
+            "6 months",
+            "2 months",
+        ] {
+            assert!(served.contains(who), "{who}: {served}");
+        }
+        assert!(!served.contains("data-subject=\"b-1\""), "{served}");
+        let (status, page) = crate::corrections::dashboard(
+            &registry,
+            &token,
+            "GET",
+            &format!("/runs/{year}/people/p"),
+            "",
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        for unit in ["xa-a", "xa-b", "xa-moi"] {
+            assert!(
+                page.contains(&format!("data-unit=\"{unit}\"")),
+                "{unit}: {page}"
+            );
+        }
+        let verified = scoring::verify(&registry, year, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(verified.differences, []);
+        // A move recorded since, inside the year, is named by verify.
+        thuocdo_host::org::import(
+            &registry,
+            &admin(),
+            &org(serde_json::json!({"from": "2025-10", "subjects": [person("b-1", "xa-a")]})),
+        )
+        .await
+        .unwrap();
+        let verified = scoring::verify(&registry, year, Default::default())
+            .await
+            .unwrap();
+        let fields: Vec<(&str, &str)> = verified
+            .differences
+            .iter()
+            .map(|d| (d.subject.as_str(), d.field.as_str()))
+            .collect();
+        assert_eq!(fields, [("b-1", "parts")], "{:?}", verified.differences);
     });
+}
+
+/// June and July published, a yearly card drawing on the months, and the
+/// year run: its id.
+async fn the_year_after_the_merger(registry: &Registry) -> i64 {
+    for month in ["2025-06", "2025-07"] {
+        let run = scoring::run(registry, &admin(), &RunOptions::period(month))
+            .await
+            .unwrap()
+            .run;
+        scoring::publish(registry, &admin(), run).await.unwrap();
+    }
+    registry
+        .publish(
+            &admin(),
+            std::fs::read(fixtures::ANNUAL_FROM_MONTHS).unwrap(),
+        )
+        .await
+        .unwrap();
+    registry
+        .assign(
+            &admin(),
+            "commune-chair",
+            "test/annual-from-months",
+            "^1",
+            "so",
+            // Not the monthly card's start: two assignments may not tie.
+            "2024",
+        )
+        .await
+        .unwrap();
+    let year = scoring::run(registry, &admin(), &RunOptions::period("2025"))
+        .await
+        .unwrap();
+    assert_eq!(year.summary.scored, 3, "{:?}", year.summary.problems);
+    let results = scoring::results(registry, year.run).await.unwrap();
+    for r in &results {
+        assert_eq!(r.unit, "xa-moi", "{}", r.subject);
+    }
+    year.run
+}
+
+/// Who served in `unit` for part of run `run`'s period and ended elsewhere,
+/// as an admin reads them through the results' `served` filter.
+async fn served_in(registry: &Registry, run: i64, unit: &str) -> Vec<String> {
+    let filter = ResultFilter {
+        served: Some(unit.to_string()),
+        ..Default::default()
+    };
+    let page = thuocdo_host::access::visible_results_page(
+        registry,
+        &thuocdo_host::access::Caller(Some(admin())),
+        "a test",
+        run,
+        &filter,
+        ResultOrder::Total,
+        0,
+        10,
+    )
+    .await
+    .unwrap();
+    let mut who: Vec<String> = page.results.into_iter().map(|r| r.subject).collect();
+    who.sort();
+    assert_eq!(page.total as usize, who.len());
+    who
 }
