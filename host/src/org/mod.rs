@@ -204,8 +204,14 @@ pub struct OrgImported {
     pub moved: usize,
 }
 
+/// A code or id: no spaces, commas or control characters (a run reads
+/// subjects packed with U+001E and U+001F between them: store/runs.rs).
 fn code_ok(code: &str) -> bool {
-    !code.is_empty() && code.len() <= 128 && !code.chars().any(|c| c.is_whitespace() || c == ',')
+    !code.is_empty()
+        && code.len() <= 128
+        && !code
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ',')
 }
 
 /// Units in an order that puts every parent before its children.

@@ -451,26 +451,42 @@ async fn score(
         let led_facts = Arc::new(led_facts);
         let mut outcomes = Vec::new();
         let mut wave = Vec::new();
-        for chunk in chunks {
-            let reading = Instant::now();
-            let products = match (chunk.first(), chunk.last()) {
+        // A chunk's products are read on another thread while the chunk
+        // before it is scored.
+        let read_products = |chunk: &[Job]| {
+            let range = match (chunk.first(), chunk.last()) {
                 (Some(first), Some(last))
                     if chunk
                         .iter()
                         .any(|j| in_use[j.plugin].plugin.info.reads_products) =>
                 {
-                    registry
-                        .store()
-                        .products_between(
-                            &period.text,
-                            &subjects[first.subject].id,
-                            &subjects[last.subject].id,
-                        )
-                        .await?
+                    Some((
+                        subjects[first.subject].id.clone(),
+                        subjects[last.subject].id.clone(),
+                    ))
                 }
-                _ => HashMap::new(),
+                _ => None,
             };
+            let store = registry.store().clone();
+            let period = period.text.clone();
+            tokio::spawn(async move {
+                match range {
+                    Some((first, last)) => store.products_between(&period, &first, &last).await,
+                    None => Ok(HashMap::new()),
+                }
+            })
+        };
+        let mut next = chunks.first().map(|c| read_products(c));
+        for (k, chunk) in chunks.iter().enumerate() {
+            let reading = Instant::now();
+            let products = next
+                .take()
+                .expect("read before")
+                .await
+                .map_err(|e| Error::Internal(format!("reading work products failed: {e}")))??;
+            next = chunks.get(k + 1).map(|c| read_products(c));
             timings.products += reading.elapsed();
+            let chunk = chunk.clone();
             let chunk = Arc::new(chunk);
             let scored = {
                 let runtime = registry.runtime_arc();
