@@ -14,3 +14,7 @@ CREATE TABLE run_parts (
 
 -- Those who served in a unit for part of a run's period, by the unit.
 CREATE INDEX run_parts_unit ON run_parts (run_id, unit, subject);
+
+-- Whether a run wrote its parts: runs from before this table have none to
+-- compare, so `verify` derives them only for runs that did.
+ALTER TABLE runs ADD COLUMN parts_recorded BIGINT NOT NULL DEFAULT 0;

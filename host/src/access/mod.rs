@@ -31,9 +31,9 @@ pub use action::{
 };
 pub use caller::{Caller, TOKEN_TTL, TokenCache};
 pub use policy::{
-    Publishing, VisiblePage, audit_scope, comparison_units, result_scope, visible_comparison,
-    visible_fault, visible_results, visible_results_after, visible_results_page, visible_run,
-    visible_run_results, visible_summary,
+    Publishing, VisiblePage, audit_scope, comparison_units, result_scope, sees_history_in,
+    visible_comparison, visible_fault, visible_parts, visible_results, visible_results_after,
+    visible_results_from, visible_results_page, visible_run, visible_run_results, visible_summary,
 };
 pub use role::{Actor, Role, RoleKind, RoleParts};
 

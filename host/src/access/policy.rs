@@ -144,6 +144,38 @@ pub async fn visible_results_page(
     })
 }
 
+/// What `caller` may see of the `limit` of run `run`'s results after
+/// `cursor` in the order of totals, how many there are in all, and the
+/// cursor after the last: a page that costs the same wherever it starts.
+/// As [`visible_results_page`] checks, counts, selects, reads and logs.
+pub async fn visible_results_from(
+    registry: &Registry,
+    caller: &Caller,
+    via: &str,
+    run: i64,
+    filter: &ResultFilter,
+    cursor: &ResultCursor,
+    limit: u64,
+) -> scoring::Result<(VisiblePage, ResultCursor)> {
+    scoring::complete_check(registry, run).await?;
+    let scope = result_scope(caller);
+    let store = registry.store();
+    let count = store
+        .count_complete_results(registry.generation(), run, &scope, filter)
+        .await?;
+    let (rows, next) = store
+        .results_after(run, &scope, filter, cursor, limit)
+        .await?;
+    let results = seen(registry, caller, via, rows).await?;
+    Ok((
+        VisiblePage {
+            total: count.total,
+            results,
+        },
+        next,
+    ))
+}
+
 /// What `caller` may see of the next `limit` of run `run`'s results after
 /// `cursor` (best total first, then the rest), for an export streamed a
 /// batch at a time; the cursor to go on from. As [`visible_results_page`]
@@ -314,4 +346,30 @@ pub fn comparison_units(
         )),
         None => Ok(asked.to_vec()),
     }
+}
+
+/// Whether `caller` may read where people served in `unit` over a period —
+/// who moved out of it and when: the organisation's history of a person is
+/// personal, read by admins and by unit admins within their subtree.
+pub fn sees_history_in(caller: &Caller, units: &Units, unit: &str) -> bool {
+    match caller.0.as_ref().map(|a| &a.role) {
+        Some(Role::Admin) => true,
+        Some(Role::UnitAdmin { unit: root }) => units.within(unit, root),
+        _ => false,
+    }
+}
+
+/// Of `parts` (subject → where they served), those `caller` may read: a
+/// subject's whole history where the caller sees history in every unit of
+/// it, and a person their own.
+pub fn visible_parts(
+    caller: &Caller,
+    units: &Units,
+    mut parts: std::collections::BTreeMap<String, Vec<crate::store::parts::Part>>,
+) -> std::collections::BTreeMap<String, Vec<crate::store::parts::Part>> {
+    parts.retain(|subject, served| {
+        matches!(caller.0.as_ref().map(|a| &a.role), Some(Role::Person { subject: own }) if own == subject)
+            || served.iter().all(|p| sees_history_in(caller, units, &p.unit))
+    });
+    parts
 }

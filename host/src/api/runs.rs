@@ -16,7 +16,7 @@ use crate::access::{self, Allowed, Caller, RoleKind, StartRuns, UnlockPeriods};
 use crate::app::AppState;
 use crate::app::{Body, HttpError, Params, parse_run_id};
 use crate::scoring::{self, OfficialRun, Progress, RunOptions, RunRecord, Summary};
-use crate::store::results::{ResultFilter, ResultOrder};
+use crate::store::results::{ResultCursor, ResultFilter, ResultOrder};
 
 /// Starts a run; it goes on in the background.
 #[utoipa::path(post, path = "/api/v1/runs", tag = "runs",
@@ -102,7 +102,7 @@ pub async fn status(
     params(("id" = i64, Path), Page),
     responses(
         (status = 200, description = "A page of results (or all the filters leave, as CSV, with format=csv)", body = ResultsPage),
-        Named, Conflict, Failed,
+        Named, Secured, Conflict, Failed,
     ))]
 pub async fn results(
     State(state): State<AppState>,
@@ -138,6 +138,15 @@ pub async fn results(
         }
     };
     let filter = filter(&state, &page).await?;
+    let units = state.units.get(&state.registry).await?;
+    if let Some(unit) = &filter.served
+        && !access::sees_history_in(&caller, &units, unit)
+    {
+        return Err(HttpError::forbidden(format!(
+            "who served in `{unit}` for part of a period is read by admins and the unit's admins"
+        ))
+        .field("served"));
+    }
     let via = format!("GET /api/v1/runs/{id}/results");
     if csv {
         if order != ResultOrder::Total {
@@ -149,6 +158,47 @@ pub async fn results(
         scoring::complete_check(&state.registry, id).await?;
         let body = crate::app::export::results_csv(&state.registry, &caller, via, id, filter);
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
+    }
+    if let Some(after) = page.after.as_deref() {
+        if page.page.is_some() {
+            return Err(HttpError::bad_request("give `after` or `page`, not both").field("after"));
+        }
+        if order != ResultOrder::Total {
+            return Err(HttpError::bad_request(
+                "`after` reads in the order of totals: leave sort out",
+            )
+            .field("sort"));
+        }
+        let cursor = ResultCursor::from_text(after).ok_or_else(|| {
+            HttpError::bad_request(format!(
+                "after `{after}`: the `next` of a page before (t,TOTAL,SUBJECT or r,UNIT,SUBJECT)"
+            ))
+            .field("after")
+        })?;
+        return Ok(Json(
+            after_page(
+                &state, &caller, &units, &via, id, &filter, &cursor, per_page,
+            )
+            .await?,
+        )
+        .into_response());
+    }
+    // The first page by total is read as the cursor reads, so it can say
+    // where the second starts.
+    if number == 1 && order == ResultOrder::Total {
+        let mut first = after_page(
+            &state,
+            &caller,
+            &units,
+            &via,
+            id,
+            &filter,
+            &ResultCursor::Start,
+            per_page,
+        )
+        .await?;
+        first.page = 1;
+        return Ok(Json(first).into_response());
     }
     let offset = (number - 1).saturating_mul(per_page);
     let page = access::visible_results_page(
@@ -162,16 +212,54 @@ pub async fn results(
         per_page,
     )
     .await?;
-    let parts = scoring::parts::parts_of_page(&state.registry, id, &page.results).await?;
+    let parts = access::visible_parts(
+        &caller,
+        &units,
+        scoring::parts::parts_of_page(&state.registry, id, &page.results).await?,
+    );
     Ok(Json(ResultsPage {
         run: id,
         page: number,
         per_page,
         total: page.total,
+        next: None,
         results: page.results,
         parts,
     })
     .into_response())
+}
+
+/// A page of results after `cursor` in the order of totals, with where the
+/// next one starts when this one is full.
+#[allow(clippy::too_many_arguments)]
+async fn after_page(
+    state: &AppState,
+    caller: &Caller,
+    units: &scoring::Units,
+    via: &str,
+    run: i64,
+    filter: &ResultFilter,
+    cursor: &ResultCursor,
+    per_page: u64,
+) -> Result<ResultsPage, HttpError> {
+    let (page, next) =
+        access::visible_results_from(&state.registry, caller, via, run, filter, cursor, per_page)
+            .await?;
+    let parts = access::visible_parts(
+        caller,
+        units,
+        scoring::parts::parts_of_page(&state.registry, run, &page.results).await?,
+    );
+    let full = page.results.len() as u64 == per_page;
+    Ok(ResultsPage {
+        run,
+        page: 0,
+        per_page,
+        total: page.total,
+        next: if full { next.to_text() } else { None },
+        results: page.results,
+        parts,
+    })
 }
 
 /// The filter a results request asks for, each value checked: a unit that

@@ -173,6 +173,10 @@ pub struct Page {
     pub grade: Option<String>,
     /// Only those with this outcome: scored, refused, fault or not-evaluated.
     pub outcome: Option<String>,
+    /// Read on from this point (the `next` of the page before) instead of
+    /// by page number: each page then costs the same wherever it is in the
+    /// run. Ranked by total only; not with `page`.
+    pub after: Option<String>,
     /// total (the default: best total first, then those whose total is not
     /// shown, by unit and subject) or name (as Vietnamese lists order names: given
     /// name first, in the Vietnamese alphabet).
@@ -194,12 +198,16 @@ pub struct LogPage {
 pub struct ResultsPage {
     /// The run.
     pub run: i64,
-    /// This page, from 1.
+    /// This page, from 1; 0 when read with `after`.
     pub page: u64,
     /// Results per page.
     pub per_page: u64,
     /// Results the caller may see through the filters in all.
     pub total: u64,
+    /// Where the next page starts, for `after=`: given when read with
+    /// `after` (or from the first page) and a full page was returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
     /// Best total first.
     pub results: Vec<StoredResult>,
     /// Where each subject of this page who moved within the period served,

@@ -972,6 +972,22 @@ mod tests {
     }
 
     #[test]
+    fn codes_refuse_spaces_commas_and_control_characters() {
+        assert!(code_ok("xa-0001") && code_ok("cc.1_a"));
+        for bad in [
+            "",
+            "a b",
+            "a,b",
+            "a\u{1f}b",
+            "a\u{1e}",
+            "\u{7}",
+            &"x".repeat(129),
+        ] {
+            assert!(!code_ok(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn parents_come_first() {
         let units = [
             unit("c", Some("b")),

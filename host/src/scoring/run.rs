@@ -255,6 +255,26 @@ pub(crate) async fn fact_sheets(
     Ok(registry.store().period_fact_sheets(&period.text).await?)
 }
 
+/// A read running on another task ahead of its use: stopped if the run
+/// stops before waiting for it (an error, a refusal), so nothing reads on
+/// for a run that is over.
+struct Ahead<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Ahead<T> {
+    /// Its answer; `what` names it if its task failed.
+    async fn wait(mut self, what: &str) -> Result<T> {
+        (&mut self.0)
+            .await
+            .map_err(|e| Error::Internal(format!("reading {what} failed: {e}")))
+    }
+}
+
+impl<T> Drop for Ahead<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// One subject to score with one plugin.
 #[derive(Clone, Copy)]
 struct Job {
@@ -304,9 +324,21 @@ async fn score(
     let sheets = {
         let store = registry.store().clone();
         let period = period.text.clone();
-        tokio::spawn(async move { store.period_fact_sheets(&period).await })
+        Ahead(tokio::spawn(async move {
+            store.period_fact_sheets(&period).await
+        }))
     };
     let mut subjects = SubjectRow::load_all(registry, &period.end()).await?;
+    // Where those who moved within the period were, read beside the
+    // subjects so both see the same organisation.
+    let moves = if period.kind() == crate::runtime::PeriodKind::Month {
+        Vec::new()
+    } else {
+        registry
+            .store()
+            .moves_within(&period.start, &period.end())
+            .await?
+    };
     if let Some(root) = options.unit.as_deref() {
         subjects.retain(|row| units.within(&row.unit, root));
     }
@@ -367,9 +399,7 @@ async fn score(
 
     progress.stage(1);
     let started = Instant::now();
-    let sheets = sheets
-        .await
-        .map_err(|e| Error::Internal(format!("reading the fact sheets failed: {e}")))??;
+    let sheets = sheets.wait("the fact sheets").await??;
     let infos: Vec<&PluginInfo> = in_use.iter().map(|u| &u.plugin.info).collect();
     let derived = derived_facts(registry, period, &infos).await?;
     timings.load = started.elapsed();
@@ -469,12 +499,12 @@ async fn score(
             };
             let store = registry.store().clone();
             let period = period.text.clone();
-            tokio::spawn(async move {
+            Ahead(tokio::spawn(async move {
                 match range {
                     Some((first, last)) => store.products_between(&period, &first, &last).await,
                     None => Ok(HashMap::new()),
                 }
-            })
+            }))
         };
         let mut next = chunks.first().map(|c| read_products(c));
         for (k, chunk) in chunks.iter().enumerate() {
@@ -482,8 +512,8 @@ async fn score(
             let products = next
                 .take()
                 .expect("read before")
-                .await
-                .map_err(|e| Error::Internal(format!("reading work products failed: {e}")))??;
+                .wait("work products")
+                .await??;
             next = chunks.get(k + 1).map(|c| read_products(c));
             timings.products += reading.elapsed();
             let chunk = chunk.clone();
@@ -615,13 +645,7 @@ async fn score(
     timings.cohort += started.elapsed();
 
     // Where those who moved within the period served, part by part.
-    let parts = if period.kind() == crate::runtime::PeriodKind::Month {
-        Vec::new()
-    } else {
-        let moves = registry
-            .store()
-            .moves_within(&period.start, &period.end())
-            .await?;
+    let parts = {
         let placed: std::collections::HashSet<&str> =
             results.iter().map(|r| r.subject.as_str()).collect();
         super::parts::parts_of(period, &moves, &placed)

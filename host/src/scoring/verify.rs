@@ -132,8 +132,29 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
         compare(s, d, fuel_compared, &mut differences);
     }
     // Where each mover served, from the organisation's history as it
-    // stands: a move recorded since inside the period shows here.
-    let period = crate::registry::Period::parse(&record.period)?;
+    // stands: a move recorded since inside the period shows here. A run
+    // from before parts were kept has none to compare.
+    if registry.store().run_parts_recorded(run).await? {
+        verify_parts(registry, run, &record.period, &stored, &mut differences).await?;
+    }
+    Ok(Verified {
+        run,
+        checked: stored.len(),
+        fuel_compared,
+        differences,
+    })
+}
+
+/// Compares a run's parts as stored with the parts derived again.
+async fn verify_parts(
+    registry: &Registry,
+    run: i64,
+    period: &str,
+    stored: &[StoredResult],
+    differences: &mut Vec<Difference>,
+) -> Result<()> {
+    let period = crate::registry::Period::parse(period)?;
+    let period_end = period.end();
     let moves = registry
         .store()
         .moves_within(&period.start, &period_end)
@@ -143,14 +164,9 @@ pub async fn verify(registry: &Registry, run: i64, progress: Arc<Progress>) -> R
     compare_parts(
         registry.store().run_parts(run, None).await?,
         super::parts::parts_of(&period, &moves, &placed),
-        &mut differences,
-    );
-    Ok(Verified {
-        run,
-        checked: stored.len(),
-        fuel_compared,
         differences,
-    })
+    );
+    Ok(())
 }
 
 /// The card versions a run's `stored` results were scored with, as it used

@@ -81,6 +81,18 @@ impl Store {
         })
     }
 
+    /// Whether run `run` wrote its parts (runs from before them did not).
+    pub async fn run_parts_recorded(&self, run: i64) -> Result<bool> {
+        let row = sqlx::query("SELECT parts_recorded FROM runs WHERE id = $1")
+            .bind(run)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<i64, _>("parts_recorded")? != 0,
+            None => false,
+        })
+    }
+
     /// A run's parts, by subject then month: every mover's (verify reads
     /// them all, as it reads the run), or only those of `subjects`.
     pub async fn run_parts(

@@ -102,6 +102,39 @@ pub enum ResultCursor {
     },
 }
 
+impl ResultCursor {
+    /// As a reader carries it between pages: `t,TOTAL,SUBJECT` after a
+    /// ranked row, `r,UNIT,SUBJECT` after one of the rest (codes and ids
+    /// hold no commas).
+    pub fn to_text(&self) -> Option<String> {
+        match self {
+            ResultCursor::Start => None,
+            ResultCursor::Ranked { total, subject } => Some(format!("t,{total},{subject}")),
+            ResultCursor::Rest { unit, subject } => Some(format!("r,{unit},{subject}")),
+        }
+    }
+
+    /// Reads [`ResultCursor::to_text`]'s form; `None` if it is not one.
+    pub fn from_text(text: &str) -> Option<ResultCursor> {
+        let mut parts = text.splitn(3, ',');
+        let (kind, key, subject) = (parts.next()?, parts.next()?, parts.next()?);
+        if key.is_empty() || subject.is_empty() || subject.contains(',') {
+            return None;
+        }
+        match kind {
+            "t" => Some(ResultCursor::Ranked {
+                total: key.parse().ok()?,
+                subject: subject.to_string(),
+            }),
+            "r" => Some(ResultCursor::Rest {
+                unit: key.to_string(),
+                subject: subject.to_string(),
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// How long a count of a complete run's results is kept.
 pub const COUNTS_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 /// How many counts are kept at most.

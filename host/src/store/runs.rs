@@ -616,14 +616,14 @@ impl Store {
              JOIN posts p ON p.code = COALESCE(h.post, s.post)";
         let sql = match self.backend() {
             Backend::Postgres => format!(
-                "SELECT string_agg(packed, chr(30)) AS packed FROM \
-                 (SELECT {} AS packed, (ROW_NUMBER() OVER (ORDER BY s.id) - 1) / {SUBJECTS_PACKED} AS chunk {FROM}) t \
+                "SELECT string_agg(packed, chr(30) ORDER BY id) AS packed FROM \
+                 (SELECT s.id AS id, {} AS packed, (ROW_NUMBER() OVER (ORDER BY s.id) - 1) / {SUBJECTS_PACKED} AS chunk {FROM}) t \
                  GROUP BY chunk ORDER BY chunk",
                 PACKED.replace("char(31)", "chr(31)")
             ),
             Backend::Sqlite => format!(
-                "SELECT group_concat(packed, char(30)) AS packed FROM \
-                 (SELECT {PACKED} AS packed, (ROW_NUMBER() OVER (ORDER BY s.id) - 1) / {SUBJECTS_PACKED} AS chunk {FROM}) \
+                "SELECT group_concat(packed, char(30) ORDER BY id) AS packed FROM \
+                 (SELECT s.id AS id, {PACKED} AS packed, (ROW_NUMBER() OVER (ORDER BY s.id) - 1) / {SUBJECTS_PACKED} AS chunk {FROM}) \
                  GROUP BY chunk ORDER BY chunk"
             ),
         };
@@ -635,8 +635,8 @@ impl Store {
                 subjects.push(unpack_subject(one)?);
             }
         }
-        // The order within a packed row is the database's to choose.
-        subjects.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        // In the database's order of ids, within a row and across rows: a
+        // run reads work products by ranges of ids in that order.
         Ok(subjects)
     }
 
@@ -657,8 +657,8 @@ impl Tx {
     /// Inserts a run as `running`; its new id.
     pub async fn insert_run(&mut self, run: &NewRun<'_>) -> Result<i64> {
         Ok(sqlx::query(
-            "INSERT INTO runs (period, unit, status, started_by, started_at, heartbeat_at, engine) \
-             VALUES ($1, $2, 'running', $3, $4, $4, $5) RETURNING id",
+            "INSERT INTO runs (period, unit, status, started_by, started_at, heartbeat_at, engine, parts_recorded) \
+             VALUES ($1, $2, 'running', $3, $4, $4, $5, 1) RETURNING id",
         )
         .bind(run.period.to_string())
         .bind(run.unit.map(str::to_string))

@@ -122,6 +122,7 @@ words! {
     now_in: "Nay thuộc" / "Now in",
     where_served: "Nơi công tác trong kỳ (xếp loại tại đơn vị cuối kỳ)" / "Where they served in the period (graded by the unit at its end)",
     months_word: "tháng" / "months",
+    in_all: "Tổng cộng" / "In all",
     outcome: "Kết quả" / "Outcome",
     outcome_refused: "không chấm được (thiếu hoặc sai số liệu)" / "not scored (missing or invalid facts)",
     outcome_not_evaluated: "không đánh giá kỳ này" / "not evaluated this period",

@@ -228,23 +228,26 @@ pub async fn page(
         .get(&state.registry)
         .await
         .map_err(|e| visit.error(e))?;
-    let served =
+    let served = crate::access::visible_parts(
+        &visit.caller,
+        &units,
         crate::scoring::parts::parts_of_page(&state.registry, id, std::slice::from_ref(&r))
             .await
-            .map_err(|e| visit.error(e))?
-            .remove(&r.subject)
-            .unwrap_or_default()
-            .iter()
-            .map(|p| {
-                (
-                    p.unit.clone(),
-                    units
-                        .get(&p.unit)
-                        .map_or_else(|| p.unit.clone(), |u| u.name.clone()),
-                    super::unit::span(lang, p),
-                )
-            })
-            .collect();
+            .map_err(|e| visit.error(e))?,
+    )
+    .remove(&r.subject)
+    .unwrap_or_default()
+    .iter()
+    .map(|p| {
+        (
+            p.unit.clone(),
+            units
+                .get(&p.unit)
+                .map_or_else(|| p.unit.clone(), |u| u.name.clone()),
+            super::unit::span(lang, p),
+        )
+    })
+    .collect();
     visit.respond(PersonPage {
         corrected,
         served,

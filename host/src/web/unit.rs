@@ -245,9 +245,18 @@ pub async fn page(
         .into_iter()
         .map(|r| person(lang, &names, &posts, r))
         .collect();
-    let (served, served_total) = served(&state, &visit, id, &code, &units)
-        .await
-        .map_err(|e| visit.error(e))?;
+    // Only a quarter or a year has parts; who served in the unit is read by
+    // those who may read its people's history.
+    let monthly = crate::registry::Period::parse(&record.period)
+        .is_ok_and(|p| p.kind() == crate::runtime::PeriodKind::Month);
+    let (served, served_total) =
+        if !monthly && access::sees_history_in(&visit.caller, &units, &code) {
+            served(&state, &visit, id, &code, &units)
+                .await
+                .map_err(|e| visit.error(e))?
+        } else {
+            (Vec::new(), 0)
+        };
     let served_more = if served_total > served.len() as u64 {
         lang.count(served_total as usize)
     } else {

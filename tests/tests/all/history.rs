@@ -252,6 +252,74 @@ fn a_move_in_march_and_a_merger_in_july_count_people_where_they_were() {
                 "{unit}: {page}"
             );
         }
+        // Through the API: the page carries the parts to an admin, not to a
+        // viewer, who may not ask who served in a unit either.
+        let (viewer, _) = thuocdo_host::access::tokens::create(
+            registry.store(),
+            "test",
+            "viewer",
+            &thuocdo_host::access::Role::Viewer,
+        )
+        .await
+        .unwrap();
+        let served_path = format!("/api/v1/runs/{year}/results?served=xa-a");
+        let (status, body) =
+            crate::corrections::dashboard(&registry, &token, "GET", &served_path, "").await;
+        assert_eq!(status, 200, "{body}");
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(page["total"], 2, "{page}");
+        assert_eq!(page["parts"]["p"].as_array().unwrap().len(), 3, "{page}");
+        let (status, body) =
+            crate::corrections::dashboard(&registry, &viewer, "GET", &served_path, "").await;
+        assert_eq!(status, 403, "{body}");
+        assert!(body.contains("served"), "{body}");
+        let all = format!("/api/v1/runs/{year}/results?per_page=2");
+        let (_, body) = crate::corrections::dashboard(&registry, &viewer, "GET", &all, "").await;
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(page.get("parts").is_none(), "{page}");
+        // Read on with `after` from the first page's `next`: the third row,
+        // and no `next` after the last.
+        let (_, body) = crate::corrections::dashboard(&registry, &token, "GET", &all, "").await;
+        let first: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let next = first["next"].as_str().expect("a next on a full first page");
+        let (status, body) = crate::corrections::dashboard(
+            &registry,
+            &token,
+            "GET",
+            &format!("{all}&after={next}"),
+            "",
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let second: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(second["results"].as_array().unwrap().len(), 1, "{second}");
+        assert!(second.get("next").is_none(), "{second}");
+        let mut seen: Vec<String> = first["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(second["results"].as_array().unwrap())
+            .map(|r| r["subject"].as_str().unwrap().to_string())
+            .collect();
+        seen.sort();
+        assert_eq!(seen, ["a-1", "b-1", "p"]);
+        for (query, field) in [
+            ("after=nonsense", "after"),
+            ("after=t,x,a-1", "after"),
+            ("after=t,1,a-1&page=2", "after"),
+            ("after=t,1,a-1&sort=name", "sort"),
+        ] {
+            let (status, body) = crate::corrections::dashboard(
+                &registry,
+                &token,
+                "GET",
+                &format!("/api/v1/runs/{year}/results?{query}"),
+                "",
+            )
+            .await;
+            assert_eq!(status, 400, "{query}: {body}");
+            assert!(body.contains(field), "{query}: {body}");
+        }
         let verified = scoring::verify(&registry, year, Default::default())
             .await
             .unwrap();
