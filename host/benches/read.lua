@@ -2,8 +2,8 @@
 -- picks a random unit, person, page or search term, so no single answer
 -- can serve them all.
 --   wrk -t2 -c64 -d30s --latency -s host/benches/read.lua http://127.0.0.1:8080 -- KIND RUN
--- KIND: results, results-deep, results-unit, unit, person, summary, home, search, csv,
--- xlsx. RUN: the run's id.
+-- KIND: results, results-deep, results-after, results-unit, unit, person, summary, home,
+-- search, csv, xlsx. RUN: the run's id.
 -- Units xa-0001 … xa-3321; every fourth (xa-0001, xa-0005, …) publishes its people.
 local kind, run
 
@@ -30,6 +30,13 @@ request = function()
   elseif kind == "results-deep" then
     -- Any page of the public's 63,837 results (1,277 pages of 50).
     path = "/api/v1/runs/" .. run .. "/results?per_page=50&page=" .. math.random(1, 1277)
+  elseif kind == "results-after" then
+    -- A page read on from anywhere in the country's ranking (`after=`, as a
+    -- reader going page by page carries it): a total and a subject to
+    -- start after, which need not be a row's.
+    local total = math.random(500000, 1000000)
+    local subject = string.format("cc-%04d-%03d", math.random(1, 3321), math.random(1, 77))
+    path = "/api/v1/runs/" .. run .. "/results?per_page=50&after=t," .. total .. "," .. subject
   elseif kind == "results-unit" then
     path = "/api/v1/runs/" .. run .. "/results?unit=" .. commune()
   elseif kind == "unit" then

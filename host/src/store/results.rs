@@ -140,11 +140,17 @@ pub const COUNTS_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(
 /// How many counts are kept at most.
 const COUNTS_KEPT: usize = 4_096;
 
+/// A count kept: when it was made, and since when a reader has been
+/// counting again after it expired.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Kept {
+    at: std::time::Instant,
+    count: ResultCount,
+    recounting: Option<std::time::Instant>,
+}
+
 /// Counts kept, by run, reader and filter.
-pub(super) type KeptCounts = std::collections::HashMap<
-    (u64, i64, ResultScope, ResultFilter),
-    (std::time::Instant, ResultCount),
->;
+pub(super) type KeptCounts = std::collections::HashMap<(u64, i64, ResultScope, ResultFilter), Kept>;
 
 /// How many results the reader may see, and how many of those are ranked.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -390,20 +396,46 @@ impl Store {
         filter: &ResultFilter,
     ) -> Result<ResultCount> {
         let key = (generation, run, scope.clone(), filter.clone());
-        if let Some((at, count)) = self.counts.lock().unwrap().get(&key)
-            && at.elapsed() < COUNTS_KEPT_FOR
-        {
-            return Ok(*count);
+        if let Some(k) = self.counts.lock().unwrap().get_mut(&key) {
+            if k.at.elapsed() < COUNTS_KEPT_FOR {
+                return Ok(k.count);
+            }
+            // Expired: one reader counts again while the others are given
+            // the count as it was (a count takes tens of milliseconds on the
+            // national run: sixty-four readers counting at once is seconds
+            // of work). A recount abandoned (its request gone) is taken over.
+            if k.recounting
+                .is_some_and(|since| since.elapsed() < COUNTS_KEPT_FOR)
+            {
+                return Ok(k.count);
+            }
+            k.recounting = Some(std::time::Instant::now());
         }
-        let count = self.count_results(run, scope, filter).await?;
+        let count = self.count_results(run, scope, filter).await;
         let mut kept = self.counts.lock().unwrap();
+        let count = match count {
+            Ok(count) => count,
+            Err(e) => {
+                if let Some(k) = kept.get_mut(&key) {
+                    k.recounting = None;
+                }
+                return Err(e);
+            }
+        };
         if kept.len() >= COUNTS_KEPT {
-            kept.retain(|_, (at, _)| at.elapsed() < COUNTS_KEPT_FOR);
+            kept.retain(|_, k| k.at.elapsed() < COUNTS_KEPT_FOR);
             if kept.len() >= COUNTS_KEPT {
                 kept.clear();
             }
         }
-        kept.insert(key, (std::time::Instant::now(), count));
+        kept.insert(
+            key,
+            Kept {
+                at: std::time::Instant::now(),
+                count,
+                recounting: None,
+            },
+        );
         Ok(count)
     }
 
@@ -593,11 +625,14 @@ impl Store {
             Select::Ranked(after) => {
                 p.wheres.push(p.ranked.clone());
                 if let Some((total, subject)) = after {
+                    // The bound on its own as well: with parameters, SQLite
+                    // finds no range in the OR and walks from the top.
+                    let t0 = sql.arg(Arg::Int(total));
                     let t = sql.arg(Arg::Int(total));
                     let t2 = sql.arg(Arg::Int(total));
                     let s = sql.text(subject);
                     p.wheres.push(format!(
-                        "(rr.total < {t} OR (rr.total = {t2} AND rr.subject > {s}))"
+                        "rr.total <= {t0} AND (rr.total < {t} OR (rr.total = {t2} AND rr.subject > {s}))"
                     ));
                 }
                 // One unit or one subject is a handful of rows: read them by
@@ -611,11 +646,12 @@ impl Store {
             Select::Rest(after) => {
                 p.wheres.push(format!("NOT {}", p.ranked));
                 if let Some((unit, subject)) = after {
+                    let u0 = sql.text(unit);
                     let u = sql.text(unit);
                     let u2 = sql.text(unit);
                     let s = sql.text(subject);
                     p.wheres.push(format!(
-                        "(rr.unit > {u} OR (rr.unit = {u2} AND rr.subject > {s}))"
+                        "rr.unit >= {u0} AND (rr.unit > {u} OR (rr.unit = {u2} AND rr.subject > {s}))"
                     ));
                 }
                 "rr.unit, rr.subject".to_string()
