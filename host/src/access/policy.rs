@@ -158,15 +158,12 @@ pub async fn visible_results_from(
     limit: u64,
 ) -> scoring::Result<(VisiblePage, ResultCursor)> {
     scoring::complete_check(registry, run).await?;
-    let scope = result_scope(caller);
-    let store = registry.store();
-    let count = store
-        .count_complete_results(registry.generation(), run, &scope, filter)
+    let count = registry
+        .store()
+        .count_complete_results(registry.generation(), run, &result_scope(caller), filter)
         .await?;
-    let (rows, next) = store
-        .results_after(run, &scope, filter, cursor, limit)
-        .await?;
-    let results = seen(registry, caller, via, rows).await?;
+    let (results, next) =
+        visible_results_after(registry, caller, via, run, filter, cursor, limit).await?;
     Ok((
         VisiblePage {
             total: count.total,

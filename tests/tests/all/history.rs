@@ -272,6 +272,19 @@ fn a_move_in_march_and_a_merger_in_july_count_people_where_they_were() {
         let (status, body) =
             crate::corrections::dashboard(&registry, &viewer, "GET", &served_path, "").await;
         assert_eq!(status, 403, "{body}");
+        let (status, body) = crate::corrections::dashboard(
+            &registry,
+            &token,
+            "GET",
+            &format!("/api/v1/runs/{year}/results?served=xa-nowhere"),
+            "",
+        )
+        .await;
+        assert_eq!(status, 404, "{body}");
+        assert!(
+            body.contains("xa-nowhere") && body.contains("served"),
+            "{body}"
+        );
         assert!(body.contains("served"), "{body}");
         let all = format!("/api/v1/runs/{year}/results?per_page=2");
         let (_, body) = crate::corrections::dashboard(&registry, &viewer, "GET", &all, "").await;
